@@ -1,0 +1,211 @@
+"""History tables filled by PostgreSQL triggers (django-pghistory), one per tracked model.
+
+Each row is a snapshot of the tracked fields after an insert or update, or before a delete,
+with ``pgh_label`` (insert / update / delete), ``pgh_created_at`` (the transaction's time),
+``pgh_obj`` (the record) and ``pgh_context`` (who, through what: see ``audit.context``).
+An update that changes none of the tracked fields writes nothing. The tables are append-only:
+a trigger refuses updates and deletes of their rows.
+
+Tracked fields are listed, not derived: they are what a person can change or what identifies
+a change, and a field added to a model later does not silently change its history table.
+Spend lines, which arrive a million at a time, are tracked by statement-level triggers that
+copy each statement's rows from its transition table in one set-based ``INSERT ... SELECT``.
+"""
+
+import pghistory
+from django.db import models
+
+from ledger.models import ColumnMapping, SpendLine, SpendReturn, ThemeRule
+from pilots.models import EvidenceItem, Initiative, Pilot
+from savings.models import BenefitFlow, CostLine
+
+
+def _history_of(tracked, fields: list[str], *, level=None):
+    return pghistory.create_event_model(
+        tracked,
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        fields=fields,
+        app_label="audit",
+        model_name=f"{tracked.__name__}EventBase",
+        obj_field=pghistory.ObjForeignKey(related_name="audit_events", db_index=True),
+        context_field=pghistory.ContextForeignKey(db_index=True),
+        append_only=True,
+        level=level,
+    )
+
+
+SPEND_RETURN_FIELDS = [
+    "organisation",
+    "financial_year",
+    "place",
+    "version",
+    "status",
+    "title",
+    "notes",
+    "source_file",
+    "source_filename",
+    "source_sha256",
+    "control_total",
+    "mapping",
+    "is_illustrative",
+    "created_by",
+    "submitted_at",
+    "submitted_by",
+    "approved_at",
+    "approved_by",
+    "returned_at",
+    "returned_by",
+    "return_reason",
+    "superseded_at",
+    "superseded_by",
+]
+# What identifies a line and everything the line-entry grid can change; the rest of a line
+# (codes, driver, reference) is kept with the line itself and its import job's file.
+SPEND_LINE_FIELDS = [
+    "spend_return",
+    "import_job",
+    "source_row",
+    "place",
+    "theme",
+    "amount",
+    "spend_kind",
+    "basis",
+    "transaction_date",
+    "supplier_name",
+    "description",
+    "expense_type",
+    "expense_area",
+]
+
+
+class SpendReturnEvent(_history_of(SpendReturn, SPEND_RETURN_FIELDS)):
+    pass
+
+
+class SpendLineEvent(_history_of(SpendLine, SPEND_LINE_FIELDS, level=pghistory.Statement)):
+    # A national ledger adds tens of millions of lines a year: a 32-bit key would run out.
+    pgh_id = models.BigAutoField(primary_key=True)
+
+
+class ColumnMappingEvent(
+    _history_of(ColumnMapping, ["organisation", "name", "layout", "fields", "options", "headers"])
+):
+    pass
+
+
+class ThemeRuleEvent(
+    _history_of(ThemeRule, ["organisation", "field", "match", "pattern", "theme", "note"])
+):
+    pass
+
+
+class PilotEvent(
+    _history_of(
+        Pilot,
+        [
+            "slug",
+            "name",
+            "programme",
+            "kind",
+            "status",
+            "lead_organisation",
+            "summary",
+            "is_illustrative",
+        ],
+    )
+):
+    pass
+
+
+class InitiativeEvent(
+    _history_of(
+        Initiative,
+        [
+            "pilot",
+            "title",
+            "summary",
+            "deep_dive",
+            "service_theme",
+            "status",
+            "baseline_year",
+            "baseline_entered_amount",
+            "baseline_entered_source",
+            "is_illustrative",
+            "updated_by",
+        ],
+    )
+):
+    pass
+
+
+class EvidenceItemEvent(
+    _history_of(
+        EvidenceItem,
+        [
+            "pilot",
+            "initiative",
+            "kind",
+            "title",
+            "description",
+            "file",
+            "file_sha256",
+            "url",
+            "body",
+            "source",
+            "published_on",
+            "is_published",
+            "is_illustrative",
+            "updated_by",
+        ],
+    )
+):
+    pass
+
+
+class CostLineEvent(
+    _history_of(
+        CostLine,
+        ["initiative", "payer", "description", "year", "amount", "kind", "optimism_bias_percent"],
+    )
+):
+    pass
+
+
+class BenefitFlowEvent(
+    _history_of(
+        BenefitFlow,
+        [
+            "initiative",
+            "beneficiary",
+            "description",
+            "value_type",
+            "amount_per_year",
+            "outcomes_per_year",
+            "unit_cost",
+            "lag",
+            "duration",
+            "drop_off_percent",
+            "deadweight_percent",
+            "attribution_percent",
+            "optimism_bias_percent",
+            "cashable_percent",
+        ],
+    )
+):
+    pass
+
+
+# Tracked model → its history table, for the history pages and the admin.
+EVENT_MODELS = {
+    SpendReturn: SpendReturnEvent,
+    SpendLine: SpendLineEvent,
+    ColumnMapping: ColumnMappingEvent,
+    ThemeRule: ThemeRuleEvent,
+    Pilot: PilotEvent,
+    Initiative: InitiativeEvent,
+    EvidenceItem: EvidenceItemEvent,
+    CostLine: CostLineEvent,
+    BenefitFlow: BenefitFlowEvent,
+}

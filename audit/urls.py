@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import pages
+
+urlpatterns = [
+    path(
+        "spend-returns/<int:pk>/history/",
+        pages.spend_return_history,
+        name="spend-return-history",
+    ),
+    path(
+        "spend-returns/<int:pk>/history/lines/",
+        pages.spend_return_line_changes,
+        name="spend-return-line-changes",
+    ),
+]

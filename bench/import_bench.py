@@ -1,0 +1,261 @@
+"""Spend-file import speed: the whole import against a raw PostgreSQL COPY of the same rows.
+
+    DATABASE_URL=postgres://... python bench/import_bench.py [--lines 1000000] [--keep]
+
+Generates a "spend over £500" CSV (DCLG 2010 layout, Leeds's codes) of N lines, then in the
+same run times
+  1. a raw ``COPY`` of the file into a bare table of text columns (the baseline: PostgreSQL
+     parsing CSV with no checks, no indexes, no constraints), and
+  2. the whole import as the upload page runs it: hash and store the file, preview (decode,
+     find the header, map, parse and validate every cell, theme rules, stage by COPY), then
+     confirm (one INSERT ... SELECT into the ledger's indexed, constrained SpendLine table),
+and prints both rates, their ratio and the process's peak memory. With ``--audit-baseline`` it
+imports the file a second time with the audit trail's triggers on ``SpendLine`` switched off
+(``pgtrigger.ignore``) and prints what the audit costs. Not a test.
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "totalplace.settings.base")
+
+HEADER = (
+    "Body,Body Name,Date,Transaction Number,Invoice Number,Amount,Supplier Name,Supplier ID,"
+    "VAT Registration Number,Expense Area,Expense Type,Expense Code\n"
+)
+AREAS = [
+    "Adult Social Care",
+    "Childrens Services",
+    "Highways",
+    "Refuse Collection",
+    "Libraries",
+    "Parks and Open Spaces",
+    "Housing Benefit",
+    "Planning",
+    "Legal Services",
+    "Schools",
+    "Homelessness",
+    "Street Lighting",
+    "Car Parks",
+    "Museum",
+    "Youth Service",
+    "Unmapped Area",
+]
+TYPES = [
+    "Supplies and Services",
+    "Agency Staff",
+    "Grants",
+    "Equipment",
+    "Consultancy",
+    "Building Maintenance",
+    "Software",
+    "Utilities",
+]
+
+
+def generate(path: Path, lines: int, seed: int) -> None:
+    """Write the CSV row by row (memory stays flat), with the variety real files have."""
+    rng = random.Random(seed)
+    suppliers = [f"Supplier {n} Ltd" for n in range(5000)] + ["REDACTED PERSONAL DATA"] * 50
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(HEADER)
+        buffer = []
+        for n in range(1, lines + 1):
+            pence = rng.randint(50_000, 5_000_000)
+            if n % 97 == 0:
+                pence = -pence  # a credit
+            pounds = f"{pence / 100:.2f}" if n % 5 else f"{pence / 100:,.2f}"
+            amount = f'"{pounds}"' if "," in pounds else pounds
+            day = 1 + n % 28
+            supplier = suppliers[n % len(suppliers)]
+            buffer.append(
+                f"00DA,Leeds City Council,{day:02d}/01/2011,{n},INV{n:08d},{amount},{supplier},"
+                f"S{n % 5000},GB{n % 1000:09d},{AREAS[n % len(AREAS)]},{TYPES[n % len(TYPES)]},"
+                f"{200 + n % 60}\n"
+            )
+            if len(buffer) >= 10_000:
+                out.write("".join(buffer))
+                buffer = []
+        out.write("".join(buffer))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def raw_copy(path: Path) -> float:
+    from django.db import connection
+
+    columns = ", ".join(f"c{i} text" for i in range(12))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        cursor.execute(f"CREATE TABLE bench_raw_copy ({columns})")
+        start = time.perf_counter()
+        with path.open("rb") as handle:
+            cursor.copy_expert(
+                "COPY bench_raw_copy FROM STDIN WITH (FORMAT csv, HEADER true)", handle
+            )
+        elapsed = time.perf_counter() - start
+        cursor.execute("DROP TABLE bench_raw_copy")
+    return elapsed
+
+
+def whole_import(path: Path) -> tuple[float, dict]:
+    from audit.context import audit_context
+
+    # As a person's import runs: in an audit context, so every line event names it.
+    with audit_context(command="import_bench"):
+        return _whole_import(path)
+
+
+def _whole_import(path: Path) -> tuple[float, dict]:
+    from django.core.files import File
+    from django.db import connection
+
+    from ledger.models import FinancialYear, ImportJobStatus, Organisation
+    from ledger.services.imports.confirm import import_job_confirm
+    from ledger.services.imports.jobs import import_job_create
+    from ledger.services.imports.preview import import_job_run
+    from ledger.services.spend import spend_return_create
+
+    leeds = Organisation.objects.by_code("00DA").get()
+    year = FinancialYear.objects.get(code="2010-11")
+    spend_return = spend_return_create(organisation=leeds, financial_year=year, title="bench")
+    marks = {}
+    start = time.perf_counter()
+    with path.open("rb") as handle:
+        job = import_job_create(
+            spend_return=spend_return, upload=File(handle, name=path.name), actor=None, start=False
+        )
+    marks["store"] = time.perf_counter() - start
+    job = import_job_run(job_id=job.pk)
+    marks["preview"] = time.perf_counter() - start - marks["store"]
+    if job.status != ImportJobStatus.READY:
+        raise SystemExit(f"import not ready: {job.status} {job.message} {job.errors[:3]}")
+    insert = []
+
+    def time_insert(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if "INSERT INTO ledger_spendline" in sql:  # after the audit context prefix
+                insert.append(time.perf_counter() - began)
+
+    with connection.execute_wrapper(time_insert):
+        job = import_job_confirm(job=job, actor=None)
+    elapsed = time.perf_counter() - start
+    marks["insert"] = sum(insert)
+    marks["confirm"] = elapsed - marks["store"] - marks["preview"]
+    marks["lines"] = spend_return.lines.count()
+    marks["return"] = spend_return
+    return elapsed, marks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2011)
+    parser.add_argument("--keep", action="store_true", help="keep the imported return")
+    parser.add_argument(
+        "--audit-baseline",
+        action="store_true",
+        help="also import with the audit triggers on SpendLine off, and compare",
+    )
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("The import benchmark needs DATABASE_URL=postgres://... (COPY path).")
+    call_command("migrate", verbosity=0)
+    from ledger.models import Organisation
+
+    if not Organisation.objects.by_code("00DA").exists():
+        from ledger.services.reference import reference_load_all
+
+        reference_load_all()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.MEDIA_ROOT = tmp
+        path = Path(tmp) / f"bench_spend_{args.lines}.csv"
+        started = time.perf_counter()
+        generate(path, args.lines, args.seed + int(time.time()))
+        size_mb = path.stat().st_size / 1024**2
+        print(
+            f"generated {args.lines:,} lines ({size_mb:,.0f} MB) in "
+            f"{time.perf_counter() - started:.1f}s; peak memory so far {peak_mb():,.0f} MB"
+        )
+
+        baseline = raw_copy(path)
+        unaudited = None
+        if args.audit_baseline:
+            import pgtrigger
+
+            from ledger.models import SpendLine
+
+            uris = [f"ledger.SpendLine:{t.name}" for t in SpendLine._meta.triggers]
+            with pgtrigger.ignore(*uris):
+                unaudited, plain = whole_import(path)
+            assert plain["lines"] == args.lines, plain
+            unaudited_confirm = plain["confirm"]
+            clean_up(plain["return"], keep=False)
+        elapsed, marks = whole_import(path)
+        assert marks["lines"] == args.lines, marks
+        clean_up(marks["return"], keep=args.keep)
+
+    copy_rate = args.lines / baseline
+    import_rate = args.lines / elapsed
+    print(f"raw COPY into a bare table: {baseline:7.2f}s  {copy_rate:>10,.0f} lines/s")
+    print(f"whole import:               {elapsed:7.2f}s  {import_rate:>10,.0f} lines/s")
+    print(
+        f"  store+hash {marks['store']:.2f}s, preview (parse, map, validate, stage) "
+        f"{marks['preview']:.2f}s, confirm (into SpendLine) {marks['confirm']:.2f}s"
+    )
+    print(
+        f"  of the confirm: INSERT ... SELECT (rows and indexes) {marks['insert']:.2f}s, the "
+        f"rest (mostly deferred foreign-key checks at COMMIT) "
+        f"{marks['confirm'] - marks['insert']:.2f}s"
+    )
+    print(f"ratio (import rate / raw COPY rate): {import_rate / copy_rate:.2f}  (target ≥ 0.50)")
+    print(f"peak memory (whole process): {peak_mb():,.0f} MB  (target < 1,024 MB)")
+    if unaudited is not None:
+        print(
+            f"without the audit triggers:  {unaudited:7.2f}s  {args.lines / unaudited:>10,.0f} "
+            f"lines/s; with them {elapsed:.2f}s (audit cost {elapsed / unaudited - 1:+.0%})"
+        )
+        print(
+            f"  confirm (into SpendLine) without them {unaudited_confirm:.2f}s, with them "
+            f"{marks['confirm']:.2f}s (audit cost {marks['confirm'] / unaudited_confirm - 1:+.0%})"
+        )
+
+
+def clean_up(spend_return, *, keep: bool) -> None:
+    if keep:
+        return
+    from django.db import connection
+
+    # Uses the lines' own delete path, so the audit's delete events are written too (untimed).
+    spend_return.lines.all().delete()
+    spend_return.import_jobs.all().delete()
+    spend_return.delete()
+    with connection.cursor() as cursor:  # so the next run does not pay for this one
+        cursor.execute("VACUUM ANALYZE ledger_spendline")
+        cursor.execute("VACUUM ANALYZE ledger_importstagedline")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""A signed-in user's own API tokens: create (key shown once), list, revoke."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ledger import selectors
+from ledger.services.access import api_token_create, api_token_revoke
+
+LIFETIME_CHOICES = [(30, "30 days"), (90, "90 days"), (365, "1 year")]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="What will use it, e.g. “monthly upload script”."
+    )
+    organisation = forms.ModelChoiceField(queryset=None, empty_label=None)
+    lifetime_days = forms.TypedChoiceField(choices=LIFETIME_CHOICES, coerce=int, initial=90)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = selectors.user_organisations(user=user)
+
+
+@login_required
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None, user=request.user)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        token, new_key = api_token_create(
+            user=request.user,
+            organisation=form.cleaned_data["organisation"],
+            name=form.cleaned_data["name"],
+            lifetime=dt.timedelta(days=form.cleaned_data["lifetime_days"]),
+        )
+        messages.success(
+            request, f"Token “{token.name}” created. Copy the key now: it is not shown again."
+        )
+        form = ApiTokenForm(user=request.user)
+    tokens = selectors.user_api_tokens(user=request.user)
+    return render(
+        request,
+        "ledger/account/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    token = get_object_or_404(selectors.user_api_tokens(user=request.user), pk=pk)
+    api_token_revoke(token=token)
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("account-api-tokens")

@@ -1,0 +1,214 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from audit.admin_history import AuditHistoryAdminMixin
+from ledger.models import (
+    ApiToken,
+    Classification,
+    ColumnMapping,
+    FinancialYear,
+    ImportJob,
+    Membership,
+    Organisation,
+    Place,
+    PlaceAlias,
+    Population,
+    ServiceTheme,
+    SpendLine,
+    SpendReturn,
+    ThemeCrosswalk,
+    ThemeRule,
+)
+
+
+@admin.register(FinancialYear)
+class FinancialYearAdmin(admin.ModelAdmin):
+    list_display = ["code", "start_date", "end_date"]
+
+
+class PlaceAliasInline(admin.TabularInline):
+    model = PlaceAlias
+    extra = 0
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "gss_code", "snac_code", "parent", "valid_from", "valid_to"]
+    list_filter = ["kind"]
+    search_fields = ["name", "official_name", "gss_code", "snac_code", "aliases__code"]
+    autocomplete_fields = ["parent", "successors"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PlaceAliasInline]
+
+
+@admin.register(Population)
+class PopulationAdmin(admin.ModelAdmin):
+    list_display = ["place", "financial_year", "persons", "source", "is_illustrative"]
+    list_filter = ["financial_year", "is_illustrative"]
+    search_fields = ["place__name", "place__gss_code"]
+    autocomplete_fields = ["place"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sector", "kind", "parent"]
+    list_filter = ["sector"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent", "home_place", "places"]
+
+
+class ThemeCrosswalkInline(admin.TabularInline):
+    model = ThemeCrosswalk
+    extra = 0
+    autocomplete_fields = ["classification"]
+
+
+@admin.register(ServiceTheme)
+class ServiceThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "parent", "sort_order"]
+    search_fields = ["name", "code"]
+    inlines = [ThemeCrosswalkInline]
+
+
+@admin.register(Classification)
+class ClassificationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "scheme", "parent"]
+    list_filter = ["scheme"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(SpendReturn)
+class SpendReturnAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "organisation",
+        "financial_year",
+        "place",
+        "version",
+        "status",
+        "is_illustrative",
+    ]
+    list_filter = ["status", "financial_year", "is_illustrative"]
+    search_fields = ["organisation__name", "organisation__code", "source_sha256"]
+    autocomplete_fields = ["organisation", "place"]
+    readonly_fields = [
+        "source_sha256",
+        "created_at",
+        "created_by",
+        "submitted_at",
+        "submitted_by",
+        "approved_at",
+        "approved_by",
+        "returned_at",
+        "returned_by",
+        "superseded_at",
+        "superseded_by",
+    ]
+
+
+@admin.register(SpendLine)
+class SpendLineAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "spend_return",
+        "place",
+        "organisation",
+        "theme",
+        "financial_year",
+        "amount",
+        "basis",
+    ]
+    list_filter = ["financial_year", "basis", "spend_kind"]
+    search_fields = ["supplier_name", "description", "transaction_ref"]
+    raw_id_fields = ["spend_return", "place", "organisation", "theme"]
+    list_select_related = ["spend_return__organisation", "place", "organisation", "theme"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "organisation__name", "organisation__code"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Keys are never shown (only their hash is stored); admins can see and revoke tokens."""
+
+    list_display = ["name", "key_prefix", "user", "organisation", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    readonly_fields = ["key_prefix", "key_hash", "created_at", "last_used_at"]
+    search_fields = ["name", "key_prefix", "user__username"]
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "organisation", "layout", "last_used_at"]
+    search_fields = ["name", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(ThemeRule)
+class ThemeRuleAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    list_display = ["pattern", "field", "match", "theme", "organisation"]
+    list_filter = ["field", "match"]
+    search_fields = ["pattern", "organisation__name"]
+    autocomplete_fields = ["organisation", "theme"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Jobs are written by the import services; the admin only looks."""
+
+    list_display = [
+        "filename",
+        "spend_return",
+        "status",
+        "lines_count",
+        "error_count",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["filename", "sha256", "organisation__name"]
+    raw_id_fields = ["spend_return", "organisation", "financial_year", "place", "mapping"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    """Finance officer and approver roles, organisation by organisation."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["created_at"]
+    verbose_name = "organisation role"
+    verbose_name_plural = "Organisation roles (finance officer, approver)"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserRolesAdmin(UserAdmin):
+    """Every role is granted on the user's page: organisation roles and pilot leads below
+    (the pilots app adds its inline), analysts by the "Analysts" group, administrators by the
+    superuser status."""
+
+    inlines = [MembershipInline]
+    list_display = [*UserAdmin.list_display, "is_superuser", "roles"]
+    list_filter = [*UserAdmin.list_filter, "memberships__role"]
+
+    @admin.display(description="Roles")
+    def roles(self, user) -> str:
+        names = [m.get_role_display() + " · " + m.organisation.code for m in user.memberships.all()]
+        names += [f"Analyst ({g.name})" for g in user.groups.all() if g.name == "Analysts"]
+        return ", ".join(names) or "–"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("memberships__organisation", "groups")

@@ -1,0 +1,68 @@
+"""Read API for spend lines: approved lines, filtered like the aggregate's cut, cursor-paged."""
+
+from django_filters import rest_framework as filters
+from rest_framework import serializers, viewsets
+from rest_framework.pagination import CursorPagination
+
+from ledger.calculations.totals import Cut, CutError
+from ledger.models import Basis, Sector
+from ledger.selectors import spend_lines_visible
+
+from .serializers import SpendLineSerializer
+
+
+class LineCursorPagination(CursorPagination):
+    ordering = "id"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def _cut_filter(dimension: str):
+    def apply(self, queryset, name, value):
+        try:
+            return queryset.filter(Cut({dimension: value.split(";")}).q())
+        except CutError as exc:
+            raise serializers.ValidationError({name: [str(exc)]}) from exc
+
+    return apply
+
+
+class SpendLineFilter(filters.FilterSet):
+    place = filters.CharFilter(
+        method="filter_place", help_text="place code or slug; includes the places below it"
+    )
+    organisation = filters.CharFilter(method="filter_organisation", help_text="organisation code")
+    theme = filters.CharFilter(method="filter_theme", help_text="theme code; includes sub-themes")
+    year = filters.CharFilter(method="filter_year", help_text="financial year, e.g. 2010-11")
+    sector = filters.ChoiceFilter(choices=Sector.choices, field_name="organisation__sector")
+    basis = filters.ChoiceFilter(choices=Basis.choices)
+    spend_return = filters.NumberFilter(
+        method="filter_spend_return",
+        help_text="lines of one spend return (a draft's only for its organisation's members)",
+    )
+
+    filter_place = _cut_filter("place")
+    filter_organisation = _cut_filter("organisation")
+    filter_theme = _cut_filter("theme")
+    filter_year = _cut_filter("year")
+
+    def filter_spend_return(self, queryset, name, value):
+        return queryset.filter(spend_return_id=value)
+
+
+class SpendLineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Lines of approved spend returns (or of one visible return with ``spend_return``),
+    ordered by id and paged by cursor so deep pages stay fast."""
+
+    serializer_class = SpendLineSerializer
+    filterset_class = SpendLineFilter
+    pagination_class = LineCursorPagination
+
+    def get_queryset(self):
+        spend_return = self.request.query_params.get("spend_return", "")
+        lines = spend_lines_visible(
+            user=self.request.user,
+            spend_return_id=int(spend_return) if spend_return.isdigit() else None,
+        )
+        return lines.select_related("place", "organisation", "theme", "financial_year")

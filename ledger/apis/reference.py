@@ -1,0 +1,165 @@
+"""Read API for reference data: places, organisations, themes, financial years, place totals."""
+
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ledger import selectors
+from ledger.calculations.cache import cached
+from ledger.calculations.places import subtree_totals
+from ledger.calculations.totals import Cut, aggregate_many, place_subtree_ids
+from ledger.models import FinancialYear, Organisation, Place, PlaceKind, Sector, ServiceTheme
+from ledger.pages.common import as_of
+
+from .serializers import (
+    FinancialYearSerializer,
+    OrganisationSerializer,
+    PlaceSerializer,
+    PlaceTotalsSerializer,
+    ServiceThemeSerializer,
+)
+
+
+class PlaceFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=PlaceKind.choices)
+    parent = filters.CharFilter(method="filter_parent", help_text="parent place code")
+    search = filters.CharFilter(method="filter_search", help_text="name or any code")
+
+    class Meta:
+        model = Place
+        fields = ["kind"]
+
+    def filter_parent(self, queryset, name, value):
+        return queryset.filter(parent__in=Place.objects.by_code(value))
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(pk__in=selectors.place_list(search=value).values("pk"))
+
+
+class CodeLookupMixin:
+    """Objects are addressed by their code (a place also by its GSS, SNAC or former code)."""
+
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+
+    def get_object(self):
+        code = self.kwargs["code"]
+        found = self.lookup(self.get_queryset(), code).first()
+        if found is None:
+            raise Http404(f"No {self.queryset.model._meta.verbose_name} with code “{code}”.")
+        return found
+
+
+class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Places: regions, counties, districts, unitaries, with their GSS and legacy codes."""
+
+    queryset = Place.objects.select_related("parent").order_by("name", "pk")
+    serializer_class = PlaceSerializer
+    filterset_class = PlaceFilter
+
+    @staticmethod
+    def lookup(queryset, code):
+        return queryset.filter(pk__in=Place.objects.by_code(code).values("pk")) or queryset.filter(
+            slug=code.lower()
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", str, description="financial year, e.g. 2010-11")],
+        responses=PlaceTotalsSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def totals(self, request, code=None):
+        """A place's totals (it and every place below it), per year with per head, and for one
+        year (default the latest) by sector, theme and basis. From the rollups."""
+        place = self.get_object()
+        wanted = request.query_params.get("year")
+        data = cached(
+            "place-totals", {"place": place.pk, "year": wanted}, lambda: self._totals(place, wanted)
+        )
+        return Response(data)
+
+    def _totals(self, place, wanted):
+        years = subtree_totals([place])
+        chosen = next((r.year for r in years if r.year.code == wanted), None)
+        if wanted and chosen is None:
+            raise Http404(f"No approved spend in {place.name} for “{wanted}”.")
+        chosen = chosen or (years[-1].year if years else None)
+        breakdown = {"by_sector": [], "by_theme": [], "by_basis": []}
+        if chosen:
+            cut = Cut({"place": [place.code], "year": [chosen.code]})
+            dims = {"by_sector": "sector", "by_theme": "theme_group", "by_basis": "basis"}
+            results = aggregate_many(cut=cut, drilldowns=[[d] for d in dims.values()])
+            for (key, dim), result in zip(dims.items(), results, strict=True):
+                breakdown[key] = [
+                    {**c.members[dim].as_dict(), "amount": c.amount, "lines": c.lines}
+                    for c in result.cells
+                ]
+        data = {
+            "place": {"code": place.code, "name": place.name},
+            "includes_places_below": True,
+            "illustrative": selectors.places_have_illustrative_data(
+                place_ids=place_subtree_ids([place.pk])
+            ),
+            "as_of": as_of(),
+            "years": [
+                {
+                    "year": r.year.code,
+                    "amount": r.amount,
+                    "lines": r.lines,
+                    "population": r.persons,
+                    "per_head": r.per_head,
+                }
+                for r in years
+            ],
+            "year": chosen.code if chosen else None,
+            **breakdown,
+        }
+        return PlaceTotalsSerializer(data).data
+
+
+class OrganisationFilter(filters.FilterSet):
+    sector = filters.ChoiceFilter(choices=Sector.choices)
+    search = filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Organisation
+        fields = ["sector"]
+
+
+class OrganisationViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Public bodies that spend money: councils, PCTs, police authorities, departments."""
+
+    queryset = Organisation.objects.select_related("parent", "home_place").order_by("name", "pk")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+
+    @staticmethod
+    def lookup(queryset, code):
+        return queryset.filter(pk__in=Organisation.objects.by_code(code).values("pk"))
+
+
+class ServiceThemeViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """What money is spent on: themes and sub-themes."""
+
+    queryset = ServiceTheme.objects.select_related("parent").order_by("sort_order", "name", "pk")
+    serializer_class = ServiceThemeSerializer
+    filterset_fields = []
+
+    @staticmethod
+    def lookup(queryset, code):
+        return queryset.filter(code=code)
+
+
+class FinancialYearViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """UK public-sector financial years (1 April to 31 March)."""
+
+    queryset = FinancialYear.objects.order_by("start_date")
+    serializer_class = FinancialYearSerializer
+    filterset_fields = []
+
+    @staticmethod
+    def lookup(queryset, code):
+        return queryset.filter(code=code)

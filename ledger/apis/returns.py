@@ -1,0 +1,272 @@
+"""Spend returns over the API: token-authenticated, always for the token's own organisation.
+
+Under ``/api/v1/organisation/``: a client creates a draft, uploads a file (which starts the
+preview job), polls the job, confirms it, and submits the return for sign-off; sign-off itself
+happens on the site, by another person.
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ledger.authentication import ApiTokenAuthentication
+from ledger.models import ApiToken, FinancialYear, Place, SpendReturn
+from ledger.return_selectors import (
+    column_mapping_get,
+    import_jobs_of_organisation,
+    spend_returns_of_organisation,
+)
+from ledger.services.imports.confirm import import_job_request_confirm
+from ledger.services.imports.jobs import import_job_create
+from ledger.services.imports.queueing import import_job_retry_if_delayed
+from ledger.services.returns import spend_return_open, spend_return_submit_for_approval
+from ledger.services.years import financial_year_get
+from totalplace.parsers import LimitedFormParser, LimitedJSONParser
+from totalplace.permissions import has_perm
+
+from .returns_serializers import (
+    ImportJobSerializer,
+    ImportUploadSerializer,
+    OrganisationSpendReturnSerializer,
+    SpendReturnCreateSerializer,
+)
+
+
+class HasOrganisationToken(BasePermission):
+    """Only requests carrying an API token: it says which organisation they act for. Reads
+    need any role in it; writes the finance officer's (``ledger/rules.py``). A token stops
+    working here as soon as its user loses the role."""
+
+    def has_permission(self, request, view) -> bool:
+        if not isinstance(request.auth, ApiToken):
+            raise NotAuthenticated("An API token is needed: send “Authorization: Token <key>”.")
+        return self._check(request, request.auth.organisation)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return self._check(request, obj)
+
+    @staticmethod
+    def _check(request, obj) -> bool:
+        organisation = request.auth.organisation
+        if request.method in SAFE_METHODS:
+            if not has_perm(request.user, "ledger.see_drafts", obj):
+                raise PermissionDenied(f"This token's user has no role in {organisation}.")
+        elif not has_perm(request.user, "ledger.prepare_returns", obj):
+            raise PermissionDenied(
+                f"Only finance officers of {organisation} can change its spend returns."
+            )
+        return True
+
+
+class TokenView:
+    """Everything here belongs to the token's organisation: another organisation's returns
+    and imports are not found (404), even if the token's user is also a member there."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [HasOrganisationToken]
+
+    def organisation(self):
+        return self.request.auth.organisation
+
+    def spend_return(self, pk: int) -> SpendReturn:
+        spend_return = get_object_or_404(
+            spend_returns_of_organisation(organisation=self.organisation()), pk=pk
+        )
+        self.check_object_permissions(self.request, spend_return)
+        return spend_return
+
+
+def _place(code: str | None) -> Place | None:
+    if not code:
+        return None
+    found = list(Place.objects.by_code(code))
+    if len(found) != 1:
+        raise ValidationError({"place": f"No place has the code “{code}”."})
+    return found[0]
+
+
+class SpendReturnListCreate(TokenView, ListAPIView):
+    serializer_class = OrganisationSpendReturnSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no token
+            return SpendReturn.objects.none()
+        return spend_returns_of_organisation(
+            organisation=self.organisation(),
+            year=self.request.query_params.get("year", ""),
+            status=self.request.query_params.get("status", ""),
+        )
+
+    @extend_schema(
+        summary="List your organisation's spend returns",
+        description="Every version in every status, newest year first. Filter with `year` "
+        "(e.g. 2010-11) and `status` (draft, submitted, approved, returned, superseded).",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Start a spend return",
+        description="A new draft for the token's organisation: version 1, or the next version "
+        "when the organisation already has a return for that year (and place). The approved "
+        "version keeps counting in the totals until the new one is approved.",
+        request=SpendReturnCreateSerializer,
+        responses={201: OrganisationSpendReturnSerializer},
+    )
+    def post(self, request):
+        incoming = SpendReturnCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            year = financial_year_get(data["financial_year"])
+        except ValueError as exc:
+            raise ValidationError({"financial_year": str(exc)}) from exc
+        except FinancialYear.DoesNotExist as exc:  # well formed, but not a year we hold
+            raise ValidationError(
+                {"financial_year": f"“{data['financial_year']}” is not a financial year we know."}
+            ) from exc
+        spend_return = spend_return_open(
+            organisation=self.organisation(),
+            financial_year=year,
+            place=_place(data.get("place")),
+            actor=request.user,
+            title=data.get("title", ""),
+            notes=data.get("notes", ""),
+            control_total=data.get("control_total"),
+        )
+        spend_return = self.spend_return(spend_return.pk)
+        return Response(
+            OrganisationSpendReturnSerializer(spend_return).data, status=status.HTTP_201_CREATED
+        )
+
+
+class SpendReturnDetail(TokenView, APIView):
+    @extend_schema(
+        summary="One of your organisation's spend returns",
+        responses=OrganisationSpendReturnSerializer,
+    )
+    def get(self, request, pk: int):
+        """A spend return with its line count and total (all versions are separate returns)."""
+        return Response(OrganisationSpendReturnSerializer(self.spend_return(pk)).data)
+
+
+class SpendReturnUpload(TokenView, APIView):
+    parser_classes = [MultiPartParser, LimitedFormParser]
+
+    @extend_schema(
+        summary="Upload a spend file into a draft",
+        description="Stores the file and starts its preview job: reading, mapping and "
+        "validating every row. Nothing reaches the return until the job is confirmed. A file "
+        "already imported for the organisation and year (same SHA-256) is refused, naming the "
+        "return that holds it. Poll the job until its status is `ready` (or `invalid`, "
+        "`needs_mapping`, `failed`).",
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={202: ImportJobSerializer},
+    )
+    def post(self, request, pk: int):
+        spend_return = self.spend_return(pk)
+        incoming = ImportUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        mapping = None
+        if data.get("mapping"):
+            mapping = column_mapping_get(organisation=self.organisation(), name=data["mapping"])
+            if mapping is None:
+                raise ValidationError({"mapping": f"No saved mapping “{data['mapping']}”."})
+        job = import_job_create(
+            spend_return=spend_return,
+            upload=data["file"],
+            actor=request.user,
+            filename=data["file"].name,
+            mode=data["mode"],
+            place=_place(data.get("place")),
+            apportion=data["apportion"],
+            driver=data["driver"],
+            control_total=data.get("control_total"),
+            mapping=mapping,
+        )
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SpendReturnSubmit(TokenView, APIView):
+    parser_classes = [LimitedJSONParser, LimitedFormParser]
+
+    @extend_schema(
+        summary="Submit a draft for sign-off",
+        request=None,
+        responses=OrganisationSpendReturnSerializer,
+    )
+    def post(self, request, pk: int):
+        """Sends the draft to the organisation's approvers; its lines must match its control
+        total when one was declared. Approval happens on the site, by another person."""
+        spend_return_submit_for_approval(spend_return=self.spend_return(pk), actor=request.user)
+        return Response(OrganisationSpendReturnSerializer(self.spend_return(pk)).data)
+
+
+class ImportJobDetail(TokenView, APIView):
+    def job(self, pk: int):
+        job = get_object_or_404(
+            import_jobs_of_organisation(organisation=self.organisation()), pk=pk
+        )
+        self.check_object_permissions(self.request, job)
+        return job
+
+    @extend_schema(summary="An import job's progress and preview", responses=ImportJobSerializer)
+    def get(self, request, pk: int):
+        """Status, rows done of the total, and when the preview is done: the mapping used,
+        line count, total, credits, dropped rows, unallocated lines and the first errors
+        with their file row, column and value. ``delayed`` is true while the job queue cannot
+        be reached; polling queues the job again once it can."""
+        job = self.job(pk)
+        if import_job_retry_if_delayed(job=job):
+            job = self.job(pk)
+        return Response(ImportJobSerializer(job).data)
+
+
+class ImportJobConfirm(ImportJobDetail):
+    parser_classes = [LimitedJSONParser, LimitedFormParser]
+
+    @extend_schema(
+        summary="Confirm a previewed import", request=None, responses={202: ImportJobSerializer}
+    )
+    def post(self, request, pk: int):
+        """Queues the copy of the previewed lines into the return: all of them, in one
+        transaction, or none. Poll the job until its status is `confirmed`."""
+        import_job_request_confirm(job=self.job(pk), actor=request.user)
+        return Response(ImportJobSerializer(self.job(pk)).data, status=status.HTTP_202_ACCEPTED)
+
+
+PREFIX = "organisation/"
+urlpatterns = [
+    path(f"{PREFIX}spend-returns/", SpendReturnListCreate.as_view(), name="api-own-return-list"),
+    path(
+        f"{PREFIX}spend-returns/<int:pk>/",
+        SpendReturnDetail.as_view(),
+        name="api-own-return-detail",
+    ),
+    path(
+        f"{PREFIX}spend-returns/<int:pk>/files/",
+        SpendReturnUpload.as_view(),
+        name="api-own-return-upload",
+    ),
+    path(
+        f"{PREFIX}spend-returns/<int:pk>/submit/",
+        SpendReturnSubmit.as_view(),
+        name="api-own-return-submit",
+    ),
+    path(f"{PREFIX}imports/<int:pk>/", ImportJobDetail.as_view(), name="api-own-import-detail"),
+    path(
+        f"{PREFIX}imports/<int:pk>/confirm/",
+        ImportJobConfirm.as_view(),
+        name="api-own-import-confirm",
+    ),
+]

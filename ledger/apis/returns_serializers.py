@@ -1,0 +1,157 @@
+"""Serializers for the spend-returns API. Money is always a decimal string in pounds."""
+
+from rest_framework import serializers
+
+from ledger.models import ImportJob, ImportMode, SpendReturn
+from ledger.services.imports.apportionment import DRIVERS
+from totalplace.uploads import validate_upload_size
+
+MONEY = {"max_digits": 17, "decimal_places": 2}
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OrganisationSpendReturnSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    financial_year = serializers.CharField(source="financial_year.code", read_only=True)
+    place = serializers.SerializerMethodField()
+    control_total = serializers.DecimalField(**MONEY, allow_null=True, read_only=True)
+    line_count = serializers.IntegerField(read_only=True)
+    total = serializers.DecimalField(**MONEY, source="line_total", read_only=True)
+    mapping = serializers.CharField(source="mapping.name", default=None, read_only=True)
+
+    class Meta:
+        model = SpendReturn
+        fields = [
+            "id",
+            "organisation",
+            "financial_year",
+            "place",
+            "version",
+            "status",
+            "title",
+            "notes",
+            "control_total",
+            "line_count",
+            "total",
+            "source_filename",
+            "source_sha256",
+            "mapping",
+            "is_illustrative",
+            "created_at",
+            "submitted_at",
+            "approved_at",
+            "returned_at",
+            "return_reason",
+            "superseded_by",
+        ]
+        read_only_fields = fields
+
+    def get_place(self, spend_return) -> str | None:
+        return spend_return.place.code if spend_return.place_id else None
+
+
+class SpendReturnCreateSerializer(serializers.Serializer):
+    financial_year = serializers.CharField(help_text='A financial year such as "2010-11".')
+    place = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="GSS or ONS code of the place, for a return about one place only.",
+    )
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    control_total = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="CSV (any common encoding and delimiter) or .xlsx, at most MAX_UPLOAD_BYTES "
+        "(200 MB unless configured otherwise).",
+        validators=[validate_upload_size],
+    )
+    mode = serializers.ChoiceField(choices=ImportMode.choices, default=ImportMode.ADD)
+    place = serializers.CharField(
+        required=False, allow_blank=True, help_text="Put every line in this place (GSS/ONS)."
+    )
+    apportion = serializers.BooleanField(
+        default=False, help_text="Apportion each line across the organisation's places."
+    )
+    driver = serializers.ChoiceField(choices=list(DRIVERS.items()), default="population")
+    control_total = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    mapping = serializers.CharField(
+        required=False, allow_blank=True, help_text="Name of a saved column mapping to use."
+    )
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_blank=True)
+    value = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    spend_return = serializers.IntegerField(source="spend_return_id", read_only=True)
+    # Plain text in the schema: "status" is already an enum of other choice sets there.
+    status = serializers.CharField(
+        read_only=True,
+        help_text="queued, running, needs_mapping, invalid, failed, ready, confirming, "
+        "confirmed, cancelled or replaced.",
+    )
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    delayed = serializers.SerializerMethodField(
+        help_text="True while the job queue cannot be reached: the job waits and is queued "
+        "again automatically (``message`` says so)."
+    )
+    percent = serializers.IntegerField(source="percent_done", read_only=True)
+    lines_total = serializers.DecimalField(**MONEY, read_only=True)
+    file_total = serializers.DecimalField(**MONEY, allow_null=True, read_only=True)
+    control_total = serializers.DecimalField(**MONEY, allow_null=True, read_only=True)
+    unallocated_total = serializers.DecimalField(**MONEY, read_only=True)
+    mapping = serializers.JSONField(source="mapping_used", read_only=True)
+    errors = RowErrorSerializer(many=True, read_only=True)
+    warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+    dropped = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "spend_return",
+            "status",
+            "status_label",
+            "delayed",
+            "filename",
+            "sha256",
+            "size",
+            "mode",
+            "rows_done",
+            "rows_total",
+            "percent",
+            "layout",
+            "mapping",
+            "lines_count",
+            "staged_count",
+            "lines_total",
+            "credits_count",
+            "dropped",
+            "dropped_count",
+            "file_total",
+            "control_total",
+            "unallocated_count",
+            "unallocated_total",
+            "error_count",
+            "errors",
+            "warnings",
+            "message",
+            "created_at",
+            "finished_at",
+            "confirmed_at",
+        ]
+        read_only_fields = fields
+
+    def get_delayed(self, job: ImportJob) -> bool:
+        return job.delayed_at is not None

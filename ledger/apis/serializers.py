@@ -1,0 +1,150 @@
+"""Serializers for the read API. Money is declared explicitly: decimal strings in pounds."""
+
+from rest_framework import serializers
+
+from ledger.models import FinancialYear, Organisation, Place, ServiceTheme, SpendLine, SpendReturn
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=17, decimal_places=2, **kwargs)
+
+
+class FinancialYearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FinancialYear
+        fields = ["code", "start_date", "end_date"]
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True)
+    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+
+    class Meta:
+        model = Place
+        fields = [
+            "code",
+            "gss_code",
+            "snac_code",
+            "slug",
+            "name",
+            "official_name",
+            "kind",
+            "parent",
+            "valid_from",
+            "valid_to",
+        ]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+    home_place = serializers.CharField(source="home_place.code", default=None, read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["code", "name", "sector", "kind", "parent", "home_place"]
+
+
+class ServiceThemeSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+
+    class Meta:
+        model = ServiceTheme
+        fields = ["code", "name", "parent", "sort_order"]
+
+
+class SpendReturnSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.code", read_only=True)
+    financial_year = serializers.CharField(source="financial_year.code", read_only=True)
+    place = serializers.CharField(source="place.code", default=None, read_only=True)
+    control_total = money_field(allow_null=True, read_only=True)
+
+    class Meta:
+        model = SpendReturn
+        fields = [
+            "id",
+            "organisation",
+            "financial_year",
+            "place",
+            "version",
+            "status",
+            "title",
+            "source_filename",
+            "source_sha256",
+            "control_total",
+            "is_illustrative",
+            "created_at",
+            "submitted_at",
+            "approved_at",
+            "superseded_at",
+        ]
+
+
+class SpendLineSerializer(serializers.ModelSerializer):
+    spend_return = serializers.IntegerField(source="spend_return_id", read_only=True)
+    place = serializers.CharField(source="place.code", read_only=True)
+    organisation = serializers.CharField(source="organisation.code", read_only=True)
+    sector = serializers.CharField(source="organisation.sector", read_only=True)
+    theme = serializers.CharField(source="theme.code", read_only=True)
+    financial_year = serializers.CharField(source="financial_year.code", read_only=True)
+    amount = money_field(read_only=True)
+    supplier_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SpendLine
+        fields = [
+            "id",
+            "spend_return",
+            "place",
+            "organisation",
+            "sector",
+            "theme",
+            "financial_year",
+            "amount",
+            "spend_kind",
+            "basis",
+            "driver",
+            "driver_source",
+            "description",
+            "expense_type",
+            "expense_area",
+            "supplier_name",
+            "supplier_redacted",
+            "transaction_date",
+            "transaction_ref",
+            "source_row",
+        ]
+
+    def get_supplier_name(self, line: SpendLine) -> str:
+        return "" if line.supplier_redacted else line.supplier_name
+
+
+class MemberSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TotalSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    amount = money_field()
+    lines = serializers.IntegerField()
+
+
+class PlaceYearSerializer(serializers.Serializer):
+    year = serializers.CharField()
+    amount = money_field()
+    lines = serializers.IntegerField()
+    population = serializers.IntegerField(allow_null=True)
+    per_head = money_field(allow_null=True)
+
+
+class PlaceTotalsSerializer(serializers.Serializer):
+    place = MemberSerializer()
+    includes_places_below = serializers.BooleanField()
+    illustrative = serializers.BooleanField()
+    as_of = serializers.DateTimeField(allow_null=True)
+    years = PlaceYearSerializer(many=True)
+    year = serializers.CharField(allow_null=True)
+    by_sector = TotalSerializer(many=True)
+    by_theme = TotalSerializer(many=True)
+    by_basis = TotalSerializer(many=True)

@@ -1,0 +1,28 @@
+"""Ledger routes under /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from . import returns
+from .aggregate import AggregateView
+from .exports import ExportJobViewSet, FiscalDataPackageView
+from .lines import SpendLineViewSet
+from .reference import FinancialYearViewSet, OrganisationViewSet, PlaceViewSet, ServiceThemeViewSet
+from .spend_returns import SpendReturnViewSet
+
+# API route names start "api-" so they never shadow the pages' names ("place-detail" is a page).
+router = DefaultRouter(trailing_slash=True)
+router.register("places", PlaceViewSet, basename="api-place")
+router.register("organisations", OrganisationViewSet, basename="api-organisation")
+router.register("themes", ServiceThemeViewSet, basename="api-theme")
+router.register("financial-years", FinancialYearViewSet, basename="api-financial-year")
+router.register("spend-returns", SpendReturnViewSet, basename="api-spend-return")
+router.register("lines", SpendLineViewSet, basename="api-line")
+router.register("exports", ExportJobViewSet, basename="api-export")
+
+urlpatterns = [
+    path("aggregate/", AggregateView.as_view(), name="aggregate"),
+    path("fiscal-data-package/", FiscalDataPackageView.as_view(), name="fiscal-data-package"),
+    *router.urls,
+    *returns.urlpatterns,
+]

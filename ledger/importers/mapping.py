@@ -1,0 +1,186 @@
+"""Finding the header row and deciding which column is which.
+
+Order of preference: a mapping the user chose, a saved mapping whose columns the file has, a
+recognised layout, then field-by-field recognition by alias. Wide tables (one row per authority,
+one column per service line) are recognised by their service-line headers.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .errors import ImportFileError
+from .layouts import (
+    ALL_ALIASES,
+    FIELD_ALIASES,
+    LAYOUTS,
+    REQUIRED_FIELDS,
+    UNIT_PATTERNS,
+    WIDE_CODE_HEADERS,
+    WIDE_EXTRA_ALIASES,
+    WIDE_IGNORED,
+    dedupe,
+    normalise,
+)
+from .tables import Row
+from .values import amount_pence, parse_date
+
+HEADER_SEARCH_ROWS = 30
+WIDE = "revenue_outturn_wide"
+
+
+@dataclass
+class Mapping:
+    """Which header feeds which field; for wide tables, which column is which service line."""
+
+    layout: str
+    fields: dict[str, str]
+    wide_columns: dict[str, str] = field(default_factory=dict)  # header → service line code
+    factor: int = 1
+
+    @property
+    def is_wide(self) -> bool:
+        return self.layout == WIDE or bool(self.wide_columns)
+
+    def as_json(self) -> dict:
+        data = {"layout": self.layout, "fields": dict(self.fields)}
+        if self.is_wide:
+            data["wide_columns"] = dict(self.wide_columns)
+        if self.factor != 1:
+            data["factor"] = self.factor
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Mapping":
+        return cls(
+            layout=data.get("layout") or "custom",
+            fields={k: v for k, v in (data.get("fields") or {}).items() if v},
+            wide_columns=dict(data.get("wide_columns") or {}),
+            factor=int(data.get("factor") or 1),
+        )
+
+    def missing(self, headers: list[str]) -> list[str]:
+        """What stops this mapping working on a file with these headers."""
+        problems = []
+        present = set(headers)
+        for name, header in self.fields.items():
+            if header not in present:
+                problems.append(f"the file has no column “{header}” (for {name})")
+        if self.is_wide:
+            if "organisation_code" not in self.fields:
+                problems.append("choose the column that holds each authority's code")
+            if not any(h in present for h in self.wide_columns):
+                problems.append("choose at least one service-line column")
+        else:
+            for required in REQUIRED_FIELDS:
+                if required not in self.fields:
+                    problems.append(f"choose the column that holds the {required}")
+        return problems
+
+
+@dataclass
+class Header:
+    row: int  # file row number of the header
+    headers: list[str]  # de-duplicated names
+    preamble: list[list[str]]  # rows above it (titles, notes, units)
+    recognised: bool  # at least two headers are known names
+
+
+def _looks_like_data(cell: str) -> bool:
+    text = cell.strip()
+    if not text:
+        return False
+    for parse in (amount_pence, parse_date):
+        try:
+            parse(text)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def find_header(rows: list[Row], *, known: Iterable[str] = ()) -> Header:
+    """The header row among the first rows: the one naming the most columns we know."""
+    vocabulary = ALL_ALIASES | frozenset(normalise(k) for k in known)
+    best: tuple[int, int] | None = None  # (score, index)
+    for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        score = sum(1 for cell in cells if cell.strip() and normalise(cell) in vocabulary)
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, index)
+    if best is not None:
+        index = best[1]
+        return Header(rows[index][0], dedupe(rows[index][1]), [r[1] for r in rows[:index]], True)
+    # Nothing we know: take the first row of text as the header and ask the user to map it.
+    for index, (number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        filled = [c for c in cells if c.strip()]
+        if not filled:
+            continue
+        if len(filled) >= 2 and not any(_looks_like_data(c) for c in filled):
+            return Header(number, dedupe(cells), [r[1] for r in rows[:index]], False)
+        break
+    if not any(any(c.strip() for c in cells) for _, cells in rows):
+        raise ImportFileError("The file has no rows with any data in them.")
+    first = next((n, c) for n, c in rows if any(x.strip() for x in c))
+    raise ImportFileError(
+        "No header row found: the file should start with a row naming its columns (for "
+        "example Date, Supplier Name, Amount), but its first row holds data.",
+        row=first[0],
+        value=", ".join(c for c in first[1] if c.strip())[:80],
+    )
+
+
+def units_factor(texts: Iterable[str]) -> int | None:
+    """1000 for "£ thousand", "£000", "£'000"; a million for "£ million"; None if unsaid."""
+    for text in texts:
+        for pattern, factor in UNIT_PATTERNS:
+            if pattern.search(text):
+                return factor
+    return None
+
+
+def recognise(header: Header, *, service_lines: dict[str, str]) -> Mapping:
+    """The mapping a file's headers suggest: a wide table, a known layout, or by alias."""
+    names = {normalise(h): h for h in reversed(header.headers)}  # first of equal names wins
+    wide = _wide_columns(header.headers, service_lines)
+    if len(wide) >= 3:
+        code = next((names[c] for c in WIDE_CODE_HEADERS if c in names), None)
+        texts = [c for row in header.preamble for c in row] + header.headers
+        return Mapping(
+            layout=WIDE,
+            fields={"organisation_code": code} if code else {},
+            wide_columns=wide,
+            factor=units_factor(texts) or 1,
+        )
+    for layout in LAYOUTS:
+        if layout.matches(set(names)):
+            fields = {f: names[h] for f, h in layout.fields.items() if h in names}
+            return Mapping(layout=layout.key, fields=fields)
+    return Mapping(layout="generic", fields=by_alias(header.headers))
+
+
+def by_alias(headers: list[str]) -> dict[str, str]:
+    """Each field gets the first header that is one of its aliases, each header used once."""
+    normalised = [(normalise(h), h) for h in headers]
+    taken: set[str] = set()
+    fields: dict[str, str] = {}
+    for name, aliases in FIELD_ALIASES.items():
+        for alias in aliases:
+            match = next((h for n, h in normalised if n == alias and h not in taken), None)
+            if match:
+                fields[name] = match
+                taken.add(match)
+                break
+    return fields
+
+
+def _wide_columns(headers: list[str], service_lines: dict[str, str]) -> dict[str, str]:
+    """Headers naming a service line (revenue outturn), with that line's code."""
+    lookup = {normalise(name): code for name, code in service_lines.items()}
+    lookup.update(WIDE_EXTRA_ALIASES)
+    columns = {}
+    for header in headers:
+        key = normalise(header)
+        if key in WIDE_IGNORED:
+            continue
+        if key in lookup:
+            columns[header] = lookup[key]
+    return columns

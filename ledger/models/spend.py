@@ -1,0 +1,163 @@
+"""Spend returns and the lines they carry into the ledger."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+
+from .fields import MoneyField
+from .reference import FinancialYear, Organisation, Place, ServiceTheme
+
+
+class SpendReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class SpendReturn(models.Model):
+    """One organisation's statement of its spend for a financial year (optionally one place).
+
+    Versions of a return share organisation, year and place. Only approved lines count in totals;
+    a newer version replaces the approved one only when it is itself approved, which marks the
+    old one superseded. At most one version is approved at a time (a database constraint).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="spend_returns"
+    )
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT)
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT)
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(
+        max_length=12, choices=SpendReturnStatus.choices, default=SpendReturnStatus.DRAFT
+    )
+    title = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    source_file = models.FileField(upload_to="spend-returns/%Y/%m/", blank=True)
+    source_filename = models.CharField(max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    control_total = MoneyField(null=True, blank=True)
+    # The saved column mapping its last file was read with (see ledger.models.imports).
+    mapping = models.ForeignKey(
+        "ledger.ColumnMapping",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="spend_returns",
+    )
+    # Demo and sample data: shown with a label wherever its figures appear.
+    is_illustrative = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_reason = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
+
+    class Meta:
+        ordering = ["organisation__name", "financial_year__start_date", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                "financial_year",
+                Coalesce("place", Value(0)),
+                "version",
+                name="spend_return_version_unique",
+            ),
+            models.UniqueConstraint(
+                "organisation",
+                "financial_year",
+                Coalesce("place", Value(0)),
+                condition=Q(status="approved"),
+                name="spend_return_one_approved",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "financial_year"])]
+
+    def __str__(self) -> str:
+        where = f" ({self.place})" if self.place_id else ""
+        return f"{self.organisation} {self.financial_year}{where} v{self.version}"
+
+
+class SpendKind(models.TextChoices):
+    REVENUE = "revenue", "Revenue"
+    CAPITAL = "capital", "Capital"
+
+
+class Basis(models.TextChoices):
+    DIRECT = "direct", "Direct"
+    APPORTIONED = "apportioned", "Apportioned"
+
+
+class SpendLine(models.Model):
+    """One amount of public money: who spent it, where, on what, in which year.
+
+    Negative amounts are credits (income, refunds). An apportioned line is one place's share of
+    spend made across several places, with the driver that split it.
+    """
+
+    spend_return = models.ForeignKey(SpendReturn, on_delete=models.CASCADE, related_name="lines")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    theme = models.ForeignKey(ServiceTheme, on_delete=models.PROTECT)
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT)
+    amount = MoneyField(db_column="amount_pence")
+    spend_kind = models.CharField(
+        max_length=7, choices=SpendKind.choices, default=SpendKind.REVENUE
+    )
+    basis = models.CharField(max_length=11, choices=Basis.choices, default=Basis.DIRECT)
+    driver = models.CharField(max_length=40, blank=True)
+    driver_source = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=255, blank=True)
+    expense_type = models.CharField(max_length=255, blank=True)
+    expense_area = models.CharField(max_length=255, blank=True)
+    service_label = models.CharField(max_length=255, blank=True)
+    expense_code = models.CharField(max_length=64, blank=True)
+    supplier_name = models.CharField(max_length=255, blank=True)
+    supplier_redacted = models.BooleanField(default=False)
+    transaction_date = models.DateField(null=True, blank=True)
+    transaction_ref = models.CharField(max_length=64, blank=True)
+    source_row = models.PositiveIntegerField(null=True, blank=True)
+    # The file (and so, with source_row, the row) an imported line came from. Not enforced by
+    # a database constraint and not indexed: a row-by-row foreign-key check costs more than the
+    # rest of a bulk import's insert, jobs are only ever deleted with their return (whose lines
+    # go with them), and a job's lines are found through the return's index.
+    import_job = models.ForeignKey(
+        "ledger.ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="lines",
+    )
+
+    class Meta:
+        ordering = ["spend_return_id", "source_row", "id"]
+        indexes = [
+            models.Index(fields=["place", "financial_year"]),
+            models.Index(fields=["organisation", "financial_year"]),
+            models.Index(fields=["theme", "financial_year"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.place} {self.theme} £{self.amount}"

@@ -1,0 +1,67 @@
+"""Helpers shared by the analyst pages."""
+
+from django.conf import settings
+from django.http import Http404
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from ledger import selectors
+from ledger.exports import table_response
+from ledger.models import Place, Reconciliation, RollupRun, SpendRollup
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def place_or_404(slug: str) -> Place:
+    try:
+        return selectors.place_get(slug=slug)
+    except Place.DoesNotExist as exc:
+        raise Http404("No such place") from exc
+
+
+def lines_url(place: Place, **filters) -> str:
+    """The drill-down to the lines behind a figure."""
+    query = {k: v for k, v in filters.items() if v}
+    url = reverse("place-lines", args=[place.slug])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def export_or_none(request, tables: dict, filename: str):
+    """The requested table as CSV/XLSX when the URL asks for one (``?export=csv&table=id``)."""
+    export_format = request.GET.get("export")
+    if export_format not in EXPORT_FORMATS:
+        return None
+    table = tables.get(request.GET.get("table", ""))
+    if table is None:
+        raise Http404("No such table on this page")
+    return table_response(table, export_format, f"{filename}-{table.id}")
+
+
+def as_of():
+    """When the totals last changed (the latest refresh or rebuild)."""
+    run = RollupRun.objects.order_by("-finished_at").first()
+    return run.finished_at if run else None
+
+
+def reconciliation_status(place_ids: list[int]) -> dict:
+    """Lines against rollups for the organisation-years that spend in these places."""
+    keys = SpendRollup.objects.filter(place_id__in=place_ids).values("organisation_id")
+    checks = list(
+        Reconciliation.objects.filter(organisation_id__in=keys).select_related(
+            "organisation", "financial_year"
+        )
+    )
+    residuals = [c for c in checks if not c.matches]
+    return {
+        "checked": len(checks),
+        "residuals": residuals,
+        "as_of": min((c.as_of for c in checks), default=None),
+        "ok": bool(checks) and not residuals,
+    }
+
+
+def demo_context(place_ids: list[int]) -> dict:
+    return {
+        "illustrative": selectors.places_have_illustrative_data(place_ids=place_ids),
+        "demo_label": settings.TOTALPLACE_DEMO_LABEL,
+    }

@@ -1,0 +1,99 @@
+"""Compare up to six places side by side: cash, per head, and real terms."""
+
+from django.shortcuts import render
+
+from ledger import selectors
+from ledger.calculations.deflate import DEFLATOR_NOTE, deflator_series, real_terms
+from ledger.calculations.places import per_head, subtree_totals
+from ledger.calculations.totals import place_subtree_ids
+from ledger.models import Place
+from ledger.tables import Column, Table
+
+from .common import as_of, demo_context, export_or_none
+
+MAX_PLACES = 6
+MEASURES = {
+    "cash": "Cash",
+    "per_head": "Cash per head",
+    "real": "Real terms",
+    "real_per_head": "Real terms per head",
+}
+
+
+def _find(text: str) -> Place | None:
+    text = text.strip()
+    if not text:
+        return None
+    exact = Place.objects.filter(slug=text.lower()).first()
+    return exact or selectors.place_list(search=text).first()
+
+
+def _value(row, measure: str, base_year: str):
+    if row is None:
+        return None
+    amount = row.amount
+    if measure.startswith("real"):
+        amount = real_terms(amount, year=row.year.code, base_year=base_year)
+    if measure.endswith("per_head"):
+        amount = per_head(amount, row.persons)
+    return amount
+
+
+def compare(request):
+    """Places side by side by financial year, in the measure the analyst picks."""
+    asked = [t for t in request.GET.getlist("place") if t.strip()][:MAX_PLACES]
+    found = [(text, _find(text)) for text in asked]
+    places = list(dict.fromkeys(p for _, p in found if p))
+    missing = [text for text, p in found if p is None]
+    measure = request.GET.get("measure", "cash")
+    measure = measure if measure in MEASURES else "cash"
+    series = deflator_series()
+    base_year = request.GET.get("base", "")
+    base_year = base_year if base_year in series else list(series)[-1]
+    rows = subtree_totals(places) if places else []
+    by = {(r.place.pk, r.year.code): r for r in rows}
+    years = sorted({r.year.code for r in rows})
+    label = MEASURES[measure] + (
+        f" (£ at {base_year} prices)" if measure.startswith("real") else ""
+    )
+    table = Table(
+        "comparison",
+        f"{label}, by financial year",
+        [Column("year", "Financial year")] + [Column(f"p{p.pk}", p.name, "money") for p in places],
+        note=DEFLATOR_NOTE if measure.startswith("real") else "",
+    )
+    for year in years:
+        table.add(
+            year=year,
+            **{f"p{p.pk}": _value(by.get((p.pk, year)), measure, base_year) for p in places},
+        )
+    export = export_or_none(request, {"comparison": table}, "compare-places")
+    if export is not None:
+        return export
+    chart = {
+        "years": years,
+        "places": [
+            {"label": p.name, "data": [str(table_value) for table_value in _column(table, p)]}
+            for p in places
+        ],
+    }
+    subtree = [pid for p in places for pid in place_subtree_ids([p.pk])]
+    context = {
+        "places": places,
+        "inputs": (asked + [""] * MAX_PLACES)[:MAX_PLACES],
+        "missing": missing,
+        "measure": measure,
+        "measures": MEASURES,
+        "base_year": base_year,
+        "deflator_years": list(series),
+        "table": table,
+        "chart": chart,
+        "as_of": as_of(),
+        "max_places": MAX_PLACES,
+        **demo_context(subtree),
+    }
+    return render(request, "ledger/compare.html", context)
+
+
+def _column(table: Table, place: Place) -> list:
+    return [row.cells.get(f"p{place.pk}") or 0 for row in table.rows]

@@ -1,0 +1,189 @@
+"""Import pages: upload a file, follow its preview, fix the mapping, confirm or cancel."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ledger import return_selectors as selectors
+from ledger.importers.layouts import FIELD_LABELS
+from ledger.models import ImportJob, ImportJobStatus
+from ledger.services.imports.confirm import import_job_request_confirm
+from ledger.services.imports.jobs import import_job_cancel, import_job_create, import_job_remap
+from ledger.services.imports.queueing import import_job_retry_if_delayed
+from totalplace.permissions import has_perm, permission_required
+
+from .forms import MappingForm, UploadForm, layout_name
+from .returns import _get, spend_return_of
+
+PREVIEW_LINES = 20
+ONLY_DRAFTS = "Only the organisation's finance officers can upload, and only into a draft."
+ONLY_OFFICERS = "Only the organisation's finance officers can change its imports."
+
+
+def _job(request, pk: int, **kwargs) -> ImportJob:
+    """An import of one of the user's organisations (anyone else's is a 404)."""
+    try:
+        return selectors.import_job_get(user=request.user, pk=pk)
+    except ImportJob.DoesNotExist as exc:
+        raise Http404("No such import") from exc
+
+
+def _message(exc) -> str:
+    return " ".join(getattr(exc, "messages", [str(exc)]))
+
+
+@permission_required("ledger.edit_spend_return", fn=spend_return_of, message=ONLY_DRAFTS)
+def spend_return_upload(request, pk: int):
+    spend_return = _get(request, pk)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, organisation=spend_return.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = import_job_create(
+                spend_return=spend_return,
+                upload=data["file"],
+                actor=request.user,
+                filename=data["file"].name,
+                mode=data["mode"],
+                place=data["place"] if data["where"] == "place" else None,
+                apportion=data["where"] == "apportion",
+                driver=data["driver"],
+                control_total=data["control_total"],
+                mapping=data["mapping"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _message(exc))
+        else:
+            return redirect("import-job-detail", pk=job.pk)
+    return render(
+        request,
+        "ledger/returns/upload.html",
+        {"spend_return": spend_return, "form": form, "has_lines": spend_return.lines.exists()},
+    )
+
+
+def _status(job: ImportJob) -> dict:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "finished": job.is_finished,
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "percent": job.percent_done,
+        "lines": job.lines_count,
+        "errors": job.error_count,
+        "delayed": job.delayed_at is not None,
+        "message": job.message,
+    }
+
+
+@permission_required("ledger.view_import_job", fn=_job)
+def import_job_status(request, pk: int):
+    """A small JSON status for the progress bar to poll (it also re-queues a delayed job)."""
+    job = _job(request, pk)
+    if import_job_retry_if_delayed(job=job):
+        job = _job(request, pk)
+    payload = _status(job)
+    payload["url"] = reverse("import-job-detail", args=[job.pk])
+    return JsonResponse(payload)
+
+
+@permission_required("ledger.view_import_job", fn=_job)
+def import_job_detail(request, pk: int):
+    """The progress bar while the job runs; the preview (or the problems) when it is done."""
+    job = _job(request, pk)
+    preview = (
+        selectors.import_job_preview_lines(job=job, limit=PREVIEW_LINES)
+        if job.status == ImportJobStatus.READY
+        else []
+    )
+    fields = job.mapping_used.get("fields", {})
+    return render(
+        request,
+        "ledger/returns/job.html",
+        {
+            "job": job,
+            "spend_return": job.spend_return,
+            "status": _status(job),
+            "mapping_rows": [(FIELD_LABELS.get(f, f), h) for f, h in fields.items()],
+            "wide_columns": job.mapping_used.get("wide_columns", {}),
+            "layout_name": layout_name(job.layout),
+            "preview": preview,
+            "dropped_examples": [
+                d for d in job.file_format.get("dropped_examples", []) if d["reason"] != "empty"
+            ],
+            "can_edit": has_perm(request.user, "ledger.change_import_job", job),
+        },
+    )
+
+
+@permission_required("ledger.prepare_returns", fn=_job, message=ONLY_OFFICERS)
+def import_job_mapping(request, pk: int):
+    """Fix or confirm which column is which, pre-filled with what was recognised or saved."""
+    job = _job(request, pk)
+    if not job.headers:
+        messages.error(request, "This file's header row has not been read yet.")
+        return redirect("import-job-detail", pk=job.pk)
+    wide = job.layout == "revenue_outturn_wide" or bool(job.mapping_used.get("wide_columns"))
+    form = MappingForm(
+        request.POST or None, headers=job.headers, wide=wide, initial_mapping=job.mapping_used
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            import_job_remap(
+                job=job,
+                mapping=form.mapping(job.layout if wide else "custom"),
+                actor=request.user,
+                save_as=form.cleaned_data.get("save_as", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _message(exc))
+        else:
+            messages.success(request, "Mapping saved for this file; reading it again.")
+            return redirect("import-job-detail", pk=job.pk)
+    samples = job.samples or []
+    columns = [
+        {"header": header, "samples": [row[i] for row in samples if i < len(row)]}
+        for i, header in enumerate(job.headers)
+    ]
+    return render(
+        request,
+        "ledger/returns/mapping.html",
+        {
+            "job": job,
+            "form": form,
+            "columns": columns,
+            "wide": wide,
+            "layout_name": layout_name(job.layout),
+        },
+    )
+
+
+@require_POST
+@permission_required("ledger.prepare_returns", fn=_job, message=ONLY_OFFICERS)
+def import_job_confirm(request, pk: int):
+    job = _job(request, pk)
+    try:
+        import_job_request_confirm(job=job, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    return redirect("import-job-detail", pk=job.pk)
+
+
+@require_POST
+@permission_required("ledger.prepare_returns", fn=_job, message=ONLY_OFFICERS)
+def import_job_cancel_view(request, pk: int):
+    job = _job(request, pk)
+    try:
+        import_job_cancel(job=job, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+        return redirect("import-job-detail", pk=job.pk)
+    messages.success(request, f"Import of {job.filename} cancelled; nothing was added.")
+    return redirect("spend-return-detail", pk=job.spend_return_id)

@@ -1,0 +1,155 @@
+"""Drill-down: from a figure to the lines behind it, and from a line to its source."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from ledger.calculations.totals import Cut, CutError, aggregate
+from ledger.exports import csv_rows_response, xlsx_rows_response
+from ledger.models import Basis, Organisation, Sector, ServiceTheme, SpendLine
+from ledger.selectors import approved_lines
+from totalplace.permissions import has_perm
+
+from .common import demo_context, place_or_404
+
+LINES_PER_PAGE = 50
+EXPORT_LIMIT = 100_000  # bigger cuts: the API's cursor-paginated lines or a data package
+FILTERS = ("year", "theme", "organisation", "sector", "basis")
+LINE_HEADER = [
+    "Line id",
+    "Financial year",
+    "Place code",
+    "Place",
+    "Organisation code",
+    "Organisation",
+    "Sector",
+    "Theme code",
+    "Theme",
+    "Basis",
+    "Revenue or capital",
+    "Amount",
+    "Description",
+    "Supplier",
+    "Date",
+    "Spend return",
+    "Source file",
+    "Source row",
+]
+
+
+class _KnownCountPaginator(Paginator):
+    """The count comes from the rollups, so paging never counts millions of lines."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @property
+    def count(self):
+        return self._known
+
+
+def _line_values(line: SpendLine) -> list:
+    return [
+        line.pk,
+        line.financial_year.code,
+        line.place.code,
+        line.place.name,
+        line.organisation.code,
+        line.organisation.name,
+        line.organisation.get_sector_display(),
+        line.theme.code,
+        line.theme.name,
+        line.get_basis_display(),
+        line.get_spend_kind_display(),
+        line.amount,
+        line.description,
+        "(redacted)" if line.supplier_redacted else line.supplier_name,
+        line.transaction_date,
+        line.spend_return_id,
+        line.spend_return.source_filename,
+        line.source_row,
+    ]
+
+
+def place_lines(request, slug: str):
+    """The approved lines behind a figure, filtered and paginated (newest returns first)."""
+    place = place_or_404(slug)
+    filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
+    cut = Cut({"place": [place.code], **{k: [v] for k, v in filters.items() if v}})
+    try:
+        summary = aggregate(cut=cut)
+        lines = (
+            approved_lines()
+            .filter(cut.q())
+            .select_related("place", "organisation", "theme", "financial_year", "spend_return")
+            .order_by("id")
+        )
+    except CutError as exc:
+        raise Http404(str(exc)) from exc
+    export_format = request.GET.get("export")
+    if export_format in ("csv", "xlsx"):
+        # Line-level downloads are the analysts' (the tables of totals are everyone's).
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_perm(request.user, "ledger.download_lines"):
+            raise PermissionDenied("Downloading lines is for analysts: ask an administrator.")
+        rows = (_line_values(line) for line in lines[:EXPORT_LIMIT].iterator(chunk_size=2000))
+        name = f"{place.slug}-lines"
+        if export_format == "xlsx":
+            return xlsx_rows_response(name, "lines", LINE_HEADER, rows)
+        return csv_rows_response(name, LINE_HEADER, rows)
+    page = _KnownCountPaginator(lines, LINES_PER_PAGE, summary.lines).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "place": place,
+        "page": page,
+        "summary": summary,
+        "filters": filters,
+        "too_many_to_export": summary.lines > EXPORT_LIMIT,
+        "can_download": has_perm(request.user, "ledger.download_lines"),
+        "export_limit": EXPORT_LIMIT,
+        "choices": {
+            "years": _years_for(place),
+            "themes": ServiceTheme.objects.order_by("sort_order", "name"),
+            "organisations": _organisations_for(place),
+            "sectors": Sector.choices,
+            "bases": Basis.choices,
+        },
+        **demo_context([place.pk]),
+    }
+    return render(request, "ledger/place_lines.html", context)
+
+
+def _years_for(place):
+    from ledger.calculations.places import subtree_totals
+
+    return [r.year for r in subtree_totals([place])]
+
+
+def _organisations_for(place):
+    from ledger.calculations.totals import place_subtree_ids
+    from ledger.models import SpendRollup
+
+    ids = SpendRollup.objects.filter(place_id__in=place_subtree_ids([place.pk])).values(
+        "organisation_id"
+    )
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def line_detail(request, pk: int):
+    """One line and where it came from: its spend return, file and row."""
+    line = get_object_or_404(
+        approved_lines().select_related(
+            "place", "organisation", "theme__parent", "financial_year", "spend_return"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "ledger/line_detail.html",
+        {"line": line, "spend_return": line.spend_return, **demo_context([line.place_id])},
+    )

@@ -1,0 +1,242 @@
+"""The place overview: totals, per head, breakdowns, charts, comparison, reconciliation."""
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from ledger import selectors
+from ledger.calculations.places import APPORTIONED_LABEL, area_wide_shares, peers, subtree_totals
+from ledger.calculations.totals import Cut, aggregate, place_subtree_ids
+from ledger.tables import Column, Table
+
+from .common import (
+    as_of,
+    demo_context,
+    export_or_none,
+    lines_url,
+    place_or_404,
+    reconciliation_status,
+)
+
+MONEY, COUNT = "money", "count"
+
+
+def _breakdown(place, year, dimension: str, label: str, caption: str, filter_key: str) -> Table:
+    result = aggregate(cut=Cut({"place": [place.code], "year": [year.code]}), drilldown=[dimension])
+    table = Table(
+        f"by-{dimension.replace('_', '-')}",
+        caption,
+        [
+            Column("name", label),
+            Column("amount", "Amount", MONEY),
+            Column("share", "Share %", "number"),
+            Column("lines", "Lines", COUNT),
+        ],
+    )
+    for cell in result.cells:
+        member = cell.members[dimension]
+        link = lines_url(place, year=year.code, **{filter_key: member.code})
+        share = (cell.amount * 100 / result.amount).quantize(1) if result.amount else None
+        table.add(
+            links={"amount": link, "name": link},
+            name=member.name,
+            amount=cell.amount,
+            share=share,
+            lines=cell.lines,
+        )
+    table.add(
+        css="total",
+        name="Total",
+        amount=result.amount,
+        share=100 if result.cells else None,
+        lines=result.lines,
+    )
+    return table
+
+
+def _years_table(place, years) -> Table:
+    table = Table(
+        "by-year",
+        f"Approved spend in {place.name} and the places within it, by financial year",
+        [
+            Column("year", "Financial year"),
+            Column("amount", "Total", MONEY),
+            Column("persons", "Population", COUNT),
+            Column("per_head", "Per head", MONEY),
+            Column("lines", "Lines", COUNT),
+        ],
+    )
+    for row in years:
+        link = lines_url(place, year=row.year.code)
+        table.add(
+            links={"amount": link},
+            year=row.year.code,
+            amount=row.amount,
+            persons=row.persons,
+            per_head=row.per_head,
+            lines=row.lines,
+        )
+    return table
+
+
+def _comparison_table(place, year) -> Table:
+    compared = ([place.parent] if place.parent else []) + [place] + peers(place)
+    figures = {r.place.pk: r for r in subtree_totals(compared, [year])}
+    table = Table(
+        "comparison",
+        f"{place.name} compared with its parent and peers, {year.code}",
+        [
+            Column("place", "Place"),
+            Column("relation", "Relation"),
+            Column("amount", "Total", MONEY),
+            Column("per_head", "Per head", MONEY),
+        ],
+    )
+    for other in compared:
+        relation = (
+            "this place" if other == place else ("parent" if other == place.parent else "peer")
+        )
+        figure = figures.get(other.pk)
+        table.add(
+            links={"place": reverse("place-detail", args=[other.slug])},
+            place=other.name,
+            relation=relation,
+            amount=figure.amount if figure else None,
+            per_head=figure.per_head if figure else None,
+        )
+    return table
+
+
+def _area_share_table(place, year, own_total) -> Table | None:
+    shares = area_wide_shares(place, year)
+    if not shares:
+        return None
+    table = Table(
+        "area-wide-share",
+        f"Total place: {place.name}'s share of {place.parent.name}-wide spend, {year.code}",
+        [
+            Column("organisation", "Organisation"),
+            Column("basis", "Basis"),
+            Column("amount", "Amount", MONEY),
+        ],
+        note=(
+            f"{APPORTIONED_LABEL}: {shares[0].persons:,} of {shares[0].area_persons:,} people in "
+            f"{place.parent.name}. Spend recorded for the whole of {place.parent.name} is split "
+            "across its districts in proportion to population."
+        ),
+    )
+    for share in shares:
+        table.add(
+            organisation=share.organisation.name, basis=APPORTIONED_LABEL, amount=share.amount
+        )
+    total_share = sum(s.amount for s in shares)
+    table.add(css="total", organisation="Share of area-wide spend", amount=total_share)
+    table.add(
+        css="total",
+        organisation=f"Total place ({place.name} spend plus its share)",
+        amount=own_total + total_share,
+    )
+    return table
+
+
+def _reconciliation_table(status) -> Table:
+    table = Table(
+        "reconciliation",
+        "Reconciliation residuals (lines minus rollups)",
+        [
+            Column("organisation", "Organisation"),
+            Column("year", "Financial year"),
+            Column("lines_amount", "Lines", MONEY),
+            Column("rollup_amount", "Rollups", MONEY),
+            Column("residual", "Residual", MONEY),
+        ],
+    )
+    for check in status["residuals"]:
+        table.add(
+            css="residual",
+            organisation=check.organisation.name,
+            year=check.financial_year.code,
+            lines_amount=check.lines_amount,
+            rollup_amount=check.rollup_amount,
+            residual=check.residual,
+        )
+    return table
+
+
+def _chart_data(place, years, year) -> dict:
+    cut = Cut({"place": [place.code]})
+    stacked = aggregate(cut=cut, drilldown=["year", "sector"], order=["year"])
+    themes = aggregate(cut=cut.with_filter("year", year.code), drilldown=["theme_group"])
+    sectors = sorted({c.members["sector"] for c in stacked.cells})
+    year_codes = [r.year.code for r in years]
+    by = {(c.members["year"].code, c.members["sector"].code): c.amount for c in stacked.cells}
+    return {
+        "years": year_codes,
+        "totals": [str(r.amount) for r in years],
+        "sectors": [
+            {"label": s.name, "data": [str(by.get((y, s.code), 0)) for y in year_codes]}
+            for s in sectors
+        ],
+        "themes": {
+            "labels": [c.members["theme_group"].name for c in themes.cells],
+            "data": [str(c.amount) for c in themes.cells],
+        },
+        "year": year.code,
+    }
+
+
+def place_detail(request, slug: str):
+    """A place's public spending: total, per head, by sector, organisation, theme and year."""
+    place = place_or_404(slug)
+    subtree = place_subtree_ids([place.pk])
+    years = subtree_totals([place])
+    available = [r.year for r in years]
+    year = next((y for y in available if y.code == request.GET.get("year")), None)
+    year = year or (available[-1] if available else None)
+    context = {
+        "place": place,
+        "children": place.children.order_by("name"),
+        "successors": place.successors.order_by("name"),
+        "predecessors": place.predecessors.order_by("name"),
+        "populations": selectors.place_populations(place=place),
+        "years": available,
+        "year": year,
+        "as_of": as_of(),
+        **demo_context(subtree),
+    }
+    tables = {}
+    if year:
+        current = next(r for r in years if r.year == year)
+        tables = {
+            "by-year": _years_table(place, years),
+            "by-sector": _breakdown(
+                place, year, "sector", "Sector", f"By sector, {year.code}", "sector"
+            ),
+            "by-organisation": _breakdown(
+                place,
+                year,
+                "organisation",
+                "Organisation",
+                f"By organisation, {year.code}",
+                "organisation",
+            ),
+            "by-theme-group": _breakdown(
+                place, year, "theme_group", "Theme", f"By theme, {year.code}", "theme"
+            ),
+            "comparison": _comparison_table(place, year),
+        }
+        share = _area_share_table(place, year, current.amount)
+        if share:
+            tables["area-wide-share"] = share
+        status = reconciliation_status(subtree)
+        tables["reconciliation"] = _reconciliation_table(status)
+        context.update(
+            current=current,
+            reconciliation=status,
+            charts=_chart_data(place, years, year),
+            lines_link=lines_url(place, year=year.code),
+        )
+    export = export_or_none(request, tables, f"{place.slug}-{year.code if year else ''}")
+    if export is not None:
+        return export
+    context["tables"] = tables
+    return render(request, "ledger/place_detail.html", context)

@@ -1,0 +1,71 @@
+"""The line-entry grid: a page of a draft's lines as a formset, plus blank rows for new ones."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import modelformset_factory
+from django.shortcuts import redirect, render
+
+from ledger import return_selectors as selectors
+from ledger.models import ServiceTheme, SpendLine
+from ledger.services.returns import spend_lines_save_grid
+from totalplace.permissions import permission_required
+
+from .forms import SpendLineForm, places_for
+from .returns import _get, spend_return_of
+
+GRID_PAGE = 25
+NEW_ROWS = 5
+
+LineFormSet = modelformset_factory(SpendLine, form=SpendLineForm, extra=NEW_ROWS, can_delete=True)
+
+
+@permission_required(
+    "ledger.edit_spend_return",
+    fn=spend_return_of,
+    message="Only the organisation's finance officers can edit lines, and only of a draft.",
+)
+def spend_return_lines(request, pk: int):
+    spend_return = _get(request, pk)
+    lines = selectors.spend_return_lines(spend_return=spend_return)
+    page = Paginator(lines, GRID_PAGE).get_page(request.GET.get("page"))
+    form_kwargs = {
+        "places": places_for(spend_return.organisation),
+        "themes": ServiceTheme.objects.order_by("sort_order", "name"),
+    }
+    # The formset edits exactly this page of this return's lines, nothing else.
+    queryset = lines.filter(pk__in=[line.pk for line in page.object_list])
+    formset = LineFormSet(
+        request.POST or None, queryset=queryset, form_kwargs=form_kwargs, prefix="lines"
+    )
+    if request.method == "POST" and formset.is_valid():
+        deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
+        changed, new = [], []
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            line = form.save(commit=False)
+            (changed if line.pk else new).append(line)
+        try:
+            counts = spend_lines_save_grid(
+                spend_return=spend_return,
+                actor=request.user,
+                changed=changed,
+                new=new,
+                deleted=deleted,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(
+                request,
+                f"Saved: {counts['added']} added, {counts['changed']} changed, "
+                f"{counts['deleted']} deleted.",
+            )
+            url = request.path + (f"?page={page.number}" if page.number > 1 else "")
+            return redirect(url)
+    return render(
+        request,
+        "ledger/returns/lines.html",
+        {"spend_return": spend_return, "formset": formset, "page": page},
+    )

@@ -1,0 +1,210 @@
+"""Spend return pages: list, create, detail (versions, lines, unallocated), sign-off actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from audit.pages import shows_how, spend_return_history_entries
+from ledger import return_selectors as selectors
+from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
+from ledger.selectors import user_organisations
+from ledger.services import returns as services
+from totalplace.permissions import has_perm, permission_required
+
+from .forms import SendBackForm, SpendReturnCreateForm
+
+ONLY_OFFICERS = "Only the organisation's finance officers can do that."
+ONLY_APPROVERS = "Only the organisation's approvers can sign off or return its spend returns."
+RETURNS_PER_PAGE = 25
+LINES_PER_PAGE = 50
+HISTORY_SHOWN = 5
+
+
+def _get(request, pk: int) -> SpendReturn:
+    """A return the user may see (another organisation's draft is a 404, not a 403)."""
+    try:
+        return selectors.spend_return_get(user=request.user, pk=pk)
+    except SpendReturn.DoesNotExist as exc:
+        raise Http404("No such spend return") from exc
+
+
+def spend_return_of(request, pk: int, **kwargs) -> SpendReturn:
+    """The permission object of the actions below. They check the role here (403 for the
+    wrong one); the state (already submitted, your own submission) is the service's to refuse,
+    with a message, since a page may simply be out of date."""
+    return _get(request, pk)
+
+
+def spend_return_list(request):
+    """Returns the user may see: everyone's approved ones, and their organisations' drafts."""
+    organisation_id = request.GET.get("organisation") or None
+    year = request.GET.get("year", "")
+    status = request.GET.get("status", "")
+    if status not in SpendReturnStatus.values:
+        status = ""
+    try:
+        organisation_id = int(organisation_id) if organisation_id else None
+    except ValueError:
+        organisation_id = None
+    returns = selectors.spend_return_list(
+        user=request.user, organisation_id=organisation_id, year=year, status=status
+    )
+    page = Paginator(returns, RETURNS_PER_PAGE).get_page(request.GET.get("page"))
+    mine = user_organisations(user=request.user)
+    return render(
+        request,
+        "ledger/returns/list.html",
+        {
+            "page": page,
+            "organisations": mine,
+            "can_create": has_perm(request.user, "ledger.prepare_returns")
+            and user_organisations(user=request.user, role=Role.FINANCE_OFFICER).exists(),
+            "years": selectors.spend_return_years(user=request.user),
+            "statuses": SpendReturnStatus.choices,
+            "filters": {"organisation": organisation_id, "year": year, "status": status},
+        },
+    )
+
+
+@login_required
+def spend_return_create(request):
+    """The form for finance officers; anyone else signed in is told how to get the role."""
+    if request.method == "POST" and not has_perm(request.user, "ledger.prepare_returns"):
+        raise PermissionDenied("Only finance officers can start spend returns.")
+    organisations = user_organisations(user=request.user, role=Role.FINANCE_OFFICER)
+    form = SpendReturnCreateForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            spend_return = services.spend_return_open(
+                organisation=data["organisation"],
+                financial_year=data["financial_year"],
+                place=data["place"],
+                actor=request.user,
+                title=data["title"],
+                notes=data["notes"],
+                control_total=data["control_total"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, f"Draft {spend_return} created. Add its lines next.")
+            return redirect("spend-return-detail", pk=spend_return.pk)
+    return render(
+        request,
+        "ledger/returns/create.html",
+        {"form": form, "has_organisations": organisations.exists()},
+    )
+
+
+def spend_return_detail(request, pk: int):
+    spend_return = _get(request, pk)
+    theme = request.GET.get("theme", "")
+    lines = selectors.spend_return_lines(spend_return=spend_return, theme_code=theme)
+    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    user = request.user
+    versions = selectors.spend_return_versions(spend_return=spend_return, user=user)
+
+    def can(perm: str) -> bool:
+        return has_perm(user, f"ledger.{perm}", spend_return)
+
+    context = {
+        "spend_return": spend_return,
+        "summary": selectors.spend_return_summary(spend_return=spend_return),
+        "themes": selectors.spend_return_themes(spend_return=spend_return),
+        "versions": versions,
+        "is_latest": not versions.filter(version__gt=spend_return.version).exists(),
+        "page": page,
+        "theme_filter": theme,
+        "unallocated_code": ServiceTheme.UNALLOCATED_CODE,
+        "jobs": selectors.import_jobs_for_return(spend_return=spend_return)
+        if can("see_drafts")
+        else [],
+        "can_edit": can("edit_spend_return"),
+        "can_submit": can("submit_spend_return"),
+        "can_approve": can("approve_spend_return"),
+        "can_discard": can("discard_spend_return"),
+        "is_approver": can("sign_off_returns"),
+        "can_start_version": can("start_spend_return_version"),
+        "send_back_form": SendBackForm(),
+        # The latest of its audit trail; the history page has the rest.
+        "history": spend_return_history_entries(spend_return)[:HISTORY_SHOWN],
+        "show_via": shows_how(user, spend_return),
+    }
+    return render(request, "ledger/returns/detail.html", context)
+
+
+def _act(request, pk: int, action, success: str):
+    spend_return = _get(request, pk)
+    try:
+        result = action(spend_return)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("spend-return-detail", pk=spend_return.pk)
+    messages.success(request, success.format(result=result or spend_return))
+    return redirect("spend-return-detail", pk=(result or spend_return).pk)
+
+
+@require_POST
+@permission_required("ledger.prepare_returns", fn=spend_return_of, message=ONLY_OFFICERS)
+def spend_return_submit(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda r: services.spend_return_submit_for_approval(spend_return=r, actor=request.user),
+        "{result} is submitted for sign-off.",
+    )
+
+
+@require_POST
+@permission_required("ledger.sign_off_returns", fn=spend_return_of, message=ONLY_APPROVERS)
+def spend_return_approve(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda r: services.spend_return_sign_off(spend_return=r, actor=request.user),
+        "{result} is approved: its lines now count in the totals.",
+    )
+
+
+@require_POST
+@permission_required("ledger.sign_off_returns", fn=spend_return_of, message=ONLY_APPROVERS)
+def spend_return_send_back(request, pk: int):
+    form = SendBackForm(request.POST)
+    reason = form.data.get("reason", "")
+    return _act(
+        request,
+        pk,
+        lambda r: services.spend_return_send_back_for_changes(
+            spend_return=r, actor=request.user, reason=reason
+        ),
+        "{result} is returned to its finance officers.",
+    )
+
+
+@require_POST
+@permission_required("ledger.start_spend_return_version", fn=spend_return_of, message=ONLY_OFFICERS)
+def spend_return_new_version(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda r: services.spend_return_new_version(spend_return=r, actor=request.user),
+        "Draft {result} created from the previous version's lines.",
+    )
+
+
+@require_POST
+@permission_required("ledger.prepare_returns", fn=spend_return_of, message=ONLY_OFFICERS)
+def spend_return_discard(request, pk: int):
+    spend_return = _get(request, pk)
+    try:
+        services.spend_return_discard(spend_return=spend_return, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("spend-return-detail", pk=pk)
+    messages.success(request, f"Draft {spend_return} discarded.")
+    return redirect("spend-return-list")

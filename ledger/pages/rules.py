@@ -1,0 +1,83 @@
+"""Theme rules an organisation's finance officers edit; shared rules are shown for reference."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ledger import return_selectors as selectors
+from ledger.models import Role, ThemeRule
+from ledger.selectors import user_organisations
+from ledger.services.imports.themes import theme_rule_create, theme_rule_delete
+from totalplace.permissions import has_perm, permission_required
+
+from .forms import ThemeRuleForm
+
+SHARED_PER_PAGE = 50
+
+
+@login_required
+def theme_rule_list(request):
+    """Every signed-in user reads the rules; finance officers add their organisation's."""
+    if request.method == "POST" and not has_perm(request.user, "ledger.prepare_returns"):
+        raise PermissionDenied("Only finance officers can add theme rules.")
+    organisations = user_organisations(user=request.user, role=Role.FINANCE_OFFICER)
+    initial = {k: request.GET[k] for k in ("field", "pattern") if k in request.GET}
+    form = ThemeRuleForm(request.POST or None, organisations=organisations, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rule = theme_rule_create(
+                organisation=data["organisation"],
+                field=data["field"],
+                match=data["match"],
+                pattern=data["pattern"],
+                theme=data["theme"],
+                note=data["note"],
+                actor=request.user,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field, errors)
+            else:
+                form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, f"Rule added: {rule}. It applies to the next imports.")
+            return redirect("theme-rule-list")
+    shared = Paginator(selectors.shared_theme_rules(), SHARED_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "ledger/returns/theme_rules.html",
+        {
+            "form": form,
+            "own_rules": selectors.theme_rules_for(organisation_ids=[o.pk for o in organisations]),
+            "page": shared,
+            "has_organisations": organisations.exists(),
+        },
+    )
+
+
+def _rule(request, pk: int) -> ThemeRule:
+    try:
+        return selectors.theme_rule_get(user=request.user, pk=pk)
+    except ThemeRule.DoesNotExist as exc:
+        raise Http404("No such rule") from exc
+
+
+@require_POST
+@permission_required("ledger.manage_theme_rules", fn=_rule)
+def theme_rule_delete_view(request, pk: int):
+    rule = _rule(request, pk)
+    try:
+        theme_rule_delete(rule=rule, actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Rule deleted: {rule}.")
+    return redirect("theme-rule-list")

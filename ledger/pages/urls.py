@@ -1,0 +1,41 @@
+from django.urls import path
+
+from . import imports, return_lines, returns, rules
+
+urlpatterns = [
+    path("spend-returns/", returns.spend_return_list, name="spend-return-list"),
+    path("spend-returns/new/", returns.spend_return_create, name="spend-return-create"),
+    path("spend-returns/<int:pk>/", returns.spend_return_detail, name="spend-return-detail"),
+    path(
+        "spend-returns/<int:pk>/lines/", return_lines.spend_return_lines, name="spend-return-lines"
+    ),
+    path("spend-returns/<int:pk>/upload/", imports.spend_return_upload, name="spend-return-upload"),
+    path("spend-returns/<int:pk>/submit/", returns.spend_return_submit, name="spend-return-submit"),
+    path(
+        "spend-returns/<int:pk>/approve/", returns.spend_return_approve, name="spend-return-approve"
+    ),
+    path(
+        "spend-returns/<int:pk>/send-back/",
+        returns.spend_return_send_back,
+        name="spend-return-send-back",
+    ),
+    path(
+        "spend-returns/<int:pk>/new-version/",
+        returns.spend_return_new_version,
+        name="spend-return-new-version",
+    ),
+    path(
+        "spend-returns/<int:pk>/discard/", returns.spend_return_discard, name="spend-return-discard"
+    ),
+    path("theme-rules/", rules.theme_rule_list, name="theme-rule-list"),
+    path(
+        "theme-rules/<int:pk>/delete/",
+        rules.theme_rule_delete_view,
+        name="theme-rule-delete",
+    ),
+    path("imports/<int:pk>/", imports.import_job_detail, name="import-job-detail"),
+    path("imports/<int:pk>/status/", imports.import_job_status, name="import-job-status"),
+    path("imports/<int:pk>/mapping/", imports.import_job_mapping, name="import-job-mapping"),
+    path("imports/<int:pk>/confirm/", imports.import_job_confirm, name="import-job-confirm"),
+    path("imports/<int:pk>/cancel/", imports.import_job_cancel_view, name="import-job-cancel"),
+]

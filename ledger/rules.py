@@ -1,0 +1,119 @@
+"""Who may do what in the ledger: predicates and permissions, defined once.
+
+Pages (``totalplace.permissions.permission_required``), API permission classes and the
+services all ask these rules; selectors decide what each user may *see* in lists and by id.
+
+Roles:
+- **finance officer** (``Membership``): prepares its organisation's returns: opens drafts,
+  enters and imports lines, submits, starts new versions, keeps its theme rules;
+- **approver** (``Membership``): signs off or sends back its organisation's submitted returns,
+  never one it submitted itself;
+- **analyst** (the "Analysts" group): everything public, plus line-level downloads and large
+  Fiscal Data Package export jobs;
+- **admin** (active superuser): acts for every organisation (still never approving its own
+  submission), and everything in the admin site.
+An API token acts only for its own organisation (``ledger.selectors.acting_organisation_ids``).
+"""
+
+import rules
+
+from ledger.models import ImportJob, Organisation, Role, SpendReturnStatus
+from ledger.return_selectors import EDITABLE_STATUSES, PUBLIC_STATUSES
+from ledger.selectors import acting_organisation_ids
+
+ANALYSTS_GROUP = "Analysts"
+
+
+def _organisation_id(obj) -> int | None:
+    if obj is None or isinstance(obj, int):
+        return obj
+    if isinstance(obj, Organisation):
+        return obj.pk
+    return obj.organisation_id  # a spend return, import job or theme rule
+
+
+def _spend_return(obj):
+    return obj.spend_return if isinstance(obj, ImportJob) else obj
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+is_analyst = rules.is_group_member(ANALYSTS_GROUP)
+
+
+def _acts_as(role: str | None, name: str):
+    """For an object: the user acts in ``role`` for its organisation. Without one: for any."""
+
+    def acts(user, obj=None) -> bool:
+        acting = acting_organisation_ids(user=user, role=role)
+        if acting is None:
+            return True
+        organisation_id = _organisation_id(obj)
+        return bool(acting) if organisation_id is None else organisation_id in acting
+
+    return rules.predicate(acts, name=name)
+
+
+is_finance_officer = _acts_as(Role.FINANCE_OFFICER, "is_finance_officer")
+is_approver = _acts_as(Role.APPROVER, "is_approver")
+is_member = _acts_as(None, "is_member")
+
+
+@rules.predicate
+def is_public(user, obj) -> bool:
+    return obj is not None and obj.status in PUBLIC_STATUSES
+
+
+@rules.predicate
+def is_editable(user, obj) -> bool:
+    """A draft or returned version (for an import job: of the return it imports into)."""
+    return obj is not None and _spend_return(obj).status in EDITABLE_STATUSES
+
+
+@rules.predicate
+def is_submitted(user, obj) -> bool:
+    return obj is not None and obj.status == SpendReturnStatus.SUBMITTED
+
+
+@rules.predicate
+def submitted_by_user(user, obj) -> bool:
+    return obj is not None and obj.submitted_by_id is not None and obj.submitted_by_id == user.pk
+
+
+@rules.predicate
+def is_unsubmitted_draft(user, obj) -> bool:
+    return obj is not None and obj.status == SpendReturnStatus.DRAFT and not obj.submitted_at
+
+
+@rules.predicate
+def created_by_user(user, obj) -> bool:
+    return obj is not None and obj.created_by_id is not None and obj.created_by_id == user.pk
+
+
+# Role-level (the object is the organisation, or anything of it; none: any organisation).
+rules.add_perm("ledger.prepare_returns", is_finance_officer)
+rules.add_perm("ledger.sign_off_returns", is_approver)
+rules.add_perm("ledger.see_drafts", is_member)
+
+# Spend returns.
+rules.add_perm("ledger.view_spend_return", is_public | is_member)
+rules.add_perm("ledger.edit_spend_return", is_finance_officer & is_editable)
+rules.add_perm("ledger.submit_spend_return", is_finance_officer & is_editable)
+rules.add_perm("ledger.start_spend_return_version", is_finance_officer)
+rules.add_perm("ledger.discard_spend_return", is_finance_officer & is_unsubmitted_draft)
+# Separation of duties: the person who submitted a return never signs it off or sends it back.
+rules.add_perm("ledger.approve_spend_return", is_approver & is_submitted & ~submitted_by_user)
+rules.add_perm("ledger.send_back_spend_return", is_approver & is_submitted & ~submitted_by_user)
+
+# Imports and theme rules.
+rules.add_perm("ledger.view_import_job", is_member)
+rules.add_perm("ledger.change_import_job", is_finance_officer & is_editable)
+rules.add_perm("ledger.manage_theme_rules", is_finance_officer)
+
+# Analysts: line-level downloads and large export jobs (everyone reads approved data).
+rules.add_perm("ledger.download_lines", is_analyst | is_admin)
+rules.add_perm("ledger.queue_export", is_analyst | is_admin)
+rules.add_perm("ledger.view_export_job", created_by_user | is_admin)

@@ -1,0 +1,151 @@
+"""Confirming an import: the previewed lines go into the return, all of them or none.
+
+One transaction: lock the return's scope, check the file is still not a duplicate, check the
+staging table still holds exactly what the preview counted (an UNLOGGED table empties after a
+database crash), replace the return's lines if asked, then one ``INSERT ... SELECT``.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from audit.models import WorkflowAction
+from audit.services import workflow_event_record
+from ledger.models import (
+    ImportJob,
+    ImportJobStatus,
+    ImportMode,
+    ImportStagedLine,
+    SpendLine,
+    SpendReturn,
+)
+
+from .duplicates import refuse_duplicate
+from .jobs import require_officer
+from .mappings import column_mapping_remember
+from .staging import staged_lines_delete, staged_lines_transfer
+
+
+def _ready(job: ImportJob) -> None:
+    if job.status not in (ImportJobStatus.READY, ImportJobStatus.CONFIRMING):
+        raise ValidationError(
+            f"This import is {job.get_status_display().lower()}; only a previewed import "
+            "without errors can be confirmed."
+        )
+    if job.error_count:
+        raise ValidationError("This import has errors to fix before it can be confirmed.")
+
+
+@transaction.atomic
+def import_job_request_confirm(*, job: ImportJob, actor: AbstractBaseUser | None) -> ImportJob:
+    """Queue the confirmation (a big file takes a while); the job page follows its progress."""
+    job = ImportJob.objects.select_for_update().select_related("spend_return").get(pk=job.pk)
+    require_officer(actor, job.spend_return)
+    if job.status == ImportJobStatus.CONFIRMING:
+        return job
+    _ready(job)
+    job.status = ImportJobStatus.CONFIRMING
+    # Who asked, kept on the job so a delayed confirmation can be queued again for them.
+    job.confirmed_by = actor
+    job.save(update_fields=["status", "confirmed_by"])
+    from .queueing import import_job_dispatch
+
+    transaction.on_commit(lambda: import_job_dispatch(job_id=job.pk))
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob, actor: AbstractBaseUser | None) -> ImportJob:
+    """Add the job's previewed lines to its spend return in one transaction.
+
+    Idempotent: confirming a confirmed job changes nothing.
+    """
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status == ImportJobStatus.CONFIRMED:
+        return job
+    _ready(job)
+    # Lock every return of this organisation and year: duplicate checks must not race. Only
+    # the returns (of="self"), in id order: the model's default ordering joins the organisation
+    # and the year, and locking those rows FOR UPDATE would stall every other organisation's
+    # confirmation and approval in the year (their lines' foreign-key checks) until this commits.
+    scope = (
+        SpendReturn.objects.select_for_update(of=("self",))
+        .filter(organisation_id=job.organisation_id, financial_year_id=job.financial_year_id)
+        .order_by("pk")
+    )
+    spend_return = {r.pk: r for r in scope}[job.spend_return_id]
+    require_officer(actor, spend_return)
+    refuse_duplicate(
+        organisation=job.organisation, financial_year=job.financial_year, sha256=job.sha256
+    )
+    staged = ImportStagedLine.objects.filter(job_id=job.pk).aggregate(
+        count=Count("id"), total=Sum("amount")
+    )
+    if staged["count"] != job.staged_count or (staged["total"] or 0) != job.lines_total:
+        raise ValidationError(
+            "The previewed lines are no longer complete (the preview must run again): "
+            f"{staged['count']:,} of {job.staged_count:,} lines are waiting."
+        )
+    replaced = 0
+    if job.mode == ImportMode.REPLACE:
+        replaced, _ = SpendLine.objects.filter(spend_return=spend_return).delete()
+        spend_return.import_jobs.filter(status=ImportJobStatus.CONFIRMED).update(
+            status=ImportJobStatus.REPLACED
+        )
+    written = staged_lines_transfer(job=job, spend_return=spend_return)
+    if written != job.staged_count:
+        raise ValidationError(f"Expected {job.staged_count:,} lines but wrote {written:,}.")
+    staged_lines_delete(job=job)
+    spend_return.source_file = job.file.name
+    spend_return.source_filename = job.filename
+    spend_return.source_sha256 = job.sha256
+    if job.control_total is not None:
+        spend_return.control_total = job.control_total
+    column_mapping_remember(job=job, spend_return=spend_return, actor=actor)
+    spend_return.save(
+        update_fields=[
+            "source_file",
+            "source_filename",
+            "source_sha256",
+            "control_total",
+            "mapping",
+        ]
+    )
+    job.status = ImportJobStatus.CONFIRMED
+    job.confirmed_at, job.confirmed_by = timezone.now(), actor
+    job.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    workflow_event_record(
+        action=WorkflowAction.IMPORT_CONFIRMED,
+        actor=actor,
+        import_job=job,
+        detail={
+            "file": job.filename,
+            "lines": written,
+            "total": str(job.lines_total),
+            "mode": job.mode,
+            "lines_replaced": replaced,
+        },
+    )
+    return job
+
+
+def import_job_confirm_failed(*, job_id: int, message: str) -> None:
+    """A queued confirmation was refused: say why, and let the user look again."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJobStatus.CONFIRMING:
+            return
+        job.status = ImportJobStatus.INVALID
+        job.message = message
+        job.errors = [{"row": None, "column": "", "value": "", "message": message}]
+        job.error_count = 1
+        job.save(update_fields=["status", "message", "errors", "error_count"])
+        staged_lines_delete(job=job)
+        workflow_event_record(
+            action=WorkflowAction.IMPORT_REFUSED,
+            import_job=job,
+            reason=message,
+            detail={"file": job.filename},
+        )

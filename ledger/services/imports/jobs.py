@@ -1,0 +1,230 @@
+"""Import jobs: upload a file into a draft spend return, preview it, remap it, cancel it.
+
+The preview (``import_job_run``) runs in a Celery task: it reads, maps and validates the whole
+file into the staging table, counting rows as it goes so the page can show a progress bar.
+Nothing reaches the ledger until ``ledger.services.imports.confirm``.
+"""
+
+import datetime as dt
+import hashlib
+import os
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import WorkflowAction
+from audit.services import workflow_event_record
+from ledger.importers.mapping import Mapping
+from ledger.models import (
+    ColumnMapping,
+    ImportJob,
+    ImportJobStatus,
+    ImportMode,
+    Place,
+    SpendReturn,
+)
+from ledger.return_selectors import EDITABLE_STATUSES
+from totalplace.permissions import require_perm
+from totalplace.uploads import upload_too_large_message
+
+from .apportionment import driver_for
+from .duplicates import refuse_duplicate
+from .staging import staged_lines_delete
+
+EXPIRE_DAYS = 14  # an unconfirmed preview's staged lines are kept this long
+
+
+def _sentence(problems: list[str]) -> str:
+    text = "; ".join(problems)
+    return text[:1].upper() + text[1:] + "."
+
+
+def require_officer(actor: AbstractBaseUser | None, spend_return: SpendReturn) -> None:
+    """Only the organisation's finance officers touch its drafts (``None``: the shell)."""
+    require_perm(
+        actor,
+        "ledger.prepare_returns",
+        spend_return,
+        message=f"Only finance officers of {spend_return.organisation} can change its spend "
+        "returns.",
+    )
+    if spend_return.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            f"This spend return is {spend_return.get_status_display().lower()}, so its lines "
+            "cannot change. Start a new version to make changes."
+        )
+
+
+def _digest(upload: File) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    return digest.hexdigest(), size
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    spend_return: SpendReturn,
+    upload: File,
+    actor: AbstractBaseUser | None,
+    filename: str = "",
+    mode: str = ImportMode.ADD,
+    place: Place | None = None,
+    apportion: bool = False,
+    driver: str = "population",
+    control_total=None,
+    mapping: ColumnMapping | None = None,
+    requested_mapping: dict | None = None,
+    save_mapping_as: str = "",
+    start: bool = True,
+) -> ImportJob:
+    """Keep an uploaded file for ``spend_return`` and (``start``) queue its preview.
+
+    Refuses a file already imported for the same organisation and year (same SHA-256), naming
+    the return that holds it.
+    """
+    # Re-read under lock: the return may have been submitted since the caller loaded it.
+    spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
+    require_officer(actor, spend_return)
+    filename = os.path.basename(filename or upload.name or "upload.csv")[:255]
+    sha256, size = _digest(upload)
+    if size == 0:
+        raise ValidationError("The file is empty (0 bytes).")
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(upload_too_large_message(size))
+    refuse_duplicate(
+        organisation=spend_return.organisation,
+        financial_year=spend_return.financial_year,
+        sha256=sha256,
+    )
+    if apportion and place is not None:
+        raise ValidationError("Choose a place or apportion the lines, not both.")
+    if apportion:
+        driver_for(
+            organisation=spend_return.organisation,
+            financial_year=spend_return.financial_year,
+            name=driver,
+        )
+    if mapping is not None and mapping.organisation_id != spend_return.organisation_id:
+        raise ValidationError("That saved mapping belongs to another organisation.")
+    job = ImportJob(
+        spend_return=spend_return,
+        organisation=spend_return.organisation,
+        financial_year=spend_return.financial_year,
+        mode=ImportMode(mode),
+        filename=filename,
+        sha256=sha256,
+        size=size,
+        place=place,
+        apportion=apportion,
+        driver=driver,
+        control_total=control_total,
+        mapping=mapping,
+        requested_mapping=requested_mapping,
+        save_mapping_as=save_mapping_as[:100],
+        created_by=actor,
+    )
+    job.file.save(filename, upload, save=False)
+    job.save()
+    workflow_event_record(
+        action=WorkflowAction.IMPORT_UPLOADED,
+        actor=actor,
+        import_job=job,
+        detail={"file": filename, "sha256": sha256, "bytes": size, "mode": job.mode},
+    )
+    if start:
+        _queue_preview(job)
+    return job
+
+
+def _queue_preview(job: ImportJob) -> None:
+    from .queueing import import_job_dispatch
+
+    # After commit (the worker must find the job); a broker outage leaves it delayed, not lost.
+    transaction.on_commit(lambda: import_job_dispatch(job_id=job.pk))
+
+
+@transaction.atomic
+def import_job_remap(
+    *, job: ImportJob, mapping: dict, actor: AbstractBaseUser | None, save_as: str = ""
+) -> ImportJob:
+    """Preview the file again with the columns the user chose."""
+    job = ImportJob.objects.select_for_update().select_related("spend_return").get(pk=job.pk)
+    require_officer(actor, job.spend_return)
+    if job.status not in (
+        ImportJobStatus.NEEDS_MAPPING,
+        ImportJobStatus.INVALID,
+        ImportJobStatus.READY,
+        ImportJobStatus.FAILED,
+    ):
+        raise ValidationError(f"This import is {job.get_status_display().lower()}.")
+    chosen = Mapping.from_json(mapping)
+    problems = chosen.missing(job.headers)
+    if problems:
+        raise ValidationError(_sentence(problems))
+    staged_lines_delete(job=job)
+    job.requested_mapping = chosen.as_json()
+    job.mapping = None
+    job.save_mapping_as = save_as[:100]
+    job.status = ImportJobStatus.QUEUED
+    job.rows_done = 0
+    job.save()
+    _queue_preview(job)
+    return job
+
+
+@transaction.atomic
+def import_job_cancel(*, job: ImportJob, actor: AbstractBaseUser | None) -> ImportJob:
+    """Abandon an import before it is confirmed; its previewed lines are thrown away."""
+    job = ImportJob.objects.select_for_update().select_related("spend_return").get(pk=job.pk)
+    require_perm(
+        actor,
+        "ledger.prepare_returns",
+        job,
+        message="Only the organisation's finance officers can cancel its imports.",
+    )
+    if job.status in (ImportJobStatus.CONFIRMED, ImportJobStatus.CONFIRMING):
+        raise ValidationError("This import is confirmed: its lines are in the return.")
+    staged_lines_delete(job=job)
+    previous_status = job.status
+    job.status = ImportJobStatus.CANCELLED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+    workflow_event_record(
+        action=WorkflowAction.IMPORT_CANCELLED,
+        actor=actor,
+        import_job=job,
+        detail={"file": job.filename, "status_before": previous_status},
+    )
+    return job
+
+
+def import_jobs_expire(*, older_than: dt.timedelta = dt.timedelta(days=EXPIRE_DAYS)) -> int:
+    """Cancel previews left unconfirmed for ``older_than``, freeing their staged lines."""
+    cutoff = timezone.now() - older_than
+    expired = 0
+    for job in ImportJob.objects.filter(status=ImportJobStatus.READY, finished_at__lt=cutoff):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if job.status != ImportJobStatus.READY:
+                continue
+            staged_lines_delete(job=job)
+            job.status = ImportJobStatus.CANCELLED
+            job.message = f"Cancelled: not confirmed within {older_than.days} days."
+            job.save(update_fields=["status", "message"])
+            workflow_event_record(
+                action=WorkflowAction.IMPORT_CANCELLED,
+                import_job=job,
+                reason=job.message,
+                detail={"file": job.filename, "status_before": ImportJobStatus.READY},
+            )
+            expired += 1
+    return expired

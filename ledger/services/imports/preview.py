@@ -1,0 +1,213 @@
+"""The preview: read, map and validate a file into the staging table (a Celery task runs it).
+
+Progress (rows done of about how many) is written to the job as chunks are staged, outside any
+transaction, so the job page's progress bar moves while the file is read.
+"""
+
+import logging
+from contextlib import contextmanager
+from itertools import chain, islice
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import timezone
+
+from audit.models import WorkflowAction
+from audit.services import workflow_event_record
+from ledger.importers import ImportFileError, RowError, tables
+from ledger.importers.context import Tally
+from ledger.importers.layouts import WIDE_EXTRA_ALIASES
+from ledger.importers.lines import read_lines
+from ledger.importers.mapping import (
+    HEADER_SEARCH_ROWS,
+    Header,
+    Mapping,
+    find_header,
+    recognise,
+    units_factor,
+)
+from ledger.importers.wide import read_wide
+from ledger.models import ColumnMapping, ImportJob, ImportJobStatus
+
+from .context import context_for, service_lines
+from .mappings import column_mapping_matching, mapping_of
+from .results import job_fail, job_finish
+from .staging import stage_lines, staged_lines_delete
+
+logger = logging.getLogger(__name__)
+SAMPLE_ROWS = 3
+RUN_LOCK = 0x494D50  # "IMP": advisory lock namespace for import job runs (with the job id)
+UNFINISHED = (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
+# What the user reads when the import itself failed (a bug, the database gone): never their file.
+UNEXPECTED_FAILURE = (
+    "The file could not be read because of an error on our side; it has been logged. "
+    "Try again, or contact support with the job number."
+)
+
+
+def _sentence(problems: list[str]) -> str:
+    text = "; ".join(problems)
+    return text[:1].upper() + text[1:] + "."
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Read, map and validate the job's file into the staging table (the preview).
+
+    Idempotent: a finished job is left alone; a job interrupted mid-way (a worker lost) starts
+    again from a clean staging table.
+    """
+    with _running(job_id):
+        return _run(job_id)
+
+
+@contextmanager
+def _running(job_id: int):
+    """One run of a job at a time (PostgreSQL): a task redelivered while the first delivery is
+    still reading (or while a killed worker's session lingers) waits for it, then finds the
+    job finished. A session lock, because the preview commits chunk by chunk."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, job_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, job_id])
+
+
+def _run(job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related(
+        "spend_return", "organisation", "financial_year", "place", "mapping"
+    ).get(pk=job_id)
+    if job.status not in UNFINISHED:
+        return job
+    staged_lines_delete(job=job)
+    job.status, job.started_at, job.finished_at = ImportJobStatus.RUNNING, timezone.now(), None
+    job.rows_done = job.error_count = job.dropped_count = 0
+    job.errors, job.warnings, job.message = [], [], ""
+    job.save()
+    try:
+        _preview(job)
+    except ImportFileError as exc:
+        job_fail(job, exc.error)
+    except ValidationError as exc:
+        job_fail(job, RowError(None, "", "", " ".join(exc.messages)))
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        job_fail(job, RowError(None, "", "", UNEXPECTED_FAILURE))
+    workflow_event_record(
+        action=WorkflowAction.IMPORT_PREVIEWED,
+        import_job=job,
+        default_actor=job.created_by,
+        reason=job.message,
+        detail={
+            "file": job.filename,
+            "outcome": job.status,
+            "lines": job.lines_count,
+            "total": str(job.lines_total),
+            "errors": job.error_count,
+        },
+    )
+    return job
+
+
+def _opener(job: ImportJob):
+    name = job.file.name
+    return lambda: default_storage.open(name, "rb")
+
+
+def _preview(job: ImportJob) -> None:
+    opener = _opener(job)
+    fmt = tables.inspect(opener)
+    if fmt.sha256 != job.sha256:
+        raise ImportFileError("The stored file is not the one uploaded (its SHA-256 differs).")
+    job.file_format = fmt.describe()
+    job.rows_total = fmt.rows_estimate
+    # Besides the usual names: the organisation's own saved headers and service-line names
+    # (a wide table's header may hold little else).
+    known = [h for saved in job.organisation.column_mappings.all() for h in saved.fields.values()]
+    known += list(service_lines()) + list(WIDE_EXTRA_ALIASES)
+    header, head, rest, sheet = _locate_header(opener, fmt, known)
+    rows = chain(head, rest)
+    job.samples = [
+        [c.strip()[:60] for c in cells[: len(header.headers)]]
+        for number, cells in head
+        if number > header.row and "".join(cells).strip()
+    ][:SAMPLE_ROWS]
+    if sheet:
+        job.file_format["sheet"] = sheet
+    job.headers = header.headers
+    job.file_format["header_row"] = header.row
+    mapping, saved = _choose_mapping(job, header)
+    job.layout, job.mapping_used, job.mapping = mapping.layout, mapping.as_json(), saved
+    job.save()
+    problems = mapping.missing(header.headers)
+    if problems:
+        rest.close()
+        job.status = ImportJobStatus.NEEDS_MAPPING
+        job.message = _sentence(problems)
+        job.finished_at = timezone.now()
+        job.save()
+        return
+    context = context_for(job=job, mapping=mapping)
+    tally = Tally(max_errors=ImportJob.MAX_ERRORS_KEPT)
+    if mapping.is_wide and mapping.factor == 1:
+        texts = [c for row in header.preamble for c in row] + header.headers
+        if units_factor(texts) is None:
+            tally.warnings.append(
+                "The table does not say its unit (such as “£ thousand”), so its "
+                "figures were taken as pounds. Change the unit on the mapping "
+                "page if they are thousands."
+            )
+    reader = read_wide if mapping.is_wide else read_lines
+    lines = reader(rows, header, mapping, context, tally)
+
+    def progress() -> None:
+        done = header.row + tally.rows
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=done, rows_total=max(job.rows_total, done)
+        )
+
+    stage_lines(job=job, lines=lines, progress=progress)
+    job_finish(job, tally, header)
+
+
+def _locate_header(opener, fmt, known):
+    """The header row, the rows read to find it and the rest; tries each worksheet."""
+    first_error, fallback = None, None
+    for sheet in fmt.sheets or [""]:
+        rows = tables.iter_rows(opener, fmt, sheet)
+        head = list(islice(rows, HEADER_SEARCH_ROWS))
+        try:
+            header = find_header(head, known=known)
+        except ImportFileError as exc:
+            rows.close()
+            first_error = first_error or exc
+            continue
+        if header.recognised:
+            if fallback:
+                fallback[1].close()
+            return header, head, rows, sheet
+        if fallback is None:
+            fallback = (header, rows, head, sheet)
+        else:
+            rows.close()
+    if fallback:
+        header, rows, head, sheet = fallback
+        return header, head, rows, sheet
+    raise first_error
+
+
+def _choose_mapping(job: ImportJob, header: Header) -> tuple[Mapping, ColumnMapping | None]:
+    """The user's choice, then a named or matching saved mapping, then recognition."""
+    if job.requested_mapping:
+        return Mapping.from_json(job.requested_mapping), None
+    if job.mapping_id:
+        return mapping_of(job.mapping), job.mapping
+    saved, mapping = column_mapping_matching(organisation=job.organisation, headers=header.headers)
+    if saved:
+        return mapping, saved
+    return recognise(header, service_lines=service_lines()), None

@@ -1,0 +1,95 @@
+# ruff: noqa: S608 -- SQL text holds only table and column names; values are parameters
+"""Checking that the rollups equal the approved lines, to the penny, per organisation and year."""
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from ledger.models import Reconciliation, SpendLine, SpendReturn, SpendRollup
+from ledger.models.fields import from_pence, to_pence
+from ledger.selectors import approved_lines
+
+from .rollups import Key, _scope_q, _scope_sql, rollup_scope_lock
+
+Totals = dict[Key, tuple[int, int, int, int]]  # lines pence, lines, rollup pence, rollup lines
+
+
+def _compare_postgres(keys: list[Key] | None) -> Totals:
+    """One statement, so lines and rollups are read from the same snapshot."""
+    line_scope, line_params = _scope_sql(keys, "l")
+    rollup_scope, rollup_params = _scope_sql(keys, "t")
+    sql = f"""
+        WITH l AS (
+            SELECT l.organisation_id, l.financial_year_id,
+                   SUM(l.amount_pence) AS pence, COUNT(*) AS n
+            FROM {SpendLine._meta.db_table} l
+            JOIN {SpendReturn._meta.db_table} r ON r.id = l.spend_return_id
+            WHERE r.status = 'approved' AND {line_scope}
+            GROUP BY 1, 2),
+        t AS (
+            SELECT t.organisation_id, t.financial_year_id,
+                   SUM(t.amount_pence) AS pence, SUM(t.line_count) AS n
+            FROM {SpendRollup._meta.db_table} t WHERE {rollup_scope} GROUP BY 1, 2)
+        SELECT organisation_id, financial_year_id, COALESCE(l.pence, 0), COALESCE(l.n, 0),
+               COALESCE(t.pence, 0), COALESCE(t.n, 0)
+        FROM l FULL OUTER JOIN t USING (organisation_id, financial_year_id)"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, line_params + rollup_params)
+        return {(r[0], r[1]): tuple(int(v) for v in r[2:]) for r in cursor.fetchall()}
+
+
+def _compare_portable(keys: list[Key] | None) -> Totals:
+    fields = ("organisation_id", "financial_year_id")
+    lines = (
+        approved_lines()
+        .filter(_scope_q(keys))
+        .values(*fields)
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    )
+    rollups = (
+        SpendRollup.objects.filter(_scope_q(keys))
+        .values(*fields)
+        .annotate(total=Sum("amount"), n=Sum("line_count"))
+        .order_by()
+    )
+    result: dict[Key, list[int]] = {}
+    for offset, rows in ((0, lines), (2, rollups)):
+        for row in rows:
+            entry = result.setdefault((row[fields[0]], row[fields[1]]), [0, 0, 0, 0])
+            entry[offset], entry[offset + 1] = to_pence(row["total"]), row["n"]
+    return {key: tuple(v) for key, v in result.items()}
+
+
+@transaction.atomic
+def reconciliation_run(*, keys: Iterable[Key] | None = None) -> list[Reconciliation]:
+    """Compare lines with rollups for these organisation-years (all when ``keys`` is None) and
+    record each result with the time of the check. Returns the records that do not match."""
+    keys = None if keys is None else sorted(set(keys))
+    # Two runs for the same organisation-year (two approvals at once) would each delete the
+    # old record and insert a new one, and the second insert would break the unique key.
+    rollup_scope_lock(keys=keys)
+    as_of = timezone.now()
+    if connection.vendor == "postgresql":
+        totals = _compare_postgres(keys)
+    else:
+        totals = _compare_portable(keys)
+    scope = Reconciliation.objects.filter(_scope_q(keys))
+    scope.delete()  # a full run also forgets organisation-years that no longer have any spend
+    records = [
+        Reconciliation(
+            organisation_id=organisation_id,
+            financial_year_id=year_id,
+            as_of=as_of,
+            lines_amount=from_pence(lp),
+            lines_count=ln,
+            rollup_amount=from_pence(rp),
+            rollup_count=rn,
+            residual=from_pence(lp - rp),
+        )
+        for (organisation_id, year_id), (lp, ln, rp, rn) in sorted(totals.items())
+    ]
+    Reconciliation.objects.bulk_create(records, batch_size=2000)
+    return [r for r in records if not r.matches]

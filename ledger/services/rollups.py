@@ -1,0 +1,205 @@
+# ruff: noqa: S608 -- SQL text holds only table and column names; values are parameters
+"""Keeping the rollup table equal to the approved lines: refresh a few organisation-years, or all.
+
+Both paths compute fresh totals from approved lines and then *diff* them into ``SpendRollup``
+(insert new keys, update changed ones, delete vanished ones) inside one transaction, so readers
+see the old totals or the new ones, never a half-way state, and a re-run changes nothing.
+
+Concurrency (PostgreSQL): a refresh holds a shared advisory lock on the rollups plus an exclusive
+one per organisation × year it recomputes; a rebuild holds the exclusive rollup lock. Refreshes
+of different organisation-years run side by side, two refreshes of the same one queue, and a
+rebuild waits for running refreshes and holds new ones back until it commits. Because a refresh
+is queued only after its approval commits, and every statement reads the latest committed lines,
+whichever runs last leaves the rollups right. Imports only write draft lines, which rollups
+ignore, so they never contend with either.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from ledger.models import RollupRun, RollupRunKind, SpendLine, SpendReturn, SpendRollup
+from ledger.models.fields import from_pence, to_pence
+from ledger.selectors import approved_lines
+
+Key = tuple[int, int]  # (organisation_id, financial_year_id)
+ROLLUP_LOCK = 0x544F54414C  # "TOTAL": the advisory lock a rebuild holds exclusively
+KEY_FIELDS = ("place_id", "organisation_id", "theme_id", "financial_year_id", "basis")
+
+
+@dataclass
+class SyncResult:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
+def rollup_keys_for_returns(*, spend_return_ids: Iterable[int]) -> list[Key]:
+    """The organisation-years whose totals the given returns' lines (or headers) touch."""
+    ids = list(spend_return_ids)
+    keys = set(
+        SpendLine.objects.filter(spend_return_id__in=ids)
+        .values_list("organisation_id", "financial_year_id")
+        .distinct()
+    )
+    keys |= set(
+        SpendReturn.objects.filter(pk__in=ids).values_list("organisation_id", "financial_year_id")
+    )
+    return sorted(keys)
+
+
+def _use_fast_path() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _lock(keys: list[Key] | None) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite runs one writer at a time: the transaction is the lock
+    with connection.cursor() as cursor:
+        if keys is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ROLLUP_LOCK])
+        for organisation_id, year_id in sorted(keys):  # one order everywhere: no deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [organisation_id, year_id])
+
+
+def rollup_scope_lock(*, keys: list[Key] | None) -> None:
+    """Take, for the current transaction, the locks a refresh (or, with None, a rebuild) of
+    these organisation-years takes: whatever else writes about them waits its turn."""
+    _lock(sorted(set(keys)) if keys is not None else None)
+
+
+def _scope_sql(keys: list[Key] | None, alias: str) -> tuple[str, list]:
+    if keys is None:
+        return "TRUE", []
+    return (
+        f"({alias}.organisation_id, {alias}.financial_year_id) IN "
+        "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+        [[k[0] for k in keys], [k[1] for k in keys]],
+    )
+
+
+def _sync_postgres(keys: list[Key] | None) -> SyncResult:
+    """One statement: fresh totals by one GROUP BY, then the diff (delete vanished keys, insert
+    new ones, update changed ones). One statement means one snapshot, and no temporary table."""
+    rollup, line, ret = (
+        SpendRollup._meta.db_table,
+        SpendLine._meta.db_table,
+        SpendReturn._meta.db_table,
+    )
+    cols = ", ".join(KEY_FIELDS)
+    match = " AND ".join(f"f.{c} = t.{c}" for c in KEY_FIELDS)
+    line_scope, line_params = _scope_sql(keys, "l")
+    rollup_scope, rollup_params = _scope_sql(keys, "t")
+    statement = f"""
+        WITH fresh AS MATERIALIZED (
+            SELECT {", ".join("l." + c for c in KEY_FIELDS)},
+                   SUM(l.amount_pence)::bigint AS amount_pence, COUNT(*)::integer AS line_count
+            FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
+            WHERE r.status = 'approved' AND {line_scope}
+            GROUP BY {", ".join("l." + c for c in KEY_FIELDS)}),
+        gone AS (
+            DELETE FROM {rollup} t WHERE {rollup_scope}
+            AND NOT EXISTS (SELECT 1 FROM fresh f WHERE {match})
+            RETURNING 1),
+        written AS (
+            INSERT INTO {rollup} AS t ({cols}, amount_pence, line_count)
+            SELECT {cols}, amount_pence, line_count FROM fresh
+            ON CONFLICT ({cols})
+            DO UPDATE SET amount_pence = EXCLUDED.amount_pence, line_count = EXCLUDED.line_count
+            WHERE t.amount_pence <> EXCLUDED.amount_pence OR t.line_count <> EXCLUDED.line_count
+            RETURNING (xmax = 0) AS inserted)
+        SELECT (SELECT COUNT(*) FROM gone),
+               (SELECT COUNT(*) FILTER (WHERE inserted) FROM written),
+               (SELECT COUNT(*) FILTER (WHERE NOT inserted) FROM written)"""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, line_params + rollup_params)
+        deleted, inserted, updated = cursor.fetchone()
+    return SyncResult(inserted=inserted, updated=updated, deleted=deleted)
+
+
+def _scope_q(keys: list[Key] | None) -> Q:
+    if keys is None:
+        return Q()
+    scope = Q(pk__in=[])
+    for organisation_id, year_id in keys:
+        scope |= Q(organisation_id=organisation_id, financial_year_id=year_id)
+    return scope
+
+
+def _sync_portable(keys: list[Key] | None) -> SyncResult:
+    """The same diff through the ORM, for SQLite (and any other backend)."""
+    fresh = {
+        tuple(row[f] for f in KEY_FIELDS): (to_pence(row["total"]), row["lines"])
+        for row in approved_lines()
+        .filter(_scope_q(keys))
+        .values(*KEY_FIELDS)
+        .annotate(total=Sum("amount"), lines=Count("id"))
+        .order_by()
+    }
+    existing = {
+        tuple(getattr(r, f) for f in KEY_FIELDS): r
+        for r in SpendRollup.objects.filter(_scope_q(keys))
+    }
+    result = SyncResult()
+    gone = [row.pk for key, row in existing.items() if key not in fresh]
+    changed = []
+    for key, (pence, lines) in fresh.items():
+        row = existing.get(key)
+        if row is not None and (to_pence(row.amount) != pence or row.line_count != lines):
+            row.amount, row.line_count = from_pence(pence), lines
+            changed.append(row)
+    new = [
+        SpendRollup(**dict(zip(KEY_FIELDS, key, strict=True)), amount=from_pence(p), line_count=n)
+        for key, (p, n) in fresh.items()
+        if key not in existing
+    ]
+    for start in range(0, len(gone), 5000):
+        SpendRollup.objects.filter(pk__in=gone[start : start + 5000]).delete()
+    SpendRollup.objects.bulk_update(changed, ["amount", "line_count"], batch_size=2000)
+    SpendRollup.objects.bulk_create(new, batch_size=2000)
+    result.deleted, result.updated, result.inserted = len(gone), len(changed), len(new)
+    return result
+
+
+def _sync(keys: list[Key] | None, kind: str, fast: bool | None) -> RollupRun:
+    started = timezone.now()
+    fast = _use_fast_path() if fast is None else fast
+    with transaction.atomic():
+        _lock(keys)
+        if fast:
+            with connection.cursor() as cursor:
+                # Room for the hash aggregate and the fresh rows in memory, this transaction only.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+        result = _sync_postgres(keys) if fast else _sync_portable(keys)
+        return RollupRun.objects.create(
+            kind=kind,
+            started_at=started,
+            finished_at=timezone.now(),
+            scopes=0 if keys is None else len(keys),
+            rows_inserted=result.inserted,
+            rows_updated=result.updated,
+            rows_deleted=result.deleted,
+            fast_path=fast,
+        )
+
+
+def rollup_refresh(*, keys: Iterable[Key], fast: bool | None = None) -> RollupRun | None:
+    """Recompute the rollups of just these organisation-years from their approved lines.
+
+    ``fast`` picks the PostgreSQL SQL path (default on PostgreSQL) or the portable ORM path.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return None
+    return _sync(keys, RollupRunKind.REFRESH, fast)
+
+
+def rollup_rebuild(*, fast: bool | None = None) -> RollupRun:
+    """Recompute every rollup from the approved lines; one transaction, so readers never see a
+    half-built table. Safe to run while refreshes and imports run (see the module docstring)."""
+    return _sync(None, RollupRunKind.REBUILD, fast)

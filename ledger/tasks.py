@@ -1,0 +1,68 @@
+"""Celery tasks for the ledger. Thin: they take ids or nothing, and call services."""
+
+from celery import shared_task
+
+from ledger.services.demo import demo_load_cumbria
+from ledger.services.reference import reference_load_all
+
+
+@shared_task(name="ledger.reference_load")
+def reference_load() -> dict[str, int]:
+    """Refresh reference data from fixtures/ (idempotent); returns rows created per loader."""
+    return {name: result.created for name, result in reference_load_all().items()}
+
+
+@shared_task(name="ledger.demo_load")
+def demo_load() -> dict[str, int]:
+    """Load the illustrative Cumbria data set (idempotent)."""
+    reference_load_all()
+    return demo_load_cumbria()
+
+
+@shared_task(name="ledger.rollups_refresh")
+def rollups_refresh(spend_return_ids: list[int]) -> dict[str, int]:
+    """Refresh the rollups of the organisation-years these returns touch, then reconcile them.
+
+    Queued after an approval commits (the approved and the superseded version). Idempotent.
+    """
+    from ledger.services.reconciliation import reconciliation_run
+    from ledger.services.rollups import rollup_keys_for_returns, rollup_refresh
+
+    keys = rollup_keys_for_returns(spend_return_ids=spend_return_ids)
+    run = rollup_refresh(keys=keys)
+    residuals = reconciliation_run(keys=keys)
+    return {
+        "scopes": len(keys),
+        "inserted": run.rows_inserted if run else 0,
+        "updated": run.rows_updated if run else 0,
+        "deleted": run.rows_deleted if run else 0,
+        "residuals": len(residuals),
+    }
+
+
+@shared_task(name="ledger.rollups_rebuild")
+def rollups_rebuild() -> dict[str, int]:
+    """Nightly: rebuild every rollup from the approved lines, then reconcile everything."""
+    from ledger.services.reconciliation import reconciliation_run
+    from ledger.services.rollups import rollup_rebuild
+
+    run = rollup_rebuild()
+    residuals = reconciliation_run()
+    return {
+        "inserted": run.rows_inserted,
+        "updated": run.rows_updated,
+        "deleted": run.rows_deleted,
+        "residuals": len(residuals),
+    }
+
+
+@shared_task(name="ledger.export_fiscal_data_package")
+def export_fiscal_data_package(job_id: str) -> str:
+    """Build a queued Fiscal Data Package export; returns its status."""
+    from ledger.services.fiscal_data_package import export_job_run
+
+    return export_job_run(job_id=job_id).status
+
+
+# Import tasks live in their own module; importing them here registers them with the worker.
+from ledger.import_tasks import import_job_confirm_task, import_job_preview  # noqa: E402,F401

@@ -1,0 +1,17 @@
+"""Formatting exact amounts for pages: "£7,100,000,000.00", credits as "−£123.45"."""
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def money(value, places: int = 2) -> str:
+    if value is None or value == "":
+        return "–"
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    quantum = Decimal(1).scaleb(-int(places))
+    text = f"{abs(amount).quantize(quantum):,}"
+    return f"−£{text}" if amount < 0 else f"£{text}"

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from . import views
+from .pages import compare, lines
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("places/<slug:slug>/", views.place_detail, name="place-detail"),
+    path("places/<slug:slug>/lines/", lines.place_lines, name="place-lines"),
+    path("lines/<int:pk>/", lines.line_detail, name="line-detail"),
+    path("compare/", compare.compare, name="compare"),
+    path("", include("ledger.pages.urls")),
+]

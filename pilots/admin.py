@@ -1,0 +1,112 @@
+from django.contrib import admin
+
+from audit.admin_history import AuditHistoryAdminMixin
+from ledger.admin import UserRolesAdmin
+from pilots.models import (
+    EvidenceItem,
+    Initiative,
+    Pilot,
+    PilotLead,
+    PlaceBudgetSubmission,
+    Programme,
+    SubmissionSaving,
+)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "period", "sort_order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class PilotLeadInline(admin.TabularInline):
+    model = PilotLead
+    extra = 0
+    fk_name = "pilot"
+    autocomplete_fields = ["user"]
+    readonly_fields = ["granted_at", "granted_by"]
+
+
+@admin.register(Pilot)
+class PilotAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    """Pilots are set up here; their leads are granted here too (a lead edits only their own)."""
+
+    list_display = ["name", "programme", "kind", "status", "lead_organisation", "is_illustrative"]
+    list_filter = ["programme", "kind", "status", "is_illustrative"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["places", "lead_organisation", "service_themes"]
+    filter_horizontal = ["deep_dives"]
+    inlines = [PilotLeadInline]
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            if isinstance(instance, PilotLead) and instance.granted_by_id is None:
+                instance.granted_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(PilotLead)
+class PilotLeadAdmin(admin.ModelAdmin):
+    list_display = ["user", "pilot", "granted_at", "granted_by"]
+    list_filter = ["pilot__programme"]
+    search_fields = ["user__username", "pilot__name"]
+    autocomplete_fields = ["user", "pilot"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    """Read-mostly: initiatives are edited by pilot leads on the site, so every change goes
+    through the services and is recomputed."""
+
+    list_display = ["title", "pilot", "status", "baseline_year", "is_illustrative"]
+    list_filter = ["status", "pilot__programme", "is_illustrative"]
+    search_fields = ["title", "pilot__name", "public_id"]
+    readonly_fields = [f.name for f in Initiative._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EvidenceItem)
+class EvidenceItemAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "pilot", "initiative", "is_published", "is_illustrative"]
+    list_filter = ["kind", "is_published", "is_illustrative"]
+    search_fields = ["title", "public_id", "pilot__name"]
+    readonly_fields = ["public_id", "file_sha256", "file_size", "created_at", "updated_at"]
+    raw_id_fields = ["pilot", "initiative", "created_by", "updated_by"]
+
+
+class SubmissionSavingInline(admin.TabularInline):
+    model = SubmissionSaving
+    extra = 0
+    raw_id_fields = ["theme", "organisation", "initiative"]
+
+
+@admin.register(PlaceBudgetSubmission)
+class PlaceBudgetSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["title", "pilot", "submitted_on", "is_published", "is_illustrative"]
+    list_filter = ["is_published", "is_illustrative"]
+    search_fields = ["title", "pilot__name"]
+    raw_id_fields = ["pilot", "created_by"]
+    filter_horizontal = ["linked_initiatives", "linked_evidence"]
+    inlines = [SubmissionSavingInline]
+
+
+class UserPilotLeadInline(admin.TabularInline):
+    """On a user's admin page: the pilots they lead."""
+
+    model = PilotLead
+    extra = 0
+    fk_name = "user"
+    autocomplete_fields = ["pilot"]
+    readonly_fields = ["granted_at", "granted_by"]
+    verbose_name = "pilot led"
+    verbose_name_plural = "Pilots led (pilot lead role)"
+
+
+# The user's page in the admin (ledger.admin.UserRolesAdmin) grants every role in one place.
+UserRolesAdmin.inlines = [*UserRolesAdmin.inlines, UserPilotLeadInline]

@@ -1,0 +1,212 @@
+"""Costs, benefits, unit costs, appraisals and where-savings-land results."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ledger.models import Organisation
+from pilots.models import Initiative
+from savings.models import (
+    Appraisal,
+    Attribution,
+    BenefitFlow,
+    CostLine,
+    DiscountRate,
+    UnitCost,
+)
+
+from .common import Money, Percent, absolute, api_url
+
+
+class UnitCostSerializer(serializers.ModelSerializer):
+    value = Money()
+
+    class Meta:
+        model = UnitCost
+        fields = [
+            "code", "description", "unit", "agency", "value", "price_year", "source",
+            "is_illustrative",
+        ]  # fmt: skip
+
+
+class DiscountRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DiscountRate
+        fields = ["from_year", "to_year", "rate", "source"]
+
+
+class CostLineSerializer(serializers.ModelSerializer):
+    """A cost paid by one organisation in one year (year 0 is the first, undiscounted)."""
+
+    initiative = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Initiative.objects.all()
+    )
+    payer = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
+    payer_name = serializers.CharField(source="payer.name", read_only=True)
+    amount = Money(min_value=0)
+    optimism_bias_percent = Percent(min_value=0, max_value=100, required=False)
+
+    class Meta:
+        model = CostLine
+        fields = [
+            "id", "initiative", "payer", "payer_name", "description", "year", "amount", "kind",
+            "optimism_bias_percent",
+        ]  # fmt: skip
+
+
+class BenefitFlowSerializer(serializers.ModelSerializer):
+    """A benefit a year landing with ``beneficiary``: an amount, or outcomes × a unit cost."""
+
+    initiative = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Initiative.objects.all()
+    )
+    beneficiary = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organisation.objects.all(), allow_null=True, required=False
+    )
+    beneficiary_name = serializers.CharField(
+        source="beneficiary.name", read_only=True, default=None
+    )
+    unit_cost = serializers.SlugRelatedField(
+        slug_field="code", queryset=UnitCost.objects.all(), allow_null=True, required=False
+    )
+    amount_per_year = Money(min_value=0, allow_null=True, required=False)
+    outcomes_per_year = serializers.DecimalField(
+        max_digits=14, decimal_places=4, min_value=0, allow_null=True, required=False
+    )
+    gross_per_year = serializers.DecimalField(max_digits=24, decimal_places=6, read_only=True)
+    drop_off_percent = Percent(min_value=0, max_value=100, required=False)
+    deadweight_percent = Percent(min_value=0, max_value=100, required=False)
+    attribution_percent = Percent(min_value=0, max_value=100, required=False)
+    optimism_bias_percent = Percent(min_value=0, max_value=100, required=False)
+    cashable_percent = Percent(min_value=0, max_value=100, required=False)
+
+    class Meta:
+        model = BenefitFlow
+        fields = [
+            "id", "initiative", "beneficiary", "beneficiary_name", "description", "value_type",
+            "amount_per_year", "outcomes_per_year", "unit_cost", "gross_per_year", "lag",
+            "duration", "drop_off_percent", "deadweight_percent", "attribution_percent",
+            "optimism_bias_percent", "cashable_percent",
+        ]  # fmt: skip
+
+
+class YearRowSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    discount_factor = serializers.DecimalField(max_digits=8, decimal_places=6)
+    costs = Money()
+    fiscal = Money()
+    economic = Money()
+    social = Money()
+    benefits = Money()
+    net = Money()
+    pv_costs = Money()
+    pv_fiscal = Money()
+    pv_economic = Money()
+    pv_social = Money()
+    pv_benefits = Money()
+    pv_net = Money()
+    cumulative_fiscal_net = Money()
+    cumulative_fiscal_pv_net = Money()
+
+
+class AppraisalSerializer(serializers.ModelSerializer):
+    """An initiative's appraisal: present values, NPV, ROI, payback and the years table."""
+
+    initiative = serializers.UUIDField(source="initiative.public_id", read_only=True)
+    is_current = serializers.BooleanField(read_only=True)
+    years = YearRowSerializer(many=True, read_only=True)
+    pv_costs = Money()
+    pv_fiscal = Money()
+    pv_cashable = Money()
+    pv_economic = Money()
+    pv_social = Money()
+    pv_benefits = Money()
+    npv = Money()
+    fiscal_npv = Money()
+    net_budget_impact = Money()
+
+    class Meta:
+        model = Appraisal
+        fields = [
+            "initiative", "is_current", "requested_at", "computed_at", "error", "horizon",
+            "pv_costs", "pv_fiscal", "pv_cashable", "pv_economic", "pv_social", "pv_benefits",
+            "npv", "fiscal_npv", "net_budget_impact", "financial_roi", "public_value_roi",
+            "payback_year", "payback_year_discounted", "years",
+        ]  # fmt: skip
+
+
+class PositionSerializer(serializers.Serializer):
+    organisation = serializers.CharField()
+    name = serializers.CharField()
+    sector = serializers.CharField()
+    paid = Money()
+    received = Money()
+    cashable = Money()
+    net = Money()
+    invests_here_saves_elsewhere = serializers.BooleanField()
+    transfer = Money()
+    after_deal = Money()
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    payer = serializers.CharField(allow_null=True)
+    payer_name = serializers.CharField()
+    beneficiary = serializers.CharField()
+    beneficiary_name = serializers.CharField()
+    present_value = Money()
+
+
+class TransferSerializer(serializers.Serializer):
+    from_name = serializers.CharField()
+    to = serializers.CharField()
+    to_name = serializers.CharField()
+    amount = Money()
+
+    def get_fields(self):
+        # "from" is a Python keyword, so it cannot be declared as a class attribute.
+        return {"from": serializers.CharField(), **super().get_fields()}
+
+
+class AttributionSerializer(serializers.ModelSerializer):
+    """Where the savings land for one scope: the payer × beneficiary matrix of present values,
+    each organisation's net position (flagged when it invests here and saves elsewhere) and the
+    fair-share deal (``deal_possible`` false when the savings fall short of the costs)."""
+
+    subject = serializers.SerializerMethodField()
+    csv_url = serializers.SerializerMethodField()
+    pv_costs = Money()
+    pv_fiscal = Money()
+    fiscal_net = Money()
+    shortfall = Money()
+    positions = PositionSerializer(many=True)
+    matrix = MatrixCellSerializer(many=True)
+    transfers = TransferSerializer(many=True)
+
+    class Meta:
+        model = Attribution
+        fields = [
+            "id", "scope", "subject", "csv_url", "computed_at", "initiative_count", "pv_costs",
+            "pv_fiscal", "fiscal_net", "deal_possible", "shortfall", "is_illustrative",
+            "positions", "matrix", "transfers",
+        ]  # fmt: skip
+
+    @extend_schema_field(
+        {"type": "object", "properties": {"key": {"type": "string"}, "name": {"type": "string"}}}
+    )
+    def get_subject(self, attribution: Attribution) -> dict:
+        subject = attribution.subject
+        key = {
+            "initiative": lambda: str(subject.public_id),
+            "pilot": lambda: subject.slug,
+            "programme": lambda: subject.slug,
+            "place": lambda: subject.code,
+        }[attribution.scope]()
+        return {"key": key, "name": str(subject)}
+
+    def get_csv_url(self, attribution: Attribution) -> str:
+        from pilots.views.savings import _csv_url
+
+        return absolute(self.context.get("request"), _csv_url(attribution.subject))
+
+
+def attribution_link(request, scope: str, key: str) -> str:
+    return f"{api_url(request, 'api-attribution-list')}?scope={scope}&key={key}"

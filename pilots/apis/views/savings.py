@@ -1,0 +1,171 @@
+"""Costs, benefits, unit costs, the discount schedule, appraisals and attribution matrices."""
+
+import uuid
+
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+
+from pilots.apis.filters import AppraisalFilter, BenefitFlowFilter, CostLineFilter
+from pilots.apis.serializers.savings import (
+    AppraisalSerializer,
+    AttributionSerializer,
+    BenefitFlowSerializer,
+    CostLineSerializer,
+    DiscountRateSerializer,
+    UnitCostSerializer,
+)
+from savings.models import DiscountRate, ScopeKind, UnitCost
+from savings.selectors import (
+    appraisals_visible,
+    attributions_visible,
+    benefit_flows_visible,
+    cost_lines_visible,
+)
+from savings.services.inputs import (
+    benefit_flow_create,
+    benefit_flow_delete,
+    benefit_flow_update,
+    cost_line_create,
+    cost_line_delete,
+    cost_line_update,
+)
+
+from .base import ServiceModelViewSet
+
+
+class CostLineViewSet(ServiceModelViewSet):
+    """An initiative's costs: who pays, in which year, how much, with an optimism-bias uplift.
+    Every change queues a recompute of the appraisal and where the savings land."""
+
+    serializer_class = CostLineSerializer
+    filterset_class = CostLineFilter
+    owner_field = "initiative"
+
+    def get_queryset(self):
+        return (
+            cost_lines_visible(user=self.request.user)
+            .select_related("initiative", "payer")
+            .order_by("initiative_id", "year", "id")
+        )
+
+    def service_create(self, fields):
+        return cost_line_create(
+            initiative=fields.pop("initiative"), actor=self.request.user, **fields
+        )
+
+    def service_update(self, instance, fields):
+        return cost_line_update(line=instance, actor=self.request.user, **fields)
+
+    def service_delete(self, instance):
+        cost_line_delete(line=instance, actor=self.request.user)
+
+
+class BenefitFlowViewSet(ServiceModelViewSet):
+    """An initiative's benefits and where each lands (``beneficiary``), with lag, duration,
+    drop-off, deadweight, attribution, optimism bias and cashable share."""
+
+    serializer_class = BenefitFlowSerializer
+    filterset_class = BenefitFlowFilter
+    owner_field = "initiative"
+
+    def get_queryset(self):
+        return (
+            benefit_flows_visible(user=self.request.user)
+            .select_related("initiative", "beneficiary", "unit_cost")
+            .order_by("initiative_id", "value_type", "lag", "id")
+        )
+
+    def service_create(self, fields):
+        return benefit_flow_create(
+            initiative=fields.pop("initiative"), actor=self.request.user, **fields
+        )
+
+    def service_update(self, instance, fields):
+        return benefit_flow_update(flow=instance, actor=self.request.user, **fields)
+
+    def service_delete(self, instance):
+        benefit_flow_delete(flow=instance, actor=self.request.user)
+
+
+class UnitCostViewSet(viewsets.ReadOnlyModelViewSet):
+    """The unit-cost library benefit flows value outcomes with (edited by administrators).
+    Values marked ``is_illustrative`` are not published figures."""
+
+    serializer_class = UnitCostSerializer
+    queryset = UnitCost.objects.order_by("agency", "description")
+    lookup_field = "code"
+
+
+class DiscountRateViewSet(viewsets.ReadOnlyModelViewSet):
+    """The Green Book discount schedule in use (bands of years and their rates)."""
+
+    serializer_class = DiscountRateSerializer
+    queryset = DiscountRate.objects.order_by("from_year")
+    pagination_class = None
+
+
+class AppraisalViewSet(viewsets.ReadOnlyModelViewSet):
+    """Stored appraisals, one per initiative, looked up by the initiative's id."""
+
+    serializer_class = AppraisalSerializer
+    filterset_class = AppraisalFilter
+    lookup_field = "initiative__public_id"
+    lookup_url_kwarg = "initiative"
+
+    def get_queryset(self):
+        return (
+            appraisals_visible(user=self.request.user)
+            .select_related("initiative")
+            .order_by("initiative__title", "id")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("scope", enum=ScopeKind.values, description="initiative, pilot…"),
+            OpenApiParameter(
+                "key",
+                description="With scope: initiative id, pilot or programme slug, or place code",
+            ),
+        ]
+    )
+)
+class AttributionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Where the savings land: payer × beneficiary matrices of present values, net positions
+    and fair-share deals, per initiative and summed per pilot, place and programme. Filter with
+    ``?scope=pilot&key=<slug>`` (or initiative id, programme slug, place GSS/ONS code)."""
+
+    serializer_class = AttributionSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        rows = (
+            attributions_visible(user=self.request.user)
+            .select_related("initiative", "pilot", "place", "programme")
+            .order_by("scope", "id")
+        )
+        scope, key = self.request.query_params.get("scope"), self.request.query_params.get("key")
+        if scope:
+            if scope not in ScopeKind.values:
+                raise ValidationError({"scope": [f"Choose one of {', '.join(ScopeKind.values)}."]})
+            rows = rows.filter(scope=scope)
+        if key:
+            rows = rows.filter(self._key_filter(scope, key.strip()))
+        return rows
+
+    @staticmethod
+    def _key_filter(scope: str | None, key: str) -> Q:
+        if scope == ScopeKind.INITIATIVE:
+            try:
+                return Q(initiative__public_id=uuid.UUID(key))
+            except ValueError:
+                raise ValidationError({"key": ["An initiative's id is a UUID."]}) from None
+        if scope == ScopeKind.PLACE:
+            code = key.upper()
+            return Q(place__gss_code=code) | Q(place__snac_code=code) | Q(place__slug=key)
+        if scope in (ScopeKind.PILOT, ScopeKind.PROGRAMME):
+            return Q(**{f"{scope}__slug": key})
+        raise ValidationError({"key": ["Give a scope with the key."]})

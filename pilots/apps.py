@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PilotsConfig(AppConfig):
+    name = "pilots"
+    verbose_name = "Pilots"
+    default_auto_field = "django.db.models.BigAutoField"

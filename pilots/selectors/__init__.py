@@ -1,0 +1,1 @@
+"""Reads for pages and the API; they decide who sees and who may edit what."""

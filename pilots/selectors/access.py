@@ -1,0 +1,60 @@
+"""What each user may read: published work for everyone; drafts and unpublished evidence for
+the pilot's leads (and administrators). Who may *change* a pilot is ``pilots/rules.py``."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from pilots.models import EvidenceItem, Initiative, InitiativeStatus, Pilot, PilotLead
+
+
+def _led_pilot_ids(user) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(PilotLead.objects.filter(user=user).values_list("pilot_id", flat=True))
+
+
+def visible_initiatives(*, user) -> QuerySet[Initiative]:
+    """Published and withdrawn initiatives for everyone; drafts only for the pilot's leads."""
+    initiatives = Initiative.objects.all()
+    if user.is_authenticated and user.is_superuser:
+        return initiatives
+    return initiatives.filter(
+        ~Q(status=InitiativeStatus.DRAFT) | Q(pilot_id__in=_led_pilot_ids(user))
+    )
+
+
+def visible_evidence(*, user) -> QuerySet[EvidenceItem]:
+    """Published evidence (of a public initiative, if any) for everyone; all of it for leads."""
+    evidence = EvidenceItem.objects.all()
+    if user.is_authenticated and user.is_superuser:
+        return evidence
+    public = Q(is_published=True) & (
+        Q(initiative__isnull=True) | ~Q(initiative__status=InitiativeStatus.DRAFT)
+    )
+    return evidence.filter(public | Q(pilot_id__in=_led_pilot_ids(user)))
+
+
+def visible_submissions(*, user):
+    from pilots.models import PlaceBudgetSubmission
+
+    submissions = PlaceBudgetSubmission.objects.all()
+    if user.is_authenticated and user.is_superuser:
+        return submissions
+    return submissions.filter(Q(is_published=True) | Q(pilot_id__in=_led_pilot_ids(user)))
+
+
+def owner_pilot_id(*, pilot_slug=None, initiative_id=None) -> int | None:
+    """The pilot a new record will belong to, named by its slug or by one of its initiatives
+    (``None`` when nothing matches: the serializer reports that)."""
+    if pilot_slug:
+        return Pilot.objects.filter(slug=str(pilot_slug)).values_list("pk", flat=True).first()
+    if initiative_id:
+        try:
+            return (
+                Initiative.objects.filter(public_id=str(initiative_id))
+                .values_list("pilot_id", flat=True)
+                .first()
+            )
+        except ValidationError:  # not a UUID
+            return None
+    return None

@@ -1,0 +1,33 @@
+"""Pilot leads: granting and revoking, and the check every write makes."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from pilots.models import Pilot, PilotLead
+from totalplace.permissions import require_perm
+
+NOT_A_LEAD = "Only this pilot's leads can change it."
+
+
+def require_pilot_lead(*, actor: AbstractBaseUser | None, pilot: Pilot | int) -> None:
+    """Refuse a write by anyone but the pilot's leads (the ``pilots.edit_pilot`` rule).
+    ``actor=None`` is the system itself (the demo loader, admin imports), which may write
+    anything."""
+    require_perm(actor, "pilots.edit_pilot", pilot, message=NOT_A_LEAD)
+
+
+@transaction.atomic
+def pilot_lead_grant(
+    *, pilot: Pilot, user: AbstractBaseUser, actor: AbstractBaseUser | None = None
+) -> PilotLead:
+    """Make ``user`` a lead of ``pilot`` (idempotent)."""
+    lead, _ = PilotLead.objects.get_or_create(
+        pilot=pilot, user=user, defaults={"granted_by": actor}
+    )
+    return lead
+
+
+@transaction.atomic
+def pilot_lead_revoke(*, pilot: Pilot, user: AbstractBaseUser) -> int:
+    deleted, _ = PilotLead.objects.filter(pilot=pilot, user=user).delete()
+    return deleted

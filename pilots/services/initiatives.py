@@ -1,0 +1,110 @@
+"""Writing initiatives, and refreshing their baseline from the ledger."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from pilots.models import Initiative, Pilot
+from pilots.selectors.ledger import footprint_spend, theme_weights_for
+
+from .access import require_pilot_lead
+
+INITIATIVE_FIELDS = {
+    "title",
+    "summary",
+    "deep_dive",
+    "service_theme",
+    "status",
+    "baseline_year",
+    "baseline_entered_amount",
+    "baseline_entered_source",
+    "is_illustrative",
+}
+
+
+def _validate(initiative: Initiative) -> None:
+    errors = {}
+    if initiative.deep_dive_id is None and initiative.service_theme_id is None:
+        errors["service_theme"] = "Choose a deep-dive theme, a service theme, or both."
+    if initiative.deep_dive_id and initiative.deep_dive.scheme != "deep_dive":
+        errors["deep_dive"] = "Choose one of the Total Place deep-dive themes."
+    if initiative.baseline_entered_amount is not None and not (
+        initiative.baseline_entered_source.strip()
+    ):
+        errors["baseline_entered_source"] = "Say where an entered baseline comes from."
+    if errors:
+        raise ValidationError(errors)
+    initiative.full_clean(exclude=["pilot", "created_by", "updated_by", "baseline_year"])
+
+
+def _request_recompute(initiative: Initiative) -> None:
+    from savings.services.recompute import appraisal_request
+
+    appraisal_request(initiative=initiative)
+
+
+@transaction.atomic
+def initiative_create(
+    *, pilot: Pilot, actor: AbstractBaseUser | None, title: str, **fields
+) -> Initiative:
+    """A new initiative (a draft unless ``status`` says otherwise); queues its appraisal."""
+    require_pilot_lead(actor=actor, pilot=pilot)
+    unknown = set(fields) - INITIATIVE_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    initiative = Initiative(pilot=pilot, title=title, created_by=actor, updated_by=actor, **fields)
+    _validate(initiative)
+    initiative.save()
+    _request_recompute(initiative)
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(
+    *, initiative: Initiative, actor: AbstractBaseUser | None, **fields
+) -> Initiative:
+    """Change an initiative; its appraisal and its pilot's totals are recomputed after commit."""
+    require_pilot_lead(actor=actor, pilot=initiative.pilot_id)
+    unknown = set(fields) - INITIATIVE_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(initiative, name, value)
+    initiative.updated_by = actor
+    _validate(initiative)
+    initiative.save()
+    _request_recompute(initiative)
+    return initiative
+
+
+@transaction.atomic
+def initiative_delete(*, initiative: Initiative, actor: AbstractBaseUser | None) -> None:
+    """Delete an initiative with its evidence, costs and benefits; its pilot's totals follow."""
+    from savings.services.recompute import pilot_scopes_request
+
+    require_pilot_lead(actor=actor, pilot=initiative.pilot_id)
+    pilot_id = initiative.pilot_id
+    initiative.delete()
+    pilot_scopes_request(pilot_id=pilot_id)
+
+
+def initiative_baseline_refresh(*, initiative: Initiative) -> Initiative:
+    """Store the ledger's approved spend for the footprint × theme × baseline year."""
+    year = initiative.baseline_year
+    weights = theme_weights_for(
+        service_theme=initiative.service_theme,
+        deep_dive=initiative.deep_dive,
+        on=year.start_date,
+    )
+    totals = footprint_spend(
+        places=initiative.pilot.places.all(), financial_year=year, theme_weights=weights
+    )
+    amount = totals[0].amount if totals else None
+    lines = totals[0].lines if totals else 0
+    initiative.baseline_ledger_amount, initiative.baseline_ledger_lines = amount, lines
+    initiative.baseline_refreshed_at = timezone.now()
+    initiative.save(
+        update_fields=["baseline_ledger_amount", "baseline_ledger_lines", "baseline_refreshed_at"]
+    )
+    return initiative

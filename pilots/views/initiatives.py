@@ -1,0 +1,100 @@
+"""The initiative page and the forms its pilot's leads use to change it."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pilots.forms import InitiativeForm
+from pilots.selectors import pages
+from pilots.services.access import NOT_A_LEAD
+from pilots.services.initiatives import initiative_create, initiative_delete, initiative_update
+from savings import selectors as savings_selectors
+from totalplace.permissions import has_perm, permission_required
+
+from .common import apply_errors, demo_label, initiative_of, pilot_of
+from .savings import where_savings_land_context
+
+
+def initiative_detail(request, public_id):
+    initiative = initiative_of(request, public_id)
+    appraisal = savings_selectors.appraisal_for(initiative=initiative)
+    years = appraisal.years if appraisal else []
+    context = {
+        "initiative": initiative,
+        "pilot": initiative.pilot,
+        "appraisal": appraisal,
+        "years": years,
+        "chart_years": {
+            "labels": [f"Year {row['year']}" for row in years],
+            "pv_costs": [row["pv_costs"] for row in years],
+            "pv_fiscal": [row["pv_fiscal"] for row in years],
+            "pv_economic": [row["pv_economic"] for row in years],
+            "pv_social": [row["pv_social"] for row in years],
+            "cumulative": [row["cumulative_fiscal_pv_net"] for row in years],
+        },
+        "costs": savings_selectors.cost_lines(initiative=initiative),
+        "benefits": savings_selectors.benefit_flows(initiative=initiative),
+        "evidence": pages.evidence_for(
+            user=request.user, pilot=initiative.pilot, initiative=initiative
+        ),
+        "submissions": pages.submissions_for(user=request.user, pilot=initiative.pilot).filter(
+            linked_initiatives=initiative
+        ),
+        "can_edit": has_perm(request.user, "pilots.edit_pilot", initiative),
+        "demo_label": demo_label(),
+        **where_savings_land_context(
+            savings_selectors.attribution_for(subject=initiative), initiative
+        ),
+    }
+    return render(request, "pilots/initiative_detail.html", context)
+
+
+def _form_fields(form) -> dict:
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
+@permission_required("pilots.edit_pilot", fn=pilot_of, message=NOT_A_LEAD)
+def initiative_create_view(request, slug: str):
+    pilot = pilot_of(request, slug)
+    form = InitiativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = _form_fields(form)
+        try:
+            initiative = initiative_create(
+                pilot=pilot, actor=request.user, title=fields.pop("title"), **fields
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Initiative added. Add its costs and benefits next.")
+            return redirect(initiative)
+    return render(
+        request, "pilots/initiative_form.html", {"form": form, "pilot": pilot, "initiative": None}
+    )
+
+
+@permission_required("pilots.edit_pilot", fn=initiative_of, message=NOT_A_LEAD)
+def initiative_edit_view(request, public_id):
+    initiative = initiative_of(request, public_id)
+    form = InitiativeForm(request.POST or None, instance=initiative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative_update(initiative=initiative, actor=request.user, **_form_fields(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Initiative saved; its appraisal is being recalculated.")
+            return redirect(initiative)
+    context = {"form": form, "pilot": initiative.pilot, "initiative": initiative}
+    return render(request, "pilots/initiative_form.html", context)
+
+
+@require_POST
+@permission_required("pilots.edit_pilot", fn=initiative_of, message=NOT_A_LEAD)
+def initiative_delete_view(request, public_id):
+    initiative = initiative_of(request, public_id)
+    pilot = initiative.pilot
+    initiative_delete(initiative=initiative, actor=request.user)
+    messages.success(request, f"“{initiative.title}” was deleted.")
+    return redirect("pilots:pilot-detail", slug=pilot.slug)

@@ -1,0 +1,41 @@
+"""The pilot page: footprint, spend, themes, initiatives, savings and evidence."""
+
+from django.http import Http404
+from django.shortcuts import render
+
+from pilots.models import InitiativeStatus, Pilot
+from pilots.selectors import pages
+from savings.selectors import attribution_for, pilot_savings_totals
+from totalplace.permissions import has_perm
+
+from .common import demo_label
+from .savings import where_savings_land_context
+
+
+def pilot_detail(request, slug: str):
+    try:
+        pilot = pages.pilot_get(slug=slug)
+    except Pilot.DoesNotExist as exc:
+        raise Http404("No such pilot") from exc
+    spend = pages.pilot_spend(pilot=pilot)
+    initiatives = list(pages.pilot_initiatives(pilot=pilot, user=request.user))
+    context = {
+        "pilot": pilot,
+        "places": list(pilot.places.all()),
+        "spend": spend,
+        "latest_spend": spend[-1] if spend else None,
+        "spend_illustrative": bool(spend) and pages.pilot_spend_is_illustrative(pilot=pilot),
+        "chart_spend": {
+            "labels": [row.financial_year for row in spend],
+            "values": [str(row.amount) for row in spend],
+        },
+        "initiatives": initiatives,
+        "published_count": sum(i.status == InitiativeStatus.PUBLISHED for i in initiatives),
+        "savings_totals": pilot_savings_totals(pilot=pilot),
+        "evidence": pages.evidence_for(user=request.user, pilot=pilot, pilot_level=True),
+        "submissions": pages.submissions_for(user=request.user, pilot=pilot),
+        "can_edit": has_perm(request.user, "pilots.edit_pilot", pilot),
+        "demo_label": demo_label(),
+        **where_savings_land_context(attribution_for(subject=pilot), pilot),
+    }
+    return render(request, "pilots/pilot_detail.html", context)

@@ -1,0 +1,78 @@
+"""Rounding exact values to whole pence so that the parts of every table add up to its total."""
+
+import math
+from collections.abc import Hashable, Mapping
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
+PENCE_PER_POUND = 100
+
+
+def to_fraction(value: Decimal | int | str | Fraction) -> Fraction:
+    """An exact fraction from a Decimal (or int/str); refuses floats, which are not exact."""
+    if isinstance(value, float):
+        raise TypeError("money and rates must be Decimal, never float")
+    return Fraction(value) if not isinstance(value, str) else Fraction(Decimal(value))
+
+
+def round_pence(pounds: Fraction) -> int:
+    """Pounds to the nearest penny, halves to even (the same rule everywhere)."""
+    pence = pounds * PENCE_PER_POUND
+    floor = math.floor(pence)
+    remainder = pence - floor
+    if remainder > Fraction(1, 2) or (remainder == Fraction(1, 2) and floor % 2 == 1):
+        return floor + 1
+    return floor
+
+
+def pence_to_decimal(pence: int) -> Decimal:
+    return (Decimal(pence) / PENCE_PER_POUND).quantize(Decimal("0.01"))
+
+
+def to_decimal(value: Fraction, places: int) -> Decimal:
+    """An exact fraction as a Decimal with ``places`` decimal places (halves to even)."""
+    quantum = Decimal(1).scaleb(-places)
+    scaled = value * 10**places
+    floor = math.floor(scaled)
+    remainder = scaled - floor
+    if remainder > Fraction(1, 2) or (remainder == Fraction(1, 2) and floor % 2 == 1):
+        floor += 1
+    return (Decimal(floor) * quantum).quantize(quantum, rounding=ROUND_HALF_EVEN)
+
+
+def round_parts(exact: Mapping[K, Fraction]) -> dict[K, int]:
+    """Round each part to whole pence so that the parts sum to the rounded exact total.
+
+    Largest remainder: every part gets the floor of its exact pence, then the pence still missing
+    go one each to the parts with the largest remainders. Ties go to the smaller key, so the
+    result depends only on the values, never on the order the parts were given in.
+    """
+    if not exact:
+        return {}
+    total = round_pence(sum(exact.values(), Fraction(0)))
+    keys = sorted(exact, key=_sort_key)
+    pence = {key: exact[key] * PENCE_PER_POUND for key in keys}
+    floors = {key: math.floor(value) for key, value in pence.items()}
+    missing = total - sum(floors.values())
+    by_remainder = sorted(keys, key=lambda k: -(pence[k] - floors[k]))  # stable: keeps key order
+    for key in by_remainder[:missing]:
+        floors[key] += 1
+    return floors
+
+
+def split_pence(total: int, weights: Mapping[K, Fraction]) -> dict[K, int]:
+    """Split ``total`` whole pence across ``weights`` (all ≥ 0, some > 0), exactly."""
+    weight_total = sum(weights.values(), Fraction(0))
+    if weight_total <= 0:
+        raise ValueError("weights must sum to more than zero")
+    shares = {
+        key: Fraction(total, PENCE_PER_POUND) * w / weight_total for key, w in weights.items()
+    }
+    return round_parts(shares)
+
+
+def _sort_key(key) -> tuple:
+    # Keys are organisation codes, year numbers or tuples of them; None (no payer) sorts first.
+    return (key is not None, str(key) if not isinstance(key, int) else f"{key:012d}")

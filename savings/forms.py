@@ -1,0 +1,70 @@
+"""Forms for costs and benefits; the services validate again and do the writing."""
+
+from django import forms
+
+from ledger.models import Organisation
+from savings.models import BenefitFlow, CostLine
+
+
+def _organisations():
+    return Organisation.objects.order_by("name")
+
+
+class CostLineForm(forms.ModelForm):
+    class Meta:
+        model = CostLine
+        fields = ["payer", "description", "year", "amount", "kind", "optimism_bias_percent"]
+        labels = {
+            "payer": "Paid by",
+            "year": "Year (0 = the first year)",
+            "amount": "Amount (£)",
+            "optimism_bias_percent": "Optimism bias uplift (%)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = _organisations()
+
+    def _post_clean(self):
+        pass
+
+
+class BenefitFlowForm(forms.ModelForm):
+    class Meta:
+        model = BenefitFlow
+        fields = [
+            "beneficiary",
+            "description",
+            "value_type",
+            "amount_per_year",
+            "outcomes_per_year",
+            "unit_cost",
+            "lag",
+            "duration",
+            "drop_off_percent",
+            "deadweight_percent",
+            "attribution_percent",
+            "optimism_bias_percent",
+            "cashable_percent",
+        ]
+        labels = {
+            "beneficiary": "Lands with",
+            "amount_per_year": "Amount a year (£), or…",
+            "outcomes_per_year": "…outcomes a year",
+            "unit_cost": "× unit cost",
+            "lag": "First year (lag)",
+            "duration": "Duration (years)",
+            "drop_off_percent": "Drop-off a year (%)",
+            "deadweight_percent": "Deadweight (%)",
+            "attribution_percent": "Attribution (%)",
+            "optimism_bias_percent": "Optimism bias reduction (%)",
+            "cashable_percent": "Cashable share (%)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = _organisations()
+        self.fields["beneficiary"].empty_label = "People, not a public body (economic or social)"
+
+    def _post_clean(self):
+        pass

@@ -1,0 +1,17 @@
+"""Costs, benefits, the unit-cost library, the discount schedule and stored results."""
+
+from .inputs import BenefitFlow, CostKind, CostLine, ValueType
+from .reference import DiscountRate, UnitCost
+from .results import Appraisal, Attribution, ScopeKind
+
+__all__ = [
+    "Appraisal",
+    "Attribution",
+    "BenefitFlow",
+    "CostKind",
+    "CostLine",
+    "DiscountRate",
+    "ScopeKind",
+    "UnitCost",
+    "ValueType",
+]

@@ -1,0 +1,136 @@
+"""Reads for appraisal: the discount schedule, an initiative's inputs, stored results."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from ledger.models import Organisation
+from pilots.models import Initiative, Pilot, Programme
+from savings.calculations.appraisal import BenefitInput, CostInput
+from savings.calculations.discount import RateBand, schedule_from_csv
+from savings.models import Appraisal, Attribution, BenefitFlow, CostLine, DiscountRate, UnitCost
+
+SAVINGS_DIR = Path(settings.BASE_DIR) / "fixtures" / "savings"
+DISCOUNT_RATES_CSV = SAVINGS_DIR / "green_book_discount_rates.csv"
+UNIT_COSTS_CSV = SAVINGS_DIR / "unit_costs.csv"
+
+
+def discount_schedule() -> list[RateBand]:
+    """The Green Book schedule as edited by admins, or the fixture's when none is loaded."""
+    rows = list(DiscountRate.objects.order_by("from_year"))
+    if not rows:
+        return schedule_from_csv(DISCOUNT_RATES_CSV)
+    return [RateBand(r.from_year, r.to_year, r.rate) for r in rows]
+
+
+def cost_lines(*, initiative: Initiative) -> QuerySet[CostLine]:
+    return initiative.costs.select_related("payer").order_by("year", "payer__name", "id")
+
+
+def benefit_flows(*, initiative: Initiative) -> QuerySet[BenefitFlow]:
+    return initiative.benefits.select_related("beneficiary", "unit_cost").order_by(
+        "value_type", "beneficiary__name", "lag", "id"
+    )
+
+
+def initiative_inputs(*, initiative: Initiative) -> tuple[list[CostInput], list[BenefitInput]]:
+    """The initiative's costs and benefits as calculation inputs, keyed by organisation code."""
+    costs = [
+        CostInput(
+            payer=line.payer.code,
+            year=line.year,
+            amount=line.amount,
+            optimism_bias=line.optimism_bias_percent,
+            kind=line.kind,
+        )
+        for line in cost_lines(initiative=initiative)
+    ]
+    benefits = [
+        BenefitInput(
+            beneficiary=flow.beneficiary.code if flow.beneficiary_id else None,
+            value_type=flow.value_type,
+            gross=flow.gross_per_year,
+            lag=flow.lag,
+            duration=flow.duration,
+            drop_off=flow.drop_off_percent,
+            deadweight=flow.deadweight_percent,
+            attribution=flow.attribution_percent,
+            optimism_bias=flow.optimism_bias_percent,
+            cashable=flow.cashable_percent,
+        )
+        for flow in benefit_flows(initiative=initiative)
+    ]
+    return costs, benefits
+
+
+def organisations_by_code(codes) -> dict[str, Organisation]:
+    return {o.code: o for o in Organisation.objects.filter(code__in=set(codes) - {None})}
+
+
+def unit_cost_list() -> QuerySet[UnitCost]:
+    return UnitCost.objects.order_by("agency", "description")
+
+
+def appraisal_for(*, initiative: Initiative) -> Appraisal | None:
+    return Appraisal.objects.filter(initiative=initiative).first()
+
+
+def attribution_for(*, subject) -> Attribution | None:
+    """The stored where-savings-land result for an initiative, pilot, place or programme."""
+    field = {Initiative: "initiative", Pilot: "pilot", Programme: "programme"}.get(
+        type(subject), "place"
+    )
+    return Attribution.objects.filter(**{field: subject}).first()
+
+
+def pilot_savings_totals(*, pilot: Pilot) -> dict[str, Decimal]:
+    """Totals of the pilot's published initiatives' appraisals (the "proposed savings")."""
+    from django.db.models import Sum
+
+    from pilots.models import InitiativeStatus
+
+    return Appraisal.objects.filter(
+        initiative__pilot=pilot, initiative__status=InitiativeStatus.PUBLISHED
+    ).aggregate(
+        pv_costs=Sum("pv_costs"),
+        pv_fiscal=Sum("pv_fiscal"),
+        pv_cashable=Sum("pv_cashable"),
+        pv_benefits=Sum("pv_benefits"),
+        npv=Sum("npv"),
+        net_budget_impact=Sum("net_budget_impact"),
+    )
+
+
+def cost_lines_visible(*, user) -> QuerySet[CostLine]:
+    """Costs of the initiatives ``user`` may see (drafts only for their pilot's leads)."""
+    from pilots.selectors.access import visible_initiatives
+
+    return CostLine.objects.filter(initiative__in=visible_initiatives(user=user))
+
+
+def benefit_flows_visible(*, user) -> QuerySet[BenefitFlow]:
+    """Benefits of the initiatives ``user`` may see."""
+    from pilots.selectors.access import visible_initiatives
+
+    return BenefitFlow.objects.filter(initiative__in=visible_initiatives(user=user))
+
+
+def appraisals_visible(*, user) -> QuerySet[Appraisal]:
+    """Appraisals of the initiatives ``user`` may see."""
+    from pilots.selectors.access import visible_initiatives
+
+    return Appraisal.objects.filter(initiative__in=visible_initiatives(user=user))
+
+
+def attributions_visible(*, user) -> QuerySet[Attribution]:
+    """Where-savings-land results: every pilot, place and programme sum, and those of the
+    initiatives ``user`` may see."""
+    from django.db.models import Q
+
+    from pilots.selectors.access import visible_initiatives
+
+    return Attribution.objects.filter(
+        Q(initiative__isnull=True) | Q(initiative__in=visible_initiatives(user=user))
+    )

@@ -1,0 +1,1 @@
+"""Writes for the savings app: inputs, reference data and the stored results."""

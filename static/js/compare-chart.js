@@ -1,0 +1,21 @@
+// Line chart for the compare page; the table beside it holds the exact figures.
+(function () {
+  "use strict";
+  var source = document.getElementById("compare-data");
+  var canvas = document.getElementById("chart-compare");
+  if (!source || !canvas || typeof Chart === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var palette = ["#0b5cad", "#d4351c", "#00703c", "#f47738", "#6f72af", "#28a197"];
+  var pounds = function (v) { return "£" + Number(v).toLocaleString("en-GB", { maximumFractionDigits: 2 }); };
+  Chart.defaults.animation = false;
+  new Chart(canvas, {
+    type: "line",
+    data: {
+      labels: data.years,
+      datasets: data.places.map(function (p, i) {
+        return { label: p.label, data: p.data.map(Number), borderColor: palette[i], backgroundColor: palette[i] };
+      })
+    },
+    options: { scales: { y: { ticks: { callback: pounds } } }, plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + pounds(c.raw); } } } } }
+  });
+})();

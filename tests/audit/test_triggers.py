@@ -1,0 +1,181 @@
+"""The trigger-written trail on PostgreSQL: every tracked model, bulk paths, COPY, integrity."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from audit.context import audit_context
+from audit.models import LineChangeSummary, SpendLineEvent, SpendReturnEvent, WorkflowEvent
+from audit.models.events import EVENT_MODELS
+from ledger.models import ColumnMapping, SpendLine, ThemeRule, ThemeRuleField
+from ledger.services.imports.confirm import import_job_confirm
+from ledger.services.imports.staging import uses_copy
+from ledger.services.spend import spend_return_approve, spend_return_submit
+from tests.audit.helpers import context_of, events_of
+from tests.factories import (
+    OrganisationFactory,
+    ServiceThemeFactory,
+    SpendLineFactory,
+    SpendReturnFactory,
+    UserFactory,
+)
+from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
+from tests.pilots.factories import (
+    BenefitFlowFactory,
+    CostLineFactory,
+    EvidenceFactory,
+    InitiativeFactory,
+    PilotFactory,
+)
+from tests.services import require_postgres
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _postgres():
+    require_postgres()
+
+
+# For each tracked model: make one, and a tracked field to change (with its new value).
+MAKERS = {
+    "spend return": (lambda: SpendReturnFactory(), "title", "Revised"),
+    "spend line": (lambda: SpendLineFactory(), "amount", Decimal("-12.34")),
+    "column mapping": (
+        lambda: ColumnMapping.objects.create(organisation=OrganisationFactory(), name="Ours"),
+        "fields",
+        {"amount": "Net"},
+    ),
+    "theme rule": (
+        lambda: ThemeRule.objects.create(
+            field=ThemeRuleField.EXPENSE_AREA, pattern="Parks", theme=ServiceThemeFactory()
+        ),
+        "pattern",
+        "Parks and gardens",
+    ),
+    "pilot": (lambda: PilotFactory(), "summary", "A new summary"),
+    "initiative": (lambda: InitiativeFactory(), "title", "Family intervention"),
+    "evidence": (lambda: EvidenceFactory(), "title", "Business case"),
+    "cost line": (lambda: CostLineFactory(), "amount", Decimal("250.00")),
+    "benefit flow": (lambda: BenefitFlowFactory(), "duration", 3),
+}
+
+
+def test_every_tracked_model_is_in_the_table():
+    made = {type(make()) for make, _, _ in MAKERS.values()}
+    assert made == set(EVENT_MODELS)
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_insert_update_delete_are_recorded_with_the_acting_user(name):
+    make, field, value = MAKERS[name]
+    alice = UserFactory(username="alice")
+    with audit_context(user=alice.pk, username="alice", url="/test/", method="POST"):
+        obj = make()
+        setattr(obj, field, value)
+        obj.save()
+        obj.save()  # no tracked field changed: no event
+        pk = obj.pk
+        obj.delete()
+    obj.pk = pk
+    events = events_of(obj)
+    assert [e.pgh_label for e in events] == ["insert", "update", "delete"]
+    assert all(context_of(e)["user"] == alice.pk for e in events)
+    assert all(context_of(e)["url"] == "/test/" for e in events)
+    assert getattr(events[1], field) == value
+    assert events[0].pgh_context_id == events[2].pgh_context_id  # one context for the block
+
+
+def test_changes_outside_any_context_are_recorded_without_one():
+    line = SpendLineFactory()
+    (event,) = events_of(line)
+    assert (event.pgh_label, event.pgh_context_id) == ("insert", None)
+
+
+def test_a_bulk_queryset_update_records_every_line_and_one_summary():
+    spend_return = SpendReturnFactory()
+    lines = SpendLineFactory.create_batch(3, spend_return=spend_return, amount=Decimal("10.00"))
+    other = SpendLineFactory(amount=Decimal("5.00"))  # another return: untouched
+    bob = UserFactory(username="bob")
+    with audit_context(user=bob.pk, username="bob"):
+        changed = SpendLine.objects.filter(spend_return=spend_return).update(
+            amount=Decimal("12.50"), supplier_name="ACME"
+        )
+        SpendLine.objects.filter(spend_return=spend_return).update(amount=Decimal("12.50"))
+    assert changed == 3
+    updates = SpendLineEvent.objects.filter(pgh_label="update").order_by("pgh_obj_id")
+    assert [(e.pgh_obj_id, e.amount, e.supplier_name) for e in updates] == [
+        (line.pk, Decimal("12.50"), "ACME") for line in lines
+    ]
+    assert {context_of(e)["user"] for e in updates} == {bob.pk}
+    summary = LineChangeSummary.objects.get(label="update")
+    assert (summary.spend_return_id, summary.lines, summary.amount) == (
+        spend_return.pk,
+        3,
+        Decimal("7.50"),  # net change of the return's total
+    )
+    assert not SpendLineEvent.objects.filter(pgh_obj_id=other.pk, pgh_label="update").exists()
+
+
+def test_a_bulk_delete_records_each_line_deleted_with_its_values():
+    spend_return = SpendReturnFactory()
+    SpendLineFactory.create_batch(4, spend_return=spend_return, amount=Decimal("2.25"))
+    with audit_context(user=None, command="test"):
+        SpendLine.objects.filter(spend_return=spend_return).delete()
+    deleted = SpendLineEvent.objects.filter(pgh_label="delete")
+    assert deleted.count() == 4 and {e.amount for e in deleted} == {Decimal("2.25")}
+    summary = LineChangeSummary.objects.get(label="delete")
+    assert (summary.lines, summary.amount) == (4, Decimal("9.00"))
+    assert summary.context.metadata["command"] == "test"
+
+
+def test_the_copy_import_path_records_every_line_it_confirms(leeds_draft, officer):
+    rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.01", supplier=f"S{n}") for n in range(1, 26)]
+    with audit_context(user=officer.pk, username=officer.username, task="test-confirm"):
+        job = preview(leeds_draft, csv_bytes(rows), actor=officer)
+        assert uses_copy()  # staged by COPY, confirmed by one INSERT ... SELECT
+        import_job_confirm(job=job, actor=officer)
+    lines = SpendLine.objects.filter(spend_return=leeds_draft)
+    inserted = SpendLineEvent.objects.filter(pgh_label="insert", spend_return=leeds_draft)
+    assert lines.count() == inserted.count() == 25
+    assert set(inserted.values_list("pgh_obj_id", flat=True)) == set(
+        lines.values_list("pk", flat=True)
+    )
+    assert {e.import_job_id for e in inserted} == {job.pk}
+    assert {context_of(e)["user"] for e in inserted.select_related("pgh_context")} == {officer.pk}
+    summary = LineChangeSummary.objects.get(spend_return=leeds_draft, label="insert")
+    assert (summary.lines, summary.amount) == (25, sum(Decimal(f"{n}.01") for n in range(1, 26)))
+    # The confirmation's workflow event and the lines share one context.
+    confirmed = WorkflowEvent.objects.get(import_job=job, action="import_confirmed")
+    assert confirmed.context_id == summary.context_id and confirmed.actor_id == officer.pk
+
+
+def test_history_rows_cannot_be_changed_or_deleted():
+    line = SpendLineFactory()
+    event = SpendLineEvent.objects.get(pgh_obj_id=line.pk)
+    for statement in (
+        f"UPDATE audit_spendlineevent SET amount_pence = 0 WHERE pgh_id = {event.pgh_id}",
+        f"DELETE FROM audit_spendlineevent WHERE pgh_id = {event.pgh_id}",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="Cannot"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    summary = LineChangeSummary.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LineChangeSummary.objects.filter(pk=summary.pk).delete()
+
+
+def test_a_rolled_back_approval_leaves_no_trace(leeds_draft, officer, approver):
+    SpendLineFactory(spend_return=leeds_draft)
+    spend_return_submit(spend_return=leeds_draft, actor=officer)
+    before = (WorkflowEvent.objects.count(), SpendReturnEvent.objects.count())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        spend_return_approve(spend_return=leeds_draft, actor=approver)
+        assert WorkflowEvent.objects.filter(action="approved").count() == 1
+        raise RuntimeError("the transaction fails after the approval")
+    assert (WorkflowEvent.objects.count(), SpendReturnEvent.objects.count()) == before
+    assert not WorkflowEvent.objects.filter(action="approved").exists()

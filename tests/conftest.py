@@ -1,0 +1,90 @@
+"""Fixtures shared by the whole suite.
+
+Tests marked ``services`` need the real PostgreSQL, Redis and a Celery worker. Run with
+``TOTALPLACE_REQUIRE_SERVICES=1`` (as ``.ci/run`` does) a missing service fails the test instead
+of skipping it, so CI can never go green without them.
+"""
+
+import os
+
+import pytest
+
+from tests.services import require_postgres, start_celery_worker
+
+pytest_plugins = ["tests.ledger.returns_fixtures"]
+
+
+@pytest.fixture(scope="session")
+def reference_data(django_db_setup, django_db_blocker):
+    """England's places, themes, crosswalks and national bodies, loaded once per session.
+
+    Loaded inside the session's blocker so every test (transactional or not) sees it; tests that
+    use ``transactional_db`` must not depend on it, because a flush removes it.
+    """
+    from ledger.services.reference import reference_load_all
+
+    with django_db_blocker.unblock():
+        reference_load_all()
+
+
+@pytest.fixture
+def reference_data_tx(transactional_db):
+    """Reference data for a ``transactional_db`` test (committed, so other processes see it)."""
+    from ledger.services.reference import reference_load_all
+
+    reference_load_all()
+
+
+@pytest.fixture
+def cumbria_demo(db, reference_data):
+    from ledger.services.demo import demo_load_cumbria
+
+    return demo_load_cumbria()
+
+
+@pytest.fixture
+def cumbria_totals(cumbria_demo):
+    """The demo with its rollups built and reconciled, as the nightly job would leave them."""
+    from ledger.services.reconciliation import reconciliation_run
+    from ledger.services.rollups import rollup_rebuild
+
+    rollup_rebuild()
+    reconciliation_run()
+    return cumbria_demo
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real ``celery -A totalplace worker`` process on the test database and the real broker.
+
+    Each test session gets its own queue name, so a developer's worker (or another checkout's
+    suite on the same Redis) never takes our tasks.
+    """
+    with django_db_blocker.unblock():
+        require_postgres()
+    worker = start_celery_worker()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def real_worker(celery_worker_process, transactional_db):
+    """Send tasks through Redis to the worker (not eagerly) for the duration of one test."""
+    from totalplace.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = celery_worker_process.queue
+    try:
+        yield celery_worker_process
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.TOTALPLACE_REAL_BROKER_URL or "none (eager)"
+    required = os.environ.get("TOTALPLACE_REQUIRE_SERVICES") == "1"
+    return f"totalplace: database={engine} broker={broker} services-required={required}"

@@ -1,0 +1,113 @@
+"""Both ways lines reach the staging table: PostgreSQL COPY and the ORM (SQLite's path)."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from ledger.models import FinancialYear, ImportJob, ImportJobStatus, ImportStagedLine, SpendLine
+from ledger.services.imports import staging
+from ledger.services.imports.confirm import import_job_confirm, import_job_request_confirm
+from ledger.services.imports.jobs import import_job_cancel, import_job_create
+from ledger.services.spend import spend_return_create
+from tests.ledger.import_helpers import LEEDS_FILE, csv_bytes, preview, upload
+from tests.services import ROOT, require_postgres
+
+# Awkward text: quotes, commas, newlines, backslashes, tabs, unicode and an empty field.
+AWKWARD = [
+    ["Date", "Supplier Name", "Expense Area", "Expense Type", "Amount"],
+    ["14/01/2011", 'The "Best" Co, Ltd', "Line one\nline two", "back\\slash\ttab", "1,000.01"],
+    ["15/01/2011", "Café – Ω ☕", "", "N/A", "-0.01"],
+    ["", "REDACTED PERSONAL DATA", "Parks", "Grants", "(250.00)"],
+]
+COLUMNS = [c for c in staging.STAGED_COLUMNS if c not in ("job_id", "amount_pence")] + ["amount"]
+
+
+def _staged(job):
+    return list(ImportStagedLine.objects.filter(job=job).order_by("id").values_list(*COLUMNS))
+
+
+@pytest.mark.django_db
+def test_the_orm_path_and_the_default_path_stage_identical_lines(leeds_draft, monkeypatch):
+    default = preview(leeds_draft, csv_bytes(AWKWARD))
+    assert default.status == ImportJobStatus.READY, default.errors
+    monkeypatch.setattr(staging, "uses_copy", lambda: False)
+    orm = preview(leeds_draft, csv_bytes(AWKWARD))
+    assert _staged(orm) == _staged(default)
+    rows = _staged(orm)
+    assert [r[COLUMNS.index("supplier_name")] for r in rows] == [
+        'The "Best" Co, Ltd',
+        "Café – Ω ☕",
+        "REDACTED PERSONAL DATA",
+    ]
+    assert rows[0][COLUMNS.index("expense_area")] == "Line one\nline two"
+    assert rows[0][COLUMNS.index("expense_type")] == "back\\slash\ttab"
+    assert rows[2][COLUMNS.index("transaction_date")] is None
+    assert [r[-1] for r in rows] == [Decimal("1000.01"), Decimal("-0.01"), Decimal("-250.00")]
+    import_job_cancel(job=default, actor=None)
+    import_job_confirm(job=orm, actor=None)
+    assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 3
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_postgresql_stages_by_copy_into_an_unlogged_table(leeds_draft):
+    require_postgres()
+    assert staging.uses_copy()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE relname = %s", [staging.STAGED_TABLE]
+        )
+        assert cursor.fetchone() == ("u",)
+    job = preview(leeds_draft, LEEDS_FILE)
+    assert (job.status, job.staged_count) == (ImportJobStatus.READY, 8837)
+    assert ImportStagedLine.objects.filter(job=job).count() == 8837
+    import_job_confirm(job=job, actor=None)
+    assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 8837
+
+
+@pytest.mark.services
+def test_the_preview_and_confirmation_run_on_a_real_worker(
+    real_worker, reference_data_tx, settings
+):
+    """Upload → Celery preview job (progress in the job) → confirm job, through Redis."""
+    from ledger.models import Organisation
+
+    # The worker is another process: the file must be somewhere it can read.
+    settings.MEDIA_ROOT = str(ROOT / "var" / "test-media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    leeds = Organisation.objects.by_code("00DA").get()
+    spend_return = spend_return_create(
+        organisation=leeds, financial_year=FinancialYear.objects.get(code="2010-11")
+    )
+    job = import_job_create(spend_return=spend_return, upload=upload(LEEDS_FILE), actor=None)
+    job = _wait(job, {ImportJobStatus.READY, ImportJobStatus.INVALID, ImportJobStatus.FAILED})
+    assert job.status == ImportJobStatus.READY, (job.errors, real_worker.log()[-2000:])
+    assert job.task_id and job.started_at and job.finished_at
+    assert (job.rows_done, job.rows_total, job.lines_count, job.lines_total) == (
+        8838,
+        8838,
+        8837,
+        Decimal("65483945.63"),
+    )
+    assert not SpendLine.objects.exists()
+    import_job_request_confirm(job=job, actor=None)
+    job = _wait(job, {ImportJobStatus.CONFIRMED, ImportJobStatus.INVALID})
+    assert job.status == ImportJobStatus.CONFIRMED, real_worker.log()[-2000:]
+    assert SpendLine.objects.filter(spend_return=spend_return).count() == 8837
+    assert not ImportStagedLine.objects.exists()
+    job.file.delete(save=False)
+
+
+def _wait(job: ImportJob, done: set, timeout: float = 90) -> ImportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in done:
+            return job
+        time.sleep(0.2)
+    pytest.fail(f"import job stuck in {job.status}")

@@ -1,0 +1,51 @@
+import pytest
+from django.urls import reverse
+
+from ledger import selectors
+from ledger.models import Place
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_places_with_pagination(client, reference_data):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 390  # 380 authorities, 9 regions, England
+    assert b"Page 1 of 8" in response.content
+
+
+@pytest.mark.parametrize("query", ["south lakeland", "E07000031", "16UG", "16ug"])
+def test_home_finds_a_place_by_name_or_either_code(client, reference_data, query):
+    response = client.get(reverse("home"), {"q": query})
+    names = [p.name for p in response.context["page"].object_list]
+    assert names == ["South Lakeland"]
+
+
+def test_home_search_with_no_match_says_so(client, reference_data):
+    response = client.get(reverse("home"), {"q": "Atlantis"})
+    assert b"No place matches" in response.content
+
+
+def test_empty_ledger_tells_you_how_to_load_places(client, db, monkeypatch):
+    monkeypatch.setattr(selectors, "place_list", lambda **_: Place.objects.none())
+    response = client.get(reverse("home"))
+    assert b"No places are loaded yet" in response.content
+
+
+def test_place_page_shows_codes_totals_and_the_illustrative_label(client, cumbria_totals):
+    response = client.get(reverse("place-detail", args=["cumbria"]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "E10000006" in body and "Illustrative demo data" in body
+    assert "£7,100,000,000.00" in body  # county includes its districts
+    assert "Westmorland and Furness" in body  # successor
+
+
+def test_district_page_and_unknown_place(client, cumbria_totals):
+    assert client.get(reverse("place-detail", args=["eden"])).status_code == 200
+    assert client.get(reverse("place-detail", args=["atlantis"])).status_code == 404
+
+
+def test_places_without_spend_say_so(client, reference_data):
+    response = client.get(reverse("place-detail", args=["leeds"]))
+    assert b"No approved spend returns cover Leeds yet" in response.content

@@ -1,0 +1,297 @@
+"""Spend return pages: who sees what, the grid, sign-off, the import pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from ledger.models import (
+    ImportJob,
+    ImportJobStatus,
+    SpendLine,
+    SpendReturn,
+    SpendReturnStatus,
+)
+from ledger.services.imports.confirm import import_job_confirm
+from ledger.services.returns import spend_return_sign_off, spend_return_submit_for_approval
+from ledger.services.spend import spend_return_create
+from tests.factories import UserFactory
+from tests.ledger.import_helpers import CRAVEN_FILE, DCLG_HEADER, csv_bytes, dclg_row, preview
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved(leeds_draft, officer, approver):
+    import_job_confirm(job=preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row()])), actor=None)
+    spend_return_submit_for_approval(spend_return=leeds_draft, actor=officer)
+    return spend_return_sign_off(spend_return=leeds_draft, actor=approver)
+
+
+def _body(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_drafts_are_seen_only_by_their_organisation(client, approved, leeds, officer, craven):
+    draft = spend_return_create(organisation=craven, financial_year=approved.financial_year)
+    url = reverse("spend-return-list")
+    anonymous = _body(client.get(url))
+    assert "Leeds City Council" in anonymous and "Craven District Council" not in anonymous
+    assert client.get(reverse("spend-return-detail", args=[draft.pk])).status_code == 404
+    client.force_login(UserFactory())
+    assert "Craven District Council" not in _body(client.get(url))
+    client.force_login(officer)
+    assert "Craven District Council" in _body(client.get(url))
+    assert client.get(reverse("spend-return-detail", args=[draft.pk])).status_code == 200
+
+
+def test_the_list_costs_the_same_queries_for_many_returns(
+    client, officer, leeds, craven, year_2010, django_assert_max_num_queries
+):
+    client.force_login(officer)
+    spend_return_create(organisation=leeds, financial_year=year_2010)
+    client.get(reverse("spend-return-list"))
+    with django_assert_max_num_queries(12) as one:
+        client.get(reverse("spend-return-list"))
+    for _ in range(8):
+        spend_return_create(organisation=craven, financial_year=year_2010)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = _body(client.get(reverse("spend-return-list")))
+    assert "9 spend returns" in page
+
+
+def test_create_a_draft_and_see_the_next_version(client, officer, leeds, approved):
+    client.force_login(officer)
+    form = _body(client.get(reverse("spend-return-create")))
+    assert '<label for="id_organisation">' in form
+    bad = client.post(reverse("spend-return-create"), {"financial_year": "2010-11"})
+    assert "This field is required." in _body(bad)
+    response = client.post(
+        reverse("spend-return-create"),
+        {"organisation": leeds.pk, "financial_year": "2010-11", "control_total": "870.83"},
+    )
+    draft = SpendReturn.objects.get(version=2)
+    assert response.url == reverse("spend-return-detail", args=[draft.pk])
+    page = _body(client.get(response.url))
+    assert "v2 · Draft" in page and "Upload a spend file" in page
+    assert (
+        page.count('href="/spend-returns/') >= 2 and f"/spend-returns/{approved.pk}/" in page
+    )  # v1 listed
+
+
+def test_someone_without_a_role_cannot_start_a_return(client):
+    client.force_login(UserFactory())
+    assert "not a finance officer of any organisation" in _body(
+        client.get(reverse("spend-return-create"))
+    )
+
+
+def test_the_line_grid_checks_every_field_and_saves_all_or_nothing(client, officer, leeds_draft):
+    client.force_login(officer)
+    url = reverse("spend-return-lines", args=[leeds_draft.pk])
+    form = _body(client.get(url))
+    assert "lines-TOTAL_FORMS" in form and 'class="visually-hidden" for="id_lines-0-amount"' in form
+    from ledger.models import ServiceTheme
+
+    theme = ServiceTheme.objects.get(code="cultural-libraries")
+    place = leeds_draft.organisation.home_place
+
+    def post(rows):
+        data = {
+            "lines-TOTAL_FORMS": str(len(rows)),
+            "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "0",
+            "lines-MAX_NUM_FORMS": "1000",
+        }
+        for i, row in enumerate(rows):
+            data.update({f"lines-{i}-{k}": v for k, v in row.items()})
+        return client.post(url, data)
+
+    good = {
+        "place": place.pk,
+        "theme": theme.pk,
+        "amount": "123.45",
+        "spend_kind": "revenue",
+        "supplier_name": "Books Ltd",
+    }
+    response = post([good, {**good, "amount": "12.345"}, {**good, "transaction_date": "31/02"}])
+    page = _body(response)
+    assert "Ensure that there are no more than 2 decimal places." in page
+    assert "Enter a valid date." in page
+    assert not SpendLine.objects.exists()
+    response = post([good, {**good, "amount": "-3.00", "spend_kind": "capital"}])
+    assert response.status_code == 302
+    assert sorted(SpendLine.objects.values_list("amount", flat=True)) == [
+        Decimal("-3.00"),
+        Decimal("123.45"),
+    ]
+    line = SpendLine.objects.get(amount=Decimal("123.45"))
+    assert (line.organisation, line.financial_year, line.basis) == (
+        leeds_draft.organisation,
+        leeds_draft.financial_year,
+        "direct",
+    )
+
+
+def test_sign_off_through_the_pages(client, officer, approver, leeds_draft):
+    import_job_confirm(job=preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row()])), actor=None)
+    detail = reverse("spend-return-detail", args=[leeds_draft.pk])
+    client.force_login(approver)
+    assert "Submit for sign-off" not in _body(client.get(detail))
+    client.force_login(officer)
+    client.post(reverse("spend-return-submit", args=[leeds_draft.pk]))
+    client.force_login(approver)
+    page = _body(client.get(detail))
+    assert "Approve" in page and "Return for changes" in page
+    response = client.post(
+        reverse("spend-return-send-back", args=[leeds_draft.pk]), {"reason": ""}, follow=True
+    )
+    assert "Say why the return is being returned." in _body(response)
+    client.post(
+        reverse("spend-return-send-back", args=[leeds_draft.pk]),
+        {"reason": "Supplier names missing"},
+    )
+    leeds_draft.refresh_from_db()
+    assert leeds_draft.status == SpendReturnStatus.RETURNED
+    client.force_login(officer)
+    assert "Supplier names missing" in _body(client.get(detail))
+    client.post(reverse("spend-return-submit", args=[leeds_draft.pk]))
+    client.force_login(approver)
+    client.post(reverse("spend-return-approve", args=[leeds_draft.pk]))
+    leeds_draft.refresh_from_db()
+    assert (leeds_draft.status, leeds_draft.approved_by) == (SpendReturnStatus.APPROVED, approver)
+
+
+def test_an_officer_cannot_approve(client, officer, leeds_draft):
+    import_job_confirm(job=preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row()])), actor=None)
+    client.force_login(officer)
+    client.post(reverse("spend-return-submit", args=[leeds_draft.pk]))
+    response = client.post(reverse("spend-return-approve", args=[leeds_draft.pk]))
+    assert response.status_code == 403
+    assert "Only the organisation&#x27;s approvers can sign off" in response.content.decode()
+    leeds_draft.refresh_from_db()
+    assert leeds_draft.status == SpendReturnStatus.SUBMITTED
+
+
+def test_unallocated_lines_are_counted_and_listed(client, officer, leeds_draft):
+    rows = [DCLG_HEADER, dclg_row(area="Libraries"), dclg_row(area="Mystery", number=2)]
+    import_job_confirm(job=preview(leeds_draft, csv_bytes(rows)), actor=None)
+    client.force_login(officer)
+    detail = reverse("spend-return-detail", args=[leeds_draft.pk])
+    page = _body(client.get(detail))
+    assert "1 line (£870.83) matched no theme rule" in page
+    listed = _body(client.get(detail, {"theme": "unallocated"}))
+    assert "Mystery" in listed and "Libraries" not in listed.split('id="lines-heading"')[1]
+
+
+def test_upload_progress_status_preview_and_confirm(
+    client, officer, craven, django_capture_on_commit_callbacks
+):
+    draft = spend_return_create(organisation=craven, financial_year=_year("2016-17"))
+    client.force_login(officer)
+    upload_url = reverse("spend-return-upload", args=[draft.pk])
+    assert 'enctype="multipart/form-data"' in _body(client.get(upload_url))
+    with django_capture_on_commit_callbacks(execute=True), CRAVEN_FILE.open("rb") as handle:
+        response = client.post(
+            upload_url, {"file": handle, "mode": "add", "where": "home", "driver": "population"}
+        )
+    job = ImportJob.objects.get()
+    status = client.get(reverse("import-job-status", args=[job.pk])).json()
+    assert status == {
+        "id": job.pk,
+        "status": "ready",
+        "status_label": "Ready to confirm",
+        "finished": True,
+        "rows_done": 173,
+        "rows_total": 173,
+        "percent": 100,
+        "lines": 171,
+        "errors": 0,
+        "delayed": False,
+        "message": "",
+        "url": reverse("import-job-detail", args=[job.pk]),
+    }
+    page = _body(client.get(response.url))
+    for text in (
+        "Craven District Council payments over £500",
+        "Account Code (2)",
+        "1 totals",
+        "£726,583.94",
+        "matches the lines",
+        "Unallocated lines by label",
+        "Confirm: add 171 lines",
+    ):
+        assert text in page, text
+    # Uploading the same file again is refused, naming the return.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-job-confirm", args=[job.pk]))
+    with CRAVEN_FILE.open("rb") as handle:
+        again = _body(
+            client.post(
+                upload_url, {"file": handle, "mode": "add", "where": "home", "driver": "population"}
+            )
+        )
+    assert "already been imported into Craven District Council 2016-17 v1" in again
+
+
+def test_the_mapping_page_is_pre_filled_and_re_reads_the_file(
+    client, officer, leeds_draft, django_capture_on_commit_callbacks
+):
+    job = preview(leeds_draft, csv_bytes([["When", "Who", "How much"], ["14/01/2011", "A", "5"]]))
+    assert job.status == ImportJobStatus.NEEDS_MAPPING
+    client.force_login(officer)
+    url = reverse("import-job-mapping", args=[job.pk])
+    page = _body(client.get(url))
+    assert "<code>14/01/2011</code>" in page and "Amount (required)" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "field_amount": "How much",
+                "field_transaction_date": "When",
+                "field_supplier_name": "Who",
+                "save_as": "Petty cash",
+            },
+        )
+    assert response.url == reverse("import-job-detail", args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.lines_total, job.save_mapping_as) == (
+        ImportJobStatus.READY,
+        Decimal("5.00"),
+        "Petty cash",
+    )
+    assert "Change the column mapping" in _body(client.get(response.url))
+
+
+def test_other_organisations_imports_are_hidden(client, leeds_draft):
+    job = preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row()]))
+    client.force_login(UserFactory())
+    assert client.get(reverse("import-job-detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("import-job-status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("spend-return-upload", args=[leeds_draft.pk])).status_code == 404
+
+
+def test_the_nav_links_to_spend_returns(client, reference_data):
+    assert '<a href="/spend-returns/">Spend returns</a>' in _body(client.get(reverse("home")))
+
+
+def _year(code):
+    from ledger.models import FinancialYear
+
+    return FinancialYear.objects.get(code=code)
+
+
+def test_a_draft_can_be_discarded_with_its_files(
+    client, officer, leeds_draft, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    job = preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row()]))
+    assert default_storage.exists(job.file.name)
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("spend-return-discard", args=[leeds_draft.pk]))
+    assert response.url == reverse("spend-return-list")
+    assert not SpendReturn.objects.exists() and not ImportJob.objects.exists()
+    assert not default_storage.exists(job.file.name)

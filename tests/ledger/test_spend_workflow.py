@@ -1,0 +1,96 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from ledger.models import SpendLine, SpendReturn, SpendReturnStatus
+from ledger.services.spend import (
+    spend_lines_add,
+    spend_return_approve,
+    spend_return_create,
+    spend_return_send_back,
+    spend_return_submit,
+)
+from tests.factories import (
+    FinancialYearFactory,
+    OrganisationFactory,
+    PlaceFactory,
+    ServiceThemeFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scope():
+    return {"organisation": OrganisationFactory(), "financial_year": FinancialYearFactory()}
+
+
+def _with_lines(spend_return, *amounts):
+    place, theme = PlaceFactory(), ServiceThemeFactory()
+    spend_lines_add(
+        spend_return=spend_return,
+        lines=[SpendLine(place=place, theme=theme, amount=Decimal(a)) for a in amounts],
+    )
+    return spend_return
+
+
+def test_versions_number_up_within_a_scope(scope):
+    first = spend_return_create(**scope)
+    second = spend_return_create(**scope)
+    other_place = spend_return_create(**scope, place=PlaceFactory())
+    assert (first.version, second.version, other_place.version) == (1, 2, 1)
+
+
+def test_approving_a_new_version_supersedes_the_old_one(scope):
+    officer, approver = UserFactory(), UserFactory()
+    v1 = _with_lines(spend_return_create(**scope, actor=officer), "10.00")
+    spend_return_submit(spend_return=v1, actor=officer)
+    spend_return_approve(spend_return=v1, actor=approver)
+    v2 = _with_lines(spend_return_create(**scope, actor=officer), "12.00")
+    spend_return_submit(spend_return=v2, actor=officer)
+    v1.refresh_from_db()
+    assert v1.status == SpendReturnStatus.APPROVED  # still counts until v2 is approved
+    spend_return_approve(spend_return=v2, actor=approver)
+    v1.refresh_from_db()
+    v2.refresh_from_db()
+    assert (v1.status, v1.superseded_by, v2.status) == (
+        SpendReturnStatus.SUPERSEDED,
+        v2,
+        SpendReturnStatus.APPROVED,
+    )
+    assert v2.approved_by == approver and v2.approved_at is not None
+
+
+def test_the_database_refuses_two_approved_versions(scope):
+    SpendReturn.objects.create(**scope, version=1, status=SpendReturnStatus.APPROVED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SpendReturn.objects.create(**scope, version=2, status=SpendReturnStatus.APPROVED)
+
+
+def test_only_submitted_returns_can_be_approved_or_sent_back(scope):
+    draft = _with_lines(spend_return_create(**scope), "1.00")
+    with pytest.raises(ValidationError):
+        spend_return_approve(spend_return=draft, actor=None)
+    with pytest.raises(ValidationError):
+        spend_return_send_back(spend_return=draft, actor=None, reason="no")
+
+
+def test_an_empty_return_cannot_be_submitted(scope):
+    with pytest.raises(ValidationError):
+        spend_return_submit(spend_return=spend_return_create(**scope), actor=None)
+
+
+def test_a_returned_return_can_be_fixed_and_resubmitted(scope):
+    spend_return = _with_lines(spend_return_create(**scope), "1.00")
+    spend_return_submit(spend_return=spend_return, actor=None)
+    with pytest.raises(ValidationError):
+        spend_return_send_back(spend_return=spend_return, actor=None, reason="  ")
+    returned = spend_return_send_back(spend_return=spend_return, actor=None, reason="Wrong year")
+    assert returned.status == SpendReturnStatus.RETURNED and returned.return_reason == "Wrong year"
+    _with_lines(returned, "2.00")
+    assert (
+        spend_return_submit(spend_return=returned, actor=None).status == SpendReturnStatus.SUBMITTED
+    )

@@ -1,0 +1,298 @@
+"""The ledger's pages, as every role. ``a_*`` belong to organisation A (where the officer,
+the approver and the token act), ``b_*`` to organisation B (where none of them does, though
+the token's user is a finance officer of B too)."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ledger.models import ApiToken, ImportJob, SpendReturn, SpendReturnStatus, ThemeRule
+
+from .cases import LOGIN, expect, lists, page, unchanged
+from .world import ADMIN, APPROVER, OFFICER
+
+OK, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 403, 404, 405
+DONE = 302  # a successful form post redirects
+UNKNOWN_CHANGE = "00000000-0000-4000-8000-000000000000"
+
+PUBLIC = expect(OK)
+SIGNED_IN = expect(OK, anonymous=LOGIN)
+
+
+def _status(name):
+    return lambda w: SpendReturn.objects.get(pk=getattr(w, name).pk).status
+
+
+def _detail(name):
+    return lambda w: f"/spend-returns/{getattr(w, name).pk}/"
+
+
+def _action(name, action):
+    return lambda w: f"/spend-returns/{getattr(w, name).pk}/{action}/"
+
+
+def _upload(w):
+    return {
+        "file": SimpleUploadedFile("spend.csv", b"Amount,Supplier\n1.00,A\n"),
+        "mode": "add",
+        "where": "home",
+        "driver": "population",
+    }
+
+
+def _token_created(world, role, response):
+    """Only members of A get a token for A (the form offers their own organisations only)."""
+    created = ApiToken.objects.filter(name="matrix new", organisation=world.org_a).exists()
+    assert created == (role in {OFFICER, APPROVER}), f"{role}: token created={created}"
+
+
+def _own_submission_stays_submitted(world, role, response):
+    status = SpendReturn.objects.get(pk=world.a_own_submission.pk).status
+    if role != ADMIN:  # the administrator did not submit it
+        assert status == SpendReturnStatus.SUBMITTED, f"{role} signed off their own submission"
+
+
+# A draft of A: its finance officer edits it; its approver sees it; nobody else finds it.
+A_DRAFT_EDIT = expect(MISSING, anonymous=LOGIN, officer=OK, approver=FORBIDDEN, admin=OK)
+# A draft of B: only an administrator finds it.
+B_DRAFT_EDIT = expect(MISSING, anonymous=LOGIN, admin=OK)
+# Actions on a return of A: role first (403), then the service's rules (a message).
+A_OFFICER_ACTION = expect(MISSING, anonymous=LOGIN, officer=DONE, approver=FORBIDDEN, admin=DONE)
+A_APPROVER_ACTION = expect(MISSING, anonymous=LOGIN, officer=FORBIDDEN, approver=DONE, admin=DONE)
+B_ACTION = expect(MISSING, anonymous=LOGIN, admin=DONE)
+GET_ON_POST_ONLY = expect(NOT_ALLOWED)
+
+LEDGER_PAGES = [
+    page("health", lambda w: "/health/", PUBLIC),
+    page("login", lambda w: "/accounts/login/", PUBLIC),
+    page("logout", lambda w: "/accounts/logout/", expect(DONE), method="POST"),
+    page("home", lambda w: "/", PUBLIC),
+    page("place", lambda w: "/places/matrixshire/", PUBLIC),
+    page("place-lines", lambda w: "/places/matrixshire/lines/", PUBLIC),
+    # Line-level downloads are the analysts'.
+    page(
+        "place-lines-download",
+        lambda w: "/places/matrixshire/lines/?export=csv",
+        expect(FORBIDDEN, anonymous=LOGIN, analyst=OK, admin=OK),
+    ),
+    page("line-approved", lambda w: f"/lines/{w.approved_line.pk}/", PUBLIC),
+    page("line-of-a-draft", lambda w: f"/lines/{w.a_draft_line.pk}/", expect(MISSING)),
+    page("line-of-b-draft", lambda w: f"/lines/{w.b_draft_line.pk}/", expect(MISSING)),
+    page("compare", lambda w: "/compare/?place=matrixshire", PUBLIC),
+    page(
+        "return-list-no-b-draft",
+        lambda w: "/spend-returns/",
+        PUBLIC,
+        check=lists({ADMIN}, _detail("b_draft")),
+    ),
+    page(
+        "return-list-a-draft-for-a",
+        lambda w: "/spend-returns/",
+        PUBLIC,
+        check=lists({OFFICER, APPROVER, ADMIN}, _detail("a_draft")),
+    ),
+    page("return-create-form", lambda w: "/spend-returns/new/", SIGNED_IN),
+    page(
+        "return-create",
+        lambda w: "/spend-returns/new/",
+        expect(FORBIDDEN, anonymous=LOGIN, officer=DONE, admin=OK),  # admin: no organisation
+        method="POST",
+        data=lambda w: {"organisation": w.org_a.pk, "financial_year": "2010-11"},
+        check=unchanged(lambda w: SpendReturn.objects.filter(organisation=w.org_a).count(), 4),
+    ),
+    page("return-approved", _detail("a_approved"), PUBLIC),
+    page(
+        "return-a-draft",
+        _detail("a_draft"),
+        expect(MISSING, officer=OK, approver=OK, admin=OK),
+    ),
+    page("return-b-draft-by-id", _detail("b_draft"), expect(MISSING, admin=OK)),
+    page("return-b-submitted-by-id", _detail("b_submitted"), expect(MISSING, admin=OK)),
+    # A return's history is as visible as the return itself.
+    page("history-approved", _action("a_approved", "history"), PUBLIC),
+    page(
+        "history-a-draft",
+        _action("a_draft", "history"),
+        expect(MISSING, officer=OK, approver=OK, admin=OK),
+    ),
+    page("history-b-draft-by-id", _action("b_draft", "history"), expect(MISSING, admin=OK)),
+    # A change's line list follows the return's visibility (an unknown change lists nothing).
+    page(
+        "history-lines-approved",
+        lambda w: f"/spend-returns/{w.a_approved.pk}/history/lines/?context={UNKNOWN_CHANGE}",
+        PUBLIC,
+    ),
+    page(
+        "history-lines-b-draft-by-id",
+        lambda w: f"/spend-returns/{w.b_draft.pk}/history/lines/?context={UNKNOWN_CHANGE}",
+        expect(MISSING, admin=OK),
+    ),
+    page("grid-a-draft", _action("a_draft", "lines"), A_DRAFT_EDIT),
+    page("grid-b-draft-by-id", _action("b_draft", "lines"), B_DRAFT_EDIT),
+    page(
+        "grid-approved-is-not-editable",
+        _action("a_approved", "lines"),
+        expect(FORBIDDEN, anonymous=LOGIN),
+    ),
+    page(
+        "grid-b-draft-post",
+        _action("b_draft", "lines"),
+        expect(MISSING, anonymous=LOGIN, admin=OK),
+        method="POST",
+        data=lambda w: {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1"},
+        check=unchanged(lambda w: w.b_draft.lines.count(), 1),
+    ),
+    page("upload-a-draft", _action("a_draft", "upload"), A_DRAFT_EDIT),
+    page(
+        "upload-b-draft-by-id",
+        _action("b_draft", "upload"),
+        expect(MISSING, anonymous=LOGIN, admin=DONE),
+        method="POST",
+        data=_upload,
+        check=unchanged(lambda w: ImportJob.objects.filter(spend_return=w.b_draft).count(), 1),
+    ),
+    page("submit-get", _action("a_draft", "submit"), GET_ON_POST_ONLY),
+    page(
+        "submit-a-draft",
+        _action("a_draft", "submit"),
+        A_OFFICER_ACTION,
+        method="POST",
+        check=unchanged(_status("a_draft"), SpendReturnStatus.DRAFT),
+    ),
+    page(
+        "submit-b-draft-by-id",
+        _action("b_draft", "submit"),
+        B_ACTION,
+        method="POST",
+        check=unchanged(_status("b_draft"), SpendReturnStatus.DRAFT),
+    ),
+    page(
+        "approve-a-submitted",
+        _action("a_submitted", "approve"),
+        A_APPROVER_ACTION,
+        method="POST",
+        check=unchanged(_status("a_submitted"), SpendReturnStatus.SUBMITTED),
+    ),
+    # Separation of duties: the approver submitted this one, so cannot sign it off.
+    page(
+        "approve-own-submission",
+        _action("a_own_submission", "approve"),
+        A_APPROVER_ACTION,
+        method="POST",
+        check=_own_submission_stays_submitted,
+    ),
+    page(
+        "send-back-own-submission",
+        _action("a_own_submission", "send-back"),
+        A_APPROVER_ACTION,
+        method="POST",
+        data=lambda w: {"reason": "Mine"},
+        check=_own_submission_stays_submitted,
+    ),
+    page(
+        "approve-b-submitted-by-id",
+        _action("b_submitted", "approve"),
+        B_ACTION,
+        method="POST",
+        check=unchanged(_status("b_submitted"), SpendReturnStatus.SUBMITTED),
+    ),
+    page(
+        "send-back-a-submitted",
+        _action("a_submitted", "send-back"),
+        A_APPROVER_ACTION,
+        method="POST",
+        data=lambda w: {"reason": "Totals differ"},
+        check=unchanged(_status("a_submitted"), SpendReturnStatus.SUBMITTED),
+    ),
+    page(
+        "new-version-of-approved",
+        _action("a_approved", "new-version"),
+        expect(FORBIDDEN, anonymous=LOGIN, officer=DONE, admin=DONE),
+        method="POST",
+        check=unchanged(lambda w: SpendReturn.objects.filter(organisation=w.org_a).count(), 4),
+    ),
+    page(
+        "discard-a-draft",
+        _action("a_draft", "discard"),
+        A_OFFICER_ACTION,
+        method="POST",
+        check=unchanged(lambda w: SpendReturn.objects.filter(pk=w.a_draft.pk).count(), 1),
+    ),
+    page("theme-rules", lambda w: "/theme-rules/", SIGNED_IN),
+    page(
+        "theme-rule-add",
+        lambda w: "/theme-rules/",
+        expect(FORBIDDEN, anonymous=LOGIN, officer=DONE, admin=OK),  # admin: no organisation
+        method="POST",
+        data=lambda w: {
+            "organisation": w.org_a.pk,
+            "field": "service_label",
+            "match": "exact",
+            "pattern": "matrix new",
+            "theme": w.theme.pk,
+        },
+        check=unchanged(lambda w: ThemeRule.objects.filter(pattern="matrix new").count(), 0),
+    ),
+    page(
+        "theme-rule-delete-a",
+        lambda w: f"/theme-rules/{w.a_rule.pk}/delete/",
+        expect(MISSING, anonymous=LOGIN, officer=DONE, approver=FORBIDDEN, admin=DONE),
+        method="POST",
+        check=unchanged(lambda w: ThemeRule.objects.filter(pk=w.a_rule.pk).count(), 1),
+    ),
+    page(
+        "theme-rule-delete-b-by-id",
+        lambda w: f"/theme-rules/{w.b_rule.pk}/delete/",
+        expect(MISSING, anonymous=LOGIN, admin=DONE),
+        method="POST",
+        check=unchanged(lambda w: ThemeRule.objects.filter(pk=w.b_rule.pk).count(), 1),
+    ),
+    page(
+        "import-a",
+        lambda w: f"/imports/{w.a_job.pk}/",
+        expect(MISSING, anonymous=LOGIN, officer=OK, approver=OK, admin=OK),
+    ),
+    page("import-b-by-id", lambda w: f"/imports/{w.b_job.pk}/", B_DRAFT_EDIT),
+    page(
+        "import-status-a",
+        lambda w: f"/imports/{w.a_job.pk}/status/",
+        expect(MISSING, anonymous=LOGIN, officer=OK, approver=OK, admin=OK),
+    ),
+    page("import-status-b-by-id", lambda w: f"/imports/{w.b_job.pk}/status/", B_DRAFT_EDIT),
+    page("import-mapping-a", lambda w: f"/imports/{w.a_job.pk}/mapping/", A_DRAFT_EDIT),
+    page("import-mapping-b-by-id", lambda w: f"/imports/{w.b_job.pk}/mapping/", B_DRAFT_EDIT),
+    page(
+        "import-confirm-a",
+        lambda w: f"/imports/{w.a_job.pk}/confirm/",
+        A_OFFICER_ACTION,
+        method="POST",
+    ),
+    page(
+        "import-confirm-b-by-id",
+        lambda w: f"/imports/{w.b_job.pk}/confirm/",
+        B_ACTION,
+        method="POST",
+        check=unchanged(lambda w: ImportJob.objects.get(pk=w.b_job.pk).status, "ready"),
+    ),
+    page(
+        "import-cancel-a",
+        lambda w: f"/imports/{w.a_job.pk}/cancel/",
+        A_OFFICER_ACTION,
+        method="POST",
+        check=unchanged(lambda w: ImportJob.objects.get(pk=w.a_job.pk).status, "ready"),
+    ),
+    page("api-tokens", lambda w: "/account/api-tokens/", SIGNED_IN),
+    page(
+        "api-token-create",
+        lambda w: "/account/api-tokens/",
+        SIGNED_IN,
+        method="POST",
+        data=lambda w: {"name": "matrix new", "organisation": w.org_a.pk, "lifetime_days": 30},
+        check=_token_created,
+    ),
+    page(
+        "api-token-revoke-own",
+        lambda w: f"/account/api-tokens/{w.own_token.pk}/revoke/",
+        expect(MISSING, anonymous=LOGIN, officer=DONE),
+        method="POST",
+        check=unchanged(lambda w: ApiToken.objects.get(pk=w.own_token.pk).revoked_at, None),
+    ),
+]

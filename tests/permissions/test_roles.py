@@ -1,0 +1,149 @@
+"""What the matrix's statuses cannot say on their own: where each role's rights come from.
+
+- an API token acts for its own organisation only, even when its user (or an administrator)
+  acts for others in a session, and stops working when its user loses the role;
+- analysts: the one role whose only extra is exports, each analyst seeing their own jobs;
+- separation of duties holds for administrators too;
+- every role is granted on a user's admin page.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from rest_framework.test import APIClient
+
+from ledger.models import Membership, Role
+from ledger.rules import ANALYSTS_GROUP
+from ledger.services.access import api_token_create, membership_grant
+from ledger.services.returns import spend_return_sign_off, spend_return_submit_for_approval
+from tests.factories import UserFactory
+from totalplace.permissions import has_perm
+
+from .world import ADMIN, ANALYST, LEAD, OFFICER, OUTSIDER, TOKEN
+
+pytestmark = pytest.mark.django_db
+
+
+def _token_client(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def test_the_token_not_its_user_decides_the_organisation(world):
+    """The token's user is a finance officer of A and B; in a session it sees B's draft."""
+    user, b_draft = world.token_user, world.b_draft
+    session = APIClient()
+    session.force_login(user)
+    assert session.get(f"/api/v1/spend-returns/{b_draft.pk}/").status_code == 200
+    assert session.get(f"/spend-returns/{b_draft.pk}/").status_code == 200
+    token = world.client(TOKEN, api=True)
+    assert token.get(f"/api/v1/spend-returns/{b_draft.pk}/").status_code == 404
+    assert token.get(f"/api/v1/organisation/spend-returns/{b_draft.pk}/").status_code == 404
+    listed = token.get("/api/v1/organisation/spend-returns/").json()["results"]
+    assert {row["organisation"]["code"] for row in listed} == {"MXA"}
+
+
+def test_an_administrators_token_acts_for_its_organisation_only(world):
+    admin = world.users[ADMIN]
+    membership_grant(user=admin, organisation=world.org_a, role=Role.APPROVER)
+    _, key = api_token_create(user=admin, organisation=world.org_a, name="admin's")
+    token = _token_client(key)
+    assert token.get(f"/api/v1/spend-returns/{world.b_draft.pk}/").status_code == 404
+    assert token.get(f"/api/v1/spend-returns/{world.a_draft.pk}/").status_code == 200
+    session = world.client(ADMIN, api=True)
+    assert session.get(f"/api/v1/spend-returns/{world.b_draft.pk}/").status_code == 200
+
+
+def test_a_token_stops_working_when_its_user_loses_the_role(world):
+    token = world.client(TOKEN, api=True)
+    assert token.get("/api/v1/organisation/spend-returns/").status_code == 200
+    Membership.objects.filter(user=world.token_user, organisation=world.org_a).delete()
+    response = token.get("/api/v1/organisation/spend-returns/")
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == (
+        "This token's user has no role in Matrix A Council."
+    )
+    created = token.post(
+        "/api/v1/organisation/spend-returns/", {"financial_year": "2010-11"}, format="json"
+    )
+    assert created.status_code == 403
+    # A draft of A it can no longer see, even through the read API.
+    assert token.get(f"/api/v1/spend-returns/{world.a_draft.pk}/").status_code == 404
+
+
+def test_an_approvers_token_reads_but_cannot_write(world):
+    approver = UserFactory(username="token-approver")
+    membership_grant(user=approver, organisation=world.org_a, role=Role.APPROVER)
+    _, key = api_token_create(user=approver, organisation=world.org_a, name="approver's")
+    token = _token_client(key)
+    assert token.get(f"/api/v1/organisation/spend-returns/{world.a_draft.pk}/").status_code == 200
+    response = token.post(f"/api/v1/organisation/spend-returns/{world.a_draft.pk}/submit/")
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == (
+        "Only finance officers of Matrix A Council can change its spend returns."
+    )
+
+
+def test_analysts_see_only_their_own_export_jobs(world):
+    other = UserFactory(username="second-analyst")
+    other.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
+    client = APIClient()
+    client.force_login(other)
+    job = f"/api/v1/exports/{world.analyst_export.pk}/"
+    assert client.get(job).status_code == 404
+    assert world.client(ANALYST, api=True).get(job).status_code == 200
+    queued = client.post("/api/v1/exports/", {"cut": "year:2010-11"}, format="json")
+    assert queued.status_code == 202
+    assert client.get(f"/api/v1/exports/{queued.json()['id']}/").status_code == 200
+
+
+def test_the_analyst_role_is_a_group_created_by_a_migration():
+    assert Group.objects.filter(name=ANALYSTS_GROUP).exists()
+
+
+def test_line_downloads_are_offered_to_analysts_only(world):
+    page = "/places/matrixshire/lines/"
+    assert 'data-export="csv"' in world.client(ANALYST).get(page).content.decode()
+    for role in (OUTSIDER, OFFICER, "anonymous"):
+        body = world.client(role).get(page).content.decode()
+        assert 'data-export="csv"' not in body and "downloads are for analysts" in body
+
+
+def test_separation_of_duties_binds_administrators_too(world):
+    admin, draft = world.users[ADMIN], world.a_draft
+    submitted = spend_return_submit_for_approval(spend_return=draft, actor=admin)
+    with pytest.raises(PermissionDenied, match="another approver must sign it off"):
+        spend_return_sign_off(spend_return=submitted, actor=admin)
+    assert not has_perm(admin, "ledger.approve_spend_return", submitted)
+    assert has_perm(world.users["approver_a"], "ledger.approve_spend_return", submitted)
+
+
+def test_an_inactive_administrator_has_no_rights(world):
+    admin = world.users[ADMIN]
+    admin.is_active = False
+    assert not has_perm(admin, "ledger.view_spend_return", world.b_draft)
+    assert not has_perm(admin, "pilots.edit_pilot", world.alpha)
+
+
+def test_every_role_is_granted_on_the_users_admin_page(world):
+    admin = world.client(ADMIN)
+    lead = world.users[LEAD]
+    page = admin.get(f"/admin/auth/user/{lead.pk}/change/").content.decode()
+    assert 'name="memberships-TOTAL_FORMS"' in page  # finance officer, approver
+    assert 'name="pilot_leads-TOTAL_FORMS"' in page  # pilot lead
+    assert "Matrix programme" in page or "Alpha" in page  # the pilot this user leads
+    assert f">{ANALYSTS_GROUP}</option>" in page  # analyst
+    assert 'name="is_superuser"' in page  # admin
+    listing = admin.get("/admin/auth/user/?q=matrix-officer").content.decode()
+    assert "Finance officer · MXA" in listing
+    for role in (OUTSIDER, OFFICER, ANALYST, LEAD):
+        response = world.client(role).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_token_does_not_sign_anyone_in_on_the_pages(world):
+    pages = world.client(TOKEN)  # a plain client sending the token header
+    response = pages.get("/spend-returns/new/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert pages.get(f"/spend-returns/{world.a_draft.pk}/").status_code == 404

@@ -1,0 +1,72 @@
+"""The worked example: a council-funded family-intervention scheme whose savings land with
+the NHS, the police and DWP, on its page and in the API, loaded once however often it runs."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
+from pilots.services.demo import DEMO_PILOT_SLUG, DEMO_TITLE, demo_load_pilots
+from savings.models import Appraisal, Attribution, BenefitFlow, CostLine
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(cumbria_totals):
+    return demo_load_pilots()
+
+
+def _counts():
+    models = [Pilot, Initiative, CostLine, BenefitFlow, EvidenceItem, PlaceBudgetSubmission]
+    return [m.objects.count() for m in models + [Appraisal, Attribution]]
+
+
+def test_the_worked_example_lands_savings_with_the_nhs_police_and_dwp(demo):
+    assert demo["worked_example_created"] == 1
+    initiative = Initiative.objects.get(title=DEMO_TITLE)
+    assert initiative.is_illustrative and initiative.pilot.is_illustrative
+    assert initiative.baseline_basis == "ledger"
+    assert initiative.baseline_amount == Decimal("25300000.00")  # Cumbria family support 2010-11
+    attribution = Attribution.objects.get(initiative=initiative)
+    positions = {p["organisation"]: p for p in attribution.positions}
+    assert {"5NE", "CUMBRIA-PA", "DWP", "E10000006"} <= set(positions)
+    assert positions["E10000006"]["invests_here_saves_elsewhere"] is True
+    assert [code for code, p in positions.items() if p["invests_here_saves_elsewhere"]] == [
+        "E10000006"
+    ]
+    assert attribution.deal_possible and attribution.fiscal_net > 0
+    assert positions["E10000006"]["after_deal"] == "0.00"
+    assert sum(Decimal(p["transfer"]) for p in attribution.positions) == 0
+    appraisal = Appraisal.objects.get(initiative=initiative)
+    assert appraisal.npv > 0 and appraisal.net_budget_impact < 0  # pays back, not in cash
+
+
+def test_the_worked_example_shows_on_its_pages_and_in_the_api(client, demo):
+    initiative = Initiative.objects.get(title=DEMO_TITLE)
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    assert "Illustrative demo data" in page and "invests here, saves elsewhere" in page
+    assert "Department for Work and Pensions" in page and "Cumbria Police Authority" in page
+    pilot_page = client.get(reverse("pilots:pilot-detail", args=[DEMO_PILOT_SLUG])).content
+    assert b"Family intervention service" in pilot_page
+    pack = APIClient().get(f"/api/v1/pilots/{DEMO_PILOT_SLUG}/evidence-pack/").json()
+    assert pack["pilot"]["is_illustrative"] is True
+    (example,) = pack["initiatives"]
+    assert example["title"] == DEMO_TITLE and example["is_illustrative"] is True
+    assert example["appraisal"]["npv"] == str(Appraisal.objects.get().npv)
+    assert {e["kind"] for e in example["evidence"]} == {"note", "link", "dataset"}
+    assert pack["place_budget_submissions"][0]["linked_initiatives"] == [example["id"]]
+
+
+def test_load_demo_loads_the_pilots_too_and_loading_twice_does_not_double(cumbria_totals, capsys):
+    call_command("load_demo")
+    assert "worked example created" in capsys.readouterr().out
+    before = _counts()
+    call_command("load_demo")
+    assert "worked example already loaded" in capsys.readouterr().out
+    assert _counts() == before
+    assert demo_load_pilots()["worked_example_created"] == 0
+    assert _counts() == before and Initiative.objects.count() == 1

@@ -1,0 +1,127 @@
+"""Headless Debian Chromium through the analyst pages: place, drill to a line, compare, export.
+
+Needs ``chromium`` and ``chromium-driver`` (Debian); skipped without them, except under
+TOTALPLACE_REQUIRE_SERVICES=1 where a missing browser fails the run.
+"""
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.services import ROOT, missing
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        missing(
+            "needs Debian chromium and chromium-driver (apt-get install chromium chromium-driver)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1800",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.downloads = tmp_path / "downloads"
+    driver.downloads.mkdir()
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(driver.downloads)}
+    )
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def demo_site(live_server, reference_data_tx):
+    from ledger.services.demo import demo_load_cumbria
+    from ledger.services.reconciliation import reconciliation_run
+    from ledger.services.rollups import rollup_rebuild
+
+    demo_load_cumbria()
+    rollup_rebuild()
+    reconciliation_run()
+    return live_server
+
+
+def _click_and_wait(browser, element, timeout: float = 20) -> None:
+    """Click something that navigates, and wait until the new page has replaced the old one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, timeout).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, timeout).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
+
+
+def _wait_for_file(folder: Path, suffix: str, timeout: float = 15) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.iterdir() if p.suffix == suffix]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} file downloaded to {folder}")
+
+
+def test_place_drill_to_a_line_compare_and_export(browser, demo_site):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{demo_site.url}/places/cumbria/?year=2006-07")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Cumbria"
+    assert browser.find_element(By.ID, "headline-total").text == "£7,100,000,000.00"
+    assert "Illustrative demo data" in browser.find_element(By.CLASS_NAME, "banner").text
+    # Chart.js drew the charts (a canvas with a chart attached).
+    assert browser.execute_script(
+        "return typeof Chart !== 'undefined' && !!Chart.getChart('chart-sectors')"
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / "place-cumbria.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+
+    # Drill down: the headline total → its lines → one line → its source return and row.
+    _click_and_wait(browser, browser.find_element(By.ID, "headline-total"))
+    assert "Lines behind the figures" in browser.find_element(By.TAG_NAME, "h1").text
+    assert browser.find_element(By.ID, "lines-total").text == "£7,100,000,000.00"
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "tbody th a"))
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Line #")
+    source = browser.find_element(By.ID, "line-source").text
+    assert "Spend return" in source and "Source row" in source
+
+    # Compare two places, then export the comparison as CSV.
+    browser.get(f"{demo_site.url}/compare/")
+    browser.find_element(By.ID, "place-1").send_keys("Eden")
+    browser.find_element(By.ID, "place-2").send_keys("Carlisle")
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.filter-form button"))
+    header = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "thead th")]
+    assert header == ["Financial year", "Eden", "Carlisle"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tbody tr")) == 5
+    browser.find_element(By.CSS_SELECTOR, "a[data-export=csv]").click()
+    downloaded = _wait_for_file(browser.downloads, ".csv")
+    rows = downloaded.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "Financial year,Eden,Carlisle"
+    assert len(rows) == 6
+    shutil.copy(downloaded, SCREENSHOTS / "compare-eden-carlisle.csv")

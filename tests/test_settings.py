@@ -1,0 +1,101 @@
+"""The settings switch: the environment picks SQLite or PostgreSQL, eager or real Celery.
+
+Each case runs in a fresh interpreter so the module-level settings are read anew.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "from totalplace.celery import app;"
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
+    " 'name': str(settings.DATABASES['default']['NAME']),"
+    " 'eager': app.conf.task_always_eager, 'broker': app.conf.broker_url,"
+    " 'debug': settings.DEBUG}))"
+)
+
+
+def _settings(env: dict, module: str = "totalplace.settings.base") -> dict:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_without_environment_sqlite_and_eager_celery():
+    found = _settings({})
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["name"].endswith("var/totalplace.sqlite3")
+    assert found["eager"] is True
+    assert found["debug"] is False
+
+
+def test_database_url_and_broker_switch_to_postgres_and_a_real_worker():
+    found = _settings(
+        {
+            "DATABASE_URL": "postgres://someone@db.example:5432/ledger",
+            "CELERY_BROKER_URL": "redis://broker.example:6379/3",
+            "DEBUG": "1",
+        }
+    )
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["name"] == "ledger"
+    assert found["eager"] is False
+    assert found["broker"] == "redis://broker.example:6379/3"
+    assert found["debug"] is True
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+        | {"DJANGO_SETTINGS_MODULE": "totalplace.settings.production"},
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.slow
+def test_check_deploy_with_production_settings_is_clean():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "totalplace.settings.production",
+            "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,264 @@
+"""Settings read from the environment.
+
+With ``DATABASE_URL`` unset the app uses a SQLite file under ``var/``; with it set (postgres://...)
+PostgreSQL through psycopg2. With ``CELERY_BROKER_URL`` unset Celery runs tasks eagerly in the
+web process; with it set (redis://...) a real worker takes them. See README "Configuration".
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+import pghistory
+from celery.schedules import crontab
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+# Only the development default lives here; production.py insists on a real one.
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghij")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    # Loads each app's rules.py (ledger/rules.py, pilots/rules.py): the object permissions.
+    "rules.apps.AutodiscoverRulesConfig",
+    "pgtrigger",
+    "pghistory",
+    "ledger",
+    "pilots",
+    "savings",
+    "audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a request far over MAX_UPLOAD_BYTES is refused unread.
+    "totalplace.uploads.UploadSizeLimitMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses bodies over MAX_UPLOAD_BYTES (413) before anything reads them.
+    "totalplace.middleware.UploadSizeLimitMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    # Who is acting, on which path: attached to every change the audit trail records.
+    "audit.middleware.AuditContextMiddleware",
+]
+# Audit trail (audit/): history tables copy foreign keys without indexes or constraints.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+
+ROOT_URLCONF = "totalplace.urls"
+WSGI_APPLICATION = "totalplace.wsgi.application"
+ASGI_APPLICATION = "totalplace.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+if not env("DATABASE_URL", default=""):
+    VAR_DIR.mkdir(exist_ok=True)
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'totalplace.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file database shared by the web process and eager tasks: wait for locks, don't fail.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------
+CACHE_URL = env("CACHE_URL", default="")
+if CACHE_URL.startswith("redis"):
+    CACHES = {
+        "default": {
+            # Misses (never errors) while Redis is down: pages and the API keep reading.
+            "BACKEND": "totalplace.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Celery ---------------------------------------------------------------------------------
+TOTALPLACE_REAL_BROKER_URL = env("CELERY_BROKER_URL", default="")
+# No broker configured: run tasks in-process so a first run needs no Redis. "memory://" keeps
+# Celery from ever reaching for a default broker host in that mode.
+CELERY_TASK_ALWAYS_EAGER = not TOTALPLACE_REAL_BROKER_URL
+CELERY_BROKER_URL = TOTALPLACE_REAL_BROKER_URL or "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=TOTALPLACE_REAL_BROKER_URL or None)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Jobs record their own state in the database; acks after the task ends so a killed worker's
+# job is redelivered, and tasks are written to be idempotent so a redelivery never doubles data.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Rebuild every place total from the approved lines and reconcile, nightly at 02:30.
+    "ledger-rollups-rebuild": {
+        "task": "ledger.rollups_rebuild",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Initiative baselines read approved ledger spend; pick up returns approved since, at 03:30.
+    "pilots-baselines-refresh": {
+        "task": "pilots.baselines_refresh",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Import jobs whose task could not be queued (broker down) are queued again.
+    "ledger-import-jobs-requeue": {"task": "ledger.import_jobs_requeue", "schedule": 60.0},
+    # Unconfirmed import previews are cancelled after 14 days; checked daily at 04:00.
+    "ledger-import-jobs-expire": {
+        "task": "ledger.import_jobs_expire",
+        "schedule": crontab(hour=4, minute=0),
+    },
+}
+CELERY_TIMEZONE = "Europe/London"
+
+# --- Auth, i18n, static ---------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins while a username+address is locked out (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    # Object permissions from the rules in ledger/rules.py and pilots/rules.py.
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login rate limit: after 5 failures for one username from one address, wait 15 minutes.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = False
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# JavaScript libraries arrive through npm (package.json); only their built files are served.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [BASE_DIR / "static"] + [
+    (f"vendor/{name}", NODE_MODULES / name / "dist")
+    for name in ("chart.js", "chartjs-chart-sankey")
+    if (NODE_MODULES / name / "dist").is_dir()
+]
+WHITENOISE_USE_FINDERS = True
+# Uploads: requests over these sizes are refused before any parsing.
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger files stream to a temporary file
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = 32
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+# --- REST framework -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ledger.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "totalplace.api.api_exception_handler",
+    # Bodies are read up to a limit (413 beyond it) and JSON nesting is bounded (400).
+    "DEFAULT_PARSER_CLASSES": [
+        "totalplace.parsers.LimitedJSONParser",
+        "totalplace.parsers.LimitedFormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="120/minute"),
+        "user": env("API_THROTTLE_USER", default="600/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TotalPlace API",
+    "DESCRIPTION": "Place-based public spending: places, organisations, spend returns, "
+    "totals and pilot evidence. Money is always a decimal string in pounds.",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PilotStatusEnum": "pilots.models.PilotStatus",
+        "InitiativeStatusEnum": "pilots.models.InitiativeStatus",
+        # Costs are revenue or capital, exactly as spend lines are: one enum in the schema.
+        "SpendKindEnum": "ledger.models.SpendKind",
+        "PlaceKindEnum": "ledger.models.PlaceKind",
+        "PilotKindEnum": "pilots.models.PilotKind",
+        "EvidenceKindEnum": "pilots.models.EvidenceKind",
+    },
+}
+# Spend return statuses appear in more than one serializer: one enum in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["SpendReturnStatusEnum"] = (
+    "ledger.models.SpendReturnStatus"
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Marks the Cumbria demo data everywhere it shows: the figures are illustrative, not published.
+TOTALPLACE_DEMO_LABEL = "Illustrative demo data, not official statistics"
