@@ -125,15 +125,19 @@ def _wait(predicate, what: str, timeout: float = 90):
     pytest.fail(f"timed out waiting for {what}; other sessions: {sessions}")
 
 
-def _blocked_on_lock(sql_start: str) -> bool:
-    """A backend of another process is waiting on a row lock, in a statement like this."""
+def _blocked_on_lock(sql: str) -> bool:
+    """A backend of another process is waiting on a row lock, in a statement containing this.
+
+    Containing, not starting with: pghistory prefixes audited statements with its context
+    (``SELECT set_config('pghistory.context_id', ...); UPDATE ...``).
+    """
     with connection.cursor() as cursor:
         # Inside a transaction PostgreSQL serves pg_stat_activity from a snapshot: refresh it.
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
             "AND query LIKE %s AND pid <> pg_backend_pid()",
-            [sql_start + "%"],
+            [f"%{sql}%"],
         )
         return cursor.fetchone()[0] > 0
 

@@ -136,8 +136,8 @@ def test_an_api_upload_over_the_limit_is_a_413_before_it_is_read(api, leeds_draf
         format="multipart",
     )
     assert _error(response, 413, "too_large") == (
-        "The upload is 1.1 MB; the most this site accepts is 97.7 KB. Split the file (for "
-        "example by month) or save it as CSV, which is smaller than .xlsx."
+        "The upload is 1.1 MB; files can be at most 97.7 KB. Nothing was saved. "
+        "Split a bigger file (for example by month) and upload the parts."
     )
     assert not ImportJob.objects.exists()
 
@@ -154,8 +154,8 @@ def test_a_file_just_over_the_limit_is_refused_by_the_import_with_its_size(
     )
     message = _error(response, 400, "invalid")
     assert message == (
-        "The file is 2.0 MB; the most an upload can be is 2.0 MB. Split it (for example by "
-        "month) and upload the parts."
+        "file: The file is 2.0 MB; files can be at most 2.0 MB. Nothing was saved. "
+        "Split a bigger file (for example by month) and upload the parts."
     )
     assert not ImportJob.objects.exists()
 
@@ -169,7 +169,7 @@ def test_the_upload_page_says_the_file_is_too_large(client, officer, leeds_draft
     )
     assert response.status_code == 413
     page = response.content.decode()
-    assert "<h1>The upload is too large</h1>" in page
-    assert "the most this site accepts is 97.7 KB" in page
+    assert "<h1>File too large</h1>" in page
+    assert "files can be at most 97.7 KB" in page
     assert "Nothing was saved." in page
     assert not ImportJob.objects.exists()

@@ -26,10 +26,14 @@ def human_size(size: int) -> str:
     return f"{size / 1024**2:,.1f} MB"
 
 
-def upload_too_large_message(size: int | None = None) -> str:
-    limit = settings.MAX_UPLOAD_BYTES
-    actual = f"The file is {human_size(size)}" if size is not None else "The upload is too large"
-    return f"{actual}; files can be at most {human_size(limit)}. Nothing was saved."
+def upload_too_large_message(size: int | None = None, *, what: str = "The file") -> str:
+    """Says how big the upload was, what the limit is, that nothing was kept and what to do."""
+    limit = human_size(settings.MAX_UPLOAD_BYTES)
+    actual = f"{what} is {human_size(size)}" if size is not None else f"{what} is too large"
+    return (
+        f"{actual}; files can be at most {limit}. Nothing was saved. "
+        "Split a bigger file (for example by month) and upload the parts."
+    )
 
 
 def validate_upload_size(upload) -> None:
@@ -51,7 +55,8 @@ class UploadSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_UPLOAD_BYTES + REQUEST_OVERHEAD_BYTES:
-            message = upload_too_large_message(length)
+            # The declared length is the whole request (file and form), hence "The upload".
+            message = upload_too_large_message(length, what="The upload")
             if request.path.startswith("/api/"):
                 body = {"error": {"status": 413, "code": "too_large", "message": message}}
                 return JsonResponse(body, status=413)

@@ -9,9 +9,12 @@ import io
 import zipfile
 
 import pytest
+from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
 from ledger.models import SpendLine
+from ledger.rules import ANALYSTS_GROUP
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 HOSTILE = {
@@ -44,6 +47,10 @@ def _csv(text: str) -> list[list[str]]:
 
 
 def test_place_lines_csv_and_xlsx_escape_text_and_keep_amounts_as_numbers(client, hostile):
+    # Line-level downloads are an analyst's right; anonymous visitors are sent to log in.
+    analyst = UserFactory(username="export-analyst")
+    analyst.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
+    client.force_login(analyst)
     url = "/places/south-testshire/lines/"
     rows = _csv(b"".join(client.get(url, {"export": "csv"}).streaming_content).decode())
     header, line = rows[0], rows[1]

@@ -15,7 +15,10 @@ from .world import LEAD, OFFICER, TOKEN
 pytestmark = pytest.mark.django_db
 
 LIMIT = 2048
-TOO_BIG = "The file is 2.0 KB; files can be at most 2.0 KB. Nothing was saved."  # 2,049 bytes
+TOO_BIG = (  # 2,049 bytes
+    "The file is 2.0 KB; files can be at most 2.0 KB. Nothing was saved. "
+    "Split a bigger file (for example by month) and upload the parts."
+)
 
 
 @pytest.fixture(autouse=True)
