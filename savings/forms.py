@@ -13,7 +13,7 @@ def _organisations():
 class CostLineForm(forms.ModelForm):
     class Meta:
         model = CostLine
-        fields = ["payer", "description", "year", "amount", "kind", "optimism_bias_percent"]
+        fields = list(CostLine.INPUT_FIELDS)
         labels = {
             "payer": "Paid by",
             "year": "Year (0 = the first year)",
@@ -32,21 +32,7 @@ class CostLineForm(forms.ModelForm):
 class BenefitFlowForm(forms.ModelForm):
     class Meta:
         model = BenefitFlow
-        fields = [
-            "beneficiary",
-            "description",
-            "value_type",
-            "amount_per_year",
-            "outcomes_per_year",
-            "unit_cost",
-            "lag",
-            "duration",
-            "drop_off_percent",
-            "deadweight_percent",
-            "attribution_percent",
-            "optimism_bias_percent",
-            "cashable_percent",
-        ]
+        fields = list(BenefitFlow.INPUT_FIELDS)
         labels = {
             "beneficiary": "Lands with",
             "amount_per_year": "Amount a year (£), or…",

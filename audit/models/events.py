@@ -167,7 +167,7 @@ class EvidenceItemEvent(
 class CostLineEvent(
     _history_of(
         CostLine,
-        ["initiative", "payer", "description", "year", "amount", "kind", "optimism_bias_percent"],
+        ["initiative", *CostLine.INPUT_FIELDS],
     )
 ):
     pass
@@ -176,22 +176,7 @@ class CostLineEvent(
 class BenefitFlowEvent(
     _history_of(
         BenefitFlow,
-        [
-            "initiative",
-            "beneficiary",
-            "description",
-            "value_type",
-            "amount_per_year",
-            "outcomes_per_year",
-            "unit_cost",
-            "lag",
-            "duration",
-            "drop_off_percent",
-            "deadweight_percent",
-            "attribution_percent",
-            "optimism_bias_percent",
-            "cashable_percent",
-        ],
+        ["initiative", *BenefitFlow.INPUT_FIELDS],
     )
 ):
     pass

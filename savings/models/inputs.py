@@ -48,6 +48,9 @@ class CostLine(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What a pilot lead enters (forms, API, services) and what the audit trail records.
+    INPUT_FIELDS = ("payer", "description", "year", "amount", "kind", "optimism_bias_percent")
+
     class Meta:
         ordering = ["year", "payer__name", "id"]
         constraints = [
@@ -100,6 +103,23 @@ class BenefitFlow(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What a pilot lead enters (forms, API, services) and what the audit trail records.
+    INPUT_FIELDS = (
+        "beneficiary",
+        "description",
+        "value_type",
+        "amount_per_year",
+        "outcomes_per_year",
+        "unit_cost",
+        "lag",
+        "duration",
+        "drop_off_percent",
+        "deadweight_percent",
+        "attribution_percent",
+        "optimism_bias_percent",
+        "cashable_percent",
+    )
 
     class Meta:
         ordering = ["value_type", "beneficiary__name", "lag", "id"]

@@ -11,22 +11,8 @@ from savings.models.inputs import MAX_YEAR
 
 from .recompute import appraisal_request
 
-COST_FIELDS = {"payer", "description", "year", "amount", "kind", "optimism_bias_percent"}
-BENEFIT_FIELDS = {
-    "beneficiary",
-    "description",
-    "value_type",
-    "amount_per_year",
-    "outcomes_per_year",
-    "unit_cost",
-    "lag",
-    "duration",
-    "drop_off_percent",
-    "deadweight_percent",
-    "attribution_percent",
-    "optimism_bias_percent",
-    "cashable_percent",
-}
+COST_FIELDS = set(CostLine.INPUT_FIELDS)
+BENEFIT_FIELDS = set(BenefitFlow.INPUT_FIELDS)
 
 
 def _check_fields(fields: dict, allowed: set[str]) -> None:
