@@ -64,5 +64,13 @@ def export_fiscal_data_package(job_id: str) -> str:
     return export_job_run(job_id=job_id).status
 
 
+@shared_task(name="ledger.export_jobs_requeue")
+def export_jobs_requeue() -> int:
+    """Beat: queue again the exports whose task could not be sent (the broker was down)."""
+    from ledger.services.fiscal_data_package import export_jobs_requeue as requeue
+
+    return requeue()
+
+
 # Import tasks live in their own module; importing them here registers them with the worker.
 from ledger.import_tasks import import_job_confirm_task, import_job_preview  # noqa: E402,F401

@@ -23,3 +23,9 @@ def pilot_scopes_recompute(pilot_id: int) -> str:
 def recompute_all() -> int:
     """Recompute every initiative (after the discount schedule or many unit costs change)."""
     return recompute.recompute_all()
+
+
+@shared_task(name="savings.appraisals_catch_up")
+def appraisals_catch_up() -> int:
+    """Beat: recompute appraisals whose queued recompute never ran (the queue was down)."""
+    return recompute.appraisals_catch_up()

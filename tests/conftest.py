@@ -53,6 +53,32 @@ def cumbria_totals(cumbria_demo):
     return cumbria_demo
 
 
+@pytest.fixture
+def broker(monkeypatch):
+    """A switch: while ``down`` is set, every publish fails as it does with Redis gone.
+
+    (The real outage, a web process pointed at a closed port, is in ``tests/test_faults.py``.)
+    """
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    class Broker:
+        down = True
+        sent = 0
+
+    state = Broker()
+    real_apply_async = Task.apply_async
+
+    def apply_async(task, args=(), kwargs=None, **options):
+        state.sent += 1
+        if state.down:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+        return real_apply_async(task, args, kwargs, **options)
+
+    monkeypatch.setattr(Task, "apply_async", apply_async)
+    return state
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real ``celery -A totalplace worker`` process on the test database and the real broker.

@@ -13,6 +13,7 @@ from ledger.calculations.totals import Cut, CutError
 from ledger.models import ExportJob, ExportStatus
 from ledger.selectors import export_jobs_visible
 from ledger.services.fiscal_data_package import (
+    EXPORT_DELAYED_MESSAGE,
     export_job_create,
     fiscal_data_package_build,
     fiscal_data_package_cells,
@@ -62,6 +63,8 @@ class ExportJobSerializer(serializers.ModelSerializer):
     cut = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
     params = serializers.JSONField(read_only=True)
     download_url = serializers.SerializerMethodField()
+    delayed = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
 
     class Meta:
         model = ExportJob
@@ -77,8 +80,16 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "created_at",
             "finished_at",
             "download_url",
+            "delayed",
+            "message",
         ]
         read_only_fields = [f for f in fields if f != "cut"]
+
+    def get_delayed(self, job: ExportJob) -> bool:
+        return job.delayed_at is not None and job.status == ExportStatus.QUEUED
+
+    def get_message(self, job: ExportJob) -> str:
+        return EXPORT_DELAYED_MESSAGE if self.get_delayed(job) else ""
 
     def get_download_url(self, job: ExportJob) -> str | None:
         if job.status != ExportStatus.DONE:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ledger.calculations.totals import Cut, aggregate
 from ledger.exports import safe_text
 from ledger.models import ExportJob, ExportStatus, FinancialYear
+from totalplace.celery import send_or_log
 
 DRILLDOWN = ["place", "organisation", "sector", "theme", "cofog", "year", "basis"]
 CSV_NAME = "data/spend.csv"
@@ -202,14 +203,48 @@ def fiscal_data_package_cells(*, cut: Cut) -> int:
     )
 
 
+EXPORT_DELAYED_MESSAGE = (
+    "Processing is delayed: the job queue cannot be reached just now. The export will start "
+    "automatically as soon as the queue is back; there is no need to ask for it again."
+)
+
+
 def export_job_create(*, cut: Cut, actor=None) -> ExportJob:
     """Queue a Fiscal Data Package export; the worker starts after this commits."""
-    from ledger.tasks import export_fiscal_data_package
-
     with transaction.atomic():
         job = ExportJob.objects.create(params={"cut": cut.as_text()}, created_by=actor)
-        export_fiscal_data_package.delay_on_commit(str(job.pk))
+        transaction.on_commit(lambda: export_job_dispatch(job_id=job.pk))
     return job
+
+
+def export_job_dispatch(*, job_id) -> bool:
+    """Send a queued job's task; if the broker is down, mark it delayed (beat retries)."""
+    from ledger.tasks import export_fiscal_data_package
+
+    if send_or_log(export_fiscal_data_package, str(job_id)) is None:
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+            delayed_at=timezone.now()
+        )
+        return False
+    ExportJob.objects.filter(pk=job_id).update(delayed_at=None)
+    return True
+
+
+def export_jobs_requeue() -> int:
+    """Queue every delayed export again (beat, every minute); returns how many went.
+
+    A job is claimed by moving ``delayed_at`` in one conditional UPDATE, so two beats at once
+    send it once; a duplicate would still be harmless (``export_job_run`` skips a done job).
+    """
+    sent = 0
+    for job_id, delayed_at in ExportJob.objects.filter(
+        status=ExportStatus.QUEUED, delayed_at__isnull=False
+    ).values_list("pk", "delayed_at"):
+        claimed = ExportJob.objects.filter(pk=job_id, delayed_at=delayed_at).update(
+            delayed_at=timezone.now()
+        )
+        sent += bool(claimed) and export_job_dispatch(job_id=job_id)
+    return sent
 
 
 def export_job_run(*, job_id) -> ExportJob:

@@ -1,10 +1,14 @@
 """What each user may read: published work for everyone; drafts and unpublished evidence for
 the pilot's leads (and administrators). Who may *change* a pilot is ``pilots/rules.py``."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from pilots.models import EvidenceItem, Initiative, InitiativeStatus, Pilot, PilotLead
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
 
 def _led_pilot_ids(user) -> list[int]:
@@ -47,6 +51,10 @@ def owner_pilot_id(*, pilot_slug=None, initiative_id=None) -> int | None:
     """The pilot a new record will belong to, named by its slug or by one of its initiatives
     (``None`` when nothing matches: the serializer reports that)."""
     if pilot_slug:
+        # Raw, unvalidated input: anything that cannot be a slug (a NUL byte, say, which
+        # PostgreSQL refuses outright) matches no pilot.
+        if not SLUG.fullmatch(str(pilot_slug)):
+            return None
         return Pilot.objects.filter(slug=str(pilot_slug)).values_list("pk", flat=True).first()
     if initiative_id:
         try:

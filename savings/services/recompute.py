@@ -2,13 +2,17 @@
 
 Every input change calls ``appraisal_request``, which queues ``initiative_recompute`` to run
 after the change commits. A recompute reads the committed inputs, so running it twice, or late,
-or out of order, stores the same result: it is idempotent.
+or out of order, stores the same result: it is idempotent. If the job queue is down the change
+still stands (the page says the appraisal is being recalculated) and ``appraisals_catch_up``,
+run by beat, recomputes what was left out of date.
 """
 
+import datetime as dt
 import hashlib
 import json
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ledger.models import Place
@@ -18,6 +22,7 @@ from savings.calculations.appraisal import appraise_exact, summarise
 from savings.calculations.attribution import attribution_from, combine, fair_share
 from savings.calculations.rounding import pence_to_decimal
 from savings.models import Appraisal, Attribution, ScopeKind
+from totalplace.celery import send_or_log
 
 from .results import attribution_from_json, matrix_json, positions_json, transfers_json
 
@@ -60,7 +65,7 @@ def appraisal_request(*, initiative: Initiative) -> None:
     )
     initiative_id = initiative.pk
     _on_commit_once(
-        f"initiative:{initiative_id}", lambda: initiative_recompute.delay(initiative_id)
+        f"initiative:{initiative_id}", lambda: send_or_log(initiative_recompute, initiative_id)
     )
 
 
@@ -68,7 +73,7 @@ def pilot_scopes_request(*, pilot_id: int) -> None:
     """Recompute a pilot's (and its places' and programme's) totals once this change commits."""
     from savings.tasks import pilot_scopes_recompute
 
-    _on_commit_once(f"pilot:{pilot_id}", lambda: pilot_scopes_recompute.delay(pilot_id))
+    _on_commit_once(f"pilot:{pilot_id}", lambda: send_or_log(pilot_scopes_recompute, pilot_id))
 
 
 def _digest(costs, benefits, bands) -> str:
@@ -214,6 +219,23 @@ def scopes_recompute(*, pilot_id: int) -> None:
     for scope, initiatives in scopes:
         attribution, count, illustrative = _combined(initiatives.values("pk"))
         _attribution_store(scope, attribution, initiative_count=count, is_illustrative=illustrative)
+
+
+# A request younger than this is most likely still in the queue: leave it to its own job.
+CATCH_UP_AFTER = dt.timedelta(minutes=2)
+
+
+def appraisals_catch_up() -> int:
+    """Recompute every appraisal still out of date a while after its change (its job was lost,
+    e.g. the queue was down); returns how many."""
+    stale = Appraisal.objects.filter(
+        Q(computed_at__isnull=True) | Q(requested_at__gt=F("computed_at")),
+        requested_at__lte=timezone.now() - CATCH_UP_AFTER,
+    )
+    ids = list(stale.order_by("initiative_id").values_list("initiative_id", flat=True))
+    for initiative_id in ids:
+        initiative_recompute(initiative_id=initiative_id)
+    return len(ids)
 
 
 def recompute_all() -> int:

@@ -7,10 +7,8 @@ outage (a web process pointed at a closed port) is in ``tests/test_faults.py``.
 import datetime as dt
 
 import pytest
-from celery.app.task import Task
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 from rest_framework.test import APIClient
 
 from ledger.import_tasks import import_jobs_requeue_task
@@ -21,27 +19,6 @@ from ledger.services.imports.queueing import DELAYED_MESSAGE, RETRY_AFTER
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def broker(monkeypatch):
-    """A switch: while ``down`` is set, every publish fails as it does with Redis gone."""
-
-    class Broker:
-        down = True
-        sent = 0
-
-    state = Broker()
-    real_apply_async = Task.apply_async
-
-    def apply_async(task, args=(), kwargs=None, **options):
-        state.sent += 1
-        if state.down:
-            raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
-        return real_apply_async(task, args, kwargs, **options)
-
-    monkeypatch.setattr(Task, "apply_async", apply_async)
-    return state
 
 
 def _api(officer, leeds) -> APIClient:

@@ -54,3 +54,16 @@ def test_a_create_with_a_body_that_is_not_an_object_is_a_400(world, body):
     response = lead.post("/api/v1/initiatives/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "Send an object with the fields."
+
+
+@pytest.mark.parametrize("path", ["/api/v1/initiatives/", "/api/v1/evidence/"])
+@pytest.mark.parametrize("pilot", ["al\x00pha", "a" * 500, "al pha"])
+def test_a_pilot_name_that_cannot_be_a_slug_is_a_400_not_a_crash(world, path, pilot):
+    """Found by the API fuzz: the lead check read the raw body's pilot before validation, and
+    PostgreSQL refuses a NUL byte in a query (a 500)."""
+    response = world.api(world.lead_a).post(
+        path, {"pilot": pilot, "title": "x", "kind": "note"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "pilot" in response.json()["error"]["details"]
+    assert Initiative.objects.count() == 1

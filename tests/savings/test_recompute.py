@@ -164,7 +164,9 @@ def test_many_changes_in_one_transaction_queue_one_recompute(
     from savings.services.inputs import cost_line_create
 
     sent = []
-    monkeypatch.setattr(tasks.initiative_recompute, "delay", sent.append)
+    monkeypatch.setattr(
+        tasks.initiative_recompute, "apply_async", lambda args, **options: sent.append(*args)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         for year in range(3):
             cost_line_create(

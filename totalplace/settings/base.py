@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL byte in a query string or form is a 400 here, not a database error later.
+    "totalplace.request_guard.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -140,8 +142,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "pilots.baselines_refresh",
         "schedule": crontab(hour=3, minute=30),
     },
-    # Import jobs whose task could not be queued (broker down) are queued again.
+    # Import and export jobs whose task could not be queued (broker down) are queued again.
     "ledger-import-jobs-requeue": {"task": "ledger.import_jobs_requeue", "schedule": 60.0},
+    "ledger-export-jobs-requeue": {"task": "ledger.export_jobs_requeue", "schedule": 60.0},
+    # Appraisals left out of date by a recompute that was never queued (broker down).
+    "savings-appraisals-catch-up": {"task": "savings.appraisals_catch_up", "schedule": 300.0},
     # Unconfirmed import previews are cancelled after 14 days; checked daily at 04:00.
     "ledger-import-jobs-expire": {
         "task": "ledger.import_jobs_expire",
