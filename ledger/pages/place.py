@@ -1,5 +1,7 @@
 """The place overview: totals, per head, breakdowns, charts, comparison, reconciliation."""
 
+from decimal import Decimal
+
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -35,7 +37,10 @@ def _breakdown(place, year, dimension: str, label: str, caption: str, filter_key
     for cell in result.cells:
         member = cell.members[dimension]
         link = lines_url(place, year=year.code, **{filter_key: member.code})
-        share = (cell.amount * 100 / result.amount).quantize(1) if result.amount else None
+        # One decimal: a body with 0.4% of a county's spend should not read as 0.
+        share = (
+            (cell.amount * 100 / result.amount).quantize(Decimal("0.1")) if result.amount else None
+        )
         table.add(
             links={"amount": link, "name": link},
             name=member.name,
@@ -47,7 +52,7 @@ def _breakdown(place, year, dimension: str, label: str, caption: str, filter_key
         css="total",
         name="Total",
         amount=result.amount,
-        share=100 if result.cells else None,
+        share=Decimal("100.0") if result.cells else None,
         lines=result.lines,
     )
     return table

@@ -7,7 +7,17 @@
   var data = JSON.parse(source.textContent);
   var palette = ["#0b5cad", "#d4351c", "#00703c", "#f47738", "#6f72af", "#28a197", "#b58840", "#912b88", "#505a5f"];
   var pounds = function (value) { return "£" + Number(value).toLocaleString("en-GB", { maximumFractionDigits: 0 }); };
-  var money = { ticks: { callback: pounds } };
+  // Axis ticks in short form (£8.2bn, £450m, £12k); tooltips and tables keep whole pounds.
+  var short = function (value) {
+    var v = Number(value), a = Math.abs(v), units = [[1e9, "bn"], [1e6, "m"], [1e3, "k"]];
+    for (var i = 0; i < units.length; i++) {
+      if (a >= units[i][0]) {
+        return (v < 0 ? "−£" : "£") + (a / units[i][0]).toLocaleString("en-GB", { maximumFractionDigits: 1 }) + units[i][1];
+      }
+    }
+    return pounds(v);
+  };
+  var money = { ticks: { callback: short } };
   var tooltip = { callbacks: { label: function (c) { return (c.dataset.label ? c.dataset.label + ": " : "") + pounds(c.raw); } } };
   var num = function (list) { return list.map(Number); };
   Chart.defaults.animation = false;  // steady screenshots and less motion
@@ -22,9 +32,12 @@
     data: { labels: data.years, datasets: data.sectors.map(function (s, i) { return { label: s.label, data: num(s.data), backgroundColor: palette[i % palette.length] }; }) },
     options: { plugins: { tooltip: tooltip }, scales: { x: { stacked: true }, y: Object.assign({ stacked: true }, money) } }
   });
-  new Chart(document.getElementById("chart-themes"), {
+  // One bar per theme, full width and as tall as the themes need, so no label is clipped.
+  var themes = document.getElementById("chart-themes");
+  themes.parentNode.style.height = (data.themes.labels.length * 1.7 + 4) + "rem";
+  new Chart(themes, {
     type: "bar",
     data: { labels: data.themes.labels, datasets: [{ label: data.year, data: num(data.themes.data), backgroundColor: palette[0] }] },
-    options: { indexAxis: "y", plugins: { legend: { display: false }, tooltip: tooltip }, scales: { x: money } }
+    options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false }, tooltip: tooltip }, scales: { x: money } }
   });
 })();
