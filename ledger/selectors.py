@@ -33,6 +33,11 @@ def place_list(*, search: str = "", kind: str = "") -> QuerySet[Place]:
     return places.order_by("name")
 
 
+def place_names() -> list[str]:
+    """Every place's name, for suggestions in place pickers (a few hundred short strings)."""
+    return list(Place.objects.order_by("name").values_list("name", flat=True).distinct())
+
+
 def place_get(*, slug: str) -> Place:
     return Place.objects.select_related("parent").get(slug=slug)
 

@@ -90,6 +90,7 @@ def compare(request):
         "chart": chart,
         "as_of": as_of(),
         "max_places": MAX_PLACES,
+        "place_names": selectors.place_names(),
         **demo_context(subtree),
     }
     return render(request, "ledger/compare.html", context)

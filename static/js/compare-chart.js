@@ -3,10 +3,10 @@
   "use strict";
   var source = document.getElementById("compare-data");
   var canvas = document.getElementById("chart-compare");
-  if (!source || !canvas || typeof Chart === "undefined") { return; }
+  if (!source || !canvas || typeof Chart === "undefined" || !window.TotalPlaceMoney) { return; }
   var data = JSON.parse(source.textContent);
   var palette = ["#0b5cad", "#d4351c", "#00703c", "#f47738", "#6f72af", "#28a197"];
-  var pounds = function (v) { return "£" + Number(v).toLocaleString("en-GB", { maximumFractionDigits: 2 }); };
+  var pounds = function (v) { return window.TotalPlaceMoney.pounds(v, 2); };
   Chart.defaults.animation = false;
   new Chart(canvas, {
     type: "line",
@@ -16,6 +16,6 @@
         return { label: p.label, data: p.data.map(Number), borderColor: palette[i], backgroundColor: palette[i] };
       })
     },
-    options: { scales: { y: { ticks: { callback: pounds } } }, plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + pounds(c.raw); } } } } }
+    options: { scales: { y: { ticks: { callback: window.TotalPlaceMoney.short } } }, plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + pounds(c.raw); } } } } }
   });
 })();

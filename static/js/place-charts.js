@@ -3,20 +3,10 @@
 (function () {
   "use strict";
   var source = document.getElementById("chart-data");
-  if (!source || typeof Chart === "undefined") { return; }
+  if (!source || typeof Chart === "undefined" || !window.TotalPlaceMoney) { return; }
   var data = JSON.parse(source.textContent);
   var palette = ["#0b5cad", "#d4351c", "#00703c", "#f47738", "#6f72af", "#28a197", "#b58840", "#912b88", "#505a5f"];
-  var pounds = function (value) { return "£" + Number(value).toLocaleString("en-GB", { maximumFractionDigits: 0 }); };
-  // Axis ticks in short form (£8.2bn, £450m, £12k); tooltips and tables keep whole pounds.
-  var short = function (value) {
-    var v = Number(value), a = Math.abs(v), units = [[1e9, "bn"], [1e6, "m"], [1e3, "k"]];
-    for (var i = 0; i < units.length; i++) {
-      if (a >= units[i][0]) {
-        return (v < 0 ? "−£" : "£") + (a / units[i][0]).toLocaleString("en-GB", { maximumFractionDigits: 1 }) + units[i][1];
-      }
-    }
-    return pounds(v);
-  };
+  var pounds = window.TotalPlaceMoney.pounds, short = window.TotalPlaceMoney.short;
   var money = { ticks: { callback: short } };
   var tooltip = { callbacks: { label: function (c) { return (c.dataset.label ? c.dataset.label + ": " : "") + pounds(c.raw); } } };
   var num = function (list) { return list.map(Number); };
