@@ -10,7 +10,9 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 MAX_PENCE = 10**15  # £10 trillion: larger than any public body's annual spend
-_PLAIN_AMOUNT = re.compile(r"-?\d{1,15}(?:\.\d{1,2})?\Z")
+# "870.83", "-12.5", "1,234.56": most cells of most files. Thousands separators must group
+# properly ("1,23.00" is left to the general parser, which refuses it).
+_PLAIN_AMOUNT = re.compile(r"(-?(?:\d{1,3}(?:,\d{3})+|\d+))(?:\.(\d\d?))?\Z")
 _CURRENCY = re.compile(r"(?i)£|\$|€|\bGBP\b")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?\Z|\d+(?:\.\d+)?\Z|\.\d+\Z")
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
@@ -35,12 +37,17 @@ def amount_pence(text: str, factor: int = 1) -> int:
     penny, formulas, text and implausibly large amounts rather than guessing.
     """
     s = text.strip()
-    if factor == 1 and _PLAIN_AMOUNT.match(s):
-        # Fast path: most cells are plain "870.83"; skip Decimal entirely.
-        if "." in s:
-            whole, frac = s.split(".")
-            return int(whole + frac) * (10 if len(frac) == 1 else 1)
-        return int(s) * 100
+    if factor == 1 and (plain := _PLAIN_AMOUNT.match(s)):
+        # Fast path: integer arithmetic on the digits, no Decimal (a million cells a file).
+        whole, frac = plain.groups()
+        if "," in whole:
+            whole = whole.replace(",", "")
+        if frac is None:
+            pence = int(whole) * 100
+        else:
+            pence = int(whole + frac) * (10 if len(frac) == 1 else 1)
+        if -MAX_PENCE < pence < MAX_PENCE:
+            return pence
     return _amount_pence_slow(s, factor)
 
 

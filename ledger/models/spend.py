@@ -115,11 +115,32 @@ class SpendLine(models.Model):
     spend made across several places, with the driver that split it.
     """
 
-    spend_return = models.ForeignKey(SpendReturn, on_delete=models.CASCADE, related_name="lines")
-    place = models.ForeignKey(Place, on_delete=models.PROTECT)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
-    theme = models.ForeignKey(ServiceTheme, on_delete=models.PROTECT)
-    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT)
+    # References are checked by triggers (migration 0008), not by foreign-key constraints: a
+    # constraint checks each inserted row on its own at commit, which cost more than the rest
+    # of a million-line import; on PostgreSQL the triggers check a whole INSERT ... SELECT at
+    # once, lock the rows it refers to as a constraint does, and refuse deleting a row a line
+    # still refers to. The ORM still cascades and protects as before (on_delete).
+    # Indexes: each one costs every imported line an insert (nine made the import's INSERT
+    # twice as slow as the table alone). place, organisation and theme are not indexed on their
+    # own: each leads one of the composite indexes below, which serve every query (and trigger
+    # check) on them alone. financial_year has no index of its own: a year holds a fifth of the
+    # ledger or more, which PostgreSQL reads faster by scanning than through an index, and
+    # every query that narrows a year (selectors, rollups, line pages) also names a place,
+    # organisation, theme or return, which have indexes. spend_return keeps its own: a return's
+    # lines are read, replaced and deleted through it.
+    spend_return = models.ForeignKey(
+        SpendReturn, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+    )
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, db_constraint=False, db_index=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
+    theme = models.ForeignKey(
+        ServiceTheme, on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
+    financial_year = models.ForeignKey(
+        FinancialYear, on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
     amount = MoneyField(db_column="amount_pence")
     spend_kind = models.CharField(
         max_length=7, choices=SpendKind.choices, default=SpendKind.REVENUE

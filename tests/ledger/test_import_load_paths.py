@@ -20,6 +20,10 @@ AWKWARD = [
     ["14/01/2011", 'The "Best" Co, Ltd', "Line one\nline two", "back\\slash\ttab", "1,000.01"],
     ["15/01/2011", "Café – Ω ☕", "", "N/A", "-0.01"],
     ["", "REDACTED PERSONAL DATA", "Parks", "Grants", "(250.00)"],
+    # What COPY's text format would misread unescaped: a NULL marker, its end-of-data line, a
+    # carriage return; and a supplier whose name is what a missing value prints as.
+    ["16/01/2011", "None", "\\N", "\\.", "2.00"],
+    ["16/01/2011", "Carriage\rReturn", "None", "x\\", "3.00"],
 ]
 COLUMNS = [c for c in staging.STAGED_COLUMNS if c not in ("job_id", "amount_pence")] + ["amount"]
 
@@ -40,14 +44,25 @@ def test_the_orm_path_and_the_default_path_stage_identical_lines(leeds_draft, mo
         'The "Best" Co, Ltd',
         "Café – Ω ☕",
         "REDACTED PERSONAL DATA",
+        "None",
+        "Carriage\rReturn",
     ]
     assert rows[0][COLUMNS.index("expense_area")] == "Line one\nline two"
     assert rows[0][COLUMNS.index("expense_type")] == "back\\slash\ttab"
     assert rows[2][COLUMNS.index("transaction_date")] is None
-    assert [r[-1] for r in rows] == [Decimal("1000.01"), Decimal("-0.01"), Decimal("-250.00")]
+    assert rows[3][COLUMNS.index("expense_area")] == "\\N"
+    assert rows[3][COLUMNS.index("expense_type")] == "\\."
+    assert rows[4][COLUMNS.index("expense_type")] == "x\\"
+    assert [r[-1] for r in rows] == [
+        Decimal("1000.01"),
+        Decimal("-0.01"),
+        Decimal("-250.00"),
+        Decimal("2.00"),
+        Decimal("3.00"),
+    ]
     import_job_cancel(job=default, actor=None)
     import_job_confirm(job=orm, actor=None)
-    assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 3
+    assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 5
 
 
 @pytest.mark.services

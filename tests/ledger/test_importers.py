@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,8 @@ from ledger.importers.layouts import dedupe, normalise
 from ledger.importers.mapping import find_header, recognise, units_factor
 from ledger.importers.tables import sniff_delimiter
 from ledger.importers.values import (
+    MAX_PENCE,
+    _amount_pence_slow,
     amount_pence,
     decimal_text,
     is_formula,
@@ -79,6 +82,32 @@ def test_any_amount_written_any_common_way_reads_back_exactly(pence, grouped, sy
     text = ("£" if symbol else "") + text
     text = f"({text})" if pence < 0 and grouped else (f"-{text}" if pence < 0 else text)
     assert amount_pence(text) == pence
+
+
+@given(
+    st.integers(min_value=-(10**16), max_value=10**16),
+    st.sampled_from(["{:.2f}", "{:,.2f}", "{:.1f}", "{:,.0f}", "{:.0f}", "{:,.3f}"]),
+    st.sampled_from(["", " ", "0"]),
+)
+def test_the_fast_path_agrees_with_the_general_parser(pence, shape, pad):
+    """Plain and grouped amounts skip the general parser; the result (or refusal) is the same."""
+    text = pad + shape.format(Decimal(pence).scaleb(-2)) if pad != "0" else "0" + str(pence)
+    try:
+        expected = _amount_pence_slow(text.strip(), 1)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            amount_pence(text)
+    else:
+        assert amount_pence(text) == expected
+
+
+def test_the_fast_path_keeps_the_size_limit():
+    largest = f"{(MAX_PENCE - 1) // 100:,}.99"
+    assert amount_pence(largest) == MAX_PENCE - 1
+    with pytest.raises(ValueError, match="too large"):
+        amount_pence(f"{MAX_PENCE // 100:,}.00")
+    with pytest.raises(ValueError, match="too large"):
+        amount_pence(f"-{MAX_PENCE // 100}")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from itertools import chain, islice
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import WorkflowAction
@@ -167,9 +167,16 @@ def _preview(job: ImportJob) -> None:
 
     def progress() -> None:
         done = header.row + tally.rows
-        ImportJob.objects.filter(pk=job.pk).update(
-            rows_done=done, rows_total=max(job.rows_total, done)
-        )
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Only the progress bar reads it: not worth waiting for a disk flush per chunk
+                # (about 20 ms each, a second per million lines). A crash loses at most the
+                # last figure, and the job runs again from the start anyway.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+            ImportJob.objects.filter(pk=job.pk).update(
+                rows_done=done, rows_total=max(job.rows_total, done)
+            )
 
     stage_lines(job=job, lines=lines, progress=progress)
     job_finish(job, tally, header)
