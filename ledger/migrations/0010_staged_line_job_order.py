@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0008_spend_line_reference_triggers'),
+        ('ledger', '0009_spend_line_reference_triggers'),
     ]
 
     operations = [

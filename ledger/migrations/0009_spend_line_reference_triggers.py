@@ -176,7 +176,7 @@ def _backwards(vendor: str) -> list[str]:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0007_import_job_delayed'),
+        ('ledger', '0008_export_job_delayed'),
     ]
 
     operations = [
