@@ -56,7 +56,9 @@ def test_a_create_with_a_body_that_is_not_an_object_is_a_400(world, body):
     assert response.json()["error"]["message"] == "Send an object with the fields."
 
 
-@pytest.mark.parametrize("path", ["/api/v1/initiatives/", "/api/v1/evidence/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/initiatives/", "/api/v1/evidence/", "/api/v1/place-budget-submissions/"]
+)
 @pytest.mark.parametrize("pilot", ["al\x00pha", "a" * 500, "al pha"])
 def test_a_pilot_name_that_cannot_be_a_slug_is_a_400_not_a_crash(world, path, pilot):
     """Found by the API fuzz: the lead check read the raw body's pilot before validation, and
