@@ -21,8 +21,14 @@ class SpendRollup(models.Model):
     constraint (a rebuild never has to wait on, or lock, the reference tables).
     """
 
-    place = models.ForeignKey(Place, on_delete=models.DO_NOTHING, db_constraint=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.DO_NOTHING, db_constraint=False)
+    # No index of their own: "spend_rollup_place" and "spend_rollup_key" start with these
+    # columns, and every index is one more to build in each nightly rebuild.
+    place = models.ForeignKey(
+        Place, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
     theme = models.ForeignKey(ServiceTheme, on_delete=models.DO_NOTHING, db_constraint=False)
     financial_year = models.ForeignKey(
         FinancialYear, on_delete=models.DO_NOTHING, db_constraint=False
@@ -67,6 +73,21 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RollupGeneration(models.Model):
+    """One row: a number every refresh and rebuild raises in its own transaction.
+
+    Cached totals are keyed by it (``ledger.calculations.cache``), so once a change to the
+    rollups commits, no answer computed before it can be served again. A counter rather than
+    the latest ``RollupRun``: two refreshes can commit in the other order than their ids.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"rollup generation {self.number}"
 
 
 class Reconciliation(models.Model):
