@@ -25,8 +25,9 @@ def cached_response(
     if type(renderer) is not JSONRenderer or request.accepted_media_type != renderer.media_type:
         return Response(cached(namespace, params, compute))
     key = cache_key(f"{namespace}:json", params)
-    body = cache.get(key)
+    body = cache.get(key) if key else None
     if body is None:
         body = renderer.render(compute(), renderer.media_type)
-        cache.set(key, body, TIMEOUT)
+        if key:
+            cache.set(key, body, TIMEOUT)
     return HttpResponse(body, content_type=renderer.media_type)

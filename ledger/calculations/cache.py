@@ -21,28 +21,34 @@ from ledger.models import RollupGeneration
 TIMEOUT = 3600
 
 
-def rollup_generation() -> int:
-    """The current generation (0 before any refresh or rebuild): one primary-key read."""
+def rollup_generation() -> str | None:
+    """The current generation as "number-token"; None before the first refresh or rebuild.
+    One primary-key read."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT number FROM {RollupGeneration._meta.db_table} WHERE id = 1"  # noqa: S608
+            f"SELECT number, token FROM {RollupGeneration._meta.db_table} WHERE id = 1"  # noqa: S608
         )
         row = cursor.fetchone()
-    return row[0] if row else 0
+    return f"{row[0]}-{row[1]}" if row else None
 
 
-def cache_key(namespace: str, params: dict) -> str:
-    """The key for ``params`` in the current generation. Read the generation *before*
-    computing: the answer is then at least as new as the generation it is stored under."""
+def cache_key(namespace: str, params: dict) -> str | None:
+    """The key for ``params`` in the current generation (None: nothing to key by, do not
+    cache). Taken *before* computing, so an answer is always at least as new as the
+    generation it is stored under."""
+    generation = rollup_generation()
+    if generation is None:
+        return None
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
-    return f"totals:{namespace}:{rollup_generation()}:{digest[:32]}"
+    return f"totals:{namespace}:{generation}:{digest[:32]}"
 
 
 def cached(namespace: str, params: dict, compute: Callable[[], object]):
     """``compute()`` once per rollup generation and parameters."""
     key = cache_key(namespace, params)
-    value = cache.get(key)
+    value = cache.get(key) if key else None
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        if key:
+            cache.set(key, value, TIMEOUT)
     return value

@@ -81,10 +81,13 @@ class RollupGeneration(models.Model):
     Cached totals are keyed by it (``ledger.calculations.cache``), so once a change to the
     rollups commits, no answer computed before it can be served again. A counter rather than
     the latest ``RollupRun``: two refreshes can commit in the other order than their ids.
+    ``token`` is new at every bump, so a number seen again (a database restored from a
+    backup, a test rolled back) never finds answers cached for other data.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     number = models.BigIntegerField(default=0)
+    token = models.CharField(max_length=32, default="")
 
     def __str__(self) -> str:
         return f"rollup generation {self.number}"

@@ -6,6 +6,8 @@ totals do; the row lock it takes makes concurrent bumps commit in the order of t
 so a reader can never see a number whose totals are not all visible yet.
 """
 
+import uuid
+
 from django.db import connection
 
 from ledger.models import RollupGeneration
@@ -18,6 +20,7 @@ def rollup_generation_bump() -> None:
     with connection.cursor() as cursor:
         # One statement on PostgreSQL and SQLite alike; no read-then-write race.
         cursor.execute(
-            f"INSERT INTO {table} (id, number) VALUES (1, 1) "  # noqa: S608 (a table name)
-            f"ON CONFLICT (id) DO UPDATE SET number = {table}.number + 1"
+            f"INSERT INTO {table} (id, number, token) VALUES (1, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (id) DO UPDATE SET number = {table}.number + 1, token = excluded.token",
+            [uuid.uuid4().hex],
         )
