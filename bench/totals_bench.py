@@ -182,11 +182,11 @@ def generate(total_lines: int) -> None:
                 copy_lines(batch)
                 batch = []
         copy_lines(batch)
-    finally:
+        load = time.perf_counter() - start
+    finally:  # even after an interrupted load: the next run must find the table whole
         sql(f"ALTER TABLE {line_table} ENABLE TRIGGER USER")
-    load = time.perf_counter() - start
-    for _, definition in indexes:
-        sql(definition)
+        for _, definition in indexes:
+            sql(definition)
     sql(f"ANALYZE {line_table}")
     sql(f"ANALYZE {SpendReturn._meta.db_table}")  # 15,000 approved returns, not the empty table
     print(

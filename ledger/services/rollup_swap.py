@@ -91,6 +91,11 @@ def _build(live: str, new: str) -> list[tuple]:
     columns = _columns(live)
     group = ", ".join(f"l.{c}" for c in KEY_FIELDS)
     _rows(f"DROP TABLE IF EXISTS {new}")
+    # Measured on 10M lines (330,000 groups): given work_mem, the planner (expecting 1M groups)
+    # prefers a serial hash aggregate, twice as slow as the parallel one; and compiling this
+    # plan with JIT costs more than it saves. This transaction only.
+    for setting in ("jit = off", "parallel_setup_cost = 0", "parallel_tuple_cost = 0"):
+        _rows(f"SET LOCAL {setting}")
     _rows(
         f"""CREATE TABLE {new} AS
             SELECT {_select_list(columns)}
