@@ -3,12 +3,13 @@
 DRF's own throttles keep the timestamp of every request in the window as a list, which each
 request reads, trims and writes back whole: at 600 requests a minute that is a 600-item list
 (de)serialised per request, and throttling cost more than the answer. A fixed window keeps
-one integer per client per window, moved by ``cache.add`` and ``cache.incr`` (atomic on
-Redis). The price: a client can get up to twice the rate across a window boundary, which is
-fine for a limit meant to stop abuse, not to meter.
+one integer per client per window, moved by ``cache.incr`` (atomic on Redis) and created by
+``cache.add``; the key carries the window's number, so a counter is never reused. The price:
+a client can get up to twice the rate across a window boundary, which is fine for a limit
+meant to stop abuse, not to meter.
 
-With the cache unreachable (``totalplace.cache``) ``add`` fails and ``incr`` answers 1, so
-requests are allowed rather than refused.
+With the cache unreachable (``totalplace.cache``) ``incr`` answers 1, so requests are allowed
+rather than refused.
 """
 
 from rest_framework import throttling
@@ -28,14 +29,10 @@ class FixedWindowMixin:
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
         key = f"{ident}:{window}"
-        if self.cache.add(key, 1, self.duration):
-            count = 1
-        else:
-            try:
-                count = self.cache.incr(key)
-            except ValueError:  # the counter expired between add() and incr()
-                self.cache.add(key, 1, self.duration)
-                count = 1
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # the window's first request: create the counter, with its expiry
+            count = 1 if self.cache.add(key, 1, self.duration) else self.cache.incr(key)
         return count <= self.num_requests
 
     def wait(self) -> float:
