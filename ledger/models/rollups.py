@@ -21,8 +21,9 @@ class SpendRollup(models.Model):
     constraint (a rebuild never has to wait on, or lock, the reference tables).
     """
 
-    # No index of their own: "spend_rollup_place" and "spend_rollup_key" start with these
-    # columns, and every index is one more to build in each nightly rebuild.
+    # Every index is one more to build in each nightly rebuild. Place and organisation need
+    # none of their own ("spend_rollup_place" and "spend_rollup_key" start with them); a year
+    # alone selects a fifth of the table, which is read faster without one.
     place = models.ForeignKey(
         Place, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
     )
@@ -31,7 +32,7 @@ class SpendRollup(models.Model):
     )
     theme = models.ForeignKey(ServiceTheme, on_delete=models.DO_NOTHING, db_constraint=False)
     financial_year = models.ForeignKey(
-        FinancialYear, on_delete=models.DO_NOTHING, db_constraint=False
+        FinancialYear, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
     )
     basis = models.CharField(max_length=11, choices=Basis.choices)
     amount = MoneyField(db_column="amount_pence")

@@ -45,13 +45,15 @@ def _rows(statement: str, params=None) -> list[tuple]:
 
 
 def swap_possible() -> bool:
-    """Whether the live table is one the swap reproduces exactly: owned by us, no explicit
-    grants (a new table would lose them) and no user triggers (they would be lost too)."""
+    """Whether the live table is one the swap reproduces exactly: owned by us, and without
+    what a new table would silently lack (grants, user triggers, row security, publication)."""
     found = _rows(
         """SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
-                  AND c.relacl IS NULL
+                  AND c.relacl IS NULL AND NOT c.relrowsecurity
                   AND NOT EXISTS (SELECT 1 FROM pg_trigger t
                                   WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)
+                  AND NOT EXISTS (SELECT 1 FROM pg_publication_rel p WHERE p.prrelid = c.oid)
+                  AND NOT EXISTS (SELECT 1 FROM pg_publication p WHERE p.puballtables)
            FROM pg_class c WHERE c.oid = %s::regclass""",
         [SpendRollup._meta.db_table],
     )
@@ -119,6 +121,9 @@ def _build(live: str, new: str) -> list[tuple]:
         [live],
     ):
         alter.append(f'ADD CONSTRAINT "{name}" {definition}')
+    options = _rows("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [live])[0][0]
+    if options:  # storage and autovacuum settings
+        alter.append(f"SET ({', '.join(options)})")
     _rows(f"ALTER TABLE {new} {', '.join(alter)}")  # one statement: one pass over the rows
     indexes = []
     for n, (name, definition, kind) in enumerate(
