@@ -14,9 +14,16 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """DRF's, with a ceiling on ``limit``: without one, any number reaches the SQL ``LIMIT``,
+    and one past 2**63 is a database error (a 500) rather than a page."""
+
+    max_limit = 1000
 
 
 def _message(detail) -> str:

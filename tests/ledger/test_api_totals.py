@@ -315,3 +315,10 @@ def test_list_query_counts_do_not_grow_with_rows(client, mini):
     small = count("/api/v1/lines/?page_size=1")
     large = count("/api/v1/lines/?page_size=4")
     assert small == large
+
+
+def test_a_limit_past_any_integer_is_capped_not_a_server_error(client, mini):
+    response = client.get("/api/v1/themes/", {"limit": "1" + "0" * 30, "offset": "-5"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == len(body["results"]) >= 2
