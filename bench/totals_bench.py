@@ -10,7 +10,8 @@ Generates a ledger of N lines over 400 places, 3,000 organisations, 60 themes an
   1. full rollup rebuild vs a bare GROUP BY over the same rows (target <= 2x);
   2. refresh after approving one 100,000-line return (target < 1 s);
   3. API p95 for a place's totals (< 50 ms) and an aggregate with two drilldowns (< 200 ms),
-     and throughput against a bare Django JSON view under the same gunicorn (>= 0.5x).
+     and throughput against a bare Django JSON view under the same gunicorn (>= 0.5x; the
+     median ratio of three alternating rounds).
 """
 
 import argparse
@@ -55,10 +56,11 @@ PLACES, ORGANISATIONS, THEMES, YEARS = (
     ["2006-07", "2007-08", "2008-09", "2009-10", "2010-11"],
 )
 BIG_RETURN = 100_000
+REBUILD_ROUNDS = 2
 LINE_COLUMNS = (
     "spend_return_id, place_id, organisation_id, theme_id, financial_year_id, amount_pence, "
     "spend_kind, basis, driver, driver_source, description, expense_type, expense_area, "
-    "supplier_name, supplier_redacted, transaction_ref"
+    "supplier_name, supplier_redacted, transaction_ref, expense_code, service_label"
 )
 
 
@@ -119,7 +121,8 @@ def _line_rows(rng, ret_id, org_index, year_id, count, places, org_ids, themes):
         pence = rng.randint(-5_000, 5_000_000)
         out.append(
             f"{ret_id}\t{place}\t{org_ids[org_index]}\t{own_themes[n % 20]}\t{year_id}\t{pence}\t"
-            f"revenue\t{'apportioned' if apportioned else 'direct'}\t\t\tbench line\t\t\t\tf\t\n"
+            f"revenue\t{'apportioned' if apportioned else 'direct'}\t\t\tbench line\t\t\t\t"
+            "f\t\t\t\n"
         )
     return out
 
@@ -160,27 +163,32 @@ def generate(total_lines: int) -> None:
         sql(f'DROP INDEX "{name}"')
     per_return, extra = divmod(total_lines, len(returns))
     start = time.perf_counter()
-    batch: list[str] = []
-    for i, spend_return in enumerate(returns):
-        count = per_return + (1 if i < extra else 0)
-        org_index = i % len(organisations)
-        batch += _line_rows(
-            rng,
-            spend_return.pk,
-            org_index,
-            spend_return.financial_year_id,
-            count,
-            place_ids,
-            org_ids,
-            theme_ids,
-        )
-        if len(batch) >= 250_000:
-            copy_lines(batch)
-            batch = []
-    copy_lines(batch)
-    load = time.perf_counter() - start
-    for _, definition in indexes:
-        sql(definition)
+    # Synthetic lines need no audit trail: its statement triggers would write 10M history rows.
+    sql(f"ALTER TABLE {line_table} DISABLE TRIGGER USER")
+    try:
+        batch: list[str] = []
+        for i, spend_return in enumerate(returns):
+            count = per_return + (1 if i < extra else 0)
+            org_index = i % len(organisations)
+            batch += _line_rows(
+                rng,
+                spend_return.pk,
+                org_index,
+                spend_return.financial_year_id,
+                count,
+                place_ids,
+                org_ids,
+                theme_ids,
+            )
+            if len(batch) >= 250_000:
+                copy_lines(batch)
+                batch = []
+        copy_lines(batch)
+        load = time.perf_counter() - start
+    finally:  # even after an interrupted load: the next run must find the table whole
+        sql(f"ALTER TABLE {line_table} ENABLE TRIGGER USER")
+        for _, definition in indexes:
+            sql(definition)
     sql(f"ANALYZE {line_table}")
     sql(f"ANALYZE {SpendReturn._meta.db_table}")  # 15,000 approved returns, not the empty table
     print(
@@ -201,12 +209,22 @@ BARE_GROUP_BY = """
 def bench_rebuild() -> None:
     from ledger.services.rollups import rollup_rebuild
 
-    sql("TRUNCATE ledger_spendrollup")
     timed(sql, BARE_GROUP_BY.format(scope=""))  # warm the cache for both
-    bare, groups = timed(sql, BARE_GROUP_BY.format(scope=""))
-    cold, run = timed(rollup_rebuild)
-    warm, again = timed(rollup_rebuild)
-    print(f"(1) bare GROUP BY: {bare:.2f} s ({groups[0][0]:,} groups)")
+    bare = cold = warm = float("inf")
+    # Interleaved rounds, each figure the best of its rounds: on a shared machine a single
+    # run of each mostly measures what else was running at the time.
+    for _ in range(REBUILD_ROUNDS):
+        seconds, groups = timed(sql, BARE_GROUP_BY.format(scope=""))
+        bare = min(bare, seconds)
+        sql("TRUNCATE ledger_spendrollup")
+        seconds, run = timed(rollup_rebuild)
+        cold = min(cold, seconds)
+        seconds, again = timed(rollup_rebuild)
+        warm = min(warm, seconds)
+    print(
+        f"(1) bare GROUP BY: {bare:.2f} s ({groups[0][0]:,} groups); "
+        f"each figure the best of {REBUILD_ROUNDS} interleaved rounds"
+    )
     print(
         f"    rebuild from empty: {cold:.2f} s, {run.rows_inserted:,} rows inserted; "
         f"ratio {cold / bare:.2f}x (target <= 2x)"
@@ -244,15 +262,17 @@ def bench_refresh() -> None:
     copy_lines(rows)
     spend_return_submit(spend_return=new, actor=None)
     queued = []
-    original = tasks.rollups_refresh.delay_on_commit
-    tasks.rollups_refresh.delay_on_commit = lambda ids: queued.append(ids)
+    # The approval queues its refresh after commit (send_or_log -> apply_async); catch it here
+    # so the refresh is timed on its own.
+    original = tasks.rollups_refresh.apply_async
+    tasks.rollups_refresh.apply_async = lambda args, **kwargs: queued.append(args[0])
     try:
         with transaction.atomic():
             spend_return_approve(spend_return=new, actor=None)
         sql("ANALYZE ledger_spendline")
         sql("ANALYZE ledger_spendreturn")
     finally:
-        tasks.rollups_refresh.delay_on_commit = original
+        tasks.rollups_refresh.apply_async = original
     keys = rollup_keys_for_returns(spend_return_ids=queued[0])
     scope = f"AND l.organisation_id = {keys[0][0]} AND l.financial_year_id = {keys[0][1]}"
     timed(sql, BARE_GROUP_BY.format(scope=scope))
@@ -363,11 +383,15 @@ def bench_api() -> None:
             f"    aggregate, two drilldowns: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "
             "(target p95 < 200 ms)"
         )
-        bare = _throughput(f"{base}/bench/bare/")
-        api = _throughput(totals)
+        # Alternating rounds, each ratio from adjacent measurements: on a shared machine one
+        # round of each is mostly noise (other load shifts between the two).
+        rounds = [(_throughput(f"{base}/bench/bare/"), _throughput(totals)) for _ in range(3)]
+        ratios = sorted(api / bare for bare, api in rounds)
         print(
-            f"    throughput (2 gunicorn workers, 4 clients): bare JSON view {bare:.0f} req/s, "
-            f"place totals {api:.0f} req/s, ratio {api / bare:.2f} (target >= 0.5)"
+            "    throughput (2 gunicorn workers, 4 clients, 3 alternating rounds): bare JSON view "
+            f"{', '.join(f'{b:.0f}' for b, _ in rounds)} req/s, place totals "
+            f"{', '.join(f'{a:.0f}' for _, a in rounds)} req/s; ratios "
+            f"{', '.join(f'{r:.2f}' for r in ratios)}, median {ratios[1]:.2f} (target >= 0.5)"
         )
     finally:
         server.terminate()

@@ -1,4 +1,4 @@
-"""REST API conventions shared by every app: one error body shape, one pagination default.
+"""REST API conventions shared by every app: one error body shape (pagination: ``pagination.py``).
 
 Every error, whatever raised it, comes back as::
 

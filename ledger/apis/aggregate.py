@@ -7,14 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ledger.calculations.cache import cached
 from ledger.calculations.totals import DIMENSIONS, Aggregate, Cut, CutError, aggregate
 from ledger.exports import safe_cell
 from ledger.pages.common import as_of
 
+from .caching import cached_response
 from .serializers import money_field
 
 MAX_PAGE_SIZE = 10_000
@@ -127,14 +126,14 @@ class AggregateView(APIView):
         order = [o.strip() for o in params["order"].split("|") if o.strip()]
         as_csv = request.accepted_renderer.format == "csv"
         try:
-            data = cached(
+            response = cached_response(
+                request,
                 "aggregate",
                 {**params, "csv": as_csv},
                 lambda: self._answer(params, drilldown, order, as_csv),
             )
         except CutError as exc:
             raise serializers.ValidationError({"cut": [str(exc)]}) from exc
-        response = Response(data)
         if as_csv:
             response["Content-Disposition"] = 'attachment; filename="aggregate.csv"'
         return response

@@ -5,15 +5,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from ledger import selectors
-from ledger.calculations.cache import cached
 from ledger.calculations.places import subtree_totals
 from ledger.calculations.totals import Cut, aggregate_many, place_subtree_ids
 from ledger.models import FinancialYear, Organisation, Place, PlaceKind, Sector, ServiceTheme
 from ledger.pages.common import as_of
 
+from .caching import cached_response
 from .serializers import (
     FinancialYearSerializer,
     OrganisationSerializer,
@@ -74,12 +73,15 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     def totals(self, request, code=None):
         """A place's totals (it and every place below it), per year with per head, and for one
         year (default the latest) by sector, theme and basis. From the rollups."""
-        place = self.get_object()
         wanted = request.query_params.get("year")
-        data = cached(
-            "place-totals", {"place": place.pk, "year": wanted}, lambda: self._totals(place, wanted)
+        # Keyed by the code as asked, so a cached answer needs no place lookup at all (that
+        # lookup, across every kind of code, cost more than the rest of the request).
+        return cached_response(
+            request,
+            "place-totals",
+            {"code": code, "year": wanted},
+            lambda: self._totals(self.get_object(), wanted),
         )
-        return Response(data)
 
     def _totals(self, place, wanted):
         years = subtree_totals([place])

@@ -27,6 +27,7 @@ from ledger.models import (
 )
 
 from .reference import organisations_load
+from .rollup_generation import rollup_generation_bump
 from .spend import spend_lines_add, spend_return_approve, spend_return_create, spend_return_submit
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -154,4 +155,5 @@ def demo_load_cumbria() -> dict[str, int]:
             spend_return_submit(spend_return=spend_return, actor=None)
             spend_return_approve(spend_return=spend_return, actor=None)
             created += 1
+    rollup_generation_bump()  # the populations show in cached per-head figures
     return {"returns_created": created, "returns_skipped": skipped, "lines": lines_written}

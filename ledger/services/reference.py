@@ -20,6 +20,7 @@ from ledger.models import (
 from .imports.themes import theme_rules_load
 from .loading import LoadResult, upsert
 from .places import places_load_mysociety, regions_load
+from .rollup_generation import rollup_generation_bump
 from .years import financial_years_ensure
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
@@ -171,4 +172,6 @@ def reference_load_all(*, directory: Path = REFERENCE_DIR) -> dict[str, LoadResu
         "theme_rules": theme_rules_load(path=directory / "theme_rules.csv"),
     }
     pilot_footprints(path=directory / "total_place_pilots.csv")  # fails loudly if a place is gone
+    # Names, populations and crosswalks show in cached totals: they must be recomputed.
+    rollup_generation_bump()
     return results

@@ -1,9 +1,12 @@
 # ruff: noqa: S608 -- SQL text holds only table and column names; values are parameters
 """Keeping the rollup table equal to the approved lines: refresh a few organisation-years, or all.
 
-Both paths compute fresh totals from approved lines and then *diff* them into ``SpendRollup``
+A refresh computes fresh totals from approved lines and then *diffs* them into ``SpendRollup``
 (insert new keys, update changed ones, delete vanished ones) inside one transaction, so readers
-see the old totals or the new ones, never a half-way state, and a re-run changes nothing.
+see the old totals or the new ones, never a half-way state, and a re-run changes nothing. A
+full rebuild on PostgreSQL builds a new table and swaps it in (``rollup_swap``), with the same
+guarantees; elsewhere it diffs too. Every run raises the rollup generation in its transaction,
+which retires every cached answer (``ledger.calculations.cache``).
 
 Concurrency (PostgreSQL): a refresh holds a shared advisory lock on the rollups plus an exclusive
 one per organisation × year it recomputes; a rebuild holds the exclusive rollup lock. Refreshes
@@ -24,6 +27,8 @@ from django.utils import timezone
 from ledger.models import RollupRun, RollupRunKind, SpendLine, SpendReturn, SpendRollup
 from ledger.models.fields import from_pence, to_pence
 from ledger.selectors import approved_lines
+from ledger.services.rollup_generation import rollup_generation_bump
+from ledger.services.rollup_swap import rollup_table_swap, swap_possible
 
 Key = tuple[int, int]  # (organisation_id, financial_year_id)
 ROLLUP_LOCK = 0x544F54414C  # "TOTAL": the advisory lock a rebuild holds exclusively
@@ -175,7 +180,15 @@ def _sync(keys: list[Key] | None, kind: str, fast: bool | None) -> RollupRun:
             with connection.cursor() as cursor:
                 # Room for the hash aggregate and the fresh rows in memory, this transaction only.
                 cursor.execute("SET LOCAL work_mem = '256MB'")
-        result = _sync_postgres(keys) if fast else _sync_portable(keys)
+        if not fast:
+            result = _sync_portable(keys)
+        elif keys is None and swap_possible():
+            result = rollup_table_swap()
+        else:
+            result = _sync_postgres(keys)
+        # Last, just before commit: the generation's row lock serialises only this moment, and
+        # commits in the order of the numbers they publish (see rollup_generation_bump).
+        rollup_generation_bump()
         return RollupRun.objects.create(
             kind=kind,
             started_at=started,
@@ -201,5 +214,7 @@ def rollup_refresh(*, keys: Iterable[Key], fast: bool | None = None) -> RollupRu
 
 def rollup_rebuild(*, fast: bool | None = None) -> RollupRun:
     """Recompute every rollup from the approved lines; one transaction, so readers never see a
-    half-built table. Safe to run while refreshes and imports run (see the module docstring)."""
+    half-built table. Safe to run while refreshes and imports run (see the module docstring).
+    On PostgreSQL the new totals are built in a table of their own and swapped in
+    (``rollup_swap``)."""
     return _sync(None, RollupRunKind.REBUILD, fast)

@@ -332,3 +332,10 @@ def test_the_page_size_is_capped_at_a_thousand(rf):
 
     request = Request(rf.get("/api/v1/places/", {"limit": "5000"}))
     assert CappedLimitOffsetPagination().get_limit(request) == 1000
+
+
+def test_a_limit_past_any_integer_is_capped_not_a_server_error(client, mini):
+    response = client.get("/api/v1/themes/", {"limit": "1" + "0" * 30, "offset": "-5"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == len(body["results"]) >= 2

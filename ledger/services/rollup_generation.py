@@ -1,0 +1,26 @@
+"""The rollup generation: a counter that every change to the totals raises.
+
+Cached answers (``ledger.calculations.cache``) are keyed by it. It is raised inside the
+transaction that changes the rollups, so the new number becomes visible exactly when the new
+totals do; the row lock it takes makes concurrent bumps commit in the order of their numbers,
+so a reader can never see a number whose totals are not all visible yet.
+"""
+
+import uuid
+
+from django.db import connection
+
+from ledger.models import RollupGeneration
+
+
+def rollup_generation_bump() -> None:
+    """Raise the generation by one (creating its row on first use); inside the transaction
+    whose changes it announces, as late as possible before commit."""
+    table = RollupGeneration._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement on PostgreSQL and SQLite alike; no read-then-write race.
+        cursor.execute(
+            f"INSERT INTO {table} (id, number, token) VALUES (1, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (id) DO UPDATE SET number = {table}.number + 1, token = excluded.token",
+            [uuid.uuid4().hex],
+        )
