@@ -20,7 +20,7 @@ from ledger.models import (
 from .imports.themes import theme_rules_load
 from .loading import LoadResult, upsert
 from .places import places_load_mysociety, regions_load
-from .rollup_generation import rollup_generation_bump
+from .rollup_generation import rollup_generation_deferred
 from .years import financial_years_ensure
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
@@ -154,24 +154,28 @@ def pilot_footprints(*, path: Path | None = None) -> list[dict]:
 
 def reference_load_all(*, directory: Path = REFERENCE_DIR) -> dict[str, LoadResult]:
     """Everything the app needs before any spend: years, places, themes, crosswalks, bodies."""
-    financial_years_ensure()
-    results = {
-        "regions": regions_load(path=directory / "regions.csv"),
-        "places": places_load_mysociety(
-            path=directory / "mysociety_uk_local_authorities_future.csv"
-        ),
-        "cofog": classifications_load(scheme="cofog", path=directory / "cofog.csv"),
-        "revenue_outturn": classifications_load(
-            scheme="revenue_outturn", path=directory / "revenue_outturn.csv"
-        ),
-        "deep_dive": classifications_load(scheme="deep_dive", path=directory / "deep_dives.csv"),
-        "themes": themes_load(path=directory / "themes.csv"),
-        "crosswalks": crosswalks_load(path=directory / "theme_crosswalks.csv"),
-        "organisations": organisations_load(path=directory / "organisations.csv"),
-        "councils": councils_ensure(),
-        "theme_rules": theme_rules_load(path=directory / "theme_rules.csv"),
-    }
-    pilot_footprints(path=directory / "total_place_pilots.csv")  # fails loudly if a place is gone
-    # Names, populations and crosswalks show in cached totals: they must be recomputed.
-    rollup_generation_bump()
+    # Names, populations and crosswalks show in cached totals: raise the generation once.
+    with rollup_generation_deferred():
+        financial_years_ensure()
+        results = {
+            "regions": regions_load(path=directory / "regions.csv"),
+            "places": places_load_mysociety(
+                path=directory / "mysociety_uk_local_authorities_future.csv"
+            ),
+            "cofog": classifications_load(scheme="cofog", path=directory / "cofog.csv"),
+            "revenue_outturn": classifications_load(
+                scheme="revenue_outturn", path=directory / "revenue_outturn.csv"
+            ),
+            "deep_dive": classifications_load(
+                scheme="deep_dive", path=directory / "deep_dives.csv"
+            ),
+            "themes": themes_load(path=directory / "themes.csv"),
+            "crosswalks": crosswalks_load(path=directory / "theme_crosswalks.csv"),
+            "organisations": organisations_load(path=directory / "organisations.csv"),
+            "councils": councils_ensure(),
+            "theme_rules": theme_rules_load(path=directory / "theme_rules.csv"),
+        }
+        pilot_footprints(
+            path=directory / "total_place_pilots.csv"
+        )  # fails loudly if a place is gone
     return results

@@ -6,11 +6,31 @@ totals do; the row lock it takes makes concurrent bumps commit in the order of t
 so a reader can never see a number whose totals are not all visible yet.
 """
 
+import contextvars
 import uuid
+from contextlib import contextmanager
 
 from django.db import connection
 
 from ledger.models import RollupGeneration
+
+# Set while a bulk load runs: its row-by-row saves raise the generation once, at the end.
+_deferred = contextvars.ContextVar("rollup_generation_deferred", default=False)
+
+
+@contextmanager
+def rollup_generation_deferred():
+    """Saves inside (reference and demo loads) raise the generation once, when they are done."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    rollup_generation_bump()
+
+
+def rollup_generation_is_deferred() -> bool:
+    return _deferred.get()
 
 
 def rollup_generation_bump() -> None:

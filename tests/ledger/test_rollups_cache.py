@@ -95,3 +95,24 @@ def test_other_formats_are_cached_per_format(client, mini):
     assert client.get(AGGREGATE + "&format=csv").content.decode() == as_csv
     browsable = client.get(TOTALS, HTTP_ACCEPT="text/html")
     assert browsable.status_code == 200 and b"1140.01" in browsable.content
+
+
+def test_an_edit_to_a_name_shown_in_cached_totals_is_served_at_once(client, mini):
+    cache.clear()
+    aggregate = client.get(AGGREGATE).json()
+    names = {c["organisation"]["name"] for c in aggregate["cells"]}
+    assert "Renamed Primary Care Trust" not in names
+    start = generation()
+    mini["pct"].name = "Renamed Primary Care Trust"
+    mini["pct"].save()  # as the admin does
+    assert generation() > start
+    names = {c["organisation"]["name"] for c in client.get(AGGREGATE).json()["cells"]}
+    assert "Renamed Primary Care Trust" in names
+
+
+def test_a_bulk_reference_load_raises_the_generation_once_not_once_a_row(mini):
+    from ledger.services.reference import reference_load_all
+
+    start = generation()
+    reference_load_all()  # hundreds of places, bodies and populations saved row by row
+    assert generation() == start + 1

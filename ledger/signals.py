@@ -1,0 +1,32 @@
+"""A change to a name, code, sector, population or year that cached answers show raises the
+rollup generation, so an administrator's edit is on the API at once, not after the cache ages.
+
+Bulk loads (reference data, the demo) run inside ``rollup_generation_deferred``, which raises
+it once at the end instead of once a row.
+"""
+
+from django.db.models.signals import post_delete, post_save
+
+from ledger.models import FinancialYear, Organisation, Place, Population, ServiceTheme
+
+SHOWN_IN_TOTALS = (Place, Organisation, ServiceTheme, Population, FinancialYear)
+
+
+def _bump(sender, **kwargs) -> None:
+    from ledger.services.rollup_generation import (
+        rollup_generation_bump,
+        rollup_generation_is_deferred,
+    )
+
+    # loaddata (raw) writes a fixture's own data; a bulk load raises it once when done.
+    if kwargs.get("raw") or rollup_generation_is_deferred():
+        return
+    rollup_generation_bump()
+
+
+def connect() -> None:
+    for model in SHOWN_IN_TOTALS:
+        post_save.connect(_bump, sender=model, dispatch_uid=f"rollup-generation-{model.__name__}")
+        post_delete.connect(
+            _bump, sender=model, dispatch_uid=f"rollup-generation-del-{model.__name__}"
+        )
