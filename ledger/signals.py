@@ -8,16 +8,15 @@ it once at the end instead of once a row.
 from django.db.models.signals import post_delete, post_save
 
 from ledger.models import FinancialYear, Organisation, Place, Population, ServiceTheme
+from ledger.services.rollup_generation import (
+    rollup_generation_bump,
+    rollup_generation_is_deferred,
+)
 
 SHOWN_IN_TOTALS = (Place, Organisation, ServiceTheme, Population, FinancialYear)
 
 
 def _bump(sender, **kwargs) -> None:
-    from ledger.services.rollup_generation import (
-        rollup_generation_bump,
-        rollup_generation_is_deferred,
-    )
-
     # loaddata (raw) writes a fixture's own data; a bulk load raises it once when done.
     if kwargs.get("raw") or rollup_generation_is_deferred():
         return

@@ -115,7 +115,7 @@ class SpendLine(models.Model):
     spend made across several places, with the driver that split it.
     """
 
-    # References are checked by triggers (migration 0008), not by foreign-key constraints: a
+    # References are checked by triggers (migration 0009), not by foreign-key constraints: a
     # constraint checks each inserted row on its own at commit, which cost more than the rest
     # of a million-line import; on PostgreSQL the triggers check a whole INSERT ... SELECT at
     # once, lock the rows it refers to as a constraint does, and refuse deleting a row a line

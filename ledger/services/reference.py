@@ -175,7 +175,6 @@ def reference_load_all(*, directory: Path = REFERENCE_DIR) -> dict[str, LoadResu
             "councils": councils_ensure(),
             "theme_rules": theme_rules_load(path=directory / "theme_rules.csv"),
         }
-        pilot_footprints(
-            path=directory / "total_place_pilots.csv"
-        )  # fails loudly if a place is gone
+        # Fails loudly if a pilot's place is gone.
+        pilot_footprints(path=directory / "total_place_pilots.csv")
     return results
