@@ -9,7 +9,11 @@ same run times
   2. the whole import as the upload page runs it: hash and store the file, preview (decode,
      find the header, map, parse and validate every cell, theme rules, stage by COPY), then
      confirm (one INSERT ... SELECT into the ledger's indexed, constrained SpendLine table),
-and prints both rates, their ratio and the process's peak memory. With ``--audit-baseline`` it
+and prints both rates, their ratio and the process's peak memory. It then measures the ceiling
+of that ratio: storing the already-parsed lines again (``INSERT ... SELECT`` from a temporary
+table, rolled back) with everything the ledger requires (indexes, reference checks, audit), and
+with none of it (only the primary key: the least any import into ``SpendLine`` can cost); no
+parser can make the import faster than its store. With ``--audit-baseline`` it
 imports the file a second time with the audit trail's triggers on ``SpendLine`` switched off
 (``pgtrigger.ignore``) and prints what the audit costs. Not a test.
 """
@@ -215,6 +219,12 @@ def main() -> None:
             clean_up(plain["return"], keep=False)
         elapsed, marks = whole_import(path)
         assert marks["lines"] == args.lines, marks
+        _lines_aside(marks["return"])
+        if not args.keep:  # measure the store on the ledger as the import found it
+            marks["return"].lines.all().delete()
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE ledger_spendline")
+        ceiling = store_only()
         clean_up(marks["return"], keep=args.keep)
 
     copy_rate = args.lines / baseline
@@ -232,6 +242,12 @@ def main() -> None:
     )
     print(f"ratio (import rate / raw COPY rate): {import_rate / copy_rate:.2f}  (target ≥ 0.50)")
     print(f"peak memory (whole process): {peak_mb():,.0f} MB  (target < 1,024 MB)")
+    print(
+        f"ceiling: storing the parsed lines alone takes {ceiling['full']:.2f}s with SpendLine's "
+        f"indexes, reference checks and audit (best possible ratio "
+        f"{baseline / ceiling['full']:.2f}), {ceiling['bare']:.2f}s with only its primary key and "
+        f"no triggers ({baseline / ceiling['bare']:.2f})"
+    )
     if unaudited is not None:
         print(
             f"without the audit triggers:  {unaudited:7.2f}s  {args.lines / unaudited:>10,.0f} "
@@ -241,6 +257,60 @@ def main() -> None:
             f"  confirm (into SpendLine) without them {unaudited_confirm:.2f}s, with them "
             f"{marks['confirm']:.2f}s (audit cost {marks['confirm'] / unaudited_confirm - 1:+.0%})"
         )
+
+
+STORED_COLUMNS = (
+    "spend_return_id, financial_year_id, import_job_id, source_row, place_id, organisation_id, "
+    "theme_id, amount_pence, spend_kind, basis, driver, driver_source, description, "
+    "expense_type, expense_area, service_label, expense_code, supplier_name, "
+    "supplier_redacted, transaction_date, transaction_ref"
+)
+
+
+def _lines_aside(spend_return) -> None:
+    """Keep a copy of the imported lines (untimed) for ``store_only``, in file order."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_parsed_lines")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE bench_parsed_lines AS SELECT {STORED_COLUMNS} "  # noqa: S608
+            "FROM ledger_spendline WHERE spend_return_id = %s ORDER BY id",
+            [spend_return.pk],
+        )
+
+
+def store_only() -> dict:
+    """The import's store step alone, twice, each rolled back: as the ledger is, then bare.
+
+    Bare means without SpendLine's secondary indexes and triggers (dropped and disabled inside
+    the rolled-back transaction, so nothing changes for good): the floor under any import that
+    writes a logged row per line.
+    """
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'ledger_spendline' "
+            "AND indexname NOT LIKE '%%_pkey'"
+        )
+        indexes = [row[0] for row in cursor.fetchall()]
+    timings = {}
+    for name, bare in (("full", False), ("bare", True)):
+        with transaction.atomic(), connection.cursor() as cursor:
+            if bare:
+                cursor.execute("ALTER TABLE ledger_spendline DISABLE TRIGGER USER")
+                cursor.execute(f"DROP INDEX {', '.join(indexes)}")
+            start = time.perf_counter()
+            cursor.execute(
+                f"INSERT INTO ledger_spendline ({STORED_COLUMNS}) "  # noqa: S608
+                f"SELECT {STORED_COLUMNS} FROM bench_parsed_lines"
+            )
+            timings[name] = time.perf_counter() - start
+            transaction.set_rollback(True)
+        with connection.cursor() as cursor:  # the rolled-back rows must not slow the next run
+            cursor.execute("VACUUM ledger_spendline")
+    return timings
 
 
 def clean_up(spend_return, *, keep: bool) -> None:
