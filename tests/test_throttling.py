@@ -50,3 +50,18 @@ def test_the_cost_does_not_grow_with_the_requests(client, rates, monkeypatch):
     statuses(client, 50)
     window = int(rates[0] // 60)
     assert cache.get(f"throttle_anon_127.0.0.1:{window}") == 50  # one integer, not 50 times
+
+
+def test_with_redis_unreachable_each_process_still_counts(client, rates, monkeypatch):
+    """Redis down: the shared counters are gone, but a flood is still refused, not let through."""
+    from totalplace.cache import ResilientRedisCache
+
+    down = ResilientRedisCache(
+        "redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}}
+    )
+    monkeypatch.setattr(throttling.AnonRateThrottle, "cache", down)
+    throttling.LOCAL_COUNTERS.clear()
+    assert statuses(client, 4) == [200, 200, 200, 429]
+    assert down.failed
+    rates[0] += 20  # the next window
+    assert statuses(client, 1) == [200]

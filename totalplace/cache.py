@@ -19,6 +19,9 @@ LOG_EVERY_SECONDS = 60
 
 class ResilientRedisCache(RedisCache):
     _last_logged = 0.0
+    # Whether this instance's last call found Redis unreachable (instances are per thread):
+    # the API's throttles then count in process memory instead (``totalplace.throttling``).
+    failed = False
 
     def _unreachable(self, exc: Exception) -> None:
         now = time.monotonic()
@@ -28,10 +31,13 @@ class ResilientRedisCache(RedisCache):
 
     def _guard(self, default, method, *args, **kwargs):
         try:
-            return method(*args, **kwargs)
+            result = method(*args, **kwargs)
         except UNREACHABLE as exc:
+            self.failed = True
             self._unreachable(exc)
             return default
+        self.failed = False
+        return result
 
     def get(self, key, default=None, version=None):
         return self._guard(default, super().get, key, default, version)

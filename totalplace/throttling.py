@@ -8,11 +8,24 @@ one integer per client per window, moved by ``cache.incr`` (atomic on Redis) and
 a client can get up to twice the rate across a window boundary, which is fine for a limit
 meant to stop abuse, not to meter.
 
-With the cache unreachable (``totalplace.cache``) ``incr`` answers 1, so requests are allowed
-rather than refused.
+While Redis is unreachable (``totalplace.cache`` reports ``failed``) each server process counts
+in its own memory: a client then gets the rate once per process, which still stops a flood,
+instead of no limit at all.
 """
 
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import throttling
+
+# Bounded: LocMemCache culls old entries past MAX_ENTRIES, so an outage cannot grow it forever.
+LOCAL_COUNTERS = LocMemCache("throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+def _count(cache, key: str, duration: int) -> int:
+    """Add one to the window's counter and return it; the first request creates it."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first request: create the counter, with its expiry
+        return 1 if cache.add(key, 1, duration) else cache.incr(key)
 
 
 class FixedWindowMixin:
@@ -29,10 +42,9 @@ class FixedWindowMixin:
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
         key = f"{ident}:{window}"
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the window's first request: create the counter, with its expiry
-            count = 1 if self.cache.add(key, 1, self.duration) else self.cache.incr(key)
+        count = _count(self.cache, key, self.duration)
+        if getattr(self.cache, "failed", False):
+            count = _count(LOCAL_COUNTERS, key, self.duration)
         return count <= self.num_requests
 
     def wait(self) -> float:
