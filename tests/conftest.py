@@ -11,7 +11,7 @@ import pytest
 
 from tests.services import require_postgres, start_celery_worker
 
-pytest_plugins = ["tests.ledger.returns_fixtures"]
+pytest_plugins = ["tests.ledger.returns_fixtures", "tests.browser_fixtures"]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,120 @@
+"""Every kind of page passes axe-core's WCAG checks in headless Chromium, signed out and in.
+
+axe-core comes from npm (a dev dependency, ``node_modules/axe-core``); the test injects it into
+each page after it has loaded (charts drawn) and fails with axe's own account of each problem:
+rule, impact, element.
+"""
+
+import pytest
+from django.conf import settings
+
+from tests.ledger.import_helpers import LEEDS_FILE
+from tests.services import ROOT, missing
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                   "best-practice"]}})
+   .then(result => done(result.violations.map(v => ({
+       rule: v.id, impact: v.impact, help: v.help,
+       nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))
+   .catch(error => done([{rule: "axe-error", impact: "critical", help: String(error), nodes: []}]));
+"""
+
+
+@pytest.fixture
+def site(live_server, reference_data_tx):
+    """The demo as ``make run`` serves it, plus a previewed import waiting on its page."""
+    from django.core.files import File
+
+    from ledger.models import FinancialYear, Organisation
+    from ledger.services.demo import demo_load_cumbria
+    from ledger.services.imports.jobs import import_job_create
+    from ledger.services.imports.preview import import_job_run
+    from ledger.services.rollups import rollup_rebuild
+    from ledger.services.spend import spend_return_create
+    from pilots.services.demo import demo_load_pilots
+
+    demo_load_cumbria()
+    demo_load_pilots()
+    rollup_rebuild()
+    leeds = spend_return_create(
+        organisation=Organisation.objects.by_code("00DA").get(),
+        financial_year=FinancialYear.objects.get(code="2010-11"),
+        title="Leeds January 2011",
+    )
+    with LEEDS_FILE.open("rb") as handle:
+        job = import_job_create(
+            spend_return=leeds, upload=File(handle, name=LEEDS_FILE.name), actor=None, start=False
+        )
+    import_job_run(job_id=job.pk)
+    return live_server, leeds, job
+
+
+def _paths(leeds, job) -> tuple[list[str], list[str]]:
+    from ledger.models import SpendLine
+    from pilots.models import EvidenceItem, Initiative, Programme
+
+    initiative = Initiative.objects.select_related("pilot").first()  # the worked example
+    pilot = initiative.pilot
+    public = [
+        "/",
+        "/places/cumbria/",
+        "/places/cumbria/lines/?year=2006-07",
+        f"/lines/{SpendLine.objects.order_by('pk').first().pk}/",
+        "/compare/",
+        "/compare/?places=eden&places=carlisle",
+        "/pilots/",
+        f"/pilots/programmes/{Programme.objects.first().slug}/",
+        f"/pilots/{pilot.slug}/",
+        "/pilots/places/cumbria/",
+        f"/initiatives/{initiative.public_id}/",
+        f"/evidence/{EvidenceItem.objects.first().public_id}/",
+        "/accounts/login/",
+    ]
+    signed_in = [
+        "/spend-returns/",
+        "/spend-returns/new/",
+        f"/spend-returns/{leeds.pk}/",
+        f"/spend-returns/{leeds.pk}/upload/",
+        f"/spend-returns/{leeds.pk}/history/",
+        f"/imports/{job.pk}/",
+        f"/imports/{job.pk}/mapping/",
+        "/theme-rules/",
+    ]
+    return public, signed_in
+
+
+def _violations(browser, url: str) -> list[dict]:
+    browser.get(url)
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    return browser.execute_async_script(RUN_AXE)
+
+
+def test_pages_have_no_accessibility_violations(browser, site, client):
+    if not AXE.exists():
+        missing("needs axe-core from npm (npm ci)")
+    from django.contrib.auth import get_user_model
+
+    server, leeds, job = site
+    public, signed_in = _paths(leeds, job)
+    browser.set_script_timeout(30)
+    found = {}
+    for path in public:
+        found[path] = _violations(browser, server.url + path)
+    user = get_user_model().objects.create_superuser("a11y", "a11y@example.org", "unused-pw-1")
+    client.force_login(user)
+    browser.get(server.url + "/accounts/login/")  # the cookie's domain must be open first
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    browser.add_cookie({"name": settings.SESSION_COOKIE_NAME, "value": session})
+    for path in signed_in:
+        found[path] = _violations(browser, server.url + path)
+        assert "Sign in" not in browser.title, f"{path} asked to sign in"
+    problems = {path: v for path, v in found.items() if v}
+    assert not problems, "\n".join(
+        f"{path}: {v['impact']} {v['rule']} ({v['help']}) at {v['nodes']}"
+        for path, found_here in problems.items()
+        for v in found_here
+    )
