@@ -5,6 +5,7 @@ from django.contrib import admin
 from .history import describe_context
 from .models import LineChangeSummary, WorkflowEvent
 from .models.events import EVENT_MODELS
+from .models.links import LINK_EVENT_MODELS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,6 +49,27 @@ class EventAdmin(ReadOnlyAdmin):
 
 for _event_model in EVENT_MODELS.values():
     admin.site.register(_event_model, EventAdmin)
+
+
+class LinkEventAdmin(EventAdmin):
+    """A link's events: which record gained or lost which, searched by the first record's id."""
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term.isdigit():
+            return queryset.filter(**{self.model.link_owner: int(term)}), False
+        return (queryset.none() if term else queryset), False
+
+
+for _link_models in LINK_EVENT_MODELS.values():
+    for _event_model in _link_models:
+        _links = [_event_model.link_owner, _event_model.link_other]
+        admin.site.register(
+            _event_model,
+            LinkEventAdmin,
+            list_display=["pgh_created_at", "pgh_label", *_links, "who", "via"],
+            list_select_related=["pgh_context", *_links],
+        )
 
 
 @admin.register(WorkflowEvent)

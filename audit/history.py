@@ -1,7 +1,8 @@
 """Reading the audit trail: a record's history as entries people can read.
 
 An entry is everything done in one audit context (one request, task or command): the workflow
-steps taken, the fields changed from → to, and how many lines were added, changed or deleted.
+steps taken, the fields changed from → to, the links added or removed (a pilot's places...),
+and how many lines were added, changed or deleted.
 Entries come newest first. On SQLite only workflow events exist (see ``audit.context``).
 """
 
@@ -15,6 +16,7 @@ from .context import uses_triggers
 from .formatting import EMPTY, Names, display, raw_value, tracked_fields
 from .models import LineChangeSummary, SpendLineEvent, SpendReturnEvent, WorkflowEvent
 from .models.events import EVENT_MODELS
+from .models.links import ADD, LINK_EVENT_MODELS
 
 NOT_RECORDED = object()  # the value before the trail began
 
@@ -40,12 +42,29 @@ class RecordChange:
 
 
 @dataclass
+class LinkChange:
+    """A link added to or removed from the record: "Place added: Cumbria"."""
+
+    event: Any
+    noun: str
+    name: str
+
+    @property
+    def verb(self) -> str:
+        return "added" if self.event.pgh_label == ADD else "removed"
+
+    def __str__(self) -> str:
+        return f"{self.noun.capitalize()} {self.verb}: {self.name}"
+
+
+@dataclass
 class Entry:
     when: datetime
     who: str
     via: str
     actions: list[WorkflowEvent] = field(default_factory=list)
     records: list[RecordChange] = field(default_factory=list)
+    links: list[LinkChange] = field(default_factory=list)
     lines: list[LineChangeSummary] = field(default_factory=list)
 
 
@@ -116,7 +135,29 @@ def render(records: list[RecordChange]) -> None:
         ]
 
 
-def _entries(*, workflow=(), records=(), lines=()) -> list[Entry]:
+def link_changes(obj: models.Model) -> list[LinkChange]:
+    """The links added to and removed from ``obj``, naming the linked records in one query per
+    model: a fixed number of queries however long the history."""
+    names = Names()
+    found = []
+    for event_model in LINK_EVENT_MODELS.get(type(obj), []):
+        other = event_model._meta.get_field(event_model.link_other)
+        events = event_model.objects.filter(**{event_model.link_owner: obj.pk})
+        for event in events.select_related("pgh_context").order_by("pgh_id"):
+            names.want(other, getattr(event, other.attname))
+            found.append((event, other))
+    names.resolve()
+    return [
+        LinkChange(
+            event=event,
+            noun=event.link_noun,
+            name=display(other, getattr(event, other.attname), names),
+        )
+        for event, other in found
+    ]
+
+
+def _entries(*, workflow=(), records=(), links=(), lines=()) -> list[Entry]:
     groups: dict[Any, Entry] = {}
 
     def entry_for(key, when, metadata) -> Entry:
@@ -138,6 +179,11 @@ def _entries(*, workflow=(), records=(), lines=()) -> list[Entry]:
         metadata = event.pgh_context.metadata if event.pgh_context_id else None
         key = event.pgh_context_id or ("event", event.pgh_id)
         entry_for(key, event.pgh_created_at, metadata).records.append(record)
+    for link in links:
+        event = link.event
+        metadata = event.pgh_context.metadata if event.pgh_context_id else None
+        key = event.pgh_context_id or ("link", event._meta.label, event.pgh_id)
+        entry_for(key, event.pgh_created_at, metadata).links.append(link)
     for summary in lines:
         metadata = summary.context.metadata if summary.context_id else None
         key = summary.context_id or ("lines", summary.pk)
@@ -162,16 +208,18 @@ def spend_return_history(*, spend_return_id: int) -> list[Entry]:
 
 
 def object_history(obj: models.Model) -> list[Entry]:
-    """Any tracked record's history (the admin's history page)."""
+    """Any tracked record's history (the admin's history page): its changes and its links'."""
     from ledger.models import SpendReturn
 
     if isinstance(obj, SpendReturn):
         return spend_return_history(spend_return_id=obj.pk)
-    event_model = EVENT_MODELS[type(obj)]
-    events = list(event_model.objects.filter(pgh_obj_id=obj.pk).select_related("pgh_context"))
-    records = record_changes(events)
-    render(records)
-    return _entries(records=records)
+    records = []
+    event_model = EVENT_MODELS.get(type(obj))  # an organisation's links only, not its fields
+    if event_model is not None:
+        events = event_model.objects.filter(pgh_obj_id=obj.pk).select_related("pgh_context")
+        records = record_changes(list(events))
+        render(records)
+    return _entries(records=records, links=link_changes(obj))
 
 
 def line_changes(*, spend_return_id: int, context_id, label: str = "") -> models.QuerySet:
@@ -204,7 +252,9 @@ def line_changes_render(events: list[SpendLineEvent]) -> list[RecordChange]:
 __all__ = [
     "EMPTY",
     "Entry",
+    "LinkChange",
     "describe_context",
+    "link_changes",
     "line_changes",
     "line_changes_render",
     "object_history",

@@ -51,7 +51,10 @@ class PopulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    """Its history shows the places it serves being added and removed (its own fields are not
+    in the audit trail)."""
+
     list_display = ["name", "code", "sector", "kind", "parent"]
     list_filter = ["sector"]
     search_fields = ["name", "code"]

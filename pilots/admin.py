@@ -87,7 +87,10 @@ class SubmissionSavingInline(admin.TabularInline):
 
 
 @admin.register(PlaceBudgetSubmission)
-class PlaceBudgetSubmissionAdmin(admin.ModelAdmin):
+class PlaceBudgetSubmissionAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    """Its history shows initiatives and evidence being linked and unlinked (its own fields are
+    not in the audit trail)."""
+
     list_display = ["title", "pilot", "submitted_on", "is_published", "is_illustrative"]
     list_filter = ["is_published", "is_illustrative"]
     search_fields = ["title", "pilot__name"]

@@ -10,6 +10,14 @@ from .events import (
     ThemeRuleEvent,
 )
 from .lines import LineChangeSummary
+from .links import (
+    OrganisationPlaceEvent,
+    PilotDeepDiveEvent,
+    PilotPlaceEvent,
+    PilotServiceThemeEvent,
+    PlaceBudgetSubmissionEvidenceEvent,
+    PlaceBudgetSubmissionInitiativeEvent,
+)
 from .workflow import WorkflowAction, WorkflowEvent
 
 __all__ = [
@@ -19,7 +27,13 @@ __all__ = [
     "EvidenceItemEvent",
     "InitiativeEvent",
     "LineChangeSummary",
+    "OrganisationPlaceEvent",
+    "PilotDeepDiveEvent",
     "PilotEvent",
+    "PilotPlaceEvent",
+    "PilotServiceThemeEvent",
+    "PlaceBudgetSubmissionEvidenceEvent",
+    "PlaceBudgetSubmissionInitiativeEvent",
     "SpendLineEvent",
     "SpendReturnEvent",
     "ThemeRuleEvent",
