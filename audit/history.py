@@ -214,7 +214,7 @@ def object_history(obj: models.Model) -> list[Entry]:
     if isinstance(obj, SpendReturn):
         return spend_return_history(spend_return_id=obj.pk)
     records = []
-    event_model = EVENT_MODELS.get(type(obj))  # an organisation's links only, not its fields
+    event_model = EVENT_MODELS.get(type(obj))
     if event_model is not None:
         events = event_model.objects.filter(pgh_obj_id=obj.pk).select_related("pgh_context")
         records = record_changes(list(events))

@@ -52,8 +52,7 @@ class PopulationAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
-    """Its history shows the places it serves being added and removed (its own fields are not
-    in the audit trail)."""
+    """Its history page is the audit trail's: its fields and its links."""
 
     list_display = ["name", "code", "sector", "kind", "parent"]
     list_filter = ["sector"]

@@ -88,8 +88,7 @@ class SubmissionSavingInline(admin.TabularInline):
 
 @admin.register(PlaceBudgetSubmission)
 class PlaceBudgetSubmissionAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
-    """Its history shows initiatives and evidence being linked and unlinked (its own fields are
-    not in the audit trail)."""
+    """Its history page is the audit trail's: its fields and its links."""
 
     list_display = ["title", "pilot", "submitted_on", "is_published", "is_illustrative"]
     list_filter = ["is_published", "is_illustrative"]

@@ -15,8 +15,8 @@ copy each statement's rows from its transition table in one set-based ``INSERT .
 import pghistory
 from django.db import models
 
-from ledger.models import ColumnMapping, SpendLine, SpendReturn, ThemeRule
-from pilots.models import EvidenceItem, Initiative, Pilot
+from ledger.models import ColumnMapping, Organisation, SpendLine, SpendReturn, ThemeRule
+from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
 from savings.models import BenefitFlow, CostLine
 
 
@@ -182,6 +182,41 @@ class BenefitFlowEvent(
     pass
 
 
+class OrganisationEvent(
+    # Reference data, but its code finds it in files and its sector groups the totals.
+    _history_of(Organisation, ["code", "name", "sector", "kind", "parent", "home_place"])
+):
+    pass
+
+
+class PlaceBudgetSubmissionEvent(
+    _history_of(
+        PlaceBudgetSubmission,
+        [
+            "pilot",
+            "title",
+            "submitted_on",
+            "summary",
+            "baseline_year",
+            "total_spend_baseline",
+            "total_spend_baseline_source",
+            "dividend_vs_aligned_amount",
+            "dividend_vs_aligned_percent",
+            "dividend_vs_separate_amount",
+            "dividend_vs_separate_percent",
+            "dividend_notes",
+            "benefits_counterfactual",
+            "benefits_projected",
+            "benefits_treasury_share_percent",
+            "benefits_notes",
+            "is_published",
+            "is_illustrative",
+        ],
+    )
+):
+    pass
+
+
 # Tracked model → its history table, for the history pages and the admin.
 EVENT_MODELS = {
     SpendReturn: SpendReturnEvent,
@@ -193,4 +228,6 @@ EVENT_MODELS = {
     EvidenceItem: EvidenceItemEvent,
     CostLine: CostLineEvent,
     BenefitFlow: BenefitFlowEvent,
+    Organisation: OrganisationEvent,
+    PlaceBudgetSubmission: PlaceBudgetSubmissionEvent,
 }

@@ -247,3 +247,27 @@ def test_an_organisations_history_shows_the_places_it_serves(client, admin_user)
         assert "Place added: Cumbria" in text and "admin" in text
     else:  # no triggers on SQLite: nothing recorded, and the page says why
         assert "Place added" not in text and "only workflow steps are recorded" in text
+
+
+def test_an_organisations_own_changes_are_in_its_history(client, admin_user):
+    """Its code finds it in files and its sector groups the totals: a change must be traceable."""
+    require_postgres()
+    organisation = OrganisationFactory(name="Eden District Council", sector="local_government")
+    with audit_context(user=admin_user.pk, username="admin"):
+        organisation.name = "Eden Council"
+        organisation.save()
+    client.force_login(admin_user)
+    text = _text(client.get(f"/admin/ledger/organisation/{organisation.pk}/history/"))
+    assert "Eden District Council" in text and "Eden Council" in text and "admin" in text
+
+
+def test_a_submissions_own_changes_are_in_its_history(client, admin_user):
+    require_postgres()
+    submission = _submission()
+    with audit_context(user=admin_user.pk, username="admin"):
+        submission.title = "September 2010"
+        submission.save()
+    client.force_login(admin_user)
+    url = f"/admin/pilots/placebudgetsubmission/{submission.pk}/history/"
+    text = _text(client.get(url))
+    assert "August 2010" in text and "September 2010" in text

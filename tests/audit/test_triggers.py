@@ -12,8 +12,10 @@ from ledger.models import ColumnMapping, SpendLine, ThemeRule, ThemeRuleField
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.staging import uses_copy
 from ledger.services.spend import spend_return_approve, spend_return_submit
+from pilots.models import PlaceBudgetSubmission
 from tests.audit.helpers import context_of, events_of
 from tests.factories import (
+    FinancialYearFactory,
     OrganisationFactory,
     ServiceThemeFactory,
     SpendLineFactory,
@@ -59,6 +61,14 @@ MAKERS = {
     "evidence": (lambda: EvidenceFactory(), "title", "Business case"),
     "cost line": (lambda: CostLineFactory(), "amount", Decimal("250.00")),
     "benefit flow": (lambda: BenefitFlowFactory(), "duration", 3),
+    "organisation": (lambda: OrganisationFactory(), "sector", "nhs"),
+    "place budget submission": (
+        lambda: PlaceBudgetSubmission.objects.create(
+            pilot=PilotFactory(), title="August 2010", baseline_year=FinancialYearFactory()
+        ),
+        "title",
+        "September 2010",
+    ),
 }
 
 
