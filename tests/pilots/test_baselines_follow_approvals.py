@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from ledger import tasks as ledger_tasks
 from ledger.calculations.apportion import apportion
-from ledger.models import Basis, PlaceKind, SpendLine
+from ledger.models import Basis, PlaceKind, SpendLine, SpendReturnStatus, SpendRollup
 from ledger.services.spend import (
     spend_lines_add,
     spend_return_approve,
     spend_return_create,
     spend_return_submit,
 )
+from pilots import tasks as pilot_tasks
 from pilots.models import Initiative
 from pilots.selectors.ledger import initiatives_affected_by_returns
 from pilots.tasks import baselines_refresh, baselines_refresh_for_returns
@@ -166,6 +167,22 @@ def test_with_the_broker_down_the_approval_stands_and_the_nightly_refresh_catche
     assert broker.sent == 2 and not _refreshed(footprints.here)
     assert baselines_refresh() == 3
     assert _baseline(footprints.here) == (Decimal("8.00"), 1)
+
+
+@pytest.mark.django_db
+def test_a_failing_baseline_refresh_never_fails_the_approval_or_its_totals(
+    footprints, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("a bug in pilots")
+
+    monkeypatch.setattr(pilot_tasks, "initiative_baselines_refresh_for_returns", broken)
+    with django_capture_on_commit_callbacks(execute=True):  # eager: the job runs inline
+        spend_return = _approve(footprints, _lines(footprints, (footprints.district, "9.00")))
+    spend_return.refresh_from_db()
+    assert spend_return.status == SpendReturnStatus.APPROVED
+    assert SpendRollup.objects.get().amount == Decimal("9.00")
+    assert not _refreshed(footprints.here)
 
 
 @pytest.mark.services
