@@ -1,5 +1,7 @@
 """Reads for pages and the API. Views never query user-dependent data themselves."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet, Sum
 
 from ledger.models import (
@@ -69,6 +71,16 @@ def place_descendant_ids(*, place: Place) -> list[int]:
     while frontier:
         frontier = list(Place.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
         ids += frontier
+    return ids
+
+
+def place_ancestor_ids(*, place_ids: Iterable[int]) -> set[int]:
+    """The places and every place above them (a district, its county and its region)."""
+    ids, frontier = set(place_ids), set(place_ids)
+    while frontier:
+        parents = Place.objects.filter(pk__in=frontier, parent__isnull=False)
+        frontier = set(parents.values_list("parent_id", flat=True)) - ids
+        ids |= frontier
     return ids
 
 

@@ -3,9 +3,14 @@ rollup generation, so an administrator's edit is on the API at once, not after t
 
 Bulk loads (reference data, the demo) run inside ``rollup_generation_deferred``, which raises
 it once at the end instead of once a row.
+
+``rollups_refreshed`` tells other apps that the rollups of some returns' lines are current, so
+what they read from the rollups can follow without the ledger knowing who reads them (pilots'
+baselines subscribe in ``PilotsConfig.ready``).
 """
 
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from ledger.models import FinancialYear, Organisation, Place, Population, ServiceTheme
 from ledger.services.rollup_generation import (
@@ -14,6 +19,9 @@ from ledger.services.rollup_generation import (
 )
 
 SHOWN_IN_TOTALS = (Place, Organisation, ServiceTheme, Population, FinancialYear)
+
+# Sent with ``spend_return_ids`` once the rollups their lines touch have been refreshed.
+rollups_refreshed = Signal()
 
 
 def _bump(sender, **kwargs) -> None:

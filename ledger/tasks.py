@@ -24,13 +24,17 @@ def rollups_refresh(spend_return_ids: list[int]) -> dict[str, int]:
     """Refresh the rollups of the organisation-years these returns touch, then reconcile them.
 
     Queued after an approval commits (the approved and the superseded version). Idempotent.
+    Then tells subscribers (``rollups_refreshed``) so what they read from the rollups follows.
     """
     from ledger.services.reconciliation import reconciliation_run
     from ledger.services.rollups import rollup_keys_for_returns, rollup_refresh
+    from ledger.signals import rollups_refreshed
 
     keys = rollup_keys_for_returns(spend_return_ids=spend_return_ids)
     run = rollup_refresh(keys=keys)
     residuals = reconciliation_run(keys=keys)
+    # Robust: the totals are done; a subscriber's failure is logged, not this task's failure.
+    rollups_refreshed.send_robust(sender=rollups_refresh, spend_return_ids=spend_return_ids)
     return {
         "scopes": len(keys),
         "inserted": run.rows_inserted if run else 0,

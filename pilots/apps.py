@@ -5,3 +5,8 @@ class PilotsConfig(AppConfig):
     name = "pilots"
     verbose_name = "Pilots"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from pilots import signals
+
+        signals.connect()

@@ -3,17 +3,28 @@
 from celery import shared_task
 
 from pilots.models import Initiative
-from pilots.services.initiatives import initiative_baseline_refresh
+from pilots.services.initiatives import (
+    initiative_baseline_refresh,
+    initiative_baselines_refresh_for_returns,
+)
 
 
 @shared_task(name="pilots.baselines_refresh")
 def baselines_refresh() -> int:
     """Re-read every initiative's baseline from the ledger (returns approved since change it).
 
-    Runs nightly from beat; the recompute after any change to an initiative refreshes its own.
+    Runs nightly from beat, the catch-all for refreshes that were never queued (the broker was
+    down). Approvals refresh the baselines they touch at once (``baselines_refresh_for_returns``)
+    and the recompute after any change to an initiative refreshes its own.
     """
     count = 0
     for initiative in Initiative.objects.select_related("pilot", "baseline_year").iterator():
         initiative_baseline_refresh(initiative=initiative)
         count += 1
     return count
+
+
+@shared_task(name="pilots.baselines_refresh_for_returns")
+def baselines_refresh_for_returns(spend_return_ids: list[int]) -> int:
+    """Refresh the baselines the given returns' lines can change (after their rollups)."""
+    return initiative_baselines_refresh_for_returns(spend_return_ids=spend_return_ids)

@@ -124,3 +124,13 @@ def start_celery_worker(
             return worker
     worker.stop()
     pytest.fail(f"Celery worker did not answer within {WORKER_START_TIMEOUT}s:\n{worker.log()}")
+
+
+def wait_for(predicate, what: str, worker: WorkerProcess, seconds: float = 60) -> None:
+    """Poll until ``predicate()`` holds; fail with the worker's log if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the worker did not {what} within {seconds}s:\n{worker.log()[-3000:]}")

@@ -5,12 +5,13 @@ lines only, kept current by Celery and reconciled to the penny), so a pilot page
 on a ledger of ten lines or ten million.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from ledger.models import (
     Classification,
@@ -18,10 +19,12 @@ from ledger.models import (
     Place,
     Population,
     ServiceTheme,
+    SpendLine,
     SpendRollup,
     ThemeCrosswalk,
 )
-from ledger.selectors import place_descendant_ids
+from ledger.selectors import place_ancestor_ids, place_descendant_ids
+from pilots.models import Initiative
 from savings.calculations.rounding import pence_to_decimal, round_pence
 
 
@@ -71,6 +74,30 @@ def footprint_spend(
         SpendTotal(code, pence_to_decimal(round_pence(total)), count)
         for code, (total, count) in sorted(by_year.items())
     ]
+
+
+def initiatives_affected_by_returns(*, spend_return_ids: Iterable[int]) -> QuerySet[Initiative]:
+    """The initiatives whose ledger baseline these returns' lines can change: a footprint that
+    covers a line's place (it or a place above it) with the line's year as baseline year.
+
+    Every line counts, direct or apportioned, whatever its return's status: pass the approved
+    version and the one it superseded, and both what now counts and what no longer does are in.
+    """
+    touched = (
+        SpendLine.objects.filter(spend_return_id__in=list(spend_return_ids))
+        .values_list("financial_year_id", "place_id")
+        .distinct()
+        .order_by()
+    )
+    places_by_year: dict[int, set[int]] = defaultdict(set)
+    for year_id, place_id in touched:
+        places_by_year[year_id].add(place_id)
+    covered = Q(pk__in=[])
+    for year_id, place_ids in places_by_year.items():
+        covering = place_ancestor_ids(place_ids=place_ids)
+        covered |= Q(baseline_year_id=year_id, pilot__places__in=covering)
+    # A subquery, not a join: a pilot with two covering places would list its initiatives twice.
+    return Initiative.objects.filter(pk__in=Initiative.objects.filter(covered).values("pk"))
 
 
 def theme_weights_for(

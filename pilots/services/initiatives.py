@@ -6,7 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from pilots.models import Initiative, Pilot
-from pilots.selectors.ledger import footprint_spend, theme_weights_for
+from pilots.selectors.ledger import (
+    footprint_spend,
+    initiatives_affected_by_returns,
+    theme_weights_for,
+)
 
 from .access import require_pilot_lead
 
@@ -108,3 +112,27 @@ def initiative_baseline_refresh(*, initiative: Initiative) -> Initiative:
         update_fields=["baseline_ledger_amount", "baseline_ledger_lines", "baseline_refreshed_at"]
     )
     return initiative
+
+
+def initiative_baselines_refresh_for_returns(*, spend_return_ids: list[int]) -> int:
+    """Refresh the baselines these returns can change, once their rollups are current; returns
+    how many. Run again, it stores the same figures (the nightly refresh remains the catch-all).
+    """
+    ids = list(
+        initiatives_affected_by_returns(spend_return_ids=spend_return_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for initiative_id in ids:
+        with transaction.atomic():
+            # Locked and read afresh: a lead's edit to the theme or year committed meanwhile is
+            # the one refreshed, and an appraisal's recompute of it waits its turn.
+            initiative = (
+                Initiative.objects.select_for_update(of=("self",))
+                .select_related("pilot", "baseline_year", "service_theme", "deep_dive")
+                .filter(pk=initiative_id)
+                .first()
+            )
+            if initiative is not None:  # deleted since: nothing to refresh
+                initiative_baseline_refresh(initiative=initiative)
+    return len(ids)

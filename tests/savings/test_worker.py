@@ -1,6 +1,5 @@
 """The recompute on a real Celery worker, through Redis, writing PostgreSQL."""
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -11,17 +10,7 @@ from savings.models import Appraisal, Attribution
 from savings.services.inputs import benefit_flow_create, cost_line_create, cost_line_update
 from tests.factories import FinancialYearFactory, OrganisationFactory, ServiceThemeFactory
 from tests.pilots.factories import PilotFactory
-
-WAIT_SECONDS = 60
-
-
-def _wait_for(predicate, what: str, worker):
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"the worker did not {what} within {WAIT_SECONDS}s:\n{worker.log()[-3000:]}")
+from tests.services import wait_for
 
 
 def _appraisal(initiative):
@@ -52,9 +41,9 @@ def test_changes_are_recomputed_by_a_real_worker(real_worker):
         appraisal = _appraisal(initiative)
         return appraisal is not None and appraisal.is_current and appraisal.npv == npv
 
-    _wait_for(lambda: settled(Decimal("35.45")), "compute the appraisal", real_worker)
+    wait_for(lambda: settled(Decimal("35.45")), "compute the appraisal", real_worker)
     # The pilot's totals commit just after the appraisal (a transaction of their own).
-    _wait_for(
+    wait_for(
         lambda: Attribution.objects.filter(pilot=pilot, pv_fiscal=Decimal("135.45")).exists(),
         "sum the pilot's totals",
         real_worker,
@@ -64,8 +53,8 @@ def test_changes_are_recomputed_by_a_real_worker(real_worker):
     assert "savings.initiative_recompute" in real_worker.log()
 
     cost_line_update(line=line, actor=None, amount=Decimal("200"))
-    _wait_for(lambda: settled(Decimal("-64.55")), "recompute after an edit", real_worker)
-    _wait_for(
+    wait_for(lambda: settled(Decimal("-64.55")), "recompute after an edit", real_worker)
+    wait_for(
         lambda: Attribution.objects.get(pilot=pilot).deal_possible is False,
         "refresh the pilot's totals",
         real_worker,

@@ -137,7 +137,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "ledger.rollups_rebuild",
         "schedule": crontab(hour=2, minute=30),
     },
-    # Initiative baselines read approved ledger spend; pick up returns approved since, at 03:30.
+    # Initiative baselines read approved ledger spend. An approval refreshes the ones it touches
+    # after its rollups; this re-reads them all at 03:30, after the rebuild (the catch-all).
     "pilots-baselines-refresh": {
         "task": "pilots.baselines_refresh",
         "schedule": crontab(hour=3, minute=30),

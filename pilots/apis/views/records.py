@@ -22,8 +22,8 @@ class InitiativeViewSet(ServiceModelViewSet):
     """Initiatives (business cases). Everyone reads published and withdrawn ones; a pilot's
     leads also see its drafts and may create, change and delete its initiatives. The baseline
     is computed from the ledger (footprint × theme with sub-themes × baseline year) by the
-    recompute job; ``baseline_entered_amount`` (with a source) is used only when the ledger has
-    none."""
+    recompute job, and again soon after a return for that footprint and year is approved;
+    ``baseline_entered_amount`` (with a source) is used only when the ledger has none."""
 
     serializer_class = InitiativeSerializer
     filterset_class = InitiativeFilter

@@ -1,0 +1,19 @@
+"""What pilots does when the ledger says some of its totals changed: it only queues the work."""
+
+from django.db import transaction
+
+from ledger.signals import rollups_refreshed
+from pilots.tasks import baselines_refresh_for_returns
+from totalplace.celery import send_or_log
+
+
+def _baselines_follow(sender, *, spend_return_ids: list[int], **kwargs) -> None:
+    ids = list(spend_return_ids)
+    # After commit, so the job reads the refreshed rollups. If the broker is down the nightly
+    # refresh catches these baselines up; robust: should the job run inline (eager) and fail,
+    # the error is logged, never raised to whoever approved the return.
+    transaction.on_commit(lambda: send_or_log(baselines_refresh_for_returns, ids), robust=True)
+
+
+def connect() -> None:
+    rollups_refreshed.connect(_baselines_follow, dispatch_uid="pilots-baselines-follow-rollups")

@@ -1,0 +1,198 @@
+"""An approved return refreshes, once its rollups are current, exactly the initiative baselines it
+can change: a footprint covering one of its lines' places, with the lines' year as baseline year.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from ledger import tasks as ledger_tasks
+from ledger.calculations.apportion import apportion
+from ledger.models import Basis, PlaceKind, SpendLine, SpendReturnStatus, SpendRollup
+from ledger.services.spend import (
+    spend_lines_add,
+    spend_return_approve,
+    spend_return_create,
+    spend_return_submit,
+)
+from pilots import tasks as pilot_tasks
+from pilots.models import Initiative
+from pilots.selectors.ledger import initiatives_affected_by_returns
+from pilots.tasks import baselines_refresh, baselines_refresh_for_returns
+from tests.factories import (
+    FinancialYearFactory,
+    OrganisationFactory,
+    PlaceFactory,
+    ServiceThemeFactory,
+)
+from tests.pilots.factories import InitiativeFactory, PilotFactory
+from tests.services import wait_for
+
+LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def _footprints():
+    """A county with a district, a place elsewhere, and initiatives on each (plus one on the
+    county for another year), their baselines last refreshed long ago."""
+    year, other_year = FinancialYearFactory(code="2010-11"), FinancialYearFactory(code="2009-10")
+    county = PlaceFactory(kind=PlaceKind.COUNTY)
+    district, elsewhere = PlaceFactory(parent=county), PlaceFactory()
+    theme = ServiceThemeFactory()
+    on_county, on_elsewhere = PilotFactory(places=[county]), PilotFactory(places=[elsewhere])
+    world = SimpleNamespace(
+        year=year,
+        county=county,
+        district=district,
+        elsewhere=elsewhere,
+        theme=theme,
+        council=OrganisationFactory(),
+        here=InitiativeFactory(pilot=on_county, service_theme=theme, baseline_year=year),
+        other_year=InitiativeFactory(
+            pilot=on_county, service_theme=theme, baseline_year=other_year
+        ),
+        away=InitiativeFactory(pilot=on_elsewhere, service_theme=theme, baseline_year=year),
+    )
+    Initiative.objects.update(baseline_refreshed_at=LONG_AGO)
+    return world
+
+
+@pytest.fixture
+def footprints(db):
+    return _footprints()
+
+
+def _lines(world, *parts, basis=Basis.DIRECT):
+    return [
+        SpendLine(place=place, theme=world.theme, amount=Decimal(amount), basis=basis)
+        for place, amount in parts
+    ]
+
+
+def _approve(world, lines):
+    spend_return = spend_return_create(organisation=world.council, financial_year=world.year)
+    spend_lines_add(spend_return=spend_return, lines=lines)
+    spend_return_submit(spend_return=spend_return, actor=None)
+    return spend_return_approve(spend_return=spend_return, actor=None)
+
+
+def _baseline(initiative):
+    initiative.refresh_from_db()
+    return (initiative.baseline_ledger_amount, initiative.baseline_ledger_lines)
+
+
+def _refreshed(initiative) -> bool:
+    initiative.refresh_from_db()
+    return initiative.baseline_refreshed_at != LONG_AGO
+
+
+@pytest.mark.django_db
+def test_an_approval_in_the_footprint_and_year_refreshes_only_that_baseline(
+    footprints, django_capture_on_commit_callbacks
+):
+    # A district's line counts for a pilot whose footprint is the county above it.
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(
+            footprints,
+            _lines(footprints, (footprints.district, "120.50"), (footprints.district, "-0.25")),
+        )
+    assert _baseline(footprints.here) == (Decimal("120.25"), 2)
+    assert _refreshed(footprints.here)
+    # Another place, or the same footprint in another baseline year: not touched at all.
+    assert not _refreshed(footprints.away) and not _refreshed(footprints.other_year)
+    assert _baseline(footprints.away) == (None, 0)
+
+
+@pytest.mark.django_db
+def test_apportioned_lines_count_for_the_places_they_are_apportioned_to(
+    footprints, django_capture_on_commit_callbacks
+):
+    shares = apportion(Decimal("100.00"), {footprints.district: 2, footprints.elsewhere: 1})
+    assert shares == {footprints.district: Decimal("66.67"), footprints.elsewhere: Decimal("33.33")}
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(footprints, _lines(footprints, *shares.items(), basis=Basis.APPORTIONED))
+    assert _baseline(footprints.here) == (Decimal("66.67"), 1)
+    assert _baseline(footprints.away) == (Decimal("33.33"), 1)
+    assert not _refreshed(footprints.other_year)
+
+
+@pytest.mark.django_db
+def test_a_new_version_refreshes_the_places_its_superseded_version_counted_in(
+    footprints, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(footprints, _lines(footprints, (footprints.district, "50.00")))
+    assert _baseline(footprints.here) == (Decimal("50.00"), 1)
+    # Version 2 moves the spend elsewhere: the county's baseline loses it, elsewhere's gains it.
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(footprints, _lines(footprints, (footprints.elsewhere, "70.00")))
+    assert _baseline(footprints.here) == (None, 0)
+    assert _baseline(footprints.away) == (Decimal("70.00"), 1)
+
+
+@pytest.mark.django_db
+def test_the_affected_initiatives_are_found_once_and_a_rerun_changes_nothing(
+    footprints, django_capture_on_commit_callbacks
+):
+    # The county and its district both in one footprint: the initiative is listed once.
+    both = PilotFactory(places=[footprints.county, footprints.district])
+    twice = InitiativeFactory(
+        pilot=both, service_theme=footprints.theme, baseline_year=footprints.year
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        spend_return = _approve(footprints, _lines(footprints, (footprints.district, "10.00")))
+    affected = initiatives_affected_by_returns(spend_return_ids=[spend_return.pk])
+    assert sorted(affected.values_list("pk", flat=True)) == sorted([footprints.here.pk, twice.pk])
+    assert _baseline(twice) == (Decimal("10.00"), 1)
+
+    assert baselines_refresh_for_returns([spend_return.pk]) == 2
+    assert _baseline(footprints.here) == _baseline(twice) == (Decimal("10.00"), 1)
+    assert baselines_refresh_for_returns([]) == 0
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_the_approval_stands_and_the_nightly_refresh_catches_up(
+    footprints, broker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        # No error for the officer, though the rollups' task is not queued.
+        spend_return = _approve(footprints, _lines(footprints, (footprints.district, "8.00")))
+    assert broker.sent == 1 and not _refreshed(footprints.here)
+    # The rollups caught up (as the nightly rebuild would) but the broker is still down: the
+    # baselines' job is not queued, and the rollups' task does not fail for it.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ledger_tasks.rollups_refresh([spend_return.pk])["scopes"] == 1
+    assert broker.sent == 2 and not _refreshed(footprints.here)
+    assert baselines_refresh() == 3
+    assert _baseline(footprints.here) == (Decimal("8.00"), 1)
+
+
+@pytest.mark.django_db
+def test_a_failing_baseline_refresh_never_fails_the_approval_or_its_totals(
+    footprints, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("a bug in pilots")
+
+    monkeypatch.setattr(pilot_tasks, "initiative_baselines_refresh_for_returns", broken)
+    with django_capture_on_commit_callbacks(execute=True):  # eager: the job runs inline
+        spend_return = _approve(footprints, _lines(footprints, (footprints.district, "9.00")))
+    spend_return.refresh_from_db()
+    assert spend_return.status == SpendReturnStatus.APPROVED
+    assert SpendRollup.objects.get().amount == Decimal("9.00")
+    assert not _refreshed(footprints.here)
+
+
+@pytest.mark.services
+def test_a_real_worker_refreshes_the_baseline_after_the_rollups(real_worker):
+    world = _footprints()
+    before = timezone.now()
+    _approve(world, _lines(world, (world.district, "42.00")))  # commits, then queues
+    wait_for(
+        lambda: _baseline(world.here) == (Decimal("42.00"), 1), "refresh the baseline", real_worker
+    )
+    assert world.here.baseline_refreshed_at > before
+    assert "pilots.baselines_refresh_for_returns" in real_worker.log()
+    assert not _refreshed(world.away) and not _refreshed(world.other_year)
