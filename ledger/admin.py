@@ -20,6 +20,7 @@ from ledger.models import (
     ThemeCrosswalk,
     ThemeRule,
 )
+from ledger.return_selectors import EDITABLE_STATUSES
 
 
 @admin.register(FinancialYear)
@@ -106,6 +107,26 @@ class SpendReturnAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
         "superseded_at",
         "superseded_by",
     ]
+    # What an approval signs off; changing it here would skip the workflow (no event, no
+    # superseding, no refreshed totals). The return's pages and the API move a return along.
+    SIGNED_OFF = ["organisation", "financial_year", "place", "control_total", "source_file"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*self.readonly_fields, "status", "version"]
+        if obj is not None and obj.status not in EDITABLE_STATUSES:
+            fields += self.SIGNED_OFF
+        return fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.status not in EDITABLE_STATUSES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete would take approved returns (and their lines) out of the totals.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(SpendLine)
@@ -123,6 +144,27 @@ class SpendLineAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     search_fields = ["supplier_name", "description", "transaction_ref"]
     raw_id_fields = ["spend_return", "place", "organisation", "theme"]
     list_select_related = ["spend_return__organisation", "place", "organisation", "theme"]
+
+    # Lines go in through a return's grid or an import, which check the workflow; here they can
+    # only be corrected while their return is a draft or sent back. An approved return's lines
+    # are what its approver signed off and what the totals hold: change them by a new version.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.spend_return.status not in EDITABLE_STATUSES:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.spend_return.status not in EDITABLE_STATUSES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(Membership)
