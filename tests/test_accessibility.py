@@ -5,6 +5,8 @@ each page after it has loaded (charts drawn) and fails with axe's own account of
 rule, impact, element.
 """
 
+import time
+
 import pytest
 from django.conf import settings
 
@@ -53,6 +55,23 @@ def site(live_server, reference_data_tx):
     return live_server, leeds, job
 
 
+# What pokes out of the page sideways (outside any box that scrolls), for the failure message.
+WIDE_ELEMENTS = """
+const view = document.documentElement.clientWidth, wide = [];
+for (const el of document.querySelectorAll("body *")) {
+  const box = el.getBoundingClientRect();
+  let scrolls = false;
+  for (let p = el.parentElement; p && !scrolls; p = p.parentElement) {
+    scrolls = ["auto", "scroll", "hidden"].includes(getComputedStyle(p).overflowX);
+  }
+  if (box.right > view + 1 && !scrolls) wide.push(`${el.tagName}.${el.className} ${box.width}px`);
+}
+return wide.slice(0, 5);
+"""
+# Pages with the widest tables, checked again at a phone's width ({line}, {initiative}: paths).
+NARROW = ["/", "/places/cumbria/lines/?year=2006-07", "/pilots/", "{initiative}", "{line}"]
+
+
 def _paths(leeds, job) -> tuple[list[str], list[str]]:
     from ledger.models import SpendLine
     from pilots.models import EvidenceItem, Initiative, Programme
@@ -87,8 +106,23 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
     return public, signed_in
 
 
-def _violations(browser, url: str) -> list[dict]:
-    browser.get(url)
+def _settled_width(browser, timeout: float = 5) -> tuple[int, int]:
+    """The page's and the screen's width once the charts have sized themselves (Chart.js
+    resizes its canvases just after load), or as they are when ``timeout`` runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page, view = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if page <= view or time.monotonic() > deadline:
+            return page, view
+        time.sleep(0.2)
+
+
+def _violations(browser, url: str = "") -> list[dict]:
+    """axe's findings on ``url`` (or on the page already open)."""
+    if url:
+        browser.get(url)
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     return browser.execute_async_script(RUN_AXE)
 
@@ -112,6 +146,15 @@ def test_pages_have_no_accessibility_violations(browser, site, client):
     for path in signed_in:
         found[path] = _violations(browser, server.url + path)
         assert "Sign in" not in browser.title, f"{path} asked to sign in"
+    # A phone's width: wide tables scroll in their own (focusable, named) box, not the page.
+    browser.set_window_size(500, 900)
+    for path in NARROW:
+        browser.get(server.url + path.format(line=public[3], initiative=public[10]))
+        page, view = _settled_width(browser)
+        assert page <= view, f"{path} is {page}px wide on a {view}px screen: " + str(
+            browser.execute_script(WIDE_ELEMENTS)
+        )
+        found[f"{path} (narrow)"] = _violations(browser)
     problems = {path: v for path, v in found.items() if v}
     assert not problems, "\n".join(
         f"{path}: {v['impact']} {v['rule']} ({v['help']}) at {v['nodes']}"
