@@ -196,3 +196,16 @@ def test_a_real_worker_refreshes_the_baseline_after_the_rollups(real_worker):
     assert world.here.baseline_refreshed_at > before
     assert "pilots.baselines_refresh_for_returns" in real_worker.log()
     assert not _refreshed(world.away) and not _refreshed(world.other_year)
+
+
+@pytest.mark.django_db
+def test_the_initiative_page_says_when_its_baseline_was_read(client, footprints):
+    """So a reader can tell a baseline that predates a recent approval."""
+    initiative = footprints.here
+    Initiative.objects.filter(pk=initiative.pk).update(
+        baseline_ledger_amount=Decimal("120.25"),
+        baseline_ledger_lines=2,
+        baseline_refreshed_at=dt.datetime(2026, 11, 21, 3, 30, tzinfo=dt.UTC),
+    )
+    page = client.get(f"/initiatives/{initiative.public_id}/").content.decode()
+    assert '<time datetime="2026-11-21T03:30:00+00:00">21 Nov 2026, 03:30</time>' in page
