@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from audit.admin_history import AuditHistoryAdminMixin
 from ledger.admin import UserRolesAdmin
@@ -11,6 +12,8 @@ from pilots.models import (
     Programme,
     SubmissionSaving,
 )
+from pilots.tasks import baselines_refresh_for_pilot
+from totalplace.celery import send_or_log
 
 
 @admin.register(Programme)
@@ -47,6 +50,16 @@ class PilotAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and "places" in form.changed_data:
+            # Its initiatives' baselines are the footprint's spend on their themes: read them
+            # again now rather than at the nightly refresh (which still catches a lost job).
+            pilot_id = form.instance.pk
+            transaction.on_commit(
+                lambda: send_or_log(baselines_refresh_for_pilot, pilot_id), robust=True
+            )
 
 
 @admin.register(PilotLead)

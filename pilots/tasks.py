@@ -5,6 +5,7 @@ from celery import shared_task
 from pilots.models import Initiative
 from pilots.services.initiatives import (
     initiative_baseline_refresh,
+    initiative_baselines_refresh_for_pilot,
     initiative_baselines_refresh_for_returns,
 )
 
@@ -28,3 +29,9 @@ def baselines_refresh() -> int:
 def baselines_refresh_for_returns(spend_return_ids: list[int]) -> int:
     """Refresh the baselines the given returns' lines can change (after their rollups)."""
     return initiative_baselines_refresh_for_returns(spend_return_ids=spend_return_ids)
+
+
+@shared_task(name="pilots.baselines_refresh_for_pilot")
+def baselines_refresh_for_pilot(pilot_id: int) -> int:
+    """Refresh a pilot's baselines after its footprint changed (in the admin)."""
+    return initiative_baselines_refresh_for_pilot(pilot_id=pilot_id)

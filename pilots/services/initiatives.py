@@ -118,11 +118,18 @@ def initiative_baselines_refresh_for_returns(*, spend_return_ids: list[int]) -> 
     """Refresh the baselines these returns can change, once their rollups are current; returns
     how many. Run again, it stores the same figures (the nightly refresh remains the catch-all).
     """
-    ids = list(
-        initiatives_affected_by_returns(spend_return_ids=spend_return_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    affected = initiatives_affected_by_returns(spend_return_ids=spend_return_ids)
+    return _baselines_refresh(affected.order_by("pk").values_list("pk", flat=True))
+
+
+def initiative_baselines_refresh_for_pilot(*, pilot_id: int) -> int:
+    """Refresh every baseline of a pilot whose footprint changed; returns how many."""
+    initiatives = Initiative.objects.filter(pilot_id=pilot_id).order_by("pk")
+    return _baselines_refresh(initiatives.values_list("pk", flat=True))
+
+
+def _baselines_refresh(initiative_ids) -> int:
+    ids = list(initiative_ids)
     for initiative_id in ids:
         with transaction.atomic():
             # Locked and read afresh: a lead's edit to the theme or year committed meanwhile is

@@ -209,3 +209,34 @@ def test_the_initiative_page_says_when_its_baseline_was_read(client, footprints)
     )
     page = client.get(f"/initiatives/{initiative.public_id}/").content.decode()
     assert '<time datetime="2026-11-21T03:30:00+00:00">21 Nov 2026, 03:30</time>' in page
+
+
+@pytest.mark.django_db
+def test_an_admin_change_of_footprint_refreshes_the_pilots_baselines(
+    client, footprints, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+
+    with django_capture_on_commit_callbacks(execute=True):  # its rollups, then baselines
+        _approve(footprints, _lines(footprints, (footprints.elsewhere, "75.00")))
+    pilot = footprints.here.pilot
+    Initiative.objects.update(baseline_refreshed_at=LONG_AGO)
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.org", "pw"))
+    form = {
+        "slug": pilot.slug,
+        "name": pilot.name,
+        "programme": pilot.programme_id,
+        "kind": pilot.kind,
+        "status": pilot.status,
+        "places": [footprints.elsewhere.pk],  # the county's footprint moves elsewhere
+        "lead_organisation": pilot.lead_organisation_id,
+        "summary": "",
+        "leads-TOTAL_FORMS": 0,
+        "leads-INITIAL_FORMS": 0,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/pilots/pilot/{pilot.pk}/change/", form)
+    assert response.status_code == 302
+    assert _refreshed(footprints.here)
+    assert _baseline(footprints.here) == (Decimal("75.00"), 1)
+    assert not _refreshed(footprints.away)  # another pilot's baselines are left alone
