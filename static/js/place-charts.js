@@ -22,12 +22,18 @@
     data: { labels: data.years, datasets: data.sectors.map(function (s, i) { return { label: s.label, data: num(s.data), backgroundColor: palette[i % palette.length] }; }) },
     options: { plugins: { tooltip: tooltip }, scales: { x: { stacked: true }, y: Object.assign({ stacked: true }, money) } }
   });
+  // On a narrow screen a long theme name would push the bars off the chart (Chart.js clips it):
+  // shorten it to what fits beside them; the tooltip still gives it whole.
+  var fitLabel = function (value) {
+    var label = this.getLabelForValue(value), room = Math.max(12, Math.floor(this.chart.width / 20));
+    return label.length > room ? label.slice(0, room - 1) + "…" : label;
+  };
   // One bar per theme, full width and as tall as the themes need, so no label is clipped.
   var themes = document.getElementById("chart-themes");
   themes.parentNode.style.height = (data.themes.labels.length * 1.7 + 4) + "rem";
   new Chart(themes, {
     type: "bar",
     data: { labels: data.themes.labels, datasets: [{ label: data.year, data: num(data.themes.data), backgroundColor: palette[0] }] },
-    options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false }, tooltip: tooltip }, scales: { x: money } }
+    options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false }, tooltip: tooltip }, scales: { x: money, y: { ticks: { callback: fitLabel } } } }
   });
 })();
