@@ -190,29 +190,7 @@ class OrganisationEvent(
 
 
 class PlaceBudgetSubmissionEvent(
-    _history_of(
-        PlaceBudgetSubmission,
-        [
-            "pilot",
-            "title",
-            "submitted_on",
-            "summary",
-            "baseline_year",
-            "total_spend_baseline",
-            "total_spend_baseline_source",
-            "dividend_vs_aligned_amount",
-            "dividend_vs_aligned_percent",
-            "dividend_vs_separate_amount",
-            "dividend_vs_separate_percent",
-            "dividend_notes",
-            "benefits_counterfactual",
-            "benefits_projected",
-            "benefits_treasury_share_percent",
-            "benefits_notes",
-            "is_published",
-            "is_illustrative",
-        ],
-    )
+    _history_of(PlaceBudgetSubmission, ["pilot", *PlaceBudgetSubmission.INPUT_FIELDS])
 ):
     pass
 

@@ -71,6 +71,27 @@ class PlaceBudgetSubmission(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What a pilot lead enters (services, API) and, with the pilot, what the audit trail records.
+    INPUT_FIELDS = (
+        "title",
+        "submitted_on",
+        "summary",
+        "baseline_year",
+        "total_spend_baseline",
+        "total_spend_baseline_source",
+        "dividend_vs_aligned_amount",
+        "dividend_vs_aligned_percent",
+        "dividend_vs_separate_amount",
+        "dividend_vs_separate_percent",
+        "dividend_notes",
+        "benefits_counterfactual",
+        "benefits_projected",
+        "benefits_treasury_share_percent",
+        "benefits_notes",
+        "is_published",
+        "is_illustrative",
+    )
+
     class Meta:
         ordering = ["pilot__name", "-submitted_on", "id"]
         constraints = [

@@ -8,25 +8,7 @@ from pilots.models import Pilot, PlaceBudgetSubmission, SubmissionSaving
 
 from .access import require_pilot_lead
 
-SUBMISSION_FIELDS = {
-    "title",
-    "submitted_on",
-    "summary",
-    "baseline_year",
-    "total_spend_baseline",
-    "total_spend_baseline_source",
-    "dividend_vs_aligned_amount",
-    "dividend_vs_aligned_percent",
-    "dividend_vs_separate_amount",
-    "dividend_vs_separate_percent",
-    "dividend_notes",
-    "benefits_counterfactual",
-    "benefits_projected",
-    "benefits_treasury_share_percent",
-    "benefits_notes",
-    "is_published",
-    "is_illustrative",
-}
+SUBMISSION_FIELDS = frozenset(PlaceBudgetSubmission.INPUT_FIELDS)
 SAVING_FIELDS = {"description", "theme", "organisation", "initiative", "baseline", "saving"}
 
 
