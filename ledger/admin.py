@@ -81,8 +81,27 @@ class ClassificationAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class SignedOffMixin:
+    """What a submitted or approved return holds is what its approver signs off and what the
+    totals count: the admin may not delete it, one by one or in bulk (a new version changes it,
+    through the workflow). ``spend_return_of`` says whose return a record belongs to."""
+
+    def signed_off(self, obj) -> bool:
+        return self.spend_return_of(obj).status not in EDITABLE_STATUSES
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and self.signed_off(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # it does not ask each record
+        return actions
+
+
 @admin.register(SpendReturn)
-class SpendReturnAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+class SpendReturnAdmin(SignedOffMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "financial_year",
@@ -113,24 +132,16 @@ class SpendReturnAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*self.readonly_fields, "status", "version"]
-        if obj is not None and obj.status not in EDITABLE_STATUSES:
+        if obj is not None and self.signed_off(obj):
             fields += self.SIGNED_OFF
         return fields
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.status not in EDITABLE_STATUSES:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        # The bulk delete would take approved returns (and their lines) out of the totals.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    def spend_return_of(self, obj: SpendReturn) -> SpendReturn:
+        return obj
 
 
 @admin.register(SpendLine)
-class SpendLineAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+class SpendLineAdmin(SignedOffMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
     list_display = [
         "spend_return",
         "place",
@@ -145,26 +156,18 @@ class SpendLineAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["spend_return", "place", "organisation", "theme"]
     list_select_related = ["spend_return__organisation", "place", "organisation", "theme"]
 
+    def spend_return_of(self, obj: SpendLine) -> SpendReturn:
+        return obj.spend_return
+
     # Lines go in through a return's grid or an import, which check the workflow; here they can
-    # only be corrected while their return is a draft or sent back. An approved return's lines
-    # are what its approver signed off and what the totals hold: change them by a new version.
+    # only be corrected while their return is a draft or sent back.
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.spend_return.status not in EDITABLE_STATUSES:
+        if obj is not None and self.signed_off(obj):
             return False
         return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.spend_return.status not in EDITABLE_STATUSES:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(Membership)
