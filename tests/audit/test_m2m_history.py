@@ -21,7 +21,13 @@ from tests.factories import (
     ServiceThemeFactory,
     UserFactory,
 )
-from tests.pilots.factories import DeepDiveFactory, EvidenceFactory, InitiativeFactory, PilotFactory
+from tests.pilots.factories import (
+    DeepDiveFactory,
+    EvidenceFactory,
+    InitiativeFactory,
+    PilotFactory,
+    pilot_admin_form,
+)
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
@@ -154,18 +160,7 @@ def test_an_admin_edit_of_the_footprint_is_recorded_with_the_admin(client, admin
     pilot = PilotFactory(places=[cumbria])
     client.force_login(admin_user)
     url = f"/admin/pilots/pilot/{pilot.pk}/change/"
-    form = {
-        "slug": pilot.slug,
-        "name": pilot.name,
-        "programme": pilot.programme_id,
-        "kind": pilot.kind,
-        "status": pilot.status,
-        "places": [carlisle.pk],
-        "lead_organisation": pilot.lead_organisation_id,
-        "summary": "",
-        **{f"leads-{k}": v for k, v in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()},
-    }
-    response = client.post(url, form)
+    response = client.post(url, pilot_admin_form(pilot, places=[carlisle]))
     assert response.status_code == 302, _text(response)
     assert _links_of(pilot, "places")[1:] == [  # set(): the old link goes, the new one comes
         ("remove", cumbria.pk, admin_user.pk),

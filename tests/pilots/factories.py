@@ -128,3 +128,19 @@ class BenefitFlowFactory(factory.django.DjangoModelFactory):
     amount_per_year = Decimal("30.00")
     lag = 1
     duration = 5
+
+
+def pilot_admin_form(pilot, *, places) -> dict:
+    """The admin's change form for ``pilot`` as posted, with its footprint set to ``places``."""
+    return {
+        "slug": pilot.slug,
+        "name": pilot.name,
+        "programme": pilot.programme_id,
+        "kind": pilot.kind,
+        "status": pilot.status,
+        "places": [place.pk for place in places],
+        "lead_organisation": pilot.lead_organisation_id,
+        "summary": "",
+        "leads-TOTAL_FORMS": 0,
+        "leads-INITIAL_FORMS": 0,
+    }

@@ -28,7 +28,7 @@ from tests.factories import (
     PlaceFactory,
     ServiceThemeFactory,
 )
-from tests.pilots.factories import InitiativeFactory, PilotFactory
+from tests.pilots.factories import InitiativeFactory, PilotFactory, pilot_admin_form
 from tests.services import wait_for
 
 LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
@@ -222,18 +222,7 @@ def test_an_admin_change_of_footprint_refreshes_the_pilots_baselines(
     pilot = footprints.here.pilot
     Initiative.objects.update(baseline_refreshed_at=LONG_AGO)
     client.force_login(get_user_model().objects.create_superuser("root", "r@example.org", "pw"))
-    form = {
-        "slug": pilot.slug,
-        "name": pilot.name,
-        "programme": pilot.programme_id,
-        "kind": pilot.kind,
-        "status": pilot.status,
-        "places": [footprints.elsewhere.pk],  # the county's footprint moves elsewhere
-        "lead_organisation": pilot.lead_organisation_id,
-        "summary": "",
-        "leads-TOTAL_FORMS": 0,
-        "leads-INITIAL_FORMS": 0,
-    }
+    form = pilot_admin_form(pilot, places=[footprints.elsewhere])  # the county's moves away
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/admin/pilots/pilot/{pilot.pk}/change/", form)
     assert response.status_code == 302
