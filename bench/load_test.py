@@ -43,7 +43,7 @@ from ledger.models import FinancialYear, Organisation, Role
 from ledger.services.access import api_token_create, membership_grant
 from ledger.services.reconciliation import reconciliation_run
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from django.contrib.auth import get_user_model
 
 rollup_rebuild()

@@ -239,12 +239,16 @@ def bench_rebuild() -> None:
 def bench_refresh() -> None:
     from ledger import tasks
     from ledger.services.reconciliation import reconciliation_run
+    from ledger.services.returns import spend_return_create
     from ledger.services.rollups import rollup_keys_for_returns, rollup_refresh
-    from ledger.services.spend import spend_return_approve, spend_return_create, spend_return_submit
+    from ledger.services.sign_off import spend_return_approve, spend_return_submit
 
     old = SpendReturn.objects.filter(status="approved", title="bench").order_by("-pk").first()
     new = spend_return_create(
-        organisation=old.organisation, financial_year=old.financial_year, title="bench big return"
+        organisation=old.organisation,
+        financial_year=old.financial_year,
+        title="bench big return",
+        actor=None,
     )
     places = list(Place.objects.order_by("pk").values_list("pk", flat=True)[:PLACES])
     themes = list(ServiceTheme.objects.order_by("pk").values_list("pk", flat=True)[:THEMES])

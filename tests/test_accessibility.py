@@ -33,8 +33,8 @@ def site(live_server, reference_data_tx):
     from ledger.services.demo import demo_load_cumbria
     from ledger.services.imports.jobs import import_job_create
     from ledger.services.imports.preview import import_job_run
+    from ledger.services.returns import spend_return_create
     from ledger.services.rollups import rollup_rebuild
-    from ledger.services.spend import spend_return_create
     from pilots.services.demo import demo_load_pilots
 
     demo_load_cumbria()
@@ -44,6 +44,7 @@ def site(live_server, reference_data_tx):
         organisation=Organisation.objects.by_code("00DA").get(),
         financial_year=FinancialYear.objects.get(code="2010-11"),
         title="Leeds January 2011",
+        actor=None,
     )
     with LEEDS_FILE.open("rb") as handle:
         job = import_job_create(

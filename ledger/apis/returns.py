@@ -27,7 +27,8 @@ from ledger.return_selectors import (
 from ledger.services.imports.confirm import import_job_request_confirm
 from ledger.services.imports.jobs import import_job_create
 from ledger.services.imports.queueing import import_job_retry_if_delayed
-from ledger.services.returns import spend_return_open, spend_return_submit_for_approval
+from ledger.services.returns import spend_return_create
+from ledger.services.sign_off import spend_return_submit
 from ledger.services.years import financial_year_get
 from totalplace.parsers import LimitedFormParser, LimitedJSONParser
 from totalplace.permissions import has_perm
@@ -133,7 +134,7 @@ class SpendReturnListCreate(TokenView, ListAPIView):
             raise ValidationError(
                 {"financial_year": f"“{data['financial_year']}” is not a financial year we know."}
             ) from exc
-        spend_return = spend_return_open(
+        spend_return = spend_return_create(
             organisation=self.organisation(),
             financial_year=year,
             place=_place(data.get("place")),
@@ -208,7 +209,7 @@ class SpendReturnSubmit(TokenView, APIView):
     def post(self, request, pk: int):
         """Sends the draft to the organisation's approvers; its lines must match its control
         total when one was declared. Approval happens on the site, by another person."""
-        spend_return_submit_for_approval(spend_return=self.spend_return(pk), actor=request.user)
+        spend_return_submit(spend_return=self.spend_return(pk), actor=request.user)
         return Response(OrganisationSpendReturnSerializer(self.spend_return(pk)).data)
 
 

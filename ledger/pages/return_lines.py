@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from ledger import return_selectors as selectors
 from ledger.models import ServiceTheme, SpendLine
-from ledger.services.returns import spend_lines_save_grid
+from ledger.services.lines import spend_lines_save_grid
 from totalplace.permissions import permission_required
 
 from .forms import SpendLineForm, places_for

@@ -13,6 +13,7 @@ from ledger import return_selectors as selectors
 from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
 from ledger.selectors import user_organisations
 from ledger.services import returns as services
+from ledger.services import sign_off
 from totalplace.permissions import has_perm, permission_required
 
 from .forms import SendBackForm, SpendReturnCreateForm
@@ -80,7 +81,7 @@ def spend_return_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            spend_return = services.spend_return_open(
+            spend_return = services.spend_return_create(
                 organisation=data["organisation"],
                 financial_year=data["financial_year"],
                 place=data["place"],
@@ -155,7 +156,7 @@ def spend_return_submit(request, pk: int):
     return _act(
         request,
         pk,
-        lambda r: services.spend_return_submit_for_approval(spend_return=r, actor=request.user),
+        lambda r: sign_off.spend_return_submit(spend_return=r, actor=request.user),
         "{result} is submitted for sign-off.",
     )
 
@@ -166,7 +167,7 @@ def spend_return_approve(request, pk: int):
     return _act(
         request,
         pk,
-        lambda r: services.spend_return_sign_off(spend_return=r, actor=request.user),
+        lambda r: sign_off.spend_return_approve(spend_return=r, actor=request.user),
         "{result} is approved: its lines now count in the totals.",
     )
 
@@ -179,7 +180,7 @@ def spend_return_send_back(request, pk: int):
     return _act(
         request,
         pk,
-        lambda r: services.spend_return_send_back_for_changes(
+        lambda r: sign_off.spend_return_send_back(
             spend_return=r, actor=request.user, reason=reason
         ),
         "{result} is returned to its finance officers.",

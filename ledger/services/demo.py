@@ -26,9 +26,11 @@ from ledger.models import (
     SpendReturn,
 )
 
+from .lines import spend_lines_add
 from .reference import organisations_load
+from .returns import spend_return_create
 from .rollup_generation import rollup_generation_deferred
-from .spend import spend_lines_add, spend_return_approve, spend_return_create, spend_return_submit
+from .sign_off import spend_return_approve, spend_return_submit
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 COUNTY_CODE = "E10000006"
@@ -152,6 +154,7 @@ def _cumbria_load() -> dict[str, int]:
                 financial_year=year,
                 title=DEMO_TITLE,
                 is_illustrative=True,
+                actor=None,
             )
             lines = []
             for row in rows:

@@ -1,21 +1,22 @@
-"""Spend returns as people work on them: open, enter lines, submit, sign off, send back, revise.
+"""A spend return's versions: create one, start the next from it, discard an unsubmitted draft.
 
-These wrap the foundation's workflow (``ledger.services.spend``) with who may do what:
-finance officers of the organisation open, edit and submit; its approvers sign off or send
-back, but never a return they submitted themselves.
+Each service checks who may do it (``actor=None`` is the system itself: the demo loader, the
+shell) and records a workflow event in the same transaction. Moving a return through sign-off
+is ``ledger.services.sign_off``; its lines are ``ledger.services.lines``.
 """
 
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Max, Q
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
 from ledger.models import (
+    ColumnMapping,
     FinancialYear,
     Organisation,
     Place,
@@ -26,122 +27,77 @@ from ledger.models import (
 from totalplace.permissions import require_perm
 
 from .imports.jobs import require_officer
-from .spend import (
-    spend_return_approve,
-    spend_return_create,
-    spend_return_send_back,
-    spend_return_submit,
-    spend_return_versions_lock,
-)
-
-GRID_FIELDS = [
-    "place",
-    "theme",
-    "amount",
-    "spend_kind",
-    "transaction_date",
-    "supplier_name",
-    "description",
-    "expense_type",
-    "expense_area",
-]
 
 
-def _pounds(value: Decimal) -> str:
-    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
+def _versions_of(spend_return: SpendReturn):
+    same_place = Q(place=spend_return.place_id) if spend_return.place_id else Q(place__isnull=True)
+    return SpendReturn.objects.filter(
+        same_place,
+        organisation=spend_return.organisation_id,
+        financial_year=spend_return.financial_year_id,
+    )
 
 
-def spend_return_open(
+def spend_return_versions_lock(*, spend_return: SpendReturn) -> dict[int, SpendReturn]:
+    """Lock every version of the return's organisation, year and place, fresh from the database.
+
+    Always in id order: two approvals of different versions at once then queue on the first
+    version instead of each holding one and waiting for the other (a deadlock).
+    """
+    scope = _versions_of(spend_return).select_for_update(of=("self",)).order_by("pk")
+    return {r.pk: r for r in scope}
+
+
+@transaction.atomic
+def spend_return_create(
     *,
     organisation: Organisation,
     financial_year: FinancialYear,
-    actor: AbstractBaseUser,
+    actor: AbstractBaseUser | None,
     place: Place | None = None,
     title: str = "",
     notes: str = "",
     control_total: Decimal | None = None,
+    mapping: ColumnMapping | None = None,
+    is_illustrative: bool = False,
 ) -> SpendReturn:
-    """A new draft (the next version for its organisation, year and place)."""
+    """A new draft: version 1, or one more than the latest version for the same scope.
+
+    ``is_illustrative`` marks made-up figures (the demo's), which pages label as such.
+    """
     require_perm(
         actor,
         "ledger.prepare_returns",
         organisation,
         message=f"Only finance officers of {organisation} can open its returns.",
     )
-    return spend_return_create(
+    scope = SpendReturn(organisation=organisation, financial_year=financial_year, place=place)
+    # Lock the scope's existing versions so two drafts created at once get different numbers.
+    latest = _versions_of(scope).select_for_update().aggregate(v=Max("version"))["v"] or 0
+    spend_return = SpendReturn.objects.create(
         organisation=organisation,
         financial_year=financial_year,
         place=place,
-        actor=actor,
+        version=latest + 1,
+        created_by=actor,
         title=title,
         notes=notes,
         control_total=control_total,
+        mapping=mapping,
+        is_illustrative=is_illustrative,
     )
-
-
-@transaction.atomic
-def spend_return_submit_for_approval(
-    *, spend_return: SpendReturn, actor: AbstractBaseUser | None
-) -> SpendReturn:
-    """Send a draft for sign-off; its lines must add up to its declared control total."""
-    spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
-    require_officer(actor, spend_return)
-    if spend_return.control_total is not None:
-        total = spend_return.lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-        if total != spend_return.control_total:
-            raise ValidationError(
-                f"The lines total {_pounds(total)} but the declared control total is "
-                f"{_pounds(spend_return.control_total)}: correct the lines or the control total."
-            )
-    return spend_return_submit(spend_return=spend_return, actor=actor)
-
-
-@transaction.atomic
-def spend_return_sign_off(*, spend_return: SpendReturn, actor: AbstractBaseUser) -> SpendReturn:
-    """Approve a submitted return: it replaces the previously approved version in the totals."""
-    # Lock all its versions (as the approval will), not just this one: see the lock's docstring.
-    spend_return = spend_return_versions_lock(spend_return=spend_return)[spend_return.pk]
-    require_perm(
-        actor,
-        "ledger.sign_off_returns",
-        spend_return,
-        message=f"Only approvers of {spend_return.organisation} can sign it off.",
+    workflow_event_record(
+        action=WorkflowAction.CREATED,
+        actor=actor,
+        spend_return=spend_return,
+        detail={"version": spend_return.version},
     )
-    if spend_return.status != SpendReturnStatus.SUBMITTED:
-        raise ValidationError("Only a submitted return can be approved.")
-    require_perm(
-        actor,
-        "ledger.approve_spend_return",
-        spend_return,
-        message="You submitted this return, so another approver must sign it off.",
-    )
-    return spend_return_approve(spend_return=spend_return, actor=actor)
-
-
-def spend_return_send_back_for_changes(
-    *, spend_return: SpendReturn, actor: AbstractBaseUser, reason: str
-) -> SpendReturn:
-    """Return a submitted return to its finance officers, saying why."""
-    spend_return = SpendReturn.objects.get(pk=spend_return.pk)
-    require_perm(
-        actor,
-        "ledger.sign_off_returns",
-        spend_return,
-        message=f"Only approvers of {spend_return.organisation} can return it.",
-    )
-    if spend_return.status == SpendReturnStatus.SUBMITTED:
-        require_perm(
-            actor,
-            "ledger.send_back_spend_return",
-            spend_return,
-            message="You submitted this return, so another approver must return it.",
-        )
-    return spend_return_send_back(spend_return=spend_return, actor=actor, reason=reason)
+    return spend_return
 
 
 @transaction.atomic
 def spend_return_new_version(
-    *, spend_return: SpendReturn, actor: AbstractBaseUser, copy_lines: bool = True
+    *, spend_return: SpendReturn, actor: AbstractBaseUser | None, copy_lines: bool = True
 ) -> SpendReturn:
     """A new draft version of the same return, starting from this version's lines.
 
@@ -169,6 +125,8 @@ def spend_return_new_version(
 
 
 def _copy_lines(*, source: SpendReturn, target: SpendReturn) -> None:
+    # One INSERT ... SELECT: a version of a large return copies without a row passing through
+    # Python, and the audit triggers still record every copied line.
     columns = [
         f.column
         for f in SpendLine._meta.concrete_fields
@@ -185,35 +143,7 @@ def _copy_lines(*, source: SpendReturn, target: SpendReturn) -> None:
 
 
 @transaction.atomic
-def spend_lines_save_grid(
-    *,
-    spend_return: SpendReturn,
-    actor: AbstractBaseUser | None,
-    changed: list[SpendLine],
-    new: list[SpendLine],
-    deleted: list[SpendLine],
-) -> dict[str, int]:
-    """Save what the line-entry grid changed, all of it or none."""
-    require_officer(actor, spend_return)
-    for line in [*changed, *deleted]:
-        if line.spend_return_id != spend_return.pk:
-            raise PermissionDenied("A line of another return cannot be changed here.")
-    if deleted:
-        SpendLine.objects.filter(pk__in=[line.pk for line in deleted]).delete()
-    for line in changed:
-        line.full_clean(exclude=["spend_return", "organisation", "financial_year", "import_job"])
-    SpendLine.objects.bulk_update(changed, GRID_FIELDS)
-    for line in new:
-        line.spend_return = spend_return
-        line.organisation_id = spend_return.organisation_id
-        line.financial_year_id = spend_return.financial_year_id
-        line.full_clean(exclude=["import_job"])
-    SpendLine.objects.bulk_create(new)
-    return {"changed": len(changed), "added": len(new), "deleted": len(deleted)}
-
-
-@transaction.atomic
-def spend_return_discard(*, spend_return: SpendReturn, actor: AbstractBaseUser) -> None:
+def spend_return_discard(*, spend_return: SpendReturn, actor: AbstractBaseUser | None) -> None:
     """Delete a draft that was never submitted (for example, to import a file again)."""
     spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
     require_officer(actor, spend_return)

@@ -22,7 +22,7 @@ from ledger.models import (
 from ledger.services.access import api_token_create, membership_grant
 from ledger.services.imports.confirm import import_job_request_confirm
 from ledger.services.imports.jobs import import_job_create
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from tests.audit.helpers import context_of, events_of
 from tests.factories import SpendLineFactory, UserFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview, upload

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from audit.context import audit_context
 from audit.models import LineChangeSummary
 from ledger.models import SpendLine
-from ledger.services.returns import (
-    spend_return_send_back_for_changes,
-    spend_return_sign_off,
-    spend_return_submit_for_approval,
+from ledger.services.sign_off import (
+    spend_return_approve,
+    spend_return_send_back,
+    spend_return_submit,
 )
 from tests.factories import PlaceFactory, ServiceThemeFactory, SpendLineFactory, UserFactory
 from tests.pilots.factories import CostLineFactory, InitiativeFactory
@@ -29,12 +29,12 @@ def _text(response) -> str:
 
 def _signed_off(spend_return, officer, approver):
     SpendLineFactory(spend_return=spend_return, amount=Decimal("10.00"))
-    spend_return_submit_for_approval(spend_return=spend_return, actor=officer)
-    spend_return_send_back_for_changes(
+    spend_return_submit(spend_return=spend_return, actor=officer)
+    spend_return_send_back(
         spend_return=spend_return, actor=approver, reason="Supplier names missing"
     )
-    spend_return_submit_for_approval(spend_return=spend_return, actor=officer)
-    spend_return_sign_off(spend_return=spend_return, actor=approver)
+    spend_return_submit(spend_return=spend_return, actor=officer)
+    spend_return_approve(spend_return=spend_return, actor=approver)
     return spend_return
 
 
@@ -90,11 +90,9 @@ def test_the_history_page_is_paginated_with_a_fixed_number_of_queries(
     def cycles(n):
         for _ in range(n):  # each step in a request of its own
             with audit_context(user=officer.pk, username="officer", url="/s/", method="POST"):
-                spend_return_submit_for_approval(spend_return=leeds_draft, actor=officer)
+                spend_return_submit(spend_return=leeds_draft, actor=officer)
             with audit_context(user=approver.pk, username="approver", url="/b/", method="POST"):
-                spend_return_send_back_for_changes(
-                    spend_return=leeds_draft, actor=approver, reason="Again"
-                )
+                spend_return_send_back(spend_return=leeds_draft, actor=approver, reason="Again")
 
     cycles(3)
     with CaptureQueriesContext(connection) as few:

@@ -11,7 +11,7 @@ from audit.models.events import EVENT_MODELS
 from ledger.models import ColumnMapping, SpendLine, ThemeRule, ThemeRuleField
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.staging import uses_copy
-from ledger.services.spend import spend_return_approve, spend_return_submit
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from pilots.models import PlaceBudgetSubmission
 from tests.audit.helpers import context_of, events_of
 from tests.factories import (

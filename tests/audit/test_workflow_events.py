@@ -11,12 +11,11 @@ from audit.models import WorkflowEvent
 from ledger.models import SpendReturnStatus
 from ledger.services.imports.confirm import import_job_confirm, import_job_confirm_failed
 from ledger.services.imports.jobs import import_job_cancel, import_jobs_expire
-from ledger.services.returns import (
-    spend_return_discard,
-    spend_return_new_version,
-    spend_return_send_back_for_changes,
-    spend_return_sign_off,
-    spend_return_submit_for_approval,
+from ledger.services.returns import spend_return_discard, spend_return_new_version
+from ledger.services.sign_off import (
+    spend_return_approve,
+    spend_return_send_back,
+    spend_return_submit,
 )
 from tests.factories import SpendLineFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
@@ -31,15 +30,15 @@ def _steps(**filters) -> list[tuple]:
 
 def test_sign_off_steps_are_recorded_with_actor_and_reason(leeds_draft, officer, approver):
     SpendLineFactory(spend_return=leeds_draft, amount=Decimal("10.00"))
-    spend_return_submit_for_approval(spend_return=leeds_draft, actor=officer)
-    spend_return_send_back_for_changes(
+    spend_return_submit(spend_return=leeds_draft, actor=officer)
+    spend_return_send_back(
         spend_return=leeds_draft, actor=approver, reason="  Row 4 is a duplicate. "
     )
-    spend_return_submit_for_approval(spend_return=leeds_draft, actor=officer)
-    spend_return_sign_off(spend_return=leeds_draft, actor=approver)
+    spend_return_submit(spend_return=leeds_draft, actor=officer)
+    spend_return_approve(spend_return=leeds_draft, actor=approver)
     v2 = spend_return_new_version(spend_return=leeds_draft, actor=officer)
-    spend_return_submit_for_approval(spend_return=v2, actor=officer)
-    spend_return_sign_off(spend_return=v2, actor=approver)
+    spend_return_submit(spend_return=v2, actor=officer)
+    spend_return_approve(spend_return=v2, actor=approver)
 
     assert _steps(spend_return=leeds_draft) == [
         ("created", "officer", "", {"version": 1}),
@@ -61,17 +60,17 @@ def test_sign_off_steps_are_recorded_with_actor_and_reason(leeds_draft, officer,
 
 def test_an_approval_and_its_event_commit_or_roll_back_together(leeds_draft, officer, approver):
     SpendLineFactory(spend_return=leeds_draft)
-    spend_return_submit_for_approval(spend_return=leeds_draft, actor=officer)
+    spend_return_submit(spend_return=leeds_draft, actor=officer)
     with pytest.raises(RuntimeError), transaction.atomic():
-        spend_return_sign_off(spend_return=leeds_draft, actor=approver)
+        spend_return_approve(spend_return=leeds_draft, actor=approver)
         raise RuntimeError("fails after the approval, before the commit")
     leeds_draft.refresh_from_db()
     assert leeds_draft.status == SpendReturnStatus.SUBMITTED
     assert not WorkflowEvent.objects.filter(action="approved").exists()
     # Approved for real, once: a second approval is refused and records nothing.
-    spend_return_sign_off(spend_return=leeds_draft, actor=approver)
+    spend_return_approve(spend_return=leeds_draft, actor=approver)
     with pytest.raises(ValidationError):
-        spend_return_sign_off(spend_return=leeds_draft, actor=approver)
+        spend_return_approve(spend_return=leeds_draft, actor=approver)
     assert WorkflowEvent.objects.filter(action="approved").count() == 1
 
 

@@ -5,14 +5,11 @@ from decimal import Decimal
 import pytest
 
 from ledger.models import Basis, Classification, PlaceKind, Sector, SpendLine, ThemeCrosswalk
+from ledger.services.lines import spend_lines_add
 from ledger.services.reconciliation import reconciliation_run
+from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.spend import (
-    spend_lines_add,
-    spend_return_approve,
-    spend_return_create,
-    spend_return_submit,
-)
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,
@@ -23,7 +20,9 @@ from tests.factories import (
 
 
 def _approved(organisation, year, lines):
-    spend_return = spend_return_create(organisation=organisation, financial_year=year, title="T")
+    spend_return = spend_return_create(
+        organisation=organisation, financial_year=year, title="T", actor=None
+    )
     spend_lines_add(spend_return=spend_return, lines=lines)
     spend_return_submit(spend_return=spend_return, actor=None)
     return spend_return_approve(spend_return=spend_return, actor=None)

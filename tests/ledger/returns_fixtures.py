@@ -7,7 +7,7 @@ import pytest
 
 from ledger.models import FinancialYear, Organisation, Role
 from ledger.services.access import membership_grant
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from tests.factories import UserFactory
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from ledger.models import SpendLine, SpendReturn, SpendReturnStatus
-from ledger.services.spend import spend_return_approve, spend_return_submit
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import SpendLineFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
 from ledger.models import ExportJob, ImportJob, ImportStagedLine, SpendLine, SpendReturn
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
 from pilots.services.evidence import evidence_create
 from savings.models import BenefitFlow, CostLine

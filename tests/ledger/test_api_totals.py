@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from ledger.models import SpendLine
 from ledger.services.access import membership_grant
-from ledger.services.spend import spend_lines_add, spend_return_create
+from ledger.services.lines import spend_lines_add
+from ledger.services.returns import spend_return_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +211,7 @@ def test_lines_filters_and_cursor_pages(client, mini):
 
 
 def test_spend_returns_drafts_only_to_their_organisation(client, mini):
-    draft = spend_return_create(organisation=mini["pct"], financial_year=mini["year"])
+    draft = spend_return_create(organisation=mini["pct"], financial_year=mini["year"], actor=None)
     spend_lines_add(
         spend_return=draft,
         lines=[SpendLine(place=mini["south"], theme=mini["roads"], amount="1.00")],

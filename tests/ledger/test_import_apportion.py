@@ -20,7 +20,7 @@ from ledger.models import (
 from ledger.services.access import membership_grant
 from ledger.services.imports.apportionment import Driver, apportionment_places, driver_for
 from ledger.services.imports.confirm import import_job_confirm
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from tests.ledger.import_helpers import csv_bytes, preview
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_a_county_apportions_across_its_districts(cumbria):
 @given(amounts=st.lists(st.integers(min_value=-(10**9), max_value=10**9), min_size=1, max_size=6))
 def test_imported_lines_are_apportioned_exactly_and_say_how(amounts, cumbria, populations, officer):
     year = FinancialYear.objects.get(code="2010-11")
-    spend_return = spend_return_create(organisation=cumbria, financial_year=year)
+    spend_return = spend_return_create(organisation=cumbria, financial_year=year, actor=None)
     rows = [["Date", "Supplier Name", "Expense Area", "Amount"]] + [
         ["14/01/2011", f"Supplier {n}", "Highways", f"{Decimal(p).scaleb(-2):.2f}"]
         for n, p in enumerate(amounts)

@@ -10,7 +10,7 @@ from ledger.models import FinancialYear, ImportJob, ImportJobStatus, ImportStage
 from ledger.services.imports import staging
 from ledger.services.imports.confirm import import_job_confirm, import_job_request_confirm
 from ledger.services.imports.jobs import import_job_cancel, import_job_create
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from tests.ledger.import_helpers import LEEDS_FILE, csv_bytes, preview, upload
 from tests.services import ROOT, require_postgres
 
@@ -97,7 +97,9 @@ def test_the_preview_and_confirmation_run_on_a_real_worker(
     }
     leeds = Organisation.objects.by_code("00DA").get()
     spend_return = spend_return_create(
-        organisation=leeds, financial_year=FinancialYear.objects.get(code="2010-11")
+        organisation=leeds,
+        financial_year=FinancialYear.objects.get(code="2010-11"),
+        actor=None,
     )
     job = import_job_create(spend_return=spend_return, upload=upload(LEEDS_FILE), actor=None)
     job = _wait(job, {ImportJobStatus.READY, ImportJobStatus.INVALID, ImportJobStatus.FAILED})

@@ -17,7 +17,7 @@ from ledger.models import (
 )
 from ledger.services.access import membership_grant
 from ledger.services.imports.confirm import import_job_confirm
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from tests.ledger.import_helpers import csv_bytes, preview
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,9 @@ def test_a_revenue_outturn_table_is_unpivoted_in_pounds(reference_data, officer)
     dclg = Organisation.objects.get(code="DCLG")
     membership_grant(user=officer, organisation=dclg, role=Role.FINANCE_OFFICER)
     spend_return = spend_return_create(
-        organisation=dclg, financial_year=FinancialYear.objects.get(code="2009-10")
+        organisation=dclg,
+        financial_year=FinancialYear.objects.get(code="2009-10"),
+        actor=None,
     )
     job = preview(spend_return, csv_bytes(RO_TABLE), "ro.csv", actor=officer)
     assert job.status == ImportJobStatus.READY, job.errors
@@ -165,7 +167,9 @@ def test_the_mapping_page_for_a_wide_table(client, officer, django_capture_on_co
     dclg = Organisation.objects.get(code="DCLG")
     membership_grant(user=officer, organisation=dclg, role=Role.FINANCE_OFFICER)
     spend_return = spend_return_create(
-        organisation=dclg, financial_year=FinancialYear.objects.get(code="2009-10")
+        organisation=dclg,
+        financial_year=FinancialYear.objects.get(code="2009-10"),
+        actor=None,
     )
     job = preview(spend_return, csv_bytes(RO_TABLE), "ro.csv", actor=officer)
     client.force_login(officer)

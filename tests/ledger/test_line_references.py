@@ -13,7 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from ledger.models import Place, SpendLine
-from ledger.services.spend import spend_lines_add, spend_return_create
+from ledger.services.lines import spend_lines_add
+from ledger.services.returns import spend_return_create
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,
@@ -28,7 +29,9 @@ MISSING = 987_654_321
 @pytest.fixture
 def line():
     spend_return = spend_return_create(
-        organisation=OrganisationFactory(), financial_year=FinancialYearFactory()
+        organisation=OrganisationFactory(),
+        financial_year=FinancialYearFactory(),
+        actor=None,
     )
     place, theme = PlaceFactory(), ServiceThemeFactory()
     spend_lines_add(

@@ -16,8 +16,8 @@ from ledger.calculations.totals import place_subtree_ids
 from ledger.models import Organisation, Place, Sector, SpendReturn
 from ledger.selectors import approved_lines
 from ledger.services.reconciliation import reconciliation_run
-from ledger.services.returns import spend_return_sign_off, spend_return_submit_for_approval
 from ledger.services.rollups import rollup_rebuild
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.ledger.import_helpers import CRAVEN_FILE, LEEDS_FILE
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +123,8 @@ def real_files_approved(officer, approver):
             organisation=Organisation.objects.by_code(organisation).get(),
             financial_year__code=year,
         )
-        spend_return_submit_for_approval(spend_return=spend_return, actor=officer)
-        spend_return_sign_off(spend_return=spend_return, actor=approver)
+        spend_return_submit(spend_return=spend_return, actor=officer)
+        spend_return_approve(spend_return=spend_return, actor=approver)
     rollup_rebuild()
     assert reconciliation_run() == []
 

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from ledger.models import ImportJob, Role, SpendReturn
 from ledger.services.access import api_token_create, membership_grant
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from tests.factories import UserFactory
 from tests.ledger.import_helpers import CRAVEN_FILE, DCLG_HEADER, csv_bytes, dclg_row
 
@@ -135,8 +135,8 @@ def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_comm
 def test_list_is_the_tokens_organisation_only_with_constant_queries(
     api, leeds, craven, year_2010, officer, django_assert_num_queries
 ):
-    first = spend_return_create(organisation=leeds, financial_year=year_2010)
-    spend_return_create(organisation=craven, financial_year=year_2010)
+    first = spend_return_create(organisation=leeds, financial_year=year_2010, actor=None)
+    spend_return_create(organisation=craven, financial_year=year_2010, actor=None)
     # token, its last use, the user's role in the token's organisation, count, page
     with django_assert_num_queries(5):
         response = api.get("/api/v1/organisation/spend-returns/")
@@ -147,14 +147,14 @@ def test_list_is_the_tokens_organisation_only_with_constant_queries(
         "results": [_return_body(first)],
     }
     for _ in range(5):
-        spend_return_create(organisation=leeds, financial_year=year_2010)
+        spend_return_create(organisation=leeds, financial_year=year_2010, actor=None)
     with django_assert_num_queries(4):  # the token's last use is written once a minute
         assert api.get("/api/v1/organisation/spend-returns/?status=draft").json()["count"] == 6
     assert api.get("/api/v1/organisation/spend-returns/?year=2011-12").json()["count"] == 0
 
 
 def test_errors_use_the_one_error_shape(api, leeds, craven, year_2010, approver):
-    other = spend_return_create(organisation=craven, financial_year=year_2010)
+    other = spend_return_create(organisation=craven, financial_year=year_2010, actor=None)
     assert api.get(f"/api/v1/organisation/spend-returns/{other.pk}/").json() == {
         "error": {
             "status": 404,
@@ -172,7 +172,7 @@ def test_errors_use_the_one_error_shape(api, leeds, craven, year_2010, approver)
     assert bad_year.json()["error"]["details"] == {
         "financial_year": ["“2010-12” is not a financial year: the years must be consecutive"]
     }
-    mine = spend_return_create(organisation=leeds, financial_year=year_2010)
+    mine = spend_return_create(organisation=leeds, financial_year=year_2010, actor=None)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     as_approver = _client(approver, leeds)
@@ -196,7 +196,7 @@ def test_a_duplicate_file_is_refused_naming_the_return(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    spend_return = spend_return_create(organisation=leeds, financial_year=year_2010)
+    spend_return = spend_return_create(organisation=leeds, financial_year=year_2010, actor=None)
     content = csv_bytes([DCLG_HEADER, dclg_row()])
     url = f"/api/v1/organisation/spend-returns/{spend_return.pk}/files/"
     with django_capture_on_commit_callbacks(execute=True):

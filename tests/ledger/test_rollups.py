@@ -17,14 +17,11 @@ from ledger.models import (
     SpendRollup,
 )
 from ledger.selectors import approved_lines
+from ledger.services.lines import spend_lines_add
 from ledger.services.reconciliation import reconciliation_run
+from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild, rollup_refresh
-from ledger.services.spend import (
-    spend_lines_add,
-    spend_return_approve,
-    spend_return_create,
-    spend_return_submit,
-)
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,
@@ -51,7 +48,7 @@ def line_totals():
 
 
 def approved_return(organisation, year, lines, *, commit=None):
-    spend_return = spend_return_create(organisation=organisation, financial_year=year)
+    spend_return = spend_return_create(organisation=organisation, financial_year=year, actor=None)
     spend_lines_add(spend_return=spend_return, lines=lines)
     spend_return_submit(spend_return=spend_return, actor=None)
     return spend_return_approve(spend_return=spend_return, actor=None)
@@ -181,7 +178,7 @@ def test_reconciliation_shows_a_residual_to_the_penny(small_ledger):
 
 def test_only_approved_lines_count(small_ledger):
     org, year = small_ledger["organisations"][0], small_ledger["year"]
-    draft = spend_return_create(organisation=org, financial_year=year)
+    draft = spend_return_create(organisation=org, financial_year=year, actor=None)
     spend_lines_add(spend_return=draft, lines=lines_for(small_ledger, ["50.00"]))
     rollup_rebuild()
     assert not SpendRollup.objects.exists()

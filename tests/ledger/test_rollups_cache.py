@@ -7,8 +7,9 @@ from django.core.cache import cache
 
 from ledger.models import Role, RollupGeneration, SpendLine, SpendRollup
 from ledger.services.access import membership_grant
+from ledger.services.lines import spend_lines_add
+from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild, rollup_refresh
-from ledger.services.spend import spend_lines_add, spend_return_create
 from tests.factories import UserFactory
 from tests.ledger.test_rollups import approved_return
 
@@ -67,7 +68,9 @@ def test_cached_answers_are_the_same_for_everyone_and_never_show_drafts(client, 
     cache.clear()
     officer = UserFactory()
     membership_grant(user=officer, organisation=mini["council"], role=Role.FINANCE_OFFICER)
-    draft = spend_return_create(organisation=mini["council"], financial_year=mini["year"])
+    draft = spend_return_create(
+        organisation=mini["council"], financial_year=mini["year"], actor=None
+    )
     spend_lines_add(
         spend_return=draft,
         lines=[SpendLine(place=mini["county"], theme=mini["roads"], amount=Decimal("500.00"))],

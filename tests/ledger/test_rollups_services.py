@@ -8,14 +8,11 @@ import pytest
 from django.db import connection, transaction
 
 from ledger.models import Reconciliation, SpendLine, SpendRollup
+from ledger.services.lines import spend_lines_add
 from ledger.services.reconciliation import reconciliation_run
+from ledger.services.returns import spend_return_create
 from ledger.services.rollups import _lock, rollup_rebuild, rollup_refresh
-from ledger.services.spend import (
-    spend_lines_add,
-    spend_return_approve,
-    spend_return_create,
-    spend_return_submit,
-)
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,
@@ -29,7 +26,7 @@ pytestmark = pytest.mark.services
 
 
 def _return(org, year, place, theme, amounts):
-    spend_return = spend_return_create(organisation=org, financial_year=year)
+    spend_return = spend_return_create(organisation=org, financial_year=year, actor=None)
     spend_lines_add(
         spend_return=spend_return,
         lines=[SpendLine(place=place, theme=theme, amount=Decimal(a)) for a in amounts],

@@ -4,11 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ledger.models import SpendLine, SpendReturn, SpendReturnStatus
-from ledger.services.spend import (
-    spend_lines_add,
+from ledger.models import Role, SpendLine, SpendReturn, SpendReturnStatus
+from ledger.services.access import membership_grant
+from ledger.services.lines import spend_lines_add
+from ledger.services.returns import spend_return_create
+from ledger.services.sign_off import (
     spend_return_approve,
-    spend_return_create,
     spend_return_send_back,
     spend_return_submit,
 )
@@ -38,14 +39,16 @@ def _with_lines(spend_return, *amounts):
 
 
 def test_versions_number_up_within_a_scope(scope):
-    first = spend_return_create(**scope)
-    second = spend_return_create(**scope)
-    other_place = spend_return_create(**scope, place=PlaceFactory())
+    first = spend_return_create(**scope, actor=None)
+    second = spend_return_create(**scope, actor=None)
+    other_place = spend_return_create(**scope, actor=None, place=PlaceFactory())
     assert (first.version, second.version, other_place.version) == (1, 2, 1)
 
 
 def test_approving_a_new_version_supersedes_the_old_one(scope):
     officer, approver = UserFactory(), UserFactory()
+    membership_grant(user=officer, organisation=scope["organisation"], role=Role.FINANCE_OFFICER)
+    membership_grant(user=approver, organisation=scope["organisation"], role=Role.APPROVER)
     v1 = _with_lines(spend_return_create(**scope, actor=officer), "10.00")
     spend_return_submit(spend_return=v1, actor=officer)
     spend_return_approve(spend_return=v1, actor=approver)
@@ -71,7 +74,7 @@ def test_the_database_refuses_two_approved_versions(scope):
 
 
 def test_only_submitted_returns_can_be_approved_or_sent_back(scope):
-    draft = _with_lines(spend_return_create(**scope), "1.00")
+    draft = _with_lines(spend_return_create(**scope, actor=None), "1.00")
     with pytest.raises(ValidationError):
         spend_return_approve(spend_return=draft, actor=None)
     with pytest.raises(ValidationError):
@@ -80,11 +83,11 @@ def test_only_submitted_returns_can_be_approved_or_sent_back(scope):
 
 def test_an_empty_return_cannot_be_submitted(scope):
     with pytest.raises(ValidationError):
-        spend_return_submit(spend_return=spend_return_create(**scope), actor=None)
+        spend_return_submit(spend_return=spend_return_create(**scope, actor=None), actor=None)
 
 
 def test_a_returned_return_can_be_fixed_and_resubmitted(scope):
-    spend_return = _with_lines(spend_return_create(**scope), "1.00")
+    spend_return = _with_lines(spend_return_create(**scope, actor=None), "1.00")
     spend_return_submit(spend_return=spend_return, actor=None)
     with pytest.raises(ValidationError):
         spend_return_send_back(spend_return=spend_return, actor=None, reason="  ")

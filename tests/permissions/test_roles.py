@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from ledger.models import Membership, Role
 from ledger.rules import ANALYSTS_GROUP
 from ledger.services.access import api_token_create, membership_grant
-from ledger.services.returns import spend_return_sign_off, spend_return_submit_for_approval
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory
 from totalplace.permissions import has_perm
 
@@ -112,9 +112,9 @@ def test_line_downloads_are_offered_to_analysts_only(world):
 
 def test_separation_of_duties_binds_administrators_too(world):
     admin, draft = world.users[ADMIN], world.a_draft
-    submitted = spend_return_submit_for_approval(spend_return=draft, actor=admin)
+    submitted = spend_return_submit(spend_return=draft, actor=admin)
     with pytest.raises(PermissionDenied, match="another approver must sign it off"):
-        spend_return_sign_off(spend_return=submitted, actor=admin)
+        spend_return_approve(spend_return=submitted, actor=admin)
     assert not has_perm(admin, "ledger.approve_spend_return", submitted)
     assert has_perm(world.users["approver_a"], "ledger.approve_spend_return", submitted)
 

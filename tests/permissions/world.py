@@ -34,13 +34,10 @@ from ledger.models import (
 )
 from ledger.rules import ANALYSTS_GROUP
 from ledger.services.access import api_token_create, membership_grant
+from ledger.services.lines import spend_lines_add
+from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.spend import (
-    spend_lines_add,
-    spend_return_approve,
-    spend_return_create,
-    spend_return_submit,
-)
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from pilots.models import EvidenceKind, InitiativeStatus
 from pilots.services.access import pilot_lead_grant
 from pilots.services.evidence import evidence_create
@@ -165,10 +162,14 @@ def build_world() -> World:
     o["a_submitted"] = _return(
         org_a, year, county, theme, status=SpendReturnStatus.SUBMITTED, submitted_by=officer
     )
-    # Submitted by the approver (say, with a finance officer role since removed).
+    # Submitted by the approver, with a finance officer role since removed.
+    officer_role = membership_grant(
+        user=users[APPROVER], organisation=org_a, role=Role.FINANCE_OFFICER
+    )
     o["a_own_submission"] = _return(
         org_a, year, county, theme, status=SpendReturnStatus.SUBMITTED, submitted_by=users[APPROVER]
     )
+    officer_role.delete()
     o["b_approved"] = _return(org_b, year, county, theme, status=SpendReturnStatus.APPROVED)
     o["b_draft"] = _return(org_b, year, county, theme, status="draft", actor=token_user)
     o["b_submitted"] = _return(

@@ -12,12 +12,9 @@ from django.utils import timezone
 from ledger import tasks as ledger_tasks
 from ledger.calculations.apportion import apportion
 from ledger.models import Basis, PlaceKind, SpendLine, SpendReturnStatus, SpendRollup
-from ledger.services.spend import (
-    spend_lines_add,
-    spend_return_approve,
-    spend_return_create,
-    spend_return_submit,
-)
+from ledger.services.lines import spend_lines_add
+from ledger.services.returns import spend_return_create
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from pilots import tasks as pilot_tasks
 from pilots.models import Initiative
 from pilots.selectors.ledger import initiatives_affected_by_returns
@@ -72,7 +69,9 @@ def _lines(world, *parts, basis=Basis.DIRECT):
 
 
 def _approve(world, lines):
-    spend_return = spend_return_create(organisation=world.council, financial_year=world.year)
+    spend_return = spend_return_create(
+        organisation=world.council, financial_year=world.year, actor=None
+    )
     spend_lines_add(spend_return=spend_return, lines=lines)
     spend_return_submit(spend_return=spend_return, actor=None)
     return spend_return_approve(spend_return=spend_return, actor=None)

@@ -28,7 +28,7 @@ from ledger.return_selectors import EDITABLE_STATUSES
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.jobs import import_job_cancel, import_job_create
 from ledger.services.imports.preview import import_job_run
-from ledger.services.spend import spend_return_create
+from ledger.services.returns import spend_return_create
 from ledger.services.years import financial_year_get
 
 ERRORS_SHOWN = 20
@@ -170,9 +170,12 @@ class Command(AuditedCommand):
         latest = scope.order_by("-version").first()
         if latest is not None and latest.status in EDITABLE_STATUSES:
             return latest, False
-        spend_return = spend_return_create(
-            organisation=organisation, financial_year=year, place=place, actor=self.audit_user
-        )
+        try:
+            spend_return = spend_return_create(
+                organisation=organisation, financial_year=year, place=place, actor=self.audit_user
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"Created draft {spend_return} (spend return {spend_return.pk}).")
         return spend_return, True
 

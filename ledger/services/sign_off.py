@@ -1,0 +1,156 @@
+"""Moving a spend return through sign-off: submit, approve, send back.
+
+draft → submitted → approved (or returned to its officers, then submitted again). Approving a
+version supersedes the version approved before, in the same transaction, so the totals never
+count both or neither. Finance officers of the organisation submit; its approvers approve or
+send back, but never a return they submitted themselves. ``actor=None`` is the system itself
+(the demo loader, the shell), which may do anything the workflow allows.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from audit.models import WorkflowAction
+from audit.services import workflow_event_record
+from ledger.models import SpendReturn, SpendReturnStatus
+from ledger.return_selectors import EDITABLE_STATUSES
+from totalplace.permissions import require_perm
+
+from .returns import spend_return_versions_lock
+
+
+def _pounds(value: Decimal) -> str:
+    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
+
+
+def _require_approver(
+    actor: AbstractBaseUser | None, spend_return: SpendReturn, *, perm: str, verb: str, done: str
+) -> None:
+    require_perm(
+        actor,
+        "ledger.sign_off_returns",
+        spend_return,
+        message=f"Only approvers of {spend_return.organisation} can {verb}.",
+    )
+    if spend_return.status != SpendReturnStatus.SUBMITTED:
+        raise ValidationError(f"Only a submitted return can be {done}.")
+    require_perm(
+        actor,
+        perm,
+        spend_return,
+        message=f"You submitted this return, so another approver must {verb}.",
+    )
+
+
+@transaction.atomic
+def spend_return_submit(
+    *, spend_return: SpendReturn, actor: AbstractBaseUser | None
+) -> SpendReturn:
+    """Send a draft (or a returned draft) for sign-off.
+
+    It needs at least one line, and its lines must add up to its declared control total.
+    """
+    spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
+    require_perm(
+        actor,
+        "ledger.prepare_returns",
+        spend_return,
+        message=f"Only finance officers of {spend_return.organisation} can submit its returns.",
+    )
+    if spend_return.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            f"A {spend_return.get_status_display().lower()} return cannot be submitted."
+        )
+    if not spend_return.lines.exists():
+        raise ValidationError("A spend return needs at least one line before it is submitted.")
+    if spend_return.control_total is not None:
+        total = spend_return.lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+        if total != spend_return.control_total:
+            raise ValidationError(
+                f"The lines total {_pounds(total)} but the declared control total is "
+                f"{_pounds(spend_return.control_total)}: correct the lines or the control total."
+            )
+    previous_status = spend_return.status
+    spend_return.status = SpendReturnStatus.SUBMITTED
+    spend_return.submitted_at, spend_return.submitted_by = timezone.now(), actor
+    spend_return.save(update_fields=["status", "submitted_at", "submitted_by"])
+    workflow_event_record(
+        action=WorkflowAction.SUBMITTED,
+        actor=actor,
+        spend_return=spend_return,
+        detail={"version": spend_return.version, "status_before": previous_status},
+    )
+    return spend_return
+
+
+@transaction.atomic
+def spend_return_approve(
+    *, spend_return: SpendReturn, actor: AbstractBaseUser | None
+) -> SpendReturn:
+    """Sign off a submitted return: it replaces the previously approved version in the totals."""
+    # Lock all its versions before reading its status: see the lock's docstring.
+    versions = spend_return_versions_lock(spend_return=spend_return)
+    spend_return = versions[spend_return.pk]
+    _require_approver(
+        actor, spend_return, perm="ledger.approve_spend_return", verb="sign it off", done="approved"
+    )
+    now = timezone.now()
+    touched = [spend_return.pk]
+    for previous in versions.values():
+        if previous.status == SpendReturnStatus.APPROVED:
+            previous.status = SpendReturnStatus.SUPERSEDED
+            previous.superseded_at, previous.superseded_by = now, spend_return
+            previous.save(update_fields=["status", "superseded_at", "superseded_by"])
+            workflow_event_record(
+                action=WorkflowAction.SUPERSEDED,
+                actor=actor,
+                spend_return=previous,
+                detail={"version": previous.version, "by_version": spend_return.version},
+            )
+            touched.append(previous.pk)
+    spend_return.status = SpendReturnStatus.APPROVED
+    spend_return.approved_at, spend_return.approved_by = now, actor
+    spend_return.save(update_fields=["status", "approved_at", "approved_by"])
+    workflow_event_record(
+        action=WorkflowAction.APPROVED,
+        actor=actor,
+        spend_return=spend_return,
+        detail={"version": spend_return.version},
+    )
+    # Totals follow after commit: the worker must see the approval it is refreshing for.
+    from ledger.tasks import rollups_refresh  # import here: tasks import the services
+    from totalplace.celery import send_or_log
+
+    # If the broker is down the approval still stands; the nightly rebuild catches the totals up.
+    transaction.on_commit(lambda: send_or_log(rollups_refresh, touched))
+    return spend_return
+
+
+@transaction.atomic
+def spend_return_send_back(
+    *, spend_return: SpendReturn, actor: AbstractBaseUser | None, reason: str
+) -> SpendReturn:
+    """Return a submitted return to its finance officers, saying why; they can edit it again."""
+    spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
+    _require_approver(
+        actor, spend_return, perm="ledger.send_back_spend_return", verb="return it", done="returned"
+    )
+    if not reason.strip():
+        raise ValidationError("Say why the return is being returned.")
+    spend_return.status = SpendReturnStatus.RETURNED
+    spend_return.returned_at, spend_return.returned_by = timezone.now(), actor
+    spend_return.return_reason = reason.strip()
+    spend_return.save(update_fields=["status", "returned_at", "returned_by", "return_reason"])
+    workflow_event_record(
+        action=WorkflowAction.RETURNED,
+        actor=actor,
+        spend_return=spend_return,
+        reason=spend_return.return_reason,
+        detail={"version": spend_return.version},
+    )
+    return spend_return
