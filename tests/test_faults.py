@@ -344,6 +344,7 @@ def test_two_versions_approved_at_once_leave_one_approved_and_clean_rollups(tran
     council = OrganisationFactory(code="RACE", name="Raceton Council", home_place=place)
     theme = ServiceThemeFactory(code="race-theme", name="Race theme")
     officer, approvers = UserFactory(username="race-officer"), []
+    membership_grant(user=officer, organisation=council, role=Role.FINANCE_OFFICER)
     for n in range(2):
         approvers.append(UserFactory(username=f"race-approver-{n}"))
         membership_grant(user=approvers[-1], organisation=council, role=Role.APPROVER)
