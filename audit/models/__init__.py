@@ -19,6 +19,7 @@ from .links import (
     PilotServiceThemeEvent,
     PlaceBudgetSubmissionEvidenceEvent,
     PlaceBudgetSubmissionInitiativeEvent,
+    PlaceSuccessorEvent,
 )
 from .workflow import WorkflowAction, WorkflowEvent
 
@@ -38,6 +39,7 @@ __all__ = [
     "PlaceBudgetSubmissionEvent",
     "PlaceBudgetSubmissionEvidenceEvent",
     "PlaceBudgetSubmissionInitiativeEvent",
+    "PlaceSuccessorEvent",
     "SpendLineEvent",
     "SpendReturnEvent",
     "ThemeRuleEvent",

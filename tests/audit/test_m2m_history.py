@@ -1,6 +1,8 @@
 """Many-to-many links in the trail: a pilot's footprint and themes, the places an organisation
-serves, a submission's initiatives and evidence; added and removed, by whom, and where shown."""
+serves, a submission's initiatives and evidence, a place's successors; added and removed, by
+whom, and where shown."""
 
+import datetime as dt
 import itertools
 import re
 
@@ -52,6 +54,7 @@ LINKS = {
     "organisation places": (lambda: OrganisationFactory(), "places", PlaceFactory),
     "submission initiatives": (_submission, "linked_initiatives", InitiativeFactory),
     "submission evidence": (_submission, "linked_evidence", EvidenceFactory),
+    "place successors": (lambda: PlaceFactory(), "successors", PlaceFactory),
 }
 
 
@@ -99,7 +102,7 @@ def test_adding_and_removing_a_link_is_recorded_with_the_acting_user(name):
 
 
 @pytest.mark.services
-@pytest.mark.parametrize("name", ["pilot places", "organisation places"])
+@pytest.mark.parametrize("name", ["pilot places", "organisation places", "place successors"])
 def test_set_and_clear_are_recorded_link_by_link(name):
     require_postgres()
     make, field, make_other = LINKS[name]
@@ -265,3 +268,60 @@ def test_a_submissions_own_changes_are_in_its_history(client, admin_user):
     url = f"/admin/pilots/placebudgetsubmission/{submission.pk}/history/"
     text = _text(client.get(url))
     assert "August 2010" in text and "September 2010" in text
+
+
+def _place_admin_form(place, *, successors) -> dict:
+    """The admin's change form for ``place`` as posted, with its successors set."""
+    return {
+        "name": place.name,
+        "slug": place.slug,
+        "kind": place.kind,
+        "gss_code": place.gss_code or "",
+        "valid_to": place.valid_to.isoformat() if place.valid_to else "",
+        "successors": [successor.pk for successor in successors],
+        "aliases-TOTAL_FORMS": 0,
+        "aliases-INITIAL_FORMS": 0,
+    }
+
+
+@pytest.mark.services
+def test_a_places_history_shows_its_successors_added_and_removed(client, admin_user):
+    """A boundary change decides where a place's spend is counted: who recorded it, and when."""
+    require_postgres()
+    cumbria = PlaceFactory(name="Cumbria", kind="county", valid_to=dt.date(2023, 4, 1))
+    cumberland = PlaceFactory(name="Cumberland", kind="unitary")
+    westmorland = PlaceFactory(name="Westmorland and Furness", kind="unitary")
+    eden = PlaceFactory(name="Eden")
+    client.force_login(admin_user)
+    url = f"/admin/ledger/place/{cumbria.pk}/change/"
+    response = client.post(url, _place_admin_form(cumbria, successors=[cumberland, eden]))
+    assert response.status_code == 302, _text(response)
+    with audit_context(user=None, username="", command="fix_successors"):
+        cumbria.successors.set([cumberland, westmorland])
+    changes = _links_of(cumbria, "successors")
+    assert sorted(changes[:2]) == [
+        ("add", cumberland.pk, admin_user.pk),
+        ("add", eden.pk, admin_user.pk),
+    ]
+    assert changes[2:] == [("remove", eden.pk, None), ("add", westmorland.pk, None)]
+    assert {(e.who, e.via, tuple(sorted(map(str, e.links)))) for e in object_history(cumbria)} == {
+        ("admin", f"POST {url}", ("Successor added: Cumberland", "Successor added: Eden")),
+        (
+            "the system",
+            "command fix_successors",
+            ("Successor added: Westmorland and Furness", "Successor removed: Eden"),
+        ),
+    }
+    text = _text(client.get(f"/admin/ledger/place/{cumbria.pk}/history/"))
+    assert "Successor added: Cumberland" in text
+    assert "via command fix_successors Successor removed: Eden" in text
+    # Clearing them (a boundary change recorded in error) leaves a removal for each.
+    with audit_context(user=admin_user.pk, username="admin", command="fix_successors"):
+        cumbria.successors.clear()
+    assert sorted(_links_of(cumbria, "successors")[4:]) == [
+        ("remove", cumberland.pk, admin_user.pk),
+        ("remove", westmorland.pk, admin_user.pk),
+    ]
+    assert "Successor removed: Westmorland and Furness" in _text(
+        client.get(f"/admin/ledger/place/{cumbria.pk}/history/")
+    )
