@@ -288,12 +288,13 @@ def _place_admin_form(place, *, successors) -> dict:
 def test_a_places_history_shows_its_successors_added_and_removed(client, admin_user):
     """A boundary change decides where a place's spend is counted: who recorded it, and when."""
     require_postgres()
-    cumbria = PlaceFactory(name="Cumbria", kind="county", valid_to=dt.date(2023, 4, 1))
+    cumbria = PlaceFactory(name="Cumbria", kind="county")
     cumberland = PlaceFactory(name="Cumberland", kind="unitary")
     westmorland = PlaceFactory(name="Westmorland and Furness", kind="unitary")
     eden = PlaceFactory(name="Eden")
     client.force_login(admin_user)
     url = f"/admin/ledger/place/{cumbria.pk}/change/"
+    cumbria.valid_to = dt.date(2023, 4, 1)  # it ends, followed by its successors
     response = client.post(url, _place_admin_form(cumbria, successors=[cumberland, eden]))
     assert response.status_code == 302, _text(response)
     with audit_context(user=None, username="", command="fix_successors"):
@@ -304,16 +305,22 @@ def test_a_places_history_shows_its_successors_added_and_removed(client, admin_u
         ("add", eden.pk, admin_user.pk),
     ]
     assert changes[2:] == [("remove", eden.pk, None), ("add", westmorland.pk, None)]
-    assert {(e.who, e.via, tuple(sorted(map(str, e.links)))) for e in object_history(cumbria)} == {
-        ("admin", f"POST {url}", ("Successor added: Cumberland", "Successor added: Eden")),
+    # One entry per context: the admin's end date with its successors, then the command's.
+    assert {
+        (e.who, e.via, tuple(sorted(map(str, e.links))), len(e.records))
+        for e in object_history(cumbria)
+    } == {
+        ("admin", f"POST {url}", ("Successor added: Cumberland", "Successor added: Eden"), 1),
         (
             "the system",
             "command fix_successors",
             ("Successor added: Westmorland and Furness", "Successor removed: Eden"),
+            0,
         ),
+        ("the system", "", (), 1),  # the factory made the place outside any context
     }
     text = _text(client.get(f"/admin/ledger/place/{cumbria.pk}/history/"))
-    assert "Successor added: Cumberland" in text
+    assert "Valid to – 1 Apr 2023" in text and "Successor added: Cumberland" in text
     assert "via command fix_successors Successor removed: Eden" in text
     # Clearing them (a boundary change recorded in error) leaves a removal for each.
     with audit_context(user=admin_user.pk, username="admin", command="fix_successors"):
