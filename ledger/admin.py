@@ -34,7 +34,9 @@ class PlaceAliasInline(admin.TabularInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
+    """Its history page is the audit trail's: the successors its boundary changes recorded."""
+
     list_display = ["name", "kind", "gss_code", "snac_code", "parent", "valid_from", "valid_to"]
     list_filter = ["kind"]
     search_fields = ["name", "official_name", "gss_code", "snac_code", "aliases__code"]

@@ -4,9 +4,9 @@ rollup generation, so an administrator's edit is on the API at once, not after t
 Bulk loads (reference data, the demo) run inside ``rollup_generation_deferred``, which raises
 it once at the end instead of once a row.
 
-``rollups_refreshed`` tells other apps that the rollups of some returns' lines are current, so
-what they read from the rollups can follow without the ledger knowing who reads them (pilots'
-baselines subscribe in ``PilotsConfig.ready``).
+``rollups_refreshed`` tells other apps that the rollups of some returns' lines are current (or,
+after the nightly rebuild, all of them), so what they read from the rollups can follow without
+the ledger knowing who reads them (pilots' baselines subscribe in ``PilotsConfig.ready``).
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -20,7 +20,8 @@ from ledger.services.rollup_generation import (
 
 SHOWN_IN_TOTALS = (Place, Organisation, ServiceTheme, Population, FinancialYear)
 
-# Sent with ``spend_return_ids`` once the rollups their lines touch have been refreshed.
+# Sent with ``spend_return_ids`` once the rollups their lines touch have been refreshed, or with
+# ``spend_return_ids=None`` once every rollup has been rebuilt (any total may have moved).
 rollups_refreshed = Signal()
 
 

@@ -46,12 +46,20 @@ def rollups_refresh(spend_return_ids: list[int]) -> dict[str, int]:
 
 @shared_task(name="ledger.rollups_rebuild")
 def rollups_rebuild() -> dict[str, int]:
-    """Nightly: rebuild every rollup from the approved lines, then reconcile everything."""
+    """Nightly: rebuild every rollup from the approved lines, then reconcile everything.
+
+    Idempotent. Then tells subscribers (``rollups_refreshed``, with ``spend_return_ids=None``:
+    every return) that anything they read from the rollups may have changed.
+    """
     from ledger.services.reconciliation import reconciliation_run
     from ledger.services.rollups import rollup_rebuild
+    from ledger.signals import rollups_refreshed
 
     run = rollup_rebuild()
     residuals = reconciliation_run()
+    # The rebuild catches up refreshes that were never queued, so which returns' totals moved
+    # is not known: subscribers hear "all of them". Robust, as after a refresh.
+    rollups_refreshed.send_robust(sender=rollups_rebuild, spend_return_ids=None)
     return {
         "inserted": run.rows_inserted,
         "updated": run.rows_updated,

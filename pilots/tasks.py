@@ -14,9 +14,10 @@ from pilots.services.initiatives import (
 def baselines_refresh() -> int:
     """Re-read every initiative's baseline from the ledger (returns approved since change it).
 
-    Runs nightly from beat, the catch-all for refreshes that were never queued (the broker was
-    down). Approvals refresh the baselines they touch at once (``baselines_refresh_for_returns``)
-    and the recompute after any change to an initiative refreshes its own.
+    Queued when the nightly rollup rebuild is done (``rollups_refreshed`` for every return): the
+    catch-all for refreshes that were never queued (the broker was down). Approvals refresh the
+    baselines they touch at once (``baselines_refresh_for_returns``) and the recompute after any
+    change to an initiative refreshes its own. Idempotent: a re-run stores the same figures.
     """
     count = 0
     for initiative in Initiative.objects.select_related("pilot", "baseline_year").iterator():

@@ -7,6 +7,7 @@ from .events import (
     OrganisationEvent,
     PilotEvent,
     PlaceBudgetSubmissionEvent,
+    PlaceEvent,
     SpendLineEvent,
     SpendReturnEvent,
     ThemeRuleEvent,
@@ -19,6 +20,7 @@ from .links import (
     PilotServiceThemeEvent,
     PlaceBudgetSubmissionEvidenceEvent,
     PlaceBudgetSubmissionInitiativeEvent,
+    PlaceSuccessorEvent,
 )
 from .workflow import WorkflowAction, WorkflowEvent
 
@@ -38,6 +40,8 @@ __all__ = [
     "PlaceBudgetSubmissionEvent",
     "PlaceBudgetSubmissionEvidenceEvent",
     "PlaceBudgetSubmissionInitiativeEvent",
+    "PlaceEvent",
+    "PlaceSuccessorEvent",
     "SpendLineEvent",
     "SpendReturnEvent",
     "ThemeRuleEvent",

@@ -15,7 +15,14 @@ copy each statement's rows from its transition table in one set-based ``INSERT .
 import pghistory
 from django.db import models
 
-from ledger.models import ColumnMapping, Organisation, SpendLine, SpendReturn, ThemeRule
+from ledger.models import (
+    ColumnMapping,
+    Organisation,
+    Place,
+    SpendLine,
+    SpendReturn,
+    ThemeRule,
+)
 from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
 from savings.models import BenefitFlow, CostLine
 
@@ -189,6 +196,28 @@ class OrganisationEvent(
     pass
 
 
+class PlaceEvent(
+    # Reference data, but its codes find it in files, its parent counts it in a county's totals
+    # and its dates say when it ended (a boundary change, with its successors): a change to any
+    # of them moves totals, so it must be traceable. Its history page shows its successors too.
+    _history_of(
+        Place,
+        [
+            "gss_code",
+            "snac_code",
+            "slug",
+            "name",
+            "official_name",
+            "kind",
+            "parent",
+            "valid_from",
+            "valid_to",
+        ],
+    )
+):
+    pass
+
+
 class PlaceBudgetSubmissionEvent(
     _history_of(PlaceBudgetSubmission, ["pilot", *PlaceBudgetSubmission.INPUT_FIELDS])
 ):
@@ -207,5 +236,6 @@ EVENT_MODELS = {
     CostLine: CostLineEvent,
     BenefitFlow: BenefitFlowEvent,
     Organisation: OrganisationEvent,
+    Place: PlaceEvent,
     PlaceBudgetSubmission: PlaceBudgetSubmissionEvent,
 }

@@ -1,8 +1,10 @@
 """History of many-to-many links, one table per link: a row when a link is added or removed.
 
-A pilot's footprint (``Pilot.places``) decides whose spend is its baseline, and the places an
-organisation serves (``Organisation.places``) decide how its spend is apportioned; neither is a
-column of the record, so the records' own history tables do not see them change.
+A pilot's footprint (``Pilot.places``) decides whose spend is its baseline; the places an
+organisation serves (``Organisation.places``) decide how its spend is apportioned; a place's
+successors (``Place.successors``) record a boundary change (Cumbria was followed by Cumberland
+and by Westmorland and Furness). None is a column of the record, so the records' own history
+tables (where they have one) do not see them change.
 
 Django keeps each link as a row of an auto-created through table. pghistory tracks a proxy of
 that table (declared here, so its triggers and migrations are the audit app's): an ``add``
@@ -14,7 +16,7 @@ because Django forbids foreign keys to auto-created through models.
 import pghistory
 from django.db import models
 
-from ledger.models import Organisation
+from ledger.models import Organisation, Place
 from pilots.models import Pilot, PlaceBudgetSubmission
 
 ADD = "add"
@@ -67,6 +69,11 @@ class OrganisationPlaceEvent(_links_of(Organisation, "places", noun="place")):
     pass
 
 
+# Self-referential: ``from_place`` is the place that ended, ``to_place`` a place that followed it.
+class PlaceSuccessorEvent(_links_of(Place, "successors", noun="successor")):
+    pass
+
+
 class PlaceBudgetSubmissionInitiativeEvent(
     _links_of(PlaceBudgetSubmission, "linked_initiatives", noun="initiative")
 ):
@@ -83,6 +90,7 @@ class PlaceBudgetSubmissionEvidenceEvent(
 LINK_EVENT_MODELS = {
     Pilot: [PilotPlaceEvent, PilotServiceThemeEvent, PilotDeepDiveEvent],
     Organisation: [OrganisationPlaceEvent],
+    Place: [PlaceSuccessorEvent],
     PlaceBudgetSubmission: [
         PlaceBudgetSubmissionInitiativeEvent,
         PlaceBudgetSubmissionEvidenceEvent,

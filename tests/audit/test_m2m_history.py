@@ -1,6 +1,8 @@
 """Many-to-many links in the trail: a pilot's footprint and themes, the places an organisation
-serves, a submission's initiatives and evidence; added and removed, by whom, and where shown."""
+serves, a submission's initiatives and evidence, a place's successors; added and removed, by
+whom, and where shown."""
 
+import datetime as dt
 import itertools
 import re
 
@@ -52,6 +54,7 @@ LINKS = {
     "organisation places": (lambda: OrganisationFactory(), "places", PlaceFactory),
     "submission initiatives": (_submission, "linked_initiatives", InitiativeFactory),
     "submission evidence": (_submission, "linked_evidence", EvidenceFactory),
+    "place successors": (lambda: PlaceFactory(), "successors", PlaceFactory),
 }
 
 
@@ -92,15 +95,14 @@ def test_adding_and_removing_a_link_is_recorded_with_the_acting_user(name):
         getattr(obj, field).add(first, second)
         getattr(obj, field).add(first)  # already linked: nothing happens, nothing recorded
         getattr(obj, field).remove(first)
-    assert _links_of(obj, field)[len(before) :] == [
-        ("add", first.pk, alice.pk),
-        ("add", second.pk, alice.pk),
-        ("remove", first.pk, alice.pk),
-    ]
+    changes = _links_of(obj, field)[len(before) :]
+    # add() of several inserts them in a set's order, which depends on the ids.
+    assert sorted(changes[:2]) == [("add", first.pk, alice.pk), ("add", second.pk, alice.pk)]
+    assert changes[2:] == [("remove", first.pk, alice.pk)]
 
 
 @pytest.mark.services
-@pytest.mark.parametrize("name", ["pilot places", "organisation places"])
+@pytest.mark.parametrize("name", ["pilot places", "organisation places", "place successors"])
 def test_set_and_clear_are_recorded_link_by_link(name):
     require_postgres()
     make, field, make_other = LINKS[name]
@@ -266,3 +268,67 @@ def test_a_submissions_own_changes_are_in_its_history(client, admin_user):
     url = f"/admin/pilots/placebudgetsubmission/{submission.pk}/history/"
     text = _text(client.get(url))
     assert "August 2010" in text and "September 2010" in text
+
+
+def _place_admin_form(place, *, successors) -> dict:
+    """The admin's change form for ``place`` as posted, with its successors set."""
+    return {
+        "name": place.name,
+        "slug": place.slug,
+        "kind": place.kind,
+        "gss_code": place.gss_code or "",
+        "valid_to": place.valid_to.isoformat() if place.valid_to else "",
+        "successors": [successor.pk for successor in successors],
+        "aliases-TOTAL_FORMS": 0,
+        "aliases-INITIAL_FORMS": 0,
+    }
+
+
+@pytest.mark.services
+def test_a_places_history_shows_its_successors_added_and_removed(client, admin_user):
+    """A boundary change decides where a place's spend is counted: who recorded it, and when."""
+    require_postgres()
+    cumbria = PlaceFactory(name="Cumbria", kind="county")
+    cumberland = PlaceFactory(name="Cumberland", kind="unitary")
+    westmorland = PlaceFactory(name="Westmorland and Furness", kind="unitary")
+    eden = PlaceFactory(name="Eden")
+    client.force_login(admin_user)
+    url = f"/admin/ledger/place/{cumbria.pk}/change/"
+    cumbria.valid_to = dt.date(2023, 4, 1)  # it ends, followed by its successors
+    response = client.post(url, _place_admin_form(cumbria, successors=[cumberland, eden]))
+    assert response.status_code == 302, _text(response)
+    with audit_context(user=None, username="", command="fix_successors"):
+        cumbria.successors.set([cumberland, westmorland])
+    changes = _links_of(cumbria, "successors")
+    assert sorted(changes[:2]) == [
+        ("add", cumberland.pk, admin_user.pk),
+        ("add", eden.pk, admin_user.pk),
+    ]
+    assert changes[2:] == [("remove", eden.pk, None), ("add", westmorland.pk, None)]
+    # One entry per context: the admin's end date with its successors, then the command's.
+    assert {
+        (e.who, e.via, tuple(sorted(map(str, e.links))), len(e.records))
+        for e in object_history(cumbria)
+    } == {
+        ("admin", f"POST {url}", ("Successor added: Cumberland", "Successor added: Eden"), 1),
+        (
+            "the system",
+            "command fix_successors",
+            ("Successor added: Westmorland and Furness", "Successor removed: Eden"),
+            0,
+        ),
+        ("the system", "", (), 1),  # the factory made the place outside any context
+    }
+    text = _text(client.get(f"/admin/ledger/place/{cumbria.pk}/history/"))
+    assert "Valid to – 1 Apr 2023" in text and "Successor added: Cumberland" in text
+    assert "via command fix_successors Successor removed: Eden" in text
+    # Clearing them (a boundary change recorded in error) leaves a removal for each.
+    with audit_context(user=admin_user.pk, username="admin", command="fix_successors"):
+        cumbria.successors.clear()
+    assert sorted(_links_of(cumbria, "successors")[4:]) == [
+        ("remove", cumberland.pk, admin_user.pk),
+        ("remove", westmorland.pk, admin_user.pk),
+    ]
+    assert "Successor removed: Westmorland and Furness" in _text(
+        client.get(f"/admin/ledger/place/{cumbria.pk}/history/")
+    )

@@ -1,5 +1,6 @@
 """The trigger-written trail on PostgreSQL: every tracked model, bulk paths, COPY, integrity."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from tests.audit.helpers import context_of, events_of
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,
+    PlaceFactory,
     ServiceThemeFactory,
     SpendLineFactory,
     SpendReturnFactory,
@@ -62,6 +64,7 @@ MAKERS = {
     "cost line": (lambda: CostLineFactory(), "amount", Decimal("250.00")),
     "benefit flow": (lambda: BenefitFlowFactory(), "duration", 3),
     "organisation": (lambda: OrganisationFactory(), "sector", "nhs"),
+    "place": (lambda: PlaceFactory(), "valid_to", dt.date(2023, 4, 1)),
     "place budget submission": (
         lambda: PlaceBudgetSubmission.objects.create(
             pilot=PilotFactory(), title="August 2010", baseline_year=FinancialYearFactory()

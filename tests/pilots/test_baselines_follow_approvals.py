@@ -1,5 +1,6 @@
 """An approved return refreshes, once its rollups are current, exactly the initiative baselines it
 can change: a footprint covering one of its lines' places, with the lines' year as baseline year.
+The nightly rebuild of every rollup refreshes every baseline.
 """
 
 import datetime as dt
@@ -195,6 +196,67 @@ def test_a_real_worker_refreshes_the_baseline_after_the_rollups(real_worker):
     assert world.here.baseline_refreshed_at > before
     assert "pilots.baselines_refresh_for_returns" in real_worker.log()
     assert not _refreshed(world.away) and not _refreshed(world.other_year)
+
+
+def _every_baseline_refreshed(world) -> bool:
+    return all(_refreshed(i) for i in (world.here, world.other_year, world.away))
+
+
+@pytest.mark.django_db
+def test_the_nightly_rebuild_refreshes_every_baseline_from_the_rebuilt_totals(
+    footprints, django_capture_on_commit_callbacks
+):
+    # Approved, but its rollups' task never ran (the broker was down): nothing moved yet.
+    _approve(footprints, _lines(footprints, (footprints.district, "8.00")))
+    assert not SpendRollup.objects.exists() and not _refreshed(footprints.here)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert ledger_tasks.rollups_rebuild()["inserted"] == 1
+    assert len(queued) == 1  # one job, after the rebuild's commit, not one per initiative
+    assert _baseline(footprints.here) == (Decimal("8.00"), 1)
+    # Which returns' totals moved is not known after a rebuild: every baseline is read again.
+    assert _every_baseline_refreshed(footprints)
+    assert _baseline(footprints.away) == (None, 0)
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_the_rebuild_stands_without_the_baselines(
+    footprints, broker, django_capture_on_commit_callbacks
+):
+    _approve(footprints, _lines(footprints, (footprints.district, "8.00")))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ledger_tasks.rollups_rebuild()["residuals"] == 0
+    assert broker.sent == 1  # the baselines' refresh, tried once and logged
+    assert SpendRollup.objects.get().amount == Decimal("8.00")
+    assert not _refreshed(footprints.here)
+
+
+@pytest.mark.django_db
+def test_a_failing_baselines_refresh_never_fails_the_rebuild(
+    footprints, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+
+    def broken(**kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("a bug in pilots")
+
+    monkeypatch.setattr(pilot_tasks, "initiative_baseline_refresh", broken)
+    _approve(footprints, _lines(footprints, (footprints.district, "9.00")))
+    with django_capture_on_commit_callbacks(execute=True):  # eager: the job runs inline
+        assert ledger_tasks.rollups_rebuild()["inserted"] == 1
+    assert len(calls) == 1  # it ran, and failed on the first initiative
+    assert SpendRollup.objects.get().amount == Decimal("9.00")
+
+
+@pytest.mark.services
+def test_a_real_worker_refreshes_every_baseline_after_the_nightly_rebuild(real_worker, broker):
+    world = _footprints()
+    _approve(world, _lines(world, (world.district, "42.00")))  # commits; nothing is queued
+    broker.down = False
+    ledger_tasks.rollups_rebuild.delay()
+    wait_for(lambda: _every_baseline_refreshed(world), "refresh every baseline", real_worker)
+    assert _baseline(world.here) == (Decimal("42.00"), 1)
+    assert "pilots.baselines_refresh[" in real_worker.log()
 
 
 @pytest.mark.django_db

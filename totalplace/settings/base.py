@@ -132,16 +132,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE: dict = {
-    # Rebuild every place total from the approved lines and reconcile, nightly at 02:30.
+    # Rebuild every place total from the approved lines and reconcile, nightly at 02:30. When it
+    # is done it queues pilots.baselines_refresh (through ledger.signals.rollups_refreshed), so
+    # every initiative baseline is re-read from the rebuilt totals, however long they took.
     "ledger-rollups-rebuild": {
         "task": "ledger.rollups_rebuild",
         "schedule": crontab(hour=2, minute=30),
-    },
-    # Initiative baselines read approved ledger spend. An approval refreshes the ones it touches
-    # after its rollups; this re-reads them all at 03:30, after the rebuild (the catch-all).
-    "pilots-baselines-refresh": {
-        "task": "pilots.baselines_refresh",
-        "schedule": crontab(hour=3, minute=30),
     },
     # Import and export jobs whose task could not be queued (broker down) are queued again.
     "ledger-import-jobs-requeue": {"task": "ledger.import_jobs_requeue", "schedule": 60.0},
