@@ -30,6 +30,11 @@ def api_url(request, name: str, *args) -> str:
     return reverse(name, args=args, request=request)
 
 
+def attribution_url(request, scope: str, key) -> str:
+    """Where the savings land for one pilot, initiative, programme or place, in the API."""
+    return f"{api_url(request, 'api-attribution-list')}?scope={scope}&key={key}"
+
+
 class OrganisationBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation

@@ -29,6 +29,7 @@ from .common import (
     PublishedField,
     absolute,
     api_url,
+    attribution_url,
 )
 
 
@@ -85,8 +86,7 @@ class PilotSerializer(serializers.ModelSerializer):
         return api_url(self.context.get("request"), "api-pilot-evidence-pack", pilot.slug)
 
     def get_attribution_url(self, pilot) -> str:
-        base = api_url(self.context.get("request"), "api-attribution-list")
-        return f"{base}?scope=pilot&key={pilot.slug}"
+        return attribution_url(self.context.get("request"), "pilot", pilot.slug)
 
 
 class PilotUpdateSerializer(serializers.ModelSerializer):
@@ -154,8 +154,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
         return api_url(self.context.get("request"), "api-appraisal-detail", initiative.public_id)
 
     def get_attribution_url(self, initiative) -> str:
-        base = api_url(self.context.get("request"), "api-attribution-list")
-        return f"{base}?scope=initiative&key={initiative.public_id}"
+        return attribution_url(self.context.get("request"), "initiative", initiative.public_id)
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ from savings.models import (
     UnitCost,
 )
 
-from .common import Percent, absolute, api_url
+from .common import Percent, absolute
 
 
 class UnitCostSerializer(serializers.ModelSerializer):
@@ -207,7 +207,3 @@ class AttributionSerializer(serializers.ModelSerializer):
         from pilots.views.savings import _csv_url
 
         return absolute(self.context.get("request"), _csv_url(attribution.subject))
-
-
-def attribution_link(request, scope: str, key: str) -> str:
-    return f"{api_url(request, 'api-attribution-list')}?scope={scope}&key={key}"
