@@ -5,10 +5,11 @@ from django.conf import settings
 
 from ledger.models import Classification, ClassificationScheme, FinancialYear
 from pilots.models import EvidenceItem, Initiative, Pilot
+from totalplace.forms import ServiceModelForm
 from totalplace.uploads import human_size, validate_upload_size
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(ServiceModelForm):
     class Meta:
         model = Initiative
         fields = [
@@ -47,12 +48,8 @@ class InitiativeForm(forms.ModelForm):
             self.add_error("service_theme", "Choose a deep-dive theme, a service theme, or both.")
         return data
 
-    def _post_clean(self):
-        # Model validation runs in the service (with the pilot set); nothing to do here.
-        pass
 
-
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(ServiceModelForm):
     url = forms.URLField(
         max_length=500, required=False, assume_scheme="https", label="Link (links and datasets)"
     )
@@ -89,6 +86,3 @@ class EvidenceForm(forms.ModelForm):
         self.fields["initiative"].empty_label = "The pilot as a whole"
         self.fields["file"].validators.append(validate_upload_size)
         self.fields["file"].help_text = f"At most {human_size(settings.MAX_UPLOAD_BYTES)}."
-
-    def _post_clean(self):
-        pass

@@ -1,16 +1,15 @@
 """Forms for costs and benefits; the services validate again and do the writing."""
 
-from django import forms
-
 from ledger.models import Organisation
 from savings.models import BenefitFlow, CostLine
+from totalplace.forms import ServiceModelForm
 
 
 def _organisations():
     return Organisation.objects.order_by("name")
 
 
-class CostLineForm(forms.ModelForm):
+class CostLineForm(ServiceModelForm):
     class Meta:
         model = CostLine
         fields = list(CostLine.INPUT_FIELDS)
@@ -25,11 +24,8 @@ class CostLineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["payer"].queryset = _organisations()
 
-    def _post_clean(self):
-        pass
 
-
-class BenefitFlowForm(forms.ModelForm):
+class BenefitFlowForm(ServiceModelForm):
     class Meta:
         model = BenefitFlow
         fields = list(BenefitFlow.INPUT_FIELDS)
@@ -51,6 +47,3 @@ class BenefitFlowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["beneficiary"].queryset = _organisations()
         self.fields["beneficiary"].empty_label = "People, not a public body (economic or social)"
-
-    def _post_clean(self):
-        pass

@@ -6,7 +6,7 @@ from ledger.models import ImportJob, ImportMode, SpendReturn
 from ledger.services.imports.apportionment import DRIVERS
 from totalplace.uploads import validate_upload_size
 
-MONEY = {"max_digits": 17, "decimal_places": 2}
+from .serializers import money_field
 
 
 class OrganisationRefSerializer(serializers.Serializer):
@@ -18,9 +18,9 @@ class OrganisationSpendReturnSerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
     financial_year = serializers.CharField(source="financial_year.code", read_only=True)
     place = serializers.SerializerMethodField()
-    control_total = serializers.DecimalField(**MONEY, allow_null=True, read_only=True)
+    control_total = money_field(allow_null=True, read_only=True)
     line_count = serializers.IntegerField(read_only=True)
-    total = serializers.DecimalField(**MONEY, source="line_total", read_only=True)
+    total = money_field(source="line_total", read_only=True)
     mapping = serializers.CharField(source="mapping.name", default=None, read_only=True)
 
     class Meta:
@@ -63,7 +63,7 @@ class SpendReturnCreateSerializer(serializers.Serializer):
     )
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     notes = serializers.CharField(required=False, allow_blank=True)
-    control_total = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    control_total = money_field(required=False, allow_null=True)
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -80,7 +80,7 @@ class ImportUploadSerializer(serializers.Serializer):
         default=False, help_text="Apportion each line across the organisation's places."
     )
     driver = serializers.ChoiceField(choices=list(DRIVERS.items()), default="population")
-    control_total = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    control_total = money_field(required=False, allow_null=True)
     mapping = serializers.CharField(
         required=False, allow_blank=True, help_text="Name of a saved column mapping to use."
     )
@@ -107,10 +107,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
         "again automatically (``message`` says so)."
     )
     percent = serializers.IntegerField(source="percent_done", read_only=True)
-    lines_total = serializers.DecimalField(**MONEY, read_only=True)
-    file_total = serializers.DecimalField(**MONEY, allow_null=True, read_only=True)
-    control_total = serializers.DecimalField(**MONEY, allow_null=True, read_only=True)
-    unallocated_total = serializers.DecimalField(**MONEY, read_only=True)
+    lines_total = money_field(read_only=True)
+    file_total = money_field(allow_null=True, read_only=True)
+    control_total = money_field(allow_null=True, read_only=True)
+    unallocated_total = money_field(read_only=True)
     mapping = serializers.JSONField(source="mapping_used", read_only=True)
     errors = RowErrorSerializer(many=True, read_only=True)
     warnings = serializers.ListField(child=serializers.CharField(), read_only=True)

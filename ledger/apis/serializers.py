@@ -6,6 +6,7 @@ from ledger.models import FinancialYear, Organisation, Place, ServiceTheme, Spen
 
 
 def money_field(**kwargs) -> serializers.DecimalField:
+    """Pounds as a decimal string ("1234.50"); MoneyField would otherwise map to an integer."""
     return serializers.DecimalField(max_digits=17, decimal_places=2, **kwargs)
 
 

@@ -98,8 +98,8 @@ def read_lines(
     own, unallocated = ctx.organisation_id, ctx.unallocated_theme_id
     year_start, year_end = ctx.year_start, ctx.year_end
     split, uses_description = ctx.split, ctx.theme_uses_description
-    basis = "apportioned" if split else "direct"
-    driver, driver_source = (ctx.driver, ctx.driver_source) if split else ("", "")
+    # basis, driver and driver source: a row that names its own place is never apportioned.
+    direct, apportioned = ("direct", "", ""), ("apportioned", ctx.driver, ctx.driver_source)
     section_total = 0  # lines since the last totals row, to recognise the next one
 
     for number, cells in rows:
@@ -268,18 +268,22 @@ def read_lines(
                 redactions.clear()
             redacted = redactions[supplier] = is_redacted(supplier)
         if split is None or place_text:
+            shares, (basis, driver, driver_source) = ((place_id, pence),), direct
+        else:
+            shares, (basis, driver, driver_source) = split(pence), apportioned
+        for share_place, share in shares:
             tally.staged += 1
             yield (
                 job_id,
                 number,
-                place_id,
+                share_place,
                 own,
                 theme_id,
-                pence,
+                share,
                 kind,
-                "direct",
-                "",
-                "",
+                basis,
+                driver,
+                driver_source,
                 description,
                 expense_type,
                 expense_area,
@@ -290,30 +294,6 @@ def read_lines(
                 day,
                 ref,
             )
-        else:
-            for part_place, part in split(pence):
-                tally.staged += 1
-                yield (
-                    job_id,
-                    number,
-                    part_place,
-                    own,
-                    theme_id,
-                    part,
-                    kind,
-                    basis,
-                    driver,
-                    driver_source,
-                    description,
-                    expense_type,
-                    expense_area,
-                    service_label,
-                    expense_code,
-                    supplier,
-                    redacted,
-                    day,
-                    ref,
-                )
 
 
 def _totals_row(number, cells, amount_text, joined, section_total, tally, amount_label) -> bool:

@@ -1,6 +1,9 @@
-"""Pilot leads: granting and revoking, and the check every write makes."""
+"""Pilot leads: granting and revoking, and the checks every write makes."""
+
+from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from pilots.models import Pilot, PilotLead
@@ -14,6 +17,13 @@ def require_pilot_lead(*, actor: AbstractBaseUser | None, pilot: Pilot | int) ->
     ``actor=None`` is the system itself (the demo loader, admin imports), which may write
     anything."""
     require_perm(actor, "pilots.edit_pilot", pilot, message=NOT_A_LEAD)
+
+
+def require_known_fields(*, fields: dict, allowed: Collection[str]) -> None:
+    """Refuse fields a write does not take, rather than set or ignore them unseen."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
 
 
 @transaction.atomic

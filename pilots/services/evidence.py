@@ -11,7 +11,7 @@ from django.db import transaction
 from pilots.models import EvidenceItem, EvidenceKind, Initiative, Pilot
 from totalplace.uploads import upload_too_large_message
 
-from .access import require_pilot_lead
+from .access import require_known_fields, require_pilot_lead
 
 EVIDENCE_FIELDS = {
     "kind",
@@ -70,9 +70,7 @@ def evidence_create(
 ) -> EvidenceItem:
     """A document, link, dataset or note for a pilot (and optionally one of its initiatives)."""
     require_pilot_lead(actor=actor, pilot=pilot)
-    unknown = set(fields) - EVIDENCE_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    require_known_fields(fields=fields, allowed=EVIDENCE_FIELDS)
     item = EvidenceItem(
         pilot=pilot,
         initiative=initiative,
@@ -94,9 +92,7 @@ def evidence_update(
 ) -> EvidenceItem:
     """Edit an item (a new file replaces the old one); its permalink does not change."""
     require_pilot_lead(actor=actor, pilot=item.pilot_id)
-    unknown = set(fields) - EVIDENCE_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    require_known_fields(fields=fields, allowed=EVIDENCE_FIELDS)
     upload = fields.pop("file", None)
     for name, value in fields.items():
         setattr(item, name, value)

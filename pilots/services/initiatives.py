@@ -12,7 +12,7 @@ from pilots.selectors.ledger import (
     theme_weights_for,
 )
 
-from .access import require_pilot_lead
+from .access import require_known_fields, require_pilot_lead
 
 INITIATIVE_FIELDS = {
     "title",
@@ -54,9 +54,7 @@ def initiative_create(
 ) -> Initiative:
     """A new initiative (a draft unless ``status`` says otherwise); queues its appraisal."""
     require_pilot_lead(actor=actor, pilot=pilot)
-    unknown = set(fields) - INITIATIVE_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    require_known_fields(fields=fields, allowed=INITIATIVE_FIELDS)
     initiative = Initiative(pilot=pilot, title=title, created_by=actor, updated_by=actor, **fields)
     _validate(initiative)
     initiative.save()
@@ -70,9 +68,7 @@ def initiative_update(
 ) -> Initiative:
     """Change an initiative; its appraisal and its pilot's totals are recomputed after commit."""
     require_pilot_lead(actor=actor, pilot=initiative.pilot_id)
-    unknown = set(fields) - INITIATIVE_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    require_known_fields(fields=fields, allowed=INITIATIVE_FIELDS)
     for name, value in fields.items():
         setattr(initiative, name, value)
     initiative.updated_by = actor

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from pilots.models import Pilot, PlaceBudgetSubmission, SubmissionSaving
 
-from .access import require_pilot_lead
+from .access import require_known_fields, require_pilot_lead
 
 SUBMISSION_FIELDS = frozenset(PlaceBudgetSubmission.INPUT_FIELDS)
 SAVING_FIELDS = {"description", "theme", "organisation", "initiative", "baseline", "saving"}
@@ -70,9 +70,7 @@ def submission_create(
 ) -> PlaceBudgetSubmission:
     """Record a pilot's place-based budget submission, with its savings build-up and links."""
     require_pilot_lead(actor=actor, pilot=pilot)
-    unknown = set(fields) - SUBMISSION_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    require_known_fields(fields=fields, allowed=SUBMISSION_FIELDS)
     submission = PlaceBudgetSubmission(pilot=pilot, title=title, created_by=actor, **fields)
     _validate(submission)
     submission.save()
@@ -93,9 +91,7 @@ def submission_update(
 ) -> PlaceBudgetSubmission:
     """Change a submission; ``savings`` (when given) replaces the whole build-up."""
     require_pilot_lead(actor=actor, pilot=submission.pilot_id)
-    unknown = set(fields) - SUBMISSION_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    require_known_fields(fields=fields, allowed=SUBMISSION_FIELDS)
     for name, value in fields.items():
         setattr(submission, name, value)
     _validate(submission)

@@ -30,6 +30,11 @@ def evidence_of(request, public_id, **kwargs) -> EvidenceItem:
         raise Http404("No such evidence") from exc
 
 
+def form_fields(form) -> dict:
+    """The form's cleaned values for its own fields: what the service is given."""
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
 def apply_errors(form, exc: ValidationError) -> None:
     """Show a service's validation errors on the form, by field where the form has it."""
     if hasattr(exc, "error_dict"):

@@ -15,7 +15,7 @@ from pilots.services.access import NOT_A_LEAD
 from pilots.services.evidence import evidence_create, evidence_delete, evidence_update
 from totalplace.permissions import has_perm, permission_required
 
-from .common import apply_errors, demo_label, evidence_of, initiative_of, pilot_of
+from .common import apply_errors, demo_label, evidence_of, form_fields, initiative_of, pilot_of
 
 
 def evidence_detail(request, public_id):
@@ -38,7 +38,7 @@ def evidence_download(request, public_id):
 
 
 def _fields(form) -> dict:
-    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    fields = form_fields(form)
     upload = fields.pop("file")
     if upload:  # False means "clear", None means "keep": neither is a new file
         fields["file"] = upload

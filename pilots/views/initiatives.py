@@ -12,7 +12,7 @@ from pilots.services.initiatives import initiative_create, initiative_delete, in
 from savings import selectors as savings_selectors
 from totalplace.permissions import has_perm, permission_required
 
-from .common import apply_errors, demo_label, initiative_of, pilot_of
+from .common import apply_errors, demo_label, form_fields, initiative_of, pilot_of
 from .savings import where_savings_land_context
 
 
@@ -50,16 +50,12 @@ def initiative_detail(request, public_id):
     return render(request, "pilots/initiative_detail.html", context)
 
 
-def _form_fields(form) -> dict:
-    return {name: form.cleaned_data[name] for name in form.Meta.fields}
-
-
 @permission_required("pilots.edit_pilot", fn=pilot_of, message=NOT_A_LEAD)
 def initiative_create_view(request, slug: str):
     pilot = pilot_of(request, slug)
     form = InitiativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        fields = _form_fields(form)
+        fields = form_fields(form)
         try:
             initiative = initiative_create(
                 pilot=pilot, actor=request.user, title=fields.pop("title"), **fields
@@ -80,7 +76,7 @@ def initiative_edit_view(request, public_id):
     form = InitiativeForm(request.POST or None, instance=initiative)
     if request.method == "POST" and form.is_valid():
         try:
-            initiative_update(initiative=initiative, actor=request.user, **_form_fields(form))
+            initiative_update(initiative=initiative, actor=request.user, **form_fields(form))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

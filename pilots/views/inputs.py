@@ -17,7 +17,7 @@ from savings.services.inputs import (
 )
 from totalplace.permissions import permission_required
 
-from .common import apply_errors, initiative_of
+from .common import apply_errors, form_fields, initiative_of
 
 KINDS = {
     "cost": {
@@ -47,7 +47,7 @@ def input_edit(request, public_id, kind: str, pk: int | None = None):
     obj = get_object_or_404(getattr(initiative, spec["related"]), pk=pk) if pk else None
     form = spec["form"](request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = form_fields(form)
         try:
             if obj is None:
                 spec["create"](initiative=initiative, actor=request.user, **fields)

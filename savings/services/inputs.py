@@ -1,27 +1,26 @@
-"""Writing an initiative's costs and benefits; every change queues its recompute."""
+"""Writing an initiative's costs and benefits; every change queues its recompute.
+
+Costs and benefits are written alike: by the pilot's leads, only their input fields, checked by
+the model (a benefit by its own rules first), and each change recomputes the appraisal.
+"""
+
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from pilots.models import Initiative
-from pilots.services.access import require_pilot_lead
+from pilots.services.access import require_known_fields, require_pilot_lead
 from savings.models import BenefitFlow, CostLine, ValueType
 from savings.models.inputs import MAX_YEAR
 
 from .recompute import appraisal_request
 
-COST_FIELDS = set(CostLine.INPUT_FIELDS)
-BENEFIT_FIELDS = set(BenefitFlow.INPUT_FIELDS)
+Input = TypeVar("Input", CostLine, BenefitFlow)
 
 
-def _check_fields(fields: dict, allowed: set[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}")
-
-
-def _benefit_validate(flow: BenefitFlow) -> None:
+def _benefit_check(flow: BenefitFlow) -> None:
     errors = {}
     has_amount = flow.amount_per_year is not None
     has_outcomes = flow.outcomes_per_year is not None or flow.unit_cost_id is not None
@@ -37,7 +36,38 @@ def _benefit_validate(flow: BenefitFlow) -> None:
         errors["duration"] = f"The benefit must end by year {MAX_YEAR}."
     if errors:
         raise ValidationError(errors)
-    flow.full_clean(exclude=["initiative", "created_by"])
+
+
+def _input_save(item: Input) -> Input:
+    if isinstance(item, BenefitFlow):
+        _benefit_check(item)
+    item.full_clean(exclude=["initiative", "created_by"])
+    item.save()
+    appraisal_request(initiative=item.initiative)
+    return item
+
+
+def _input_create(
+    model: type[Input], *, initiative: Initiative, actor: AbstractBaseUser | None, fields: dict
+) -> Input:
+    require_pilot_lead(actor=actor, pilot=initiative.pilot_id)
+    require_known_fields(fields=fields, allowed=model.INPUT_FIELDS)
+    return _input_save(model(initiative=initiative, created_by=actor, **fields))
+
+
+def _input_update(item: Input, *, actor: AbstractBaseUser | None, fields: dict) -> Input:
+    require_pilot_lead(actor=actor, pilot=item.initiative.pilot_id)
+    require_known_fields(fields=fields, allowed=item.INPUT_FIELDS)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return _input_save(item)
+
+
+def _input_delete(item: CostLine | BenefitFlow, *, actor: AbstractBaseUser | None) -> None:
+    require_pilot_lead(actor=actor, pilot=item.initiative.pilot_id)
+    initiative = item.initiative
+    item.delete()
+    appraisal_request(initiative=initiative)
 
 
 @transaction.atomic
@@ -45,33 +75,17 @@ def cost_line_create(
     *, initiative: Initiative, actor: AbstractBaseUser | None, **fields
 ) -> CostLine:
     """Add a cost paid by one organisation in one year."""
-    require_pilot_lead(actor=actor, pilot=initiative.pilot_id)
-    _check_fields(fields, COST_FIELDS)
-    line = CostLine(initiative=initiative, created_by=actor, **fields)
-    line.full_clean(exclude=["initiative", "created_by"])
-    line.save()
-    appraisal_request(initiative=initiative)
-    return line
+    return _input_create(CostLine, initiative=initiative, actor=actor, fields=fields)
 
 
 @transaction.atomic
 def cost_line_update(*, line: CostLine, actor: AbstractBaseUser | None, **fields) -> CostLine:
-    require_pilot_lead(actor=actor, pilot=line.initiative.pilot_id)
-    _check_fields(fields, COST_FIELDS)
-    for name, value in fields.items():
-        setattr(line, name, value)
-    line.full_clean(exclude=["initiative", "created_by"])
-    line.save()
-    appraisal_request(initiative=line.initiative)
-    return line
+    return _input_update(line, actor=actor, fields=fields)
 
 
 @transaction.atomic
 def cost_line_delete(*, line: CostLine, actor: AbstractBaseUser | None) -> None:
-    require_pilot_lead(actor=actor, pilot=line.initiative.pilot_id)
-    initiative = line.initiative
-    line.delete()
-    appraisal_request(initiative=initiative)
+    _input_delete(line, actor=actor)
 
 
 @transaction.atomic
@@ -79,32 +93,16 @@ def benefit_flow_create(
     *, initiative: Initiative, actor: AbstractBaseUser | None, **fields
 ) -> BenefitFlow:
     """Add a benefit stream landing with one organisation (or with people, if not fiscal)."""
-    require_pilot_lead(actor=actor, pilot=initiative.pilot_id)
-    _check_fields(fields, BENEFIT_FIELDS)
-    flow = BenefitFlow(initiative=initiative, created_by=actor, **fields)
-    _benefit_validate(flow)
-    flow.save()
-    appraisal_request(initiative=initiative)
-    return flow
+    return _input_create(BenefitFlow, initiative=initiative, actor=actor, fields=fields)
 
 
 @transaction.atomic
 def benefit_flow_update(
     *, flow: BenefitFlow, actor: AbstractBaseUser | None, **fields
 ) -> BenefitFlow:
-    require_pilot_lead(actor=actor, pilot=flow.initiative.pilot_id)
-    _check_fields(fields, BENEFIT_FIELDS)
-    for name, value in fields.items():
-        setattr(flow, name, value)
-    _benefit_validate(flow)
-    flow.save()
-    appraisal_request(initiative=flow.initiative)
-    return flow
+    return _input_update(flow, actor=actor, fields=fields)
 
 
 @transaction.atomic
 def benefit_flow_delete(*, flow: BenefitFlow, actor: AbstractBaseUser | None) -> None:
-    require_pilot_lead(actor=actor, pilot=flow.initiative.pilot_id)
-    initiative = flow.initiative
-    flow.delete()
-    appraisal_request(initiative=initiative)
+    _input_delete(flow, actor=actor)

@@ -24,6 +24,7 @@ from ledger.importers.values import (
     parse_date,
     parse_spend_kind,
 )
+from tests.ledger.import_helpers import DCLG_HEADER
 
 
 @pytest.mark.parametrize(
@@ -252,24 +253,7 @@ def test_unknown_header_still_found_for_manual_mapping_but_data_is_not_a_header(
 @pytest.mark.parametrize(
     ("headers", "layout", "amount"),
     [
-        (
-            [
-                "Body",
-                "Body Name",
-                "Date",
-                "Transaction Number",
-                "Invoice Number",
-                "Amount",
-                "Supplier Name",
-                "Supplier ID",
-                "VAT Registration Number",
-                "Expense Area",
-                "Expense Type",
-                "Expense Code",
-            ],
-            "dclg_2010",
-            "Amount",
-        ),
+        (DCLG_HEADER, "dclg_2010", "Amount"),
         (
             [
                 "Organisation",

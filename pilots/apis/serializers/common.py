@@ -1,15 +1,10 @@
-"""Small shared shapes: money, organisations, places, links."""
+"""Small shared shapes: percentages, organisations, places, links (money is the ledger's)."""
 
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.reverse import reverse
 
 from ledger.models import Organisation, Place
-
-
-def Money(**kwargs) -> serializers.DecimalField:  # noqa: N802 - reads like a field class
-    """Pounds as a decimal string ("1234.50"); MoneyField would otherwise map to an integer."""
-    return serializers.DecimalField(max_digits=17, decimal_places=2, **kwargs)
 
 
 def Percent(**kwargs) -> serializers.DecimalField:  # noqa: N802
@@ -33,6 +28,11 @@ def absolute(request, path: str) -> str:
 
 def api_url(request, name: str, *args) -> str:
     return reverse(name, args=args, request=request)
+
+
+def attribution_url(request, scope: str, key) -> str:
+    """Where the savings land for one pilot, initiative, programme or place, in the API."""
+    return f"{api_url(request, 'api-attribution-list')}?scope={scope}&key={key}"
 
 
 class OrganisationBriefSerializer(serializers.ModelSerializer):

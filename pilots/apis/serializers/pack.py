@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from .common import Money
+from ledger.apis.serializers import money_field
+
 from .pilots import (
     EvidenceSerializer,
     InitiativeSerializer,
@@ -50,10 +51,10 @@ class PackInitiativeSerializer(InitiativeSerializer):
 
 class SpendYearSerializer(serializers.Serializer):
     financial_year = serializers.CharField()
-    amount = Money()
+    amount = money_field()
     lines = serializers.IntegerField()
     population = serializers.IntegerField(allow_null=True)
-    per_head = Money(allow_null=True)
+    per_head = money_field(allow_null=True)
 
 
 class EvidencePackSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ledger.apis.serializers import money_field
 from ledger.models import (
     Classification,
     ClassificationScheme,
@@ -22,12 +23,13 @@ from pilots.models import (
 from totalplace.uploads import validate_upload_size
 
 from .common import (
-    Money,
     OrganisationBriefSerializer,
+    Percent,
     PlaceBriefSerializer,
     PublishedField,
     absolute,
     api_url,
+    attribution_url,
 )
 
 
@@ -84,8 +86,7 @@ class PilotSerializer(serializers.ModelSerializer):
         return api_url(self.context.get("request"), "api-pilot-evidence-pack", pilot.slug)
 
     def get_attribution_url(self, pilot) -> str:
-        base = api_url(self.context.get("request"), "api-attribution-list")
-        return f"{base}?scope=pilot&key={pilot.slug}"
+        return attribution_url(self.context.get("request"), "pilot", pilot.slug)
 
 
 class PilotUpdateSerializer(serializers.ModelSerializer):
@@ -123,9 +124,9 @@ class InitiativeSerializer(serializers.ModelSerializer):
     baseline_year = serializers.SlugRelatedField(
         slug_field="code", queryset=FinancialYear.objects.all(), required=False
     )
-    baseline_entered_amount = Money(allow_null=True, required=False)
-    baseline_ledger_amount = Money(read_only=True, allow_null=True)
-    baseline_amount = Money(read_only=True, allow_null=True)
+    baseline_entered_amount = money_field(allow_null=True, required=False)
+    baseline_ledger_amount = money_field(read_only=True, allow_null=True)
+    baseline_amount = money_field(read_only=True, allow_null=True)
     baseline_basis = serializers.CharField(read_only=True)
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
@@ -153,8 +154,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
         return api_url(self.context.get("request"), "api-appraisal-detail", initiative.public_id)
 
     def get_attribution_url(self, initiative) -> str:
-        base = api_url(self.context.get("request"), "api-attribution-list")
-        return f"{base}?scope=initiative&key={initiative.public_id}"
+        return attribution_url(self.context.get("request"), "initiative", initiative.public_id)
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -218,8 +218,8 @@ class SubmissionSavingSerializer(serializers.ModelSerializer):
     initiative = serializers.SlugRelatedField(
         slug_field="public_id", queryset=Initiative.objects.all(), allow_null=True, required=False
     )
-    baseline = Money(allow_null=True, required=False)
-    saving = Money()
+    baseline = money_field(allow_null=True, required=False)
+    saving = money_field()
 
     class Meta:
         model = SubmissionSaving
@@ -239,15 +239,13 @@ class PlaceBudgetSubmissionSerializer(serializers.ModelSerializer):
     )
     savings = SubmissionSavingSerializer(many=True, required=False)
     total_saving = serializers.SerializerMethodField()
-    total_spend_baseline = Money(allow_null=True, required=False)
-    dividend_vs_aligned_amount = Money(allow_null=True, required=False)
-    dividend_vs_separate_amount = Money(allow_null=True, required=False)
-    benefits_counterfactual = Money(allow_null=True, required=False)
-    benefits_projected = Money(allow_null=True, required=False)
-    benefits_saving = Money(read_only=True, allow_null=True)
-    benefits_local_share_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, read_only=True, allow_null=True
-    )
+    total_spend_baseline = money_field(allow_null=True, required=False)
+    dividend_vs_aligned_amount = money_field(allow_null=True, required=False)
+    dividend_vs_separate_amount = money_field(allow_null=True, required=False)
+    benefits_counterfactual = money_field(allow_null=True, required=False)
+    benefits_projected = money_field(allow_null=True, required=False)
+    benefits_saving = money_field(read_only=True, allow_null=True)
+    benefits_local_share_percent = Percent(read_only=True, allow_null=True)
     linked_initiatives = serializers.SlugRelatedField(
         slug_field="public_id", queryset=Initiative.objects.all(), many=True, required=False
     )
@@ -272,7 +270,7 @@ class PlaceBudgetSubmissionSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["is_illustrative"]
 
-    @extend_schema_field(serializers.DecimalField(max_digits=17, decimal_places=2))
+    @extend_schema_field(money_field())
     def get_total_saving(self, submission) -> str:
         total = sum((row.saving for row in submission.savings.all()), start=0)
         return f"{total:.2f}"

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ledger.apis.serializers import money_field
 from ledger.models import Organisation
 from pilots.models import Initiative
 from savings.models import (
@@ -14,11 +15,11 @@ from savings.models import (
     UnitCost,
 )
 
-from .common import Money, Percent, absolute, api_url
+from .common import Percent, absolute
 
 
 class UnitCostSerializer(serializers.ModelSerializer):
-    value = Money()
+    value = money_field()
 
     class Meta:
         model = UnitCost
@@ -42,7 +43,7 @@ class CostLineSerializer(serializers.ModelSerializer):
     )
     payer = serializers.SlugRelatedField(slug_field="code", queryset=Organisation.objects.all())
     payer_name = serializers.CharField(source="payer.name", read_only=True)
-    amount = Money(min_value=0)
+    amount = money_field(min_value=0)
     optimism_bias_percent = Percent(min_value=0, max_value=100, required=False)
 
     class Meta:
@@ -68,7 +69,7 @@ class BenefitFlowSerializer(serializers.ModelSerializer):
     unit_cost = serializers.SlugRelatedField(
         slug_field="code", queryset=UnitCost.objects.all(), allow_null=True, required=False
     )
-    amount_per_year = Money(min_value=0, allow_null=True, required=False)
+    amount_per_year = money_field(min_value=0, allow_null=True, required=False)
     outcomes_per_year = serializers.DecimalField(
         max_digits=14, decimal_places=4, min_value=0, allow_null=True, required=False
     )
@@ -92,20 +93,20 @@ class BenefitFlowSerializer(serializers.ModelSerializer):
 class YearRowSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     discount_factor = serializers.DecimalField(max_digits=8, decimal_places=6)
-    costs = Money()
-    fiscal = Money()
-    economic = Money()
-    social = Money()
-    benefits = Money()
-    net = Money()
-    pv_costs = Money()
-    pv_fiscal = Money()
-    pv_economic = Money()
-    pv_social = Money()
-    pv_benefits = Money()
-    pv_net = Money()
-    cumulative_fiscal_net = Money()
-    cumulative_fiscal_pv_net = Money()
+    costs = money_field()
+    fiscal = money_field()
+    economic = money_field()
+    social = money_field()
+    benefits = money_field()
+    net = money_field()
+    pv_costs = money_field()
+    pv_fiscal = money_field()
+    pv_economic = money_field()
+    pv_social = money_field()
+    pv_benefits = money_field()
+    pv_net = money_field()
+    cumulative_fiscal_net = money_field()
+    cumulative_fiscal_pv_net = money_field()
 
 
 class AppraisalSerializer(serializers.ModelSerializer):
@@ -114,15 +115,15 @@ class AppraisalSerializer(serializers.ModelSerializer):
     initiative = serializers.UUIDField(source="initiative.public_id", read_only=True)
     is_current = serializers.BooleanField(read_only=True)
     years = YearRowSerializer(many=True, read_only=True)
-    pv_costs = Money()
-    pv_fiscal = Money()
-    pv_cashable = Money()
-    pv_economic = Money()
-    pv_social = Money()
-    pv_benefits = Money()
-    npv = Money()
-    fiscal_npv = Money()
-    net_budget_impact = Money()
+    pv_costs = money_field()
+    pv_fiscal = money_field()
+    pv_cashable = money_field()
+    pv_economic = money_field()
+    pv_social = money_field()
+    pv_benefits = money_field()
+    npv = money_field()
+    fiscal_npv = money_field()
+    net_budget_impact = money_field()
 
     class Meta:
         model = Appraisal
@@ -138,13 +139,13 @@ class PositionSerializer(serializers.Serializer):
     organisation = serializers.CharField()
     name = serializers.CharField()
     sector = serializers.CharField()
-    paid = Money()
-    received = Money()
-    cashable = Money()
-    net = Money()
+    paid = money_field()
+    received = money_field()
+    cashable = money_field()
+    net = money_field()
     invests_here_saves_elsewhere = serializers.BooleanField()
-    transfer = Money()
-    after_deal = Money()
+    transfer = money_field()
+    after_deal = money_field()
 
 
 class MatrixCellSerializer(serializers.Serializer):
@@ -152,14 +153,14 @@ class MatrixCellSerializer(serializers.Serializer):
     payer_name = serializers.CharField()
     beneficiary = serializers.CharField()
     beneficiary_name = serializers.CharField()
-    present_value = Money()
+    present_value = money_field()
 
 
 class TransferSerializer(serializers.Serializer):
     from_name = serializers.CharField()
     to = serializers.CharField()
     to_name = serializers.CharField()
-    amount = Money()
+    amount = money_field()
 
     def get_fields(self):
         # "from" is a Python keyword, so it cannot be declared as a class attribute.
@@ -173,10 +174,10 @@ class AttributionSerializer(serializers.ModelSerializer):
 
     subject = serializers.SerializerMethodField()
     csv_url = serializers.SerializerMethodField()
-    pv_costs = Money()
-    pv_fiscal = Money()
-    fiscal_net = Money()
-    shortfall = Money()
+    pv_costs = money_field()
+    pv_fiscal = money_field()
+    fiscal_net = money_field()
+    shortfall = money_field()
     positions = PositionSerializer(many=True)
     matrix = MatrixCellSerializer(many=True)
     transfers = TransferSerializer(many=True)
@@ -206,7 +207,3 @@ class AttributionSerializer(serializers.ModelSerializer):
         from pilots.views.savings import _csv_url
 
         return absolute(self.context.get("request"), _csv_url(attribution.subject))
-
-
-def attribution_link(request, scope: str, key: str) -> str:
-    return f"{api_url(request, 'api-attribution-list')}?scope={scope}&key={key}"
