@@ -172,6 +172,19 @@ class SpendLine(models.Model):
         related_name="lines",
     )
 
+    # What a finance officer enters in the line grid (the form and the service that saves it).
+    INPUT_FIELDS = (
+        "place",
+        "theme",
+        "amount",
+        "spend_kind",
+        "transaction_date",
+        "supplier_name",
+        "description",
+        "expense_type",
+        "expense_area",
+    )
+
     class Meta:
         ordering = ["spend_return_id", "source_row", "id"]
         indexes = [

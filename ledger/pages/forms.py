@@ -223,17 +223,7 @@ def layout_name(key: str) -> str:
 class SpendLineForm(forms.ModelForm):
     class Meta:
         model = SpendLine
-        fields = [
-            "place",
-            "theme",
-            "amount",
-            "spend_kind",
-            "transaction_date",
-            "supplier_name",
-            "description",
-            "expense_type",
-            "expense_area",
-        ]
+        fields = SpendLine.INPUT_FIELDS
         # A date input's value must be ISO (YYYY-MM-DD) whatever the page's locale.
         widgets = {"transaction_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 

@@ -17,18 +17,6 @@ from .imports.jobs import require_officer
 
 LINE_BATCH_SIZE = 5000
 
-GRID_FIELDS = [
-    "place",
-    "theme",
-    "amount",
-    "spend_kind",
-    "transaction_date",
-    "supplier_name",
-    "description",
-    "expense_type",
-    "expense_area",
-]
-
 
 def spend_lines_add(*, spend_return: SpendReturn, lines: Iterable[SpendLine]) -> int:
     """Attach unsaved lines to a draft return in batches; returns how many were written."""
@@ -66,7 +54,7 @@ def spend_lines_save_grid(
         SpendLine.objects.filter(pk__in=[line.pk for line in deleted]).delete()
     for line in changed:
         line.full_clean(exclude=["spend_return", "organisation", "financial_year", "import_job"])
-    SpendLine.objects.bulk_update(changed, GRID_FIELDS)
+    SpendLine.objects.bulk_update(changed, SpendLine.INPUT_FIELDS)
     for line in new:
         line.spend_return = spend_return
         line.organisation_id = spend_return.organisation_id
