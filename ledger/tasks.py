@@ -48,18 +48,20 @@ def rollups_refresh(spend_return_ids: list[int]) -> dict[str, int]:
 def rollups_rebuild() -> dict[str, int]:
     """Nightly: rebuild every rollup from the approved lines, then reconcile everything.
 
-    Idempotent. Then tells subscribers (``rollups_refreshed``, with ``spend_return_ids=None``:
-    every return) that anything they read from the rollups may have changed.
+    Idempotent. Once rebuilt, it tells subscribers (``rollups_refreshed``, with
+    ``spend_return_ids=None``: every return) that anything they read from the rollups may have
+    changed.
     """
     from ledger.services.reconciliation import reconciliation_run
     from ledger.services.rollups import rollup_rebuild
     from ledger.signals import rollups_refreshed
 
     run = rollup_rebuild()
-    residuals = reconciliation_run()
     # The rebuild catches up refreshes that were never queued, so which returns' totals moved
-    # is not known: subscribers hear "all of them". Robust, as after a refresh.
+    # is not known: subscribers hear "all of them". Robust, as after a refresh, and before the
+    # reconciliation, so a reconciliation that fails does not keep them reading the old totals.
     rollups_refreshed.send_robust(sender=rollups_rebuild, spend_return_ids=None)
+    residuals = reconciliation_run()
     return {
         "inserted": run.rows_inserted,
         "updated": run.rows_updated,

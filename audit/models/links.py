@@ -8,7 +8,7 @@ tables (where they have one) do not see them change.
 
 Django keeps each link as a row of an auto-created through table. pghistory tracks a proxy of
 that table (declared here, so its triggers and migrations are the audit app's): an ``add``
-event after each insert, a ``remove`` event before each delete, including the ones ``clear()``,
+event after each insert, a ``remove`` event after each delete, including the ones ``clear()``,
 ``set()`` and a cascade make. Each event names both linked records; there is no ``pgh_obj``
 because Django forbids foreign keys to auto-created through models.
 """
