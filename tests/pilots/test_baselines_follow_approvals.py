@@ -248,6 +248,26 @@ def test_a_failing_baselines_refresh_never_fails_the_rebuild(
     assert SpendRollup.objects.get().amount == Decimal("9.00")
 
 
+@pytest.mark.django_db
+def test_a_failing_reconciliation_still_leaves_the_baselines_refreshed(
+    footprints, monkeypatch, django_capture_on_commit_callbacks
+):
+    from ledger.services import reconciliation
+
+    def broken():
+        raise RuntimeError("a bug in the reconciliation")
+
+    monkeypatch.setattr(reconciliation, "reconciliation_run", broken)
+    _approve(footprints, _lines(footprints, (footprints.district, "7.00")))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError, match="reconciliation"),
+    ):
+        ledger_tasks.rollups_rebuild()
+    # The rebuilt totals stand, and the baselines were read from them before the failure.
+    assert _baseline(footprints.here) == (Decimal("7.00"), 1)
+
+
 @pytest.mark.services
 def test_a_real_worker_refreshes_every_baseline_after_the_nightly_rebuild(real_worker, broker):
     world = _footprints()
