@@ -9,7 +9,8 @@ from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
-from ledger.calculations.totals import DIMENSIONS, Aggregate, Cut, CutError, aggregate
+from ledger.calculations.cuts import DIMENSIONS, Cut, CutError
+from ledger.calculations.totals import Aggregate, aggregate
 from ledger.exports import safe_cell
 from ledger.pages.common import as_of
 

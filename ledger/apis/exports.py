@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ledger.calculations.totals import Cut, CutError
+from ledger.calculations.cuts import Cut, CutError
 from ledger.models import ExportJob, ExportStatus
 from ledger.selectors import export_jobs_visible
 from ledger.services.fiscal_data_package import (

@@ -4,7 +4,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
-from ledger.calculations.totals import Cut, CutError
+from ledger.calculations.cuts import Cut, CutError
 from ledger.models import Basis, Sector
 from ledger.selectors import spend_lines_visible
 

@@ -7,8 +7,9 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 
 from ledger import selectors
+from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import subtree_totals
-from ledger.calculations.totals import Cut, aggregate_many, place_subtree_ids
+from ledger.calculations.totals import aggregate_many
 from ledger.models import FinancialYear, Organisation, Place, PlaceKind, Sector, ServiceTheme
 from ledger.pages.common import as_of
 

@@ -7,7 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 
 from ledger.calculations.apportion import apportion
-from ledger.calculations.totals import AMOUNT, LINES, ZERO, place_subtree_ids
+from ledger.calculations.cuts import place_subtree_ids
+from ledger.calculations.totals import AMOUNT, LINES, ZERO
 from ledger.models import FinancialYear, Organisation, Place, Population, SpendRollup
 
 APPORTIONED_LABEL = "Apportioned by population"

@@ -3,9 +3,9 @@
 from django.shortcuts import render
 
 from ledger import selectors
+from ledger.calculations.cuts import place_subtree_ids
 from ledger.calculations.deflate import DEFLATOR_NOTE, deflator_series, real_terms
 from ledger.calculations.places import per_head, subtree_totals
-from ledger.calculations.totals import place_subtree_ids
 from ledger.models import Place
 from ledger.tables import Column, Table
 

@@ -6,7 +6,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from ledger.calculations.totals import Cut, CutError, aggregate
+from ledger.calculations.cuts import Cut, CutError
+from ledger.calculations.totals import aggregate
 from ledger.exports import csv_rows_response, xlsx_rows_response
 from ledger.models import Basis, Organisation, Sector, ServiceTheme, SpendLine
 from ledger.selectors import approved_lines
@@ -131,7 +132,7 @@ def _years_for(place):
 
 
 def _organisations_for(place):
-    from ledger.calculations.totals import place_subtree_ids
+    from ledger.calculations.cuts import place_subtree_ids
     from ledger.models import SpendRollup
 
     ids = SpendRollup.objects.filter(place_id__in=place_subtree_ids([place.pk])).values(

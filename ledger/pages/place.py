@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from ledger import selectors
+from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import APPORTIONED_LABEL, area_wide_shares, peers, subtree_totals
-from ledger.calculations.totals import Cut, aggregate, place_subtree_ids
+from ledger.calculations.totals import aggregate
 from ledger.tables import Column, Table
 
 from .common import (

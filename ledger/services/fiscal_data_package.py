@@ -17,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from ledger.calculations.totals import Cut, aggregate
+from ledger.calculations.cuts import Cut
+from ledger.calculations.totals import aggregate
 from ledger.exports import safe_text
 from ledger.models import ExportJob, ExportStatus, FinancialYear
 from totalplace.celery import send_or_log

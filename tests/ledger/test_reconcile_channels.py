@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ledger.calculations.totals import place_subtree_ids
+from ledger.calculations.cuts import place_subtree_ids
 from ledger.models import Organisation, Place, Sector, SpendReturn
 from ledger.selectors import approved_lines
 from ledger.services.reconciliation import reconciliation_run
