@@ -16,7 +16,7 @@ from .context import uses_triggers
 from .formatting import EMPTY, Names, display, raw_value, tracked_fields
 from .models import LineChangeSummary, SpendLineEvent, SpendReturnEvent, WorkflowEvent
 from .models.events import EVENT_MODELS
-from .models.links import ADD, LINK_EVENT_MODELS
+from .models.links import ADD, LINK_EVENT_MODELS, REVERSE_LINK_EVENT_MODELS
 
 NOT_RECORDED = object()  # the value before the trail began
 
@@ -136,24 +136,29 @@ def render(records: list[RecordChange]) -> None:
 
 
 def link_changes(obj: models.Model) -> list[LinkChange]:
-    """The links added to and removed from ``obj``, naming the linked records in one query per
-    model: a fixed number of queries however long the history."""
+    """The links added to and removed from ``obj``, from either side, naming the linked records
+    in one query per model: a fixed number of queries however long the history."""
     names = Names()
     found = []
-    for event_model in LINK_EVENT_MODELS.get(type(obj), []):
-        other = event_model._meta.get_field(event_model.link_other)
-        events = event_model.objects.filter(**{event_model.link_owner: obj.pk})
+    sides = [
+        (m, m.link_owner, m.link_other, m.link_noun) for m in LINK_EVENT_MODELS.get(type(obj), [])
+    ]
+    sides += [
+        (m, m.link_other, m.link_owner, m.link_reverse_noun)
+        for m in REVERSE_LINK_EVENT_MODELS.get(type(obj), [])
+    ]
+    for event_model, own_side, other_side, noun in sides:
+        other = event_model._meta.get_field(other_side)
+        events = event_model.objects.filter(**{own_side: obj.pk})
         for event in events.select_related("pgh_context").order_by("pgh_id"):
             names.want(other, getattr(event, other.attname))
-            found.append((event, other))
+            found.append((event, other, noun))
     names.resolve()
     return [
         LinkChange(
-            event=event,
-            noun=event.link_noun,
-            name=display(other, getattr(event, other.attname), names),
+            event=event, noun=noun, name=display(other, getattr(event, other.attname), names)
         )
-        for event, other in found
+        for event, other, noun in found
     ]
 
 

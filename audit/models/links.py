@@ -71,7 +71,8 @@ class OrganisationPlaceEvent(_links_of(Organisation, "places", noun="place")):
 
 # Self-referential: ``from_place`` is the place that ended, ``to_place`` a place that followed it.
 class PlaceSuccessorEvent(_links_of(Place, "successors", noun="successor")):
-    pass
+    # Read from the other side too: Cumberland's history says when Cumbria became its predecessor.
+    link_reverse_noun = "predecessor"
 
 
 class PlaceBudgetSubmissionInitiativeEvent(
@@ -96,3 +97,7 @@ LINK_EVENT_MODELS = {
         PlaceBudgetSubmissionEvidenceEvent,
     ],
 }
+# Record's model → the history tables in which it is the other side of a link, read by
+# ``link_other`` and named with ``link_reverse_noun``. A link's history table is indexed by its
+# owner only: these tables are small (boundary changes), so the other side needs no index.
+REVERSE_LINK_EVENT_MODELS = {Place: [PlaceSuccessorEvent]}

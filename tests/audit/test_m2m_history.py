@@ -319,6 +319,14 @@ def test_a_places_history_shows_its_successors_added_and_removed(client, admin_u
         ),
         ("the system", "", (), 1),  # the factory made the place outside any context
     }
+    # The successors' own histories say so too, from their side.
+    assert [str(link) for e in object_history(westmorland) for link in e.links] == [
+        "Predecessor added: Cumbria"
+    ]
+    assert sorted(str(link) for e in object_history(eden) for link in e.links) == [
+        "Predecessor added: Cumbria",
+        "Predecessor removed: Cumbria",
+    ]
     text = _text(client.get(f"/admin/ledger/place/{cumbria.pk}/history/"))
     assert "Valid to – 1 Apr 2023" in text and "Successor added: Cumberland" in text
     assert "via command fix_successors Successor removed: Eden" in text
