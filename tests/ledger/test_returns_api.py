@@ -108,6 +108,7 @@ def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_comm
         "error_count": 0,
         "errors": [],
         "warnings": [],
+        "corrections": [],
         "message": "",
         "created_at": when(job.created_at),
         "finished_at": when(job.finished_at),
