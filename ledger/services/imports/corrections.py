@@ -109,6 +109,8 @@ def _originals(job: ImportJob, cells: set[Cell]) -> dict[Cell, str]:
     """The text of ``cells`` in the stored file: read up to the last of their rows, once."""
     if not cells:
         return {}
+    if "kind" not in job.file_format:
+        raise ValidationError("This file has not been read yet, so its cells cannot be found.")
     position = {header: i for i, header in enumerate(job.headers)}
     by_row = defaultdict(list)
     for row, column in cells:
@@ -125,6 +127,8 @@ def _originals(job: ImportJob, cells: set[Cell]) -> dict[Cell, str]:
                 break
     except ImportFileError as exc:
         raise ValidationError(f"The file could not be read again: {exc.error}") from exc
+    except FileNotFoundError as exc:
+        raise ValidationError("The uploaded file is no longer stored: upload it again.") from exc
     finally:
         rows.close()
     beyond = sorted(row for row in by_row if row > number)
