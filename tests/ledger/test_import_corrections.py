@@ -141,6 +141,14 @@ def test_a_job_without_corrections_reads_its_rows_untouched(leeds_draft, officer
     ImportCorrection.objects.create(job=job, row=2, column=AMOUNT, original="870.83", value="1")
     corrected = _corrected(job, header, iter([(2, dclg_row())]), Tally(max_errors=1))
     assert list(corrected) == [(2, dclg_row(amount="1"))]
+    # A header found elsewhere on a later run (another saved mapping's names): said, not guessed.
+    tally = Tally(max_errors=1)
+    rows = iter([(2, dclg_row())])
+    assert _corrected(job, Header(2, DCLG_HEADER, [], True), rows, tally) is rows
+    assert tally.warnings == [
+        "The correction of row 2, column “Amount” was not used: the header is now row 2, with "
+        "other columns. Correct the cell again."
+    ]
 
 
 def test_correcting_again_replaces_and_the_files_own_text_undoes(leeds_draft, officer):
