@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from ledger.models import (
     ColumnMapping,
     FinancialYear,
+    ImportCorrection,
     ImportJob,
     Place,
     ServiceTheme,
@@ -162,6 +163,21 @@ def import_job_preview_lines(*, job: ImportJob, limit: int = 20) -> list[dict]:
         {"line": s, "theme": themes.get(s.theme_id, ""), "place": places.get(s.place_id, "")}
         for s in staged
     ]
+
+
+def import_job_corrections(*, job: ImportJob) -> QuerySet[ImportCorrection]:
+    """The cells of a job's file corrected on the site, in file order, with who did it."""
+    return job.corrections.select_related("created_by").order_by("row", "column")
+
+
+def spend_line_corrections(*, line: SpendLine) -> QuerySet[ImportCorrection]:
+    """The cells of a line's source row corrected on import (none for a line entered by hand:
+    it has no import job)."""
+    if line.import_job_id is None or line.source_row is None:
+        return ImportCorrection.objects.none()
+    return ImportCorrection.objects.filter(job_id=line.import_job_id, row=line.source_row).order_by(
+        "column"
+    )
 
 
 def theme_rules_for(*, organisation_ids) -> QuerySet[ThemeRule]:

@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 
 from ledger.models import (
     FinancialYear,
+    ImportCorrection,
+    ImportJob,
+    ImportJobStatus,
     Organisation,
     Place,
     PlaceKind,
@@ -87,6 +90,33 @@ class SpendLineFactory(factory.django.DjangoModelFactory):
     financial_year = factory.SelfAttribute("spend_return.financial_year")
     theme = factory.SubFactory(ServiceThemeFactory)
     amount = Decimal("100.00")
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """A previewed import with errors (no file is stored: for rows that need no reading)."""
+
+    class Meta:
+        model = ImportJob
+
+    spend_return = factory.SubFactory(SpendReturnFactory)
+    organisation = factory.SelfAttribute("spend_return.organisation")
+    financial_year = factory.SelfAttribute("spend_return.financial_year")
+    status = ImportJobStatus.INVALID
+    file = "spend-returns/imports/factory.csv"
+    filename = "factory.csv"
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    headers = ["Date", "Amount"]
+
+
+class ImportCorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportCorrection
+
+    job = factory.SubFactory(ImportJobFactory)
+    row = factory.Sequence(lambda n: n + 2)
+    column = "Amount"
+    original = "1,2x4.00"
+    value = "1,234.00"
 
 
 class PopulationFactory(factory.django.DjangoModelFactory):

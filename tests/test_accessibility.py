@@ -51,7 +51,25 @@ def site(live_server, reference_data_tx):
             spend_return=leeds, upload=File(handle, name=LEEDS_FILE.name), actor=None, start=False
         )
     import_job_run(job_id=job.pk)
+    _job_with_problems(leeds)
     return live_server, leeds, job
+
+
+def _job_with_problems(spend_return) -> None:
+    """A preview with row errors (each with its input) and a correction made here."""
+    from django.core.files.base import ContentFile
+
+    from ledger.services.imports.corrections import import_job_correct
+    from ledger.services.imports.jobs import import_job_create
+    from ledger.services.imports.preview import import_job_run
+    from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row
+
+    rows = [dclg_row(amount="1,2x4.00"), dclg_row(date="31/02/2011"), dclg_row(amount="x")]
+    upload = ContentFile(csv_bytes([DCLG_HEADER, *rows]), name="problems.csv")
+    job = import_job_create(spend_return=spend_return, upload=upload, actor=None, start=False)
+    job = import_job_run(job_id=job.pk)
+    fix = [{"row": 4, "column": "Amount", "value": "3.00"}]
+    import_job_run(job_id=import_job_correct(job=job, corrections=fix, actor=None).pk)
 
 
 # What pokes out of the page sideways, for the failure message: outside any box that scrolls,
@@ -76,7 +94,7 @@ NARROW = ["/", "/places/cumbria/lines/?year=2006-07", "/pilots/", "{initiative}"
 
 
 def _paths(leeds, job) -> tuple[list[str], list[str]]:
-    from ledger.models import SpendLine
+    from ledger.models import ImportJob, SpendLine
     from pilots.models import EvidenceItem, Initiative, Programme
 
     initiative = Initiative.objects.select_related("pilot").first()  # the worked example
@@ -104,6 +122,7 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
         f"/spend-returns/{leeds.pk}/history/",
         f"/imports/{job.pk}/",
         f"/imports/{job.pk}/mapping/",
+        f"/imports/{ImportJob.objects.get(filename='problems.csv').pk}/",
         "/theme-rules/",
     ]
     return public, signed_in

@@ -17,6 +17,7 @@ from django.db import models
 
 from ledger.models import (
     ColumnMapping,
+    ImportCorrection,
     Organisation,
     Place,
     SpendLine,
@@ -104,6 +105,14 @@ class ColumnMappingEvent(
 
 class ThemeRuleEvent(
     _history_of(ThemeRule, ["organisation", "field", "match", "pattern", "theme", "note"])
+):
+    pass
+
+
+class ImportCorrectionEvent(
+    # A cell changed on the site rather than in the published file: who changed what, and
+    # when, is what lets a corrected line be trusted.
+    _history_of(ImportCorrection, ["job", "row", "column", "original", "value", "created_by"])
 ):
     pass
 
@@ -230,6 +239,7 @@ EVENT_MODELS = {
     SpendLine: SpendLineEvent,
     ColumnMapping: ColumnMappingEvent,
     ThemeRule: ThemeRuleEvent,
+    ImportCorrection: ImportCorrectionEvent,
     Pilot: PilotEvent,
     Initiative: InitiativeEvent,
     EvidenceItem: EvidenceItemEvent,

@@ -25,6 +25,7 @@ from ledger.return_selectors import (
     spend_returns_of_organisation,
 )
 from ledger.services.imports.confirm import import_job_request_confirm
+from ledger.services.imports.corrections import import_job_correct
 from ledger.services.imports.jobs import import_job_create
 from ledger.services.imports.queueing import import_job_retry_if_delayed
 from ledger.services.returns import spend_return_create
@@ -34,6 +35,7 @@ from totalplace.parsers import LimitedFormParser, LimitedJSONParser
 from totalplace.permissions import has_perm
 
 from .returns_serializers import (
+    ImportCorrectionsSerializer,
     ImportJobSerializer,
     ImportUploadSerializer,
     OrganisationSpendReturnSerializer,
@@ -246,6 +248,30 @@ class ImportJobConfirm(ImportJobDetail):
         return Response(ImportJobSerializer(self.job(pk)).data, status=status.HTTP_202_ACCEPTED)
 
 
+class ImportJobCorrect(ImportJobDetail):
+    parser_classes = [LimitedJSONParser]
+
+    @extend_schema(
+        summary="Correct cells of a previewed import",
+        request=ImportCorrectionsSerializer,
+        responses={202: ImportJobSerializer},
+    )
+    def post(self, request, pk: int):
+        """Corrects cells of the file by row number and column header (as the job's errors
+        name them) and queues the preview again with them; poll the job as after an upload.
+        The file is kept as published: each correction records the cell's text in the file,
+        the corrected text and who corrected it. Correcting a cell again replaces its value;
+        ``remove`` (or the file's own text) takes the correction away. Only before the
+        import is confirmed."""
+        job = self.job(pk)
+        incoming = ImportCorrectionsSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        import_job_correct(
+            job=job, corrections=incoming.validated_data["corrections"], actor=request.user
+        )
+        return Response(ImportJobSerializer(self.job(pk)).data, status=status.HTTP_202_ACCEPTED)
+
+
 PREFIX = "organisation/"
 urlpatterns = [
     path(f"{PREFIX}spend-returns/", SpendReturnListCreate.as_view(), name="api-own-return-list"),
@@ -269,5 +295,10 @@ urlpatterns = [
         f"{PREFIX}imports/<int:pk>/confirm/",
         ImportJobConfirm.as_view(),
         name="api-own-import-confirm",
+    ),
+    path(
+        f"{PREFIX}imports/<int:pk>/corrections/",
+        ImportJobCorrect.as_view(),
+        name="api-own-import-corrections",
     ),
 ]

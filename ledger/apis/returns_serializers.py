@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ledger.models import ImportJob, ImportMode, SpendReturn
+from ledger.models import ImportCorrection, ImportJob, ImportMode, SpendReturn
 from ledger.services.imports.apportionment import DRIVERS
 from totalplace.uploads import validate_upload_size
 
@@ -93,6 +93,42 @@ class RowErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ImportCorrectionSerializer(serializers.ModelSerializer):
+    original = serializers.CharField(
+        read_only=True, help_text="The cell's text in the file, which is never changed."
+    )
+    value = serializers.CharField(read_only=True, help_text="What the preview reads instead.")
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = ImportCorrection
+        fields = ["row", "column", "original", "value", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class CorrectionInputSerializer(serializers.Serializer):
+    row = serializers.IntegerField(min_value=1, help_text="The row number in the file.")
+    column = serializers.CharField(help_text="The column's header, as in the job's `mapping`.")
+    value = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="The corrected text; the file's own text takes the correction away.",
+    )
+    remove = serializers.BooleanField(
+        default=False, help_text="Take away this cell's correction (``value`` is then ignored)."
+    )
+
+    def validate(self, data):
+        if "value" not in data and not data["remove"]:
+            raise serializers.ValidationError("Give the corrected value, or remove: true.")
+        return data
+
+
+class ImportCorrectionsSerializer(serializers.Serializer):
+    corrections = CorrectionInputSerializer(many=True, allow_empty=False, max_length=1000)
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     spend_return = serializers.IntegerField(source="spend_return_id", read_only=True)
     # Plain text in the schema: "status" is already an enum of other choice sets there.
@@ -115,6 +151,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     errors = RowErrorSerializer(many=True, read_only=True)
     warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
     dropped = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    corrections = ImportCorrectionSerializer(many=True, read_only=True)
 
     class Meta:
         model = ImportJob
@@ -146,6 +183,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "error_count",
             "errors",
             "warnings",
+            "corrections",
             "message",
             "created_at",
             "finished_at",

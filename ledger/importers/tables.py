@@ -22,6 +22,7 @@ Opener = Callable[[], BinaryIO]
 Row = tuple[int, list[str]]
 
 DELIMITERS = (",", "\t", ";", "|")
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 SNIFF_BYTES = 64 * 1024
 # An .xlsx whose parts unpack to more than this is refused before openpyxl loads anything:
 # read-only mode streams the cells, but it keeps the shared strings in memory.
@@ -52,12 +53,25 @@ class SourceFormat:
     def describe(self) -> dict:
         if self.kind == "xlsx":
             return {"kind": "xlsx", "sheets": self.sheets}
-        names = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
         return {
             "kind": "csv",
             "encoding": self.encoding,
-            "delimiter": names.get(self.delimiter, self.delimiter),
+            "delimiter": DELIMITER_NAMES.get(self.delimiter, self.delimiter),
         }
+
+    @classmethod
+    def described(cls, description: dict, *, sha256: str, size: int) -> "SourceFormat":
+        """The format ``describe()`` recorded: to read a file again without scanning it."""
+        by_name = {name: delimiter for delimiter, name in DELIMITER_NAMES.items()}
+        delimiter = description.get("delimiter", "")
+        return cls(
+            kind=description["kind"],
+            sha256=sha256,
+            size=size,
+            encoding=description.get("encoding", ""),
+            delimiter=by_name.get(delimiter, delimiter),
+            sheets=list(description.get("sheets", [])),
+        )
 
 
 def _chunks(handle: BinaryIO) -> Iterator[bytes]:

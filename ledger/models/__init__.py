@@ -2,6 +2,7 @@ from .access import ApiToken, Membership, Role
 from .fields import MoneyField
 from .imports import (
     ColumnMapping,
+    ImportCorrection,
     ImportJob,
     ImportJobStatus,
     ImportMode,
@@ -36,6 +37,7 @@ from .spend import Basis, SpendKind, SpendLine, SpendReturn, SpendReturnStatus
 
 __all__ = [
     "ColumnMapping",
+    "ImportCorrection",
     "ImportJob",
     "ImportJobStatus",
     "ImportMode",

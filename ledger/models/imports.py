@@ -220,6 +220,38 @@ class ImportJob(models.Model):
         return min(99, self.rows_done * 100 // self.rows_total)
 
 
+class ImportCorrection(models.Model):
+    """One cell of an import's file, corrected on the site instead of in the file.
+
+    The file itself is never changed (its SHA-256 still proves what was published): the
+    preview puts ``value`` in place of the cell's text as it reads the row. ``row`` is the
+    file's row number and ``column`` the header as the job names it (``ImportJob.headers``);
+    ``original`` is the cell's text in the file, so a line still says what its source held.
+    Correcting a cell again replaces its correction (a new row: who and when stay true).
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="corrections")
+    row = models.PositiveIntegerField()
+    column = models.TextField()
+    original = models.TextField(blank=True)
+    value = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "row", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "row", "column"], name="import_correction_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} row {self.row} {self.column}: “{self.original}” → “{self.value}”"
+
+
 class ImportStagedLine(models.Model):
     """A previewed line waiting for confirmation (the staging table; UNLOGGED on PostgreSQL).
 

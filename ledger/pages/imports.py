@@ -1,4 +1,4 @@
-"""Import pages: upload a file, follow its preview, fix the mapping, confirm or cancel."""
+"""Import pages: upload a file, follow its preview, fix the mapping or cells, confirm, cancel."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +11,18 @@ from ledger import return_selectors as selectors
 from ledger.importers.layouts import FIELD_LABELS
 from ledger.models import ImportJob, ImportJobStatus
 from ledger.services.imports.confirm import import_job_request_confirm
-from ledger.services.imports.jobs import import_job_cancel, import_job_create, import_job_remap
+from ledger.services.imports.corrections import import_job_correct
+from ledger.services.imports.jobs import (
+    PREVIEWED,
+    import_job_cancel,
+    import_job_create,
+    import_job_remap,
+)
 from ledger.services.imports.queueing import import_job_retry_if_delayed
 from totalplace.permissions import has_perm, permission_required
 
 from .forms import MappingForm, UploadForm, layout_name
+from .import_corrections import correction_inputs, corrections_done, corrections_posted
 from .returns import _get, spend_return_of
 
 PREVIEW_LINES = 20
@@ -104,6 +111,7 @@ def import_job_detail(request, pk: int):
         else []
     )
     fields = job.mapping_used.get("fields", {})
+    can_edit = has_perm(request.user, "ledger.change_import_job", job)
     return render(
         request,
         "ledger/returns/job.html",
@@ -118,7 +126,10 @@ def import_job_detail(request, pk: int):
             "dropped_examples": [
                 d for d in job.file_format.get("dropped_examples", []) if d["reason"] != "empty"
             ],
-            "can_edit": has_perm(request.user, "ledger.change_import_job", job),
+            "can_edit": can_edit,
+            "can_correct": can_edit and job.status in PREVIEWED and bool(job.headers),
+            "errors": correction_inputs(job),
+            "corrections": selectors.import_job_corrections(job=job),
         },
     )
 
@@ -187,3 +198,24 @@ def import_job_cancel_view(request, pk: int):
         return redirect("import-job-detail", pk=job.pk)
     messages.success(request, f"Import of {job.filename} cancelled; nothing was added.")
     return redirect("spend-return-detail", pk=job.spend_return_id)
+
+
+@require_POST
+@permission_required("ledger.prepare_returns", fn=_job, message=ONLY_OFFICERS)
+def import_job_corrections(request, pk: int):
+    job = _job(request, pk)
+    corrections = corrections_posted(request.POST, job)
+    if not corrections:
+        messages.info(
+            request, "No value was changed: correct a value in the table, then check again."
+        )
+        return redirect("import-job-detail", pk=job.pk)
+    try:
+        job = import_job_correct(job=job, corrections=corrections, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(
+            request, corrections_done(corrections, queued=job.status == ImportJobStatus.QUEUED)
+        )
+    return redirect("import-job-detail", pk=job.pk)

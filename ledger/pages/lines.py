@@ -10,6 +10,7 @@ from ledger.calculations.cuts import Cut, CutError
 from ledger.calculations.totals import aggregate
 from ledger.exports import csv_rows_response, xlsx_rows_response
 from ledger.models import Basis, Organisation, Sector, ServiceTheme, SpendLine
+from ledger.return_selectors import spend_line_corrections
 from ledger.selectors import approved_lines
 from totalplace.permissions import has_perm
 
@@ -152,5 +153,10 @@ def line_detail(request, pk: int):
     return render(
         request,
         "ledger/line_detail.html",
-        {"line": line, "spend_return": line.spend_return, **demo_context([line.place_id])},
+        {
+            "line": line,
+            "spend_return": line.spend_return,
+            "corrections": spend_line_corrections(line=line),
+            **demo_context([line.place_id]),
+        },
     )

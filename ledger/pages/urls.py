@@ -38,4 +38,9 @@ urlpatterns = [
     path("imports/<int:pk>/mapping/", imports.import_job_mapping, name="import-job-mapping"),
     path("imports/<int:pk>/confirm/", imports.import_job_confirm, name="import-job-confirm"),
     path("imports/<int:pk>/cancel/", imports.import_job_cancel_view, name="import-job-cancel"),
+    path(
+        "imports/<int:pk>/corrections/",
+        imports.import_job_corrections,
+        name="import-job-corrections",
+    ),
 ]

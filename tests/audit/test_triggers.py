@@ -17,6 +17,7 @@ from pilots.models import PlaceBudgetSubmission
 from tests.audit.helpers import context_of, events_of
 from tests.factories import (
     FinancialYearFactory,
+    ImportCorrectionFactory,
     OrganisationFactory,
     PlaceFactory,
     ServiceThemeFactory,
@@ -58,6 +59,7 @@ MAKERS = {
         "pattern",
         "Parks and gardens",
     ),
+    "import correction": (lambda: ImportCorrectionFactory(), "value", "1,235.00"),
     "pilot": (lambda: PilotFactory(), "summary", "A new summary"),
     "initiative": (lambda: InitiativeFactory(), "title", "Family intervention"),
     "evidence": (lambda: EvidenceFactory(), "title", "Business case"),

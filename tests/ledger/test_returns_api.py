@@ -108,6 +108,7 @@ def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_comm
         "error_count": 0,
         "errors": [],
         "warnings": [],
+        "corrections": [],
         "message": "",
         "created_at": when(job.created_at),
         "finished_at": when(job.finished_at),
@@ -231,8 +232,11 @@ def test_the_schema_documents_the_returns_api(client):
         "/api/v1/organisation/spend-returns/{id}/files/",
         "/api/v1/organisation/imports/{id}/",
         "/api/v1/organisation/imports/{id}/confirm/",
+        "/api/v1/organisation/imports/{id}/corrections/",
         "/api/v1/organisation/spend-returns/{id}/submit/",
     } <= set(paths)
+    corrections = paths["/api/v1/organisation/imports/{id}/corrections/"]["post"]
+    assert "The file is kept as published" in corrections["description"]
     upload = paths["/api/v1/organisation/spend-returns/{id}/files/"]["post"]
     assert "(same SHA-256) is refused" in upload["description"]
     money = schema["components"]["schemas"]["ImportJob"]["properties"]["lines_total"]

@@ -3,7 +3,7 @@ a finance officer of B: the token acts for A only."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ledger.models import ImportJob, SpendReturn, SpendReturnStatus
+from ledger.models import ImportCorrection, ImportJob, SpendReturn, SpendReturnStatus
 
 from .cases import UNAUTHENTICATED, api, expect, lists, unchanged
 from .world import ADMIN, ANALYST, APPROVER, OFFICER, TOKEN
@@ -181,6 +181,21 @@ LEDGER_API = [
         TOKEN_NOT_FOR_B,
         method="POST",
         check=unchanged(lambda w: ImportJob.objects.get(pk=w.b_job.pk).status, "ready"),
+    ),
+    api(
+        "own-corrections-a",
+        lambda w: f"/api/v1/organisation/imports/{w.a_job.pk}/corrections/",
+        expect(UNAUTHENTICATED, api=True, token=ACCEPTED),
+        method="POST",
+        data=lambda w: {"corrections": [{"row": 2, "column": "Amount", "remove": True}]},
+    ),
+    api(
+        "own-corrections-b-by-id",
+        lambda w: f"/api/v1/organisation/imports/{w.b_job.pk}/corrections/",
+        TOKEN_NOT_FOR_B,
+        method="POST",
+        data=lambda w: {"corrections": [{"row": 2, "column": "Amount", "value": "2.00"}]},
+        check=unchanged(lambda w: ImportCorrection.objects.filter(job=w.b_job).count(), 0),
     ),
 ]
 

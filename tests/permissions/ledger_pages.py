@@ -4,7 +4,14 @@ the token's user is a finance officer of B too)."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ledger.models import ApiToken, ImportJob, SpendReturn, SpendReturnStatus, ThemeRule
+from ledger.models import (
+    ApiToken,
+    ImportCorrection,
+    ImportJob,
+    SpendReturn,
+    SpendReturnStatus,
+    ThemeRule,
+)
 
 from .cases import LOGIN, expect, lists, page, unchanged
 from .world import ADMIN, APPROVER, OFFICER
@@ -278,6 +285,23 @@ LEDGER_PAGES = [
         A_OFFICER_ACTION,
         method="POST",
         check=unchanged(lambda w: ImportJob.objects.get(pk=w.a_job.pk).status, "ready"),
+    ),
+    # Undoing a correction the job does not have: allowed roles change nothing, and the form
+    # needs no stored file to be read.
+    page(
+        "import-corrections-a",
+        lambda w: f"/imports/{w.a_job.pk}/corrections/",
+        A_OFFICER_ACTION,
+        method="POST",
+        data=lambda w: {"remove_row": "2", "remove_column": "Amount"},
+    ),
+    page(
+        "import-corrections-b-by-id",
+        lambda w: f"/imports/{w.b_job.pk}/corrections/",
+        B_ACTION,
+        method="POST",
+        data=lambda w: {"cell-2-0": "2.00", "shown-2-0": "1.00"},
+        check=unchanged(lambda w: ImportCorrection.objects.filter(job=w.b_job).count(), 0),
     ),
     page("api-tokens", lambda w: "/account/api-tokens/", SIGNED_IN),
     page(

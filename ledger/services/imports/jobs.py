@@ -36,6 +36,13 @@ from .duplicates import refuse_duplicate
 from .staging import staged_lines_delete
 
 EXPIRE_DAYS = 14  # an unconfirmed preview's staged lines are kept this long
+# A preview that has finished and can be read again (a new mapping, corrected cells).
+PREVIEWED = (
+    ImportJobStatus.NEEDS_MAPPING,
+    ImportJobStatus.INVALID,
+    ImportJobStatus.READY,
+    ImportJobStatus.FAILED,
+)
 
 
 def _sentence(problems: list[str]) -> str:
@@ -159,26 +166,34 @@ def import_job_remap(
     """Preview the file again with the columns the user chose."""
     job = ImportJob.objects.select_for_update().select_related("spend_return").get(pk=job.pk)
     require_officer(actor, job.spend_return)
-    if job.status not in (
-        ImportJobStatus.NEEDS_MAPPING,
-        ImportJobStatus.INVALID,
-        ImportJobStatus.READY,
-        ImportJobStatus.FAILED,
-    ):
-        raise ValidationError(f"This import is {job.get_status_display().lower()}.")
+    require_previewed(job)
     chosen = Mapping.from_json(mapping)
     problems = chosen.missing(job.headers)
     if problems:
         raise ValidationError(_sentence(problems))
-    staged_lines_delete(job=job)
     job.requested_mapping = chosen.as_json()
     job.mapping = None
     job.save_mapping_as = save_as[:100]
+    import_job_preview_again(job=job)
+    return job
+
+
+def require_previewed(job: ImportJob) -> None:
+    """Only a finished preview, not yet confirmed, is read again with changes."""
+    if job.status not in PREVIEWED:
+        raise ValidationError(f"This import is {job.get_status_display().lower()}.")
+
+
+def import_job_preview_again(*, job: ImportJob) -> None:
+    """Throw the preview away and queue a new one (the caller holds the job's row lock).
+
+    Saves the whole job, so changes the caller made to it are kept.
+    """
+    staged_lines_delete(job=job)
     job.status = ImportJobStatus.QUEUED
     job.rows_done = 0
     job.save()
     _queue_preview(job)
-    return job
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ transaction, so the job page's progress bar moves while the file is read.
 """
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain, islice
 
@@ -27,6 +29,7 @@ from ledger.importers.mapping import (
     recognise,
     units_factor,
 )
+from ledger.importers.tables import Row
 from ledger.importers.wide import read_wide
 from ledger.models import ColumnMapping, ImportJob, ImportJobStatus
 
@@ -114,13 +117,14 @@ def _run(job_id: int) -> ImportJob:
     return job
 
 
-def _opener(job: ImportJob):
+def job_file_opener(job: ImportJob):
+    """Opens the job's stored file, for the readers (which open it once per pass)."""
     name = job.file.name
     return lambda: default_storage.open(name, "rb")
 
 
 def _preview(job: ImportJob) -> None:
-    opener = _opener(job)
+    opener = job_file_opener(job)
     fmt = tables.inspect(opener)
     if fmt.sha256 != job.sha256:
         raise ImportFileError("The stored file is not the one uploaded (its SHA-256 differs).")
@@ -162,6 +166,7 @@ def _preview(job: ImportJob) -> None:
                 "figures were taken as pounds. Change the unit on the mapping "
                 "page if they are thousands."
             )
+    rows = _corrected(job, header, rows, tally)
     reader = read_wide if mapping.is_wide else read_lines
     lines = reader(rows, header, mapping, context, tally)
 
@@ -180,6 +185,34 @@ def _preview(job: ImportJob) -> None:
 
     stage_lines(job=job, lines=lines, progress=progress)
     job_finish(job, tally, header)
+
+
+def _corrected(job: ImportJob, header: Header, rows: Iterator[Row], tally: Tally):
+    """The rows with the cells corrected on the site (``ImportCorrection``) in place of the
+    file's text. A job without corrections gets its rows back untouched: no work per row."""
+    position = {h: i for i, h in enumerate(header.headers)}
+    fixes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for row, column, value in job.corrections.values_list("row", "column", "value"):
+        if row <= header.row or column not in position:  # the header was found elsewhere
+            tally.warnings.append(
+                f"The correction of row {row}, column “{column}” was not used: the header "
+                f"is now row {header.row}, with other columns. Correct the cell again."
+            )
+            continue
+        fixes[row].append((position[column], value))
+    return _replacing(rows, dict(fixes)) if fixes else rows
+
+
+def _replacing(rows: Iterator[Row], fixes: dict[int, list[tuple[int, str]]]) -> Iterator[Row]:
+    get = fixes.get
+    for number, cells in rows:
+        fix = get(number)
+        if fix is not None:
+            # A copy (the header search keeps its rows), padded when the row stops short.
+            cells = cells + [""] * (max(i for i, _ in fix) + 1 - len(cells))
+            for index, value in fix:
+                cells[index] = value
+        yield number, cells
 
 
 def _locate_header(opener, fmt, known):
