@@ -136,7 +136,11 @@ def spend_return_themes(*, spend_return: SpendReturn) -> list[dict]:
 
 
 def import_jobs_for_return(*, spend_return: SpendReturn) -> QuerySet[ImportJob]:
-    return spend_return.import_jobs.select_related("created_by").order_by("-created_at", "-id")
+    return (
+        spend_return.import_jobs.select_related("created_by")
+        .annotate(corrected_cells=Count("corrections"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def import_job_get(*, user, pk: int) -> ImportJob:

@@ -23,6 +23,7 @@ class WorkflowAction(models.TextChoices):
     IMPORT_CONFIRMED = "import_confirmed", "Import confirmed"
     IMPORT_REFUSED = "import_refused", "Import refused"
     IMPORT_CANCELLED = "import_cancelled", "Import cancelled"
+    IMPORT_CORRECTED = "import_corrected", "Cells corrected"
 
 
 def _loose_fk(to: str, **kwargs) -> models.ForeignKey:

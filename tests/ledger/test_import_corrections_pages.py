@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
+from audit.models import WorkflowAction, WorkflowEvent
 from ledger.models import ImportCorrection, ImportJobStatus, Role, SpendLine
 from ledger.services.access import api_token_create, membership_grant
 from ledger.services.returns import spend_return_create
@@ -64,6 +65,21 @@ def test_an_officer_corrects_the_cells_on_the_page_then_confirms(
     page = _page(client, invalid)
     assert "Corrections made here" in page and "Problems to fix" not in page
     assert "<code>1,2x4.00</code></td><td><code>1,234.00</code></td><td>officer</td>" in page
+    # Whoever signs the return off sees that cells were changed here, and how many.
+    event = WorkflowEvent.objects.get(action=WorkflowAction.IMPORT_CORRECTED)
+    assert (event.actor_id, event.spend_return_id, event.detail) == (
+        officer.pk,
+        leeds_draft.pk,
+        {
+            "file": invalid.filename,
+            "corrected": 2,
+            "undone": 0,
+            "cells": ["row 3, Amount", "row 4, Date"],
+        },
+    )
+    page = client.get(reverse("spend-return-detail", args=[leeds_draft.pk])).content.decode()
+    assert "Cells corrected</span>" in page and "· 2 cells corrected" in page
+    assert f'<a href="/imports/{invalid.pk}/#corrections-heading">2</a>' in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("import-job-confirm", args=[invalid.pk]))
     assert leeds_draft.lines.count() == 3
@@ -98,6 +114,10 @@ def test_an_unchanged_form_changes_nothing_and_a_correction_is_undone(
     ]
     assert [e["row"] for e in invalid.errors] == [3, 4]
     assert not ImportCorrection.objects.exists()
+    assert [
+        (e.detail["corrected"], e.detail["undone"])
+        for e in WorkflowEvent.objects.filter(action=WorkflowAction.IMPORT_CORRECTED).order_by("pk")
+    ] == [(1, 0), (0, 1)]
 
 
 def test_refusals_are_shown_and_approvers_and_other_organisations_are_kept_out(

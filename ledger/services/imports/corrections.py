@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.models import WorkflowAction
+from audit.services import workflow_event_record
 from ledger.importers import ImportFileError, tables
 from ledger.models import ImportCorrection, ImportJob
 
@@ -64,6 +66,19 @@ def import_job_correct(
     # A replaced correction is deleted and made again: its row says who made the value now.
     ImportCorrection.objects.filter(pk__in=gone).delete()
     ImportCorrection.objects.bulk_create(added)
+    # In the return's own history too: whoever signs it off sees that cells were changed here.
+    replaced = {(c.row, c.column) for c in added} & set(current)
+    workflow_event_record(
+        action=WorkflowAction.IMPORT_CORRECTED,
+        actor=actor,
+        import_job=job,
+        detail={
+            "file": job.filename,
+            "corrected": len(added),
+            "undone": len(gone) - len(replaced),
+            "cells": [f"row {row}, {column}" for row, column in sorted(wanted)][:20],
+        },
+    )
     import_job_preview_again(job=job)
     return job
 
