@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet, Sum
 
+from ledger.calculations.cuts import place_subtree_ids
 from ledger.models import (
     ApiToken,
     ExportJob,
@@ -55,7 +56,7 @@ def approved_lines() -> QuerySet[SpendLine]:
 
 def place_totals_by_year(*, place: Place) -> list[dict]:
     """Approved spend in a place and the places below it, per financial year."""
-    descendants = place_descendant_ids(place=place)
+    descendants = place_subtree_ids([place.pk])
     return list(
         approved_lines()
         .filter(place_id__in=descendants)
@@ -63,15 +64,6 @@ def place_totals_by_year(*, place: Place) -> list[dict]:
         .annotate(total=Sum("amount"))
         .order_by("financial_year__code")
     )
-
-
-def place_descendant_ids(*, place: Place) -> list[int]:
-    """The place and every place below it (a county and its districts)."""
-    ids, frontier = [place.pk], [place.pk]
-    while frontier:
-        frontier = list(Place.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        ids += frontier
-    return ids
 
 
 def place_ancestor_ids(*, place_ids: Iterable[int]) -> set[int]:
@@ -88,7 +80,7 @@ def place_has_illustrative_data(*, place: Place) -> bool:
     return SpendReturn.objects.filter(
         status=SpendReturnStatus.APPROVED,
         is_illustrative=True,
-        lines__place_id__in=place_descendant_ids(place=place),
+        lines__place_id__in=place_subtree_ids([place.pk]),
     ).exists()
 
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from django.db.models import Q, QuerySet, Sum
 
+from ledger.calculations.cuts import place_subtree_ids
 from ledger.models import (
     Classification,
     FinancialYear,
@@ -23,7 +24,7 @@ from ledger.models import (
     SpendRollup,
     ThemeCrosswalk,
 )
-from ledger.selectors import place_ancestor_ids, place_descendant_ids
+from ledger.selectors import place_ancestor_ids
 from pilots.models import Initiative
 from savings.calculations.rounding import pence_to_decimal, round_pence
 
@@ -40,7 +41,7 @@ def footprint_place_ids(places: Iterable[Place]) -> list[int]:
     of it in the same footprint are not counted twice)."""
     ids: set[int] = set()
     for place in places:
-        ids.update(place_descendant_ids(place=place))
+        ids.update(place_subtree_ids([place.pk]))
     return sorted(ids)
 
 
