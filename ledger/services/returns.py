@@ -102,13 +102,8 @@ def spend_return_new_version(
     """A new draft version of the same return, starting from this version's lines.
 
     The version it copies stays as it is (if approved, it counts until the new one is).
+    Who may: ``spend_return_create`` asks (the organisation's finance officers).
     """
-    require_perm(
-        actor,
-        "ledger.start_spend_return_version",
-        spend_return,
-        message=f"Only finance officers of {spend_return.organisation} can.",
-    )
     draft = spend_return_create(
         organisation=spend_return.organisation,
         financial_year=spend_return.financial_year,

@@ -97,3 +97,20 @@ def test_a_returned_return_can_be_fixed_and_resubmitted(scope):
     assert (
         spend_return_submit(spend_return=returned, actor=None).status == SpendReturnStatus.SUBMITTED
     )
+
+
+def test_only_the_organisations_finance_officers_start_a_new_version(scope):
+    from django.core.exceptions import PermissionDenied
+
+    from ledger.services.returns import spend_return_new_version
+
+    approved = _with_lines(spend_return_create(**scope, actor=None), "5.00")
+    spend_return_submit(spend_return=approved, actor=None)
+    spend_return_approve(spend_return=approved, actor=None)
+    approver, officer = UserFactory(), UserFactory()
+    membership_grant(user=approver, organisation=scope["organisation"], role=Role.APPROVER)
+    membership_grant(user=officer, organisation=scope["organisation"], role=Role.FINANCE_OFFICER)
+    with pytest.raises(PermissionDenied, match="Only finance officers"):
+        spend_return_new_version(spend_return=approved, actor=approver)
+    draft = spend_return_new_version(spend_return=approved, actor=officer)
+    assert (draft.version, draft.lines.count(), draft.created_by) == (2, 1, officer)
