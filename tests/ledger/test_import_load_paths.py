@@ -128,3 +128,24 @@ def _wait(job: ImportJob, done: set, timeout: float = 90) -> ImportJob:
             return job
         time.sleep(0.2)
     pytest.fail(f"import job stuck in {job.status}")
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_a_large_staged_job_is_confirmed_through_the_index_in_file_order(leeds_draft, monkeypatch):
+    """After a big preview the planner knows how many lines wait: the confirmation reads them
+    through the (job, id) index, already in file order, instead of sorting the whole file."""
+    require_postgres()
+    monkeypatch.setattr(staging, "ANALYZE_AFTER_ROWS", 1000)
+    job = preview(leeds_draft, LEEDS_FILE)
+    assert job.staged_count == 8837
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [staging.STAGED_TABLE])
+        assert cursor.fetchone()[0] >= 8837
+        cursor.execute(
+            f"EXPLAIN SELECT {staging.LEDGER_COLUMNS} FROM {staging.STAGED_TABLE} "  # noqa: S608
+            "WHERE job_id = %s ORDER BY id",
+            [job.pk],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Sort" not in plan, plan

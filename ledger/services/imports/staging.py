@@ -29,6 +29,11 @@ _LINE = "\t".join(["%s"] * len(STAGED_COLUMNS)) + "\n"
 _TABS = len(STAGED_COLUMNS) - 1
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 COPY_READ_SIZE = 1024 * 1024
+# Past this many lines the staging table's statistics are refreshed once the job is staged (a
+# sampled ANALYZE, a fraction of a second): left to autovacuum, the planner still believes the
+# job holds a few hundred lines when it is confirmed, and reads a million through a bitmap scan
+# and an external sort of the whole file instead of the (job, id) index, already in file order.
+ANALYZE_AFTER_ROWS = 50_000
 LEDGER_COLUMNS = ", ".join(c for c in STAGED_COLUMNS if c != "job_id")
 
 
@@ -47,7 +52,11 @@ def stage_lines(
 ) -> int:
     """Write ``lines`` (``STAGED_COLUMNS`` tuples) for ``job``; returns how many were written."""
     if uses_copy():
-        return _stage_by_copy(lines, progress)
+        written = _stage_by_copy(lines, progress)
+        if written >= ANALYZE_AFTER_ROWS:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {STAGED_TABLE}")
+        return written
     written = 0
     for chunk in _chunks(lines, CHUNK_ROWS):
         _orm_chunk(chunk)
