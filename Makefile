@@ -23,8 +23,9 @@ $(NODE): package.json package-lock.json
 migrate: $(DEPS)
 	$(BIN)/python manage.py migrate --noinput
 
+# With DEBUG on (as `make run` serves it), a sign-in per role with a shared demo password.
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo --accounts
 
 ## Install everything, load the demo data and serve on http://127.0.0.1:8000 (SQLite, eager Celery
 ## unless DATABASE_URL / CELERY_BROKER_URL are set).

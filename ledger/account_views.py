@@ -1,15 +1,30 @@
-"""A signed-in user's own API tokens: create (key shown once), list, revoke."""
+"""Signing in, and a signed-in user's own API tokens: create (key shown once), list, revoke."""
 
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ledger import selectors
 from ledger.services.access import api_token_create, api_token_revoke
+from ledger.services.demo_accounts import DEMO_PASSWORD, DEMO_ROLES
+
+
+class SignInView(LoginView):
+    """Django's sign-in; on a laptop (DEBUG) it also lists the demo sign-ins ``make run``
+    creates. Never on a real server, where DEBUG is off."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEBUG:
+            context.update(demo_roles=DEMO_ROLES, demo_password=DEMO_PASSWORD)
+        return context
+
 
 LIFETIME_CHOICES = [(30, "30 days"), (90, "90 days"), (365, "1 year")]
 

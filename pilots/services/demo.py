@@ -19,6 +19,7 @@ from ledger.models import Classification, Organisation, Place, ServiceTheme
 from pilots.models import EvidenceKind, Initiative, InitiativeStatus, Pilot, PilotKind, Programme
 from savings.models import UnitCost
 
+from .access import pilot_lead_grant
 from .evidence import evidence_create
 from .initiatives import initiative_create
 from .seed import PARALLEL_PLACES, PILOTS_DIR, pilots_seed
@@ -85,6 +86,11 @@ def demo_pilot_ensure() -> Pilot:
         )
         pilot.service_themes.set(ServiceTheme.objects.filter(code="childrens-family-support"))
     return pilot
+
+
+def demo_pilot_lead_grant(user) -> None:
+    """Make ``user`` a lead of the demo pilot (the demo sign-in "lead")."""
+    pilot_lead_grant(pilot=demo_pilot_ensure(), user=user)
 
 
 def demo_load_pilots() -> dict[str, int]:

@@ -1,17 +1,36 @@
+from django.conf import settings
+from django.core.management.base import CommandError
+
 from audit.commands import AuditedCommand
 from ledger.services.demo import demo_load_cumbria
+from ledger.services.demo_accounts import DEMO_PASSWORD, demo_accounts_create
 from ledger.services.reference import reference_load_all
-from pilots.services.demo import demo_load_pilots
+from pilots.services.demo import demo_load_pilots, demo_pilot_lead_grant
 
 
 class Command(AuditedCommand):
     help = (
         "Load the illustrative Cumbria demo data (bodies, populations, approved returns for "
         "2006-07 to 2010-11), then the pilots and the illustrative worked example. Loads "
-        "reference data first. Loading twice does not double it."
+        "reference data first. Loading twice does not double it. With --accounts (DEBUG only) "
+        "it also creates a sign-in for each role, sharing one password."
     )
 
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--accounts",
+            action="store_true",
+            help="create the demo sign-ins officer, approver, analyst, lead and admin "
+            "(refused unless DEBUG is on; existing accounts are left alone)",
+        )
+        parser.add_argument("--password", default=DEMO_PASSWORD, help="their password")
+
     def handle(self, *args, **options):
+        if options["accounts"] and not settings.DEBUG:
+            raise CommandError(
+                "Demo sign-ins share a known password: they are only created with DEBUG on."
+            )
         reference_load_all()
         result = demo_load_cumbria()
         self.stdout.write(
@@ -23,3 +42,11 @@ class Command(AuditedCommand):
             f"Pilots: {pilots['pilots']} pilots; worked example "
             f"{'created' if pilots['worked_example_created'] else 'already loaded'}."
         )
+        if options["accounts"]:
+            accounts = demo_accounts_create(
+                password=options["password"], pilot_lead_grant=demo_pilot_lead_grant
+            )
+            self.stdout.write("Demo sign-ins (http://127.0.0.1:8000/accounts/login/):")
+            for account in accounts:
+                note = f"password {options['password']}" if account.created else "already there"
+                self.stdout.write(f"  {account.username:<9} {account.role:<16} {note}")
