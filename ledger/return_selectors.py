@@ -135,6 +135,58 @@ def spend_return_themes(*, spend_return: SpendReturn) -> list[dict]:
     )
 
 
+def spend_return_against_approved(*, spend_return: SpendReturn) -> dict | None:
+    """How this unapproved version differs, theme by theme, from the approved version its
+    approval would replace: what an approver signs off. ``None`` when there is none."""
+    if spend_return.status in PUBLIC_STATUSES:
+        return None
+    approved = (
+        SpendReturn.objects.filter(
+            organisation_id=spend_return.organisation_id,
+            financial_year_id=spend_return.financial_year_id,
+            place_id=spend_return.place_id,
+            status=SpendReturnStatus.APPROVED,
+        )
+        .exclude(pk=spend_return.pk)
+        .first()
+    )
+    if approved is None:
+        return None
+    sides = {spend_return.pk: "this", approved.pk: "approved"}
+    rows = (
+        SpendLine.objects.filter(spend_return_id__in=sides)
+        .values("spend_return_id", "theme__code", "theme__name")
+        .annotate(count=Count("id"), total=Sum("amount"))
+    )
+    themes: dict[str, dict] = {}
+    for row in rows:
+        theme = themes.setdefault(
+            row["theme__code"],
+            {
+                "code": row["theme__code"],
+                "name": row["theme__name"],
+                "this_count": 0,
+                "this_total": 0,
+                "approved_count": 0,
+                "approved_total": 0,
+            },
+        )
+        side = sides[row["spend_return_id"]]
+        theme[f"{side}_count"], theme[f"{side}_total"] = row["count"], row["total"]
+    for theme in themes.values():
+        theme["change"] = theme["this_total"] - theme["approved_total"]
+    changed = [t for t in themes.values() if t["change"] or t["this_count"] != t["approved_count"]]
+    changed.sort(key=lambda t: (-abs(t["change"]), t["name"]))
+    return {
+        "approved": approved,
+        "changed": changed,
+        "unchanged": len(themes) - len(changed),
+        "this_total": sum(t["this_total"] for t in themes.values()),
+        "approved_total": sum(t["approved_total"] for t in themes.values()),
+        "change": sum(t["change"] for t in themes.values()),
+    }
+
+
 def import_jobs_for_return(*, spend_return: SpendReturn) -> QuerySet[ImportJob]:
     return (
         spend_return.import_jobs.select_related("created_by")

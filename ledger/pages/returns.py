@@ -117,6 +117,7 @@ def spend_return_detail(request, pk: int):
         "spend_return": spend_return,
         "summary": selectors.spend_return_summary(spend_return=spend_return),
         "themes": selectors.spend_return_themes(spend_return=spend_return),
+        "against_approved": selectors.spend_return_against_approved(spend_return=spend_return),
         "versions": versions,
         "is_latest": not versions.filter(version__gt=spend_return.version).exists(),
         "page": page,

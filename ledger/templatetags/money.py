@@ -15,3 +15,10 @@ def money(value, places: int = 2) -> str:
     quantum = Decimal(1).scaleb(-int(places))
     text = f"{abs(amount).quantize(quantum):,}"
     return f"−£{text}" if amount < 0 else f"£{text}"
+
+
+@register.filter
+def money_change(value) -> str:
+    """A difference between two amounts: "+£1,200.00", "−£35.00", or "£0.00"."""
+    text = money(value)
+    return f"+{text}" if value and value > 0 else text
