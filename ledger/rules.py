@@ -115,5 +115,7 @@ rules.add_perm("ledger.manage_theme_rules", is_finance_officer)
 
 # Analysts: line-level downloads and large export jobs (everyone reads approved data).
 rules.add_perm("ledger.download_lines", is_analyst | is_admin)
+# A return's own lines: also its organisation's people, who entered or sign them off.
+rules.add_perm("ledger.download_spend_return_lines", is_member | is_analyst | is_admin)
 rules.add_perm("ledger.queue_export", is_analyst | is_admin)
 rules.add_perm("ledger.view_export_job", created_by_user | is_admin)

@@ -1,5 +1,6 @@
 """Drill-down: from a figure to the lines behind it, and from a line to its source."""
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,8 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from ledger.calculations.cuts import Cut, CutError
 from ledger.calculations.totals import aggregate
 from ledger.exports import csv_rows_response, xlsx_rows_response
-from ledger.models import Basis, Organisation, Sector, ServiceTheme, SpendLine
-from ledger.return_selectors import spend_line_corrections
+from ledger.models import Basis, Organisation, Sector, ServiceTheme, SpendLine, SpendReturn
+from ledger.return_selectors import spend_line_corrections, spend_return_get
 from ledger.selectors import approved_lines
 from totalplace.permissions import has_perm
 
@@ -124,6 +125,25 @@ def place_lines(request, slug: str):
         **demo_context([place.pk]),
     }
     return render(request, "ledger/place_lines.html", context)
+
+
+@login_required
+def spend_return_lines_download(request, pk: int):
+    """Every line of one return as CSV, streamed (a million lines keep memory flat): for its
+    organisation's officers and approvers to check against their own ledger, and analysts."""
+    try:
+        spend_return = spend_return_get(user=request.user, pk=pk)
+    except SpendReturn.DoesNotExist as exc:
+        raise Http404("No such spend return") from exc
+    if not has_perm(request.user, "ledger.download_spend_return_lines", spend_return):
+        raise PermissionDenied(
+            "Downloading lines is for the organisation's own people and analysts."
+        )
+    lines = spend_return.lines.select_related(
+        "place", "organisation", "theme", "financial_year", "spend_return"
+    ).order_by("source_row", "id")
+    rows = (_line_values(line) for line in lines.iterator(chunk_size=2000))
+    return csv_rows_response(f"{spend_return} lines", LINE_HEADER, rows)
 
 
 def _years_for(place):

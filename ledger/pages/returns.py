@@ -127,6 +127,7 @@ def spend_return_detail(request, pk: int):
         if can("see_drafts")
         else [],
         "can_edit": can("edit_spend_return"),
+        "can_download_lines": can("download_spend_return_lines"),
         "can_submit": can("submit_spend_return"),
         "can_approve": can("approve_spend_return"),
         "can_discard": can("discard_spend_return"),

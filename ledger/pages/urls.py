@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import imports, return_lines, returns, rules
+from . import imports, lines, return_lines, returns, rules
 
 urlpatterns = [
     path("spend-returns/", returns.spend_return_list, name="spend-return-list"),
@@ -8,6 +8,11 @@ urlpatterns = [
     path("spend-returns/<int:pk>/", returns.spend_return_detail, name="spend-return-detail"),
     path(
         "spend-returns/<int:pk>/lines/", return_lines.spend_return_lines, name="spend-return-lines"
+    ),
+    path(
+        "spend-returns/<int:pk>/lines/download/",
+        lines.spend_return_lines_download,
+        name="spend-return-lines-download",
     ),
     path("spend-returns/<int:pk>/upload/", imports.spend_return_upload, name="spend-return-upload"),
     path("spend-returns/<int:pk>/submit/", returns.spend_return_submit, name="spend-return-submit"),

@@ -113,6 +113,22 @@ LEDGER_PAGES = [
     ),
     page("return-b-draft-by-id", _detail("b_draft"), expect(MISSING, admin=OK)),
     page("return-b-submitted-by-id", _detail("b_submitted"), expect(MISSING, admin=OK)),
+    # A return's own lines as CSV: its organisation's people and analysts.
+    page(
+        "return-lines-download-approved",
+        _action("a_approved", "lines/download"),
+        expect(FORBIDDEN, anonymous=LOGIN, officer=OK, approver=OK, analyst=OK, admin=OK),
+    ),
+    page(
+        "return-lines-download-a-draft",
+        _action("a_draft", "lines/download"),
+        expect(MISSING, anonymous=LOGIN, officer=OK, approver=OK, admin=OK),
+    ),
+    page(
+        "return-lines-download-b-draft-by-id",
+        _action("b_draft", "lines/download"),
+        expect(MISSING, anonymous=LOGIN, admin=OK),
+    ),
     # A return's history is as visible as the return itself.
     page("history-approved", _action("a_approved", "history"), PUBLIC),
     page(
