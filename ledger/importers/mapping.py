@@ -172,6 +172,49 @@ def by_alias(headers: list[str]) -> dict[str, str]:
     return fields
 
 
+# Only these two have values whose shape says what they are; a column of whole numbers could
+# as well be a code or a reference as an amount, so an amount needs a penny or a pound sign.
+_MONEY_MARKS = frozenset(".,£()")
+
+
+def guess_by_values(
+    headers: list[str], samples: list[list[str]], mapped: dict[str, str]
+) -> dict[str, str]:
+    """Date and amount columns told by their first values, for a file whose headers name
+    them in words we do not know ("Paid on", "How much"): a suggestion for the user to check,
+    made only where exactly one column not already mapped fits."""
+    taken = set(mapped.values())
+    columns = {
+        header: [row[i] for row in samples if i < len(row) and row[i].strip()]
+        for i, header in enumerate(headers)
+        if header not in taken
+    }
+    tests = {
+        "transaction_date": lambda values: _all_parse(values, parse_date),
+        "amount": lambda values: (
+            _all_parse(values, amount_pence)
+            and any(mark in value for value in values for mark in _MONEY_MARKS)
+        ),
+    }
+    guesses = {}
+    for name, fits in tests.items():
+        if name in mapped:
+            continue
+        candidates = [header for header, values in columns.items() if values and fits(values)]
+        if len(candidates) == 1:
+            guesses[name] = candidates[0]
+    return guesses
+
+
+def _all_parse(values: list[str], parse) -> bool:
+    try:
+        for value in values:
+            parse(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _wide_columns(headers: list[str], service_lines: dict[str, str]) -> dict[str, str]:
     """Headers naming a service line (revenue outturn), with that line's code."""
     lookup = {normalise(name): code for name, code in service_lines.items()}

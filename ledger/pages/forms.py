@@ -146,12 +146,21 @@ class MappingForm(forms.Form):
         help_text="Name it to reuse it for this organisation's next files.",
     )
 
-    def __init__(self, *args, headers: list[str], wide: bool, initial_mapping: dict, **kwargs):
+    def __init__(
+        self,
+        *args,
+        headers: list[str],
+        wide: bool,
+        initial_mapping: dict,
+        guesses: dict[str, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.headers = headers
         self.wide = wide
         choices = [(NOT_MAPPED, "— not in this file —")] + [(h, h) for h in headers]
-        fields = initial_mapping.get("fields", {})
+        guesses = guesses or {}
+        fields = {**guesses, **initial_mapping.get("fields", {})}
         names = ["organisation_code"] if wide else list(FIELD_LABELS)
         for name in names:
             self.fields[f"field_{name}"] = forms.ChoiceField(
@@ -159,6 +168,9 @@ class MappingForm(forms.Form):
                 choices=choices,
                 required=name == "amount" or (wide and name == "organisation_code"),
                 initial=fields.get(name, NOT_MAPPED),
+                help_text="Guessed from the column's first values: check it."
+                if name in guesses
+                else "",
             )
         if wide:
             lines = Classification.objects.filter(

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ledger import return_selectors as selectors
 from ledger.importers.layouts import FIELD_LABELS
+from ledger.importers.mapping import guess_by_values
 from ledger.models import ImportJob, ImportJobStatus
 from ledger.services.imports.confirm import import_job_request_confirm
 from ledger.services.imports.corrections import import_job_correct
@@ -143,7 +144,13 @@ def import_job_mapping(request, pk: int):
         return redirect("import-job-detail", pk=job.pk)
     wide = job.layout == "revenue_outturn_wide" or bool(job.mapping_used.get("wide_columns"))
     form = MappingForm(
-        request.POST or None, headers=job.headers, wide=wide, initial_mapping=job.mapping_used
+        request.POST or None,
+        headers=job.headers,
+        wide=wide,
+        initial_mapping=job.mapping_used,
+        guesses={}
+        if wide
+        else guess_by_values(job.headers, job.samples or [], job.mapping_used.get("fields", {})),
     )
     if request.method == "POST" and form.is_valid():
         try:
