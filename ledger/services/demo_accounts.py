@@ -3,8 +3,8 @@
 ``make run`` creates them (``load_demo --accounts``) so that someone evaluating TotalPlace can
 upload the sample spend files as a finance officer, sign the return off as an approver and
 download lines as an analyst without first learning the admin. Known passwords never belong on
-a real server: the command refuses unless ``DEBUG`` is on, and an account that already exists is
-left exactly as it is (its password and roles are never reset).
+a real server: the command makes them only with ``DEBUG`` on, and an account that already
+exists is left exactly as it is (its password and roles are never reset).
 """
 
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from .access import membership_grant
 # Cumbria County Council (the demo's county) and the councils behind the two real files in
 # fixtures/samples, so the officer can import them: Leeds (00DA) and Craven (E07000163).
 DEMO_ORGANISATIONS = ("E10000006", "00DA", "E07000163")
-DEMO_PASSWORD = "totalplace-demo"  # noqa: S105 - a laptop demo's, refused unless DEBUG
+DEMO_PASSWORD = "totalplace-demo"  # noqa: S105 - a laptop demo's, only with DEBUG
 # Username and what it may do, for the command's summary and the sign-in page (DEBUG only).
 DEMO_ROLES = {
     "officer": "finance officer",

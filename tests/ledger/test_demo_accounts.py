@@ -1,14 +1,16 @@
 """The demo sign-ins `make run` creates: one per role, only with DEBUG on, never reset."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 
 from ledger import selectors
 from ledger.models import Role
 from ledger.rules import ANALYSTS_GROUP
-from ledger.services.demo_accounts import DEMO_PASSWORD, demo_accounts_create
+from ledger.services.demo_accounts import DEMO_PASSWORD, DEMO_ROLES, demo_accounts_create
 from pilots.models import PilotLead
 from pilots.services.demo import DEMO_PILOT_SLUG, demo_pilot_lead_grant
 
@@ -20,11 +22,17 @@ def _names(user, role):
     return set(selectors.user_organisations(user=user, role=role).values_list("name", flat=True))
 
 
-def test_the_command_refuses_demo_sign_ins_without_debug(settings):
+def test_the_command_makes_no_demo_sign_ins_without_debug(settings, reference_data):
     settings.DEBUG = False
-    with pytest.raises(CommandError, match="only created with DEBUG on"):
-        call_command("load_demo", "--accounts")
-    assert not get_user_model().objects.filter(username="officer").exists()
+    err = io.StringIO()
+    call_command("load_demo", "--accounts", stdout=io.StringIO(), stderr=err)
+    assert "Demo sign-ins not created" in err.getvalue()
+    assert not get_user_model().objects.filter(username__in=DEMO_ROLES).exists()
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("load_demo", "--accounts", "--password", "pw-0", stdout=out)
+    assert "officer   finance officer  password pw-0" in out.getvalue()
+    assert set(get_user_model().objects.values_list("username", flat=True)) >= set(DEMO_ROLES)
 
 
 def test_each_demo_sign_in_holds_its_role(reference_data, client):
