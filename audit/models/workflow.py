@@ -24,6 +24,7 @@ class WorkflowAction(models.TextChoices):
     IMPORT_REFUSED = "import_refused", "Import refused"
     IMPORT_CANCELLED = "import_cancelled", "Import cancelled"
     IMPORT_CORRECTED = "import_corrected", "Cells corrected"
+    THEMES_APPLIED = "themes_applied", "Theme rules applied"
 
 
 def _loose_fk(to: str, **kwargs) -> models.ForeignKey:

@@ -1,14 +1,16 @@
-"""The line-entry grid: a page of a draft's lines as a formset, plus blank rows for new ones."""
+"""The line-entry grid: a page of a draft's lines as a formset, plus blank rows for new ones;
+and today's theme rules applied to a draft's unallocated lines."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import modelformset_factory
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from ledger import return_selectors as selectors
 from ledger.models import ServiceTheme, SpendLine
-from ledger.services.lines import spend_lines_save_grid
+from ledger.services.lines import spend_lines_apply_theme_rules, spend_lines_save_grid
 from totalplace.permissions import permission_required
 
 from .forms import SpendLineForm, places_for
@@ -69,3 +71,32 @@ def spend_return_lines(request, pk: int):
         "ledger/returns/lines.html",
         {"spend_return": spend_return, "formset": formset, "page": page},
     )
+
+
+@require_POST
+@permission_required(
+    "ledger.edit_spend_return",
+    fn=spend_return_of,
+    message="Only the organisation's finance officers can change lines, and only of a draft.",
+)
+def spend_return_apply_theme_rules(request, pk: int):
+    spend_return = _get(request, pk)
+    try:
+        result = spend_lines_apply_theme_rules(spend_return=spend_return, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("spend-return-detail", pk=pk)
+    allocated, remaining = result["allocated"], result["still_unallocated"]
+    if allocated:
+        lines = "1 line now has" if allocated == 1 else f"{allocated:,} lines now have"
+        messages.success(request, f"{lines} a theme; {remaining:,} still match no rule.")
+    elif remaining:
+        lines = (
+            "the unallocated line"
+            if remaining == 1
+            else f"any of the {remaining:,} unallocated lines"
+        )
+        messages.info(request, f"No rule matches {lines} yet.")
+    else:
+        messages.info(request, "Every line already has a theme.")
+    return redirect("spend-return-detail", pk=pk)

@@ -14,6 +14,11 @@ urlpatterns = [
         lines.spend_return_lines_download,
         name="spend-return-lines-download",
     ),
+    path(
+        "spend-returns/<int:pk>/apply-theme-rules/",
+        return_lines.spend_return_apply_theme_rules,
+        name="spend-return-apply-theme-rules",
+    ),
     path("spend-returns/<int:pk>/upload/", imports.spend_return_upload, name="spend-return-upload"),
     path("spend-returns/<int:pk>/submit/", returns.spend_return_submit, name="spend-return-submit"),
     path(

@@ -9,11 +9,15 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, Sum
 
+from audit.models import WorkflowAction
+from audit.services import workflow_event_record
 from ledger.models import SpendLine, SpendReturn
 from ledger.return_selectors import EDITABLE_STATUSES
 
 from .imports.jobs import require_officer
+from .imports.themes import theme_matcher_for
 
 LINE_BATCH_SIZE = 5000
 
@@ -62,3 +66,49 @@ def spend_lines_save_grid(
         line.full_clean(exclude=["import_job"])
     SpendLine.objects.bulk_create(new)
     return {"changed": len(changed), "added": len(new), "deleted": len(deleted)}
+
+
+# The text a theme rule reads, in the order ``ThemeMatcher.theme_for`` takes it.
+RULE_FIELDS = ("service_label", "expense_area", "expense_code", "expense_type", "description")
+KEYS_PER_UPDATE = 500
+
+
+@transaction.atomic
+def spend_lines_apply_theme_rules(
+    *, spend_return: SpendReturn, actor: AbstractBaseUser | None
+) -> dict[str, int]:
+    """Give a draft's unallocated lines the theme today's rules find for them.
+
+    For the officer who adds rules after an import: the lines need not be imported again. Only
+    unallocated lines change; a theme an import or a person gave a line is never overwritten.
+    One ``UPDATE`` per theme and batch of distinct labels, so the audit trail records each line.
+    """
+    spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
+    require_officer(actor, spend_return)
+    matcher = theme_matcher_for(organisation=spend_return.organisation)
+    unallocated = spend_return.lines.filter(theme_id=matcher.unallocated_id)
+    fields = RULE_FIELDS if matcher.uses_description else RULE_FIELDS[:-1]
+    themes: dict[int, list[tuple]] = {}
+    for key in unallocated.values_list(*fields).distinct().order_by():
+        theme_id = matcher.theme_for(*key)
+        if theme_id != matcher.unallocated_id:
+            themes.setdefault(theme_id, []).append(key)
+    allocated, total = 0, 0
+    for theme_id, keys in themes.items():
+        for start in range(0, len(keys), KEYS_PER_UPDATE):
+            batch = keys[start : start + KEYS_PER_UPDATE]
+            match = Q()
+            for key in batch:
+                match |= Q(**dict(zip(fields, key, strict=True)))
+            lines = unallocated.filter(match)
+            total += lines.aggregate(total=Sum("amount"))["total"] or 0
+            allocated += lines.update(theme_id=theme_id)
+    remaining = unallocated.count()
+    if allocated:
+        workflow_event_record(
+            action=WorkflowAction.THEMES_APPLIED,
+            actor=actor,
+            spend_return=spend_return,
+            detail={"lines": allocated, "total": str(total), "still_unallocated": remaining},
+        )
+    return {"allocated": allocated, "still_unallocated": remaining}

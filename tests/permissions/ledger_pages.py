@@ -239,6 +239,19 @@ LEDGER_PAGES = [
         method="POST",
         check=unchanged(lambda w: SpendReturn.objects.filter(pk=w.a_draft.pk).count(), 1),
     ),
+    page("apply-theme-rules-get", _action("a_draft", "apply-theme-rules"), GET_ON_POST_ONLY),
+    page(
+        "apply-theme-rules-a-draft",
+        _action("a_draft", "apply-theme-rules"),
+        A_OFFICER_ACTION,
+        method="POST",
+    ),
+    page(
+        "apply-theme-rules-b-draft-by-id",
+        _action("b_draft", "apply-theme-rules"),
+        B_ACTION,
+        method="POST",
+    ),
     page("theme-rules", lambda w: "/theme-rules/", SIGNED_IN),
     page(
         "theme-rule-add",

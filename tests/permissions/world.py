@@ -132,6 +132,8 @@ def build_world() -> World:
     year = FinancialYearFactory(code="2010-11")
     county = PlaceFactory(gss_code="E97000001", name="Matrixshire", slug="matrixshire")
     theme = ServiceThemeFactory(code="matrix-theme", name="Matrix theme")
+    # Reference data always has it: where lines no theme rule matches go.
+    ServiceThemeFactory(code="unallocated", name="Unallocated")
     org_a = OrganisationFactory(code="MXA", name="Matrix A Council", home_place=county)
     org_b = OrganisationFactory(code="MXB", name="Matrix B Council", home_place=county)
     o.update(year=year, place=county, theme=theme, org_a=org_a, org_b=org_b)
