@@ -4,14 +4,17 @@ Approved and superseded returns are public (they are what the totals are made of
 submitted and returned versions are seen only by their organisation's members.
 """
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import Coalesce
 
 from ledger.models import (
     ColumnMapping,
     FinancialYear,
     ImportCorrection,
     ImportJob,
+    Membership,
     Place,
+    Role,
     ServiceTheme,
     SpendLine,
     SpendReturn,
@@ -56,6 +59,52 @@ def spend_return_list(
     return returns.annotate(line_count=Count("lines"), line_total=Sum("lines__amount")).order_by(
         "organisation__name", "-financial_year__start_date", "place__name", "-version"
     )
+
+
+WAITING_SHOWN = 10
+
+
+def spend_returns_waiting(*, user) -> dict[str, dict]:
+    """What waits for ``user``: returns to sign off (an approver's, never their own
+    submission) and returns sent back for changes (a finance officer's), oldest first, each
+    with how many there are in all. Administrators are left out: they act for everyone and
+    this would list every organisation's work. Two queries, however much waits."""
+    if not user.is_authenticated or user.is_superuser:
+        return {}
+    roles: dict[str, set[int]] = {Role.APPROVER: set(), Role.FINANCE_OFFICER: set()}
+    for organisation_id, role in Membership.objects.filter(user=user).values_list(
+        "organisation_id", "role"
+    ):
+        roles.setdefault(role, set()).add(organisation_id)
+    queries = {
+        "sign_off": Q(organisation_id__in=roles[Role.APPROVER], status=SpendReturnStatus.SUBMITTED)
+        & ~Q(submitted_by=user),
+        "changes": Q(
+            organisation_id__in=roles[Role.FINANCE_OFFICER], status=SpendReturnStatus.RETURNED
+        ),
+    }
+    if not any(roles.values()):
+        return {}
+    kinds = Case(
+        *(When(q, then=Value(name)) for name, q in queries.items()),
+        output_field=CharField(),
+    )
+    rows = (
+        SpendReturn.objects.select_related(
+            "organisation", "financial_year", "place", "submitted_by", "returned_by"
+        )
+        .filter(queries["sign_off"] | queries["changes"])
+        .annotate(waiting=kinds, in_kind=Window(Count("id"), partition_by=[kinds]))
+        .order_by("waiting", Coalesce("submitted_at", "returned_at"), "pk")
+    )
+    found: dict[str, dict] = {}
+    for spend_return in rows:
+        part = found.setdefault(
+            spend_return.waiting, {"count": spend_return.in_kind, "returns": []}
+        )
+        if len(part["returns"]) < WAITING_SHOWN:
+            part["returns"].append(spend_return)
+    return found
 
 
 def spend_returns_of_organisation(

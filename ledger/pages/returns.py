@@ -67,6 +67,7 @@ def spend_return_list(request):
             "years": selectors.spend_return_years(user=request.user),
             "statuses": SpendReturnStatus.choices,
             "filters": {"organisation": organisation_id, "year": year, "status": status},
+            "waiting": selectors.spend_returns_waiting(user=request.user),
         },
     )
 

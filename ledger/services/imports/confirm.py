@@ -30,9 +30,10 @@ from .staging import staged_lines_delete, staged_lines_transfer
 
 def _ready(job: ImportJob) -> None:
     if job.status not in (ImportJobStatus.READY, ImportJobStatus.CONFIRMING):
+        # The status reads as a phrase of its own ("Has errors", "Waiting to start").
         raise ValidationError(
-            f"This import is {job.get_status_display().lower()}; only a previewed import "
-            "without errors can be confirmed."
+            f"This import cannot be confirmed (“{job.get_status_display()}”): only a previewed "
+            "import without errors can."
         )
     if job.error_count:
         raise ValidationError("This import has errors to fix before it can be confirmed.")
