@@ -44,6 +44,14 @@ def preview(spend_return, content: bytes | Path, name: str | None = None, actor=
     return import_job_run(job_id=job.pk)
 
 
+def confirmed(spend_return, rows: list[list[str]]):
+    """DCLG-layout ``rows`` imported into ``spend_return`` and confirmed; returns the job."""
+    from ledger.services.imports.confirm import import_job_confirm
+
+    job = preview(spend_return, csv_bytes([DCLG_HEADER, *rows]))
+    return import_job_confirm(job=job, actor=None)
+
+
 def csv_bytes(
     rows: list[list[str]], encoding: str = "utf-8", newline: str = "\r\n", delimiter: str = ","
 ) -> bytes:

@@ -8,11 +8,10 @@ from django.urls import reverse
 
 from audit.models import WorkflowAction, WorkflowEvent
 from ledger.models import ServiceTheme, SpendLine
-from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.themes import theme_rule_create
 from ledger.services.lines import spend_lines_apply_theme_rules
 from ledger.services.sign_off import spend_return_submit
-from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
+from tests.ledger.import_helpers import confirmed, dclg_row
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def draft(leeds_draft):
         dclg_row(amount="5.00", area="Another Unknown", number=3),
         dclg_row(amount="7.00", area="Libraries", number=4),
     ]
-    import_job_confirm(job=preview(leeds_draft, csv_bytes([DCLG_HEADER, *rows])), actor=None)
+    confirmed(leeds_draft, rows)
     return leeds_draft
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from ledger.services.imports.confirm import import_job_confirm
-from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
+from tests.ledger.import_helpers import DCLG_HEADER, confirmed, csv_bytes, dclg_row, preview
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,6 @@ def test_the_return_page_links_to_the_download_only_when_there_are_lines(
     url = reverse("spend-return-lines-download", args=[leeds_draft.pk])
     page = client.get(reverse("spend-return-detail", args=[leeds_draft.pk])).content.decode()
     assert url not in page
-    import_job_confirm(job=preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row()])), actor=None)
+    confirmed(leeds_draft, [dclg_row()])
     page = client.get(reverse("spend-return-detail", args=[leeds_draft.pk])).content.decode()
     assert f'href="{url}">Download all 1 line (CSV)' in page

@@ -7,10 +7,9 @@ from django.urls import reverse
 
 from ledger import return_selectors
 from ledger.models import SpendLine
-from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.returns import spend_return_create, spend_return_new_version
 from ledger.services.sign_off import spend_return_approve, spend_return_submit
-from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
+from tests.ledger.import_helpers import confirmed, dclg_row
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def approved(leeds_draft, officer, approver):
         dclg_row(amount="2,500.00", area="Highways", number=3),
         dclg_row(amount="-40.10", area="Refuse Collection", number=4),
     ]
-    import_job_confirm(job=preview(leeds_draft, csv_bytes([DCLG_HEADER, *rows])), actor=None)
+    confirmed(leeds_draft, rows)
     spend_return_submit(spend_return=leeds_draft, actor=officer)
     return spend_return_approve(spend_return=leeds_draft, actor=approver)
 

@@ -6,18 +6,16 @@ from django.urls import reverse
 from ledger import return_selectors
 from ledger.models import Role
 from ledger.services.access import membership_grant
-from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.returns import spend_return_create
 from ledger.services.sign_off import spend_return_send_back, spend_return_submit
 from tests.factories import UserFactory
-from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
+from tests.ledger.import_helpers import confirmed, dclg_row
 
 pytestmark = pytest.mark.django_db
 
 
 def _submitted(spend_return, officer, body="00DA"):
-    rows = [DCLG_HEADER, dclg_row(body=body)]
-    import_job_confirm(job=preview(spend_return, csv_bytes(rows)), actor=None)
+    confirmed(spend_return, [dclg_row(body=body)])
     return spend_return_submit(spend_return=spend_return, actor=officer)
 
 
