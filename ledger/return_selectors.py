@@ -13,6 +13,7 @@ from ledger.models import (
     ImportCorrection,
     ImportJob,
     Membership,
+    Organisation,
     Place,
     Role,
     ServiceTheme,
@@ -309,6 +310,12 @@ def theme_rule_get(*, user, pk: int) -> ThemeRule:
 def column_mapping_get(*, organisation, name: str) -> ColumnMapping | None:
     """A mapping the organisation saved under ``name`` (never another organisation's)."""
     return ColumnMapping.objects.filter(organisation=organisation, name=name).first()
+
+
+def spend_return_organisations(*, user) -> QuerySet[Organisation]:
+    """Organisations with a return ``user`` may see, by name (for the list's filter)."""
+    returns = SpendReturn.objects.filter(visible_returns_q(user))
+    return Organisation.objects.filter(pk__in=returns.values("organisation_id")).order_by("name")
 
 
 def spend_return_years(*, user) -> QuerySet[FinancialYear]:

@@ -55,13 +55,13 @@ def spend_return_list(request):
         user=request.user, organisation_id=organisation_id, year=year, status=status
     )
     page = Paginator(returns, RETURNS_PER_PAGE).get_page(request.GET.get("page"))
-    mine = user_organisations(user=request.user)
     return render(
         request,
         "ledger/returns/list.html",
         {
             "page": page,
-            "organisations": mine,
+            # Everyone's with a return this user may see: analysts browse them all.
+            "organisations": selectors.spend_return_organisations(user=request.user),
             "can_create": has_perm(request.user, "ledger.prepare_returns")
             and user_organisations(user=request.user, role=Role.FINANCE_OFFICER).exists(),
             "years": selectors.spend_return_years(user=request.user),
