@@ -6,6 +6,7 @@ TOTALPLACE_REQUIRE_SERVICES=1 where a missing browser fails the run.
 
 import shutil
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,25 @@ def test_place_drill_to_a_line_compare_and_export(browser, demo_site):
     assert rows[0] == "Financial year,Eden,Carlisle"
     assert len(rows) == 6
     shutil.copy(downloaded, SCREENSHOTS / "compare-eden-carlisle.csv")
+
+
+def test_an_initiative_chart_stacks_each_years_benefits(browser, demo_site):
+    """The year-by-year chart agrees with the table beside it: a year's bars reach its PV
+    benefits (fiscal, economic and social stacked), and the axis reads £1m, not £1,000,000."""
+    from selenium.webdriver.common.by import By
+
+    from pilots.models import Initiative
+    from pilots.services.demo import DEMO_TITLE, demo_load_pilots
+
+    demo_load_pilots()
+    initiative = Initiative.objects.get(title=DEMO_TITLE)
+    browser.get(f"{demo_site.url}/initiatives/{initiative.public_id}/")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Family intervention")
+    axis = browser.execute_script(
+        "var c = Chart.getChart('years-chart');"
+        "return {max: c.scales.y.max,"
+        " labels: c.scales.y.ticks.map(function (t) { return t.label; })};"
+    )
+    tallest = max(Decimal(row["pv_benefits"]) for row in initiative.appraisal.years)
+    assert axis["max"] >= tallest, (axis, tallest)
+    assert "£1m" in axis["labels"], axis["labels"]

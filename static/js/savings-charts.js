@@ -9,11 +9,10 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  function pounds(value) {
-    return new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", maximumFractionDigits: 0 }).format(value);
-  }
-
-  var moneyAxis = { ticks: { callback: function (value) { return pounds(value); } } };
+  // One money formatter for every chart (static/js/money.js): short axis ticks (£8.2bn),
+  // whole pounds in tooltips.
+  var pounds = window.TotalPlaceMoney.pounds;
+  var moneyAxis = { ticks: { callback: function (value) { return window.TotalPlaceMoney.short(value); } } };
   var moneyTooltip = {
     callbacks: {
       label: function (context) {
@@ -50,12 +49,15 @@
           { type: "bar", label: "Fiscal savings (PV)", data: years.pv_fiscal.map(Number), backgroundColor: "#1d6b32", stack: "flows" },
           { type: "bar", label: "Economic (PV)", data: years.pv_economic.map(Number), backgroundColor: "#6a9f58", stack: "flows" },
           { type: "bar", label: "Social (PV)", data: years.pv_social.map(Number), backgroundColor: "#b8d4a8", stack: "flows" },
-          { type: "line", label: "Cumulative fiscal net (PV)", data: years.cumulative.map(Number), borderColor: "#12355b", backgroundColor: "#12355b", tension: 0.1 }
+          // A stack of its own: the running total is drawn beside the bars, never added to them.
+          { type: "line", label: "Cumulative fiscal net (PV)", data: years.cumulative.map(Number), borderColor: "#12355b", backgroundColor: "#12355b", tension: 0.1, stack: "cumulative" }
         ]
       },
       options: {
         maintainAspectRatio: false,
-        scales: { x: { stacked: true }, y: Object.assign({ stacked: false }, moneyAxis) },
+        // Benefits stack upwards (fiscal, economic, social: the year's PV benefits) and costs
+        // downwards; unstacked, the smaller benefits were hidden behind the fiscal bar.
+        scales: { x: { stacked: true }, y: Object.assign({ stacked: true }, moneyAxis) },
         plugins: { tooltip: moneyTooltip }
       }
     });
