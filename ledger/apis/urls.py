@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import returns
+from . import returns, returns_themes
 from .aggregate import AggregateView
 from .exports import ExportJobViewSet, FiscalDataPackageView
 from .lines import SpendLineViewSet
@@ -25,4 +25,5 @@ urlpatterns = [
     path("fiscal-data-package/", FiscalDataPackageView.as_view(), name="fiscal-data-package"),
     *router.urls,
     *returns.urlpatterns,
+    *returns_themes.urlpatterns,
 ]

@@ -5,9 +5,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from audit.models import WorkflowAction, WorkflowEvent
 from ledger.models import ServiceTheme, SpendLine
+from ledger.services.access import api_token_create
 from ledger.services.imports.themes import theme_rule_create
 from ledger.services.lines import spend_lines_apply_theme_rules
 from ledger.services.sign_off import spend_return_submit
@@ -103,3 +105,22 @@ def test_the_return_page_offers_it_and_says_what_it_did(client, draft, officer, 
     assert "Theme rules applied" in page and "£5.00" in page
     assert draft.lines.filter(theme__code="unallocated").count() == 2
     assert sum(draft.lines.values_list("amount", flat=True)) == Decimal("42.50")
+
+
+def test_a_token_client_applies_them_too(draft, officer, leeds, client):
+    _, key = api_token_create(user=officer, organisation=leeds, name="test")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    _rule(officer, leeds, "mystery area", "cultural-parks")
+    url = f"/api/v1/organisation/spend-returns/{draft.pk}/apply-theme-rules/"
+    body = api.post(url).json()
+    assert (body["allocated"], body["still_unallocated"]) == (2, 1)
+    assert (body["spend_return"]["id"], body["spend_return"]["status"]) == (draft.pk, "draft")
+    assert _themes(draft)["Mystery Area"] == "cultural-parks"
+    spend_return_submit(spend_return=draft, actor=officer)
+    refused = api.post(url)
+    assert refused.status_code == 400
+    assert "cannot change" in refused.json()["error"]["message"]
+    schema = client.get("/api/schema/?format=json").json()
+    post = schema["paths"]["/api/v1/organisation/spend-returns/{id}/apply-theme-rules/"]["post"]
+    assert "never changed" in post["description"]

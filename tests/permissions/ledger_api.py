@@ -163,6 +163,18 @@ LEDGER_API = [
         method="POST",
         check=unchanged(_status("b_draft"), SpendReturnStatus.DRAFT),
     ),
+    api(
+        "own-apply-theme-rules-a",
+        lambda w: f"/api/v1/organisation/spend-returns/{w.a_draft.pk}/apply-theme-rules/",
+        TOKEN_ONLY,
+        method="POST",
+    ),
+    api(
+        "own-apply-theme-rules-b-by-id",
+        lambda w: f"/api/v1/organisation/spend-returns/{w.b_draft.pk}/apply-theme-rules/",
+        TOKEN_NOT_FOR_B,
+        method="POST",
+    ),
     api("own-import-a", lambda w: f"/api/v1/organisation/imports/{w.a_job.pk}/", TOKEN_ONLY),
     api(
         "own-import-b-by-id",
