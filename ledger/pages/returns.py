@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audit.pages import shows_how, spend_return_history_entries
 from ledger import return_selectors as selectors
+from ledger import sign_off_selectors
 from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
 from ledger.selectors import user_organisations
 from ledger.services import returns as services
@@ -67,7 +68,7 @@ def spend_return_list(request):
             "years": selectors.spend_return_years(user=request.user),
             "statuses": SpendReturnStatus.choices,
             "filters": {"organisation": organisation_id, "year": year, "status": status},
-            "waiting": selectors.spend_returns_waiting(user=request.user),
+            "waiting": sign_off_selectors.spend_returns_waiting(user=request.user),
         },
     )
 
@@ -118,7 +119,9 @@ def spend_return_detail(request, pk: int):
         "spend_return": spend_return,
         "summary": selectors.spend_return_summary(spend_return=spend_return),
         "themes": selectors.spend_return_themes(spend_return=spend_return),
-        "against_approved": selectors.spend_return_against_approved(spend_return=spend_return),
+        "against_approved": sign_off_selectors.spend_return_against_approved(
+            spend_return=spend_return
+        ),
         "versions": versions,
         "is_latest": not versions.filter(version__gt=spend_return.version).exists(),
         "page": page,

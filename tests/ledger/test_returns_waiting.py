@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ledger import return_selectors
+from ledger import sign_off_selectors
 from ledger.models import Role
 from ledger.services.access import membership_grant
 from ledger.services.returns import spend_return_create
@@ -20,7 +20,7 @@ def _submitted(spend_return, officer, body="00DA"):
 
 
 def _waiting(user):
-    found = return_selectors.spend_returns_waiting(user=user)
+    found = sign_off_selectors.spend_returns_waiting(user=user)
     return {name: [r.pk for r in part["returns"]] for name, part in found.items()}
 
 
