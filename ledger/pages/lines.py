@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from ledger.calculations.cuts import Cut, CutError
 from ledger.calculations.totals import aggregate
 from ledger.exports import csv_rows_response, xlsx_rows_response
+from ledger.importers.layouts import FIELD_LABELS
 from ledger.models import Basis, Organisation, Sector, ServiceTheme, SpendLine, SpendReturn
 from ledger.return_selectors import spend_line_corrections, spend_return_get
 from ledger.selectors import approved_lines
@@ -40,6 +41,18 @@ LINE_HEADER = [
     "Source file",
     "Source row",
 ]
+
+
+# A return's own download adds the file's classification columns and reference: what an
+# officer reconciles against their own ledger.
+RETURN_EXTRA_FIELDS = (
+    "service_label",
+    "expense_area",
+    "expense_type",
+    "expense_code",
+    "transaction_ref",
+)
+RETURN_LINE_HEADER = LINE_HEADER + [FIELD_LABELS[name] for name in RETURN_EXTRA_FIELDS]
 
 
 class _KnownCountPaginator(Paginator):
@@ -142,8 +155,11 @@ def spend_return_lines_download(request, pk: int):
     lines = spend_return.lines.select_related(
         "place", "organisation", "theme", "financial_year", "spend_return"
     ).order_by("source_row", "id")
-    rows = (_line_values(line) for line in lines.iterator(chunk_size=2000))
-    return csv_rows_response(f"{spend_return} lines", LINE_HEADER, rows)
+    rows = (
+        _line_values(line) + [getattr(line, name) for name in RETURN_EXTRA_FIELDS]
+        for line in lines.iterator(chunk_size=2000)
+    )
+    return csv_rows_response(f"{spend_return} lines", RETURN_LINE_HEADER, rows)
 
 
 def _years_for(place):

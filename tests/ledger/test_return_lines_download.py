@@ -41,6 +41,15 @@ def test_an_officer_downloads_every_line_of_their_draft(client, officer, leeds_d
     ]
     assert lines[1][supplier] == "Café Ltd"
     assert {line[header.index("Source file")] for line in lines} == {"jan.csv"}
+    # And the file's own classification and reference, to reconcile against a council ledger.
+    assert header[-5:] == [
+        "Service label",
+        "Expense area",
+        "Expense type",
+        "Expense code (or SeRCOP code)",
+        "Transaction reference",
+    ]
+    assert lines[0][-4:] == ["Libraries", "Supplies and Services", "205", "1101-1"]
 
 
 def test_the_return_page_links_to_the_download_only_when_there_are_lines(
