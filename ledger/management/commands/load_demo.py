@@ -46,7 +46,7 @@ class Command(AuditedCommand):
             accounts = demo_accounts_create(
                 password=options["password"], pilot_lead_grant=demo_pilot_lead_grant
             )
-            self.stdout.write("Demo sign-ins (http://127.0.0.1:8000/accounts/login/):")
+            self.stdout.write("Demo sign-ins (at /accounts/login/; the page lists them too):")
             for account in accounts:
                 note = f"password {options['password']}" if account.created else "already there"
                 self.stdout.write(f"  {account.username:<9} {account.role:<16} {note}")
