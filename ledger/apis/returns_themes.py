@@ -35,7 +35,7 @@ class SpendReturnApplyThemeRules(TokenView, APIView):
         result = spend_lines_apply_theme_rules(
             spend_return=self.spend_return(pk), actor=request.user
         )
-        result["spend_return"] = self.spend_return(pk)
+        result["spend_return"] = self.spend_return(pk)  # read again: its counts after the change
         return Response(ThemeRulesAppliedSerializer(result).data)
 
 

@@ -21,7 +21,7 @@ class Command(AuditedCommand):
             "--accounts",
             action="store_true",
             help="create the demo sign-ins officer, approver, analyst, lead and admin "
-            "(refused unless DEBUG is on; existing accounts are left alone)",
+            "(only with DEBUG on; existing accounts are left alone)",
         )
         parser.add_argument("--password", default=DEMO_PASSWORD, help="their password")
 
