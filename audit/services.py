@@ -23,11 +23,13 @@ def workflow_event_record(
     actor: AbstractBaseUser | None = None,
     spend_return=None,
     import_job=None,
+    dataset_edition=None,
     reason: str = "",
     detail: dict[str, Any] | None = None,
     default_actor: AbstractBaseUser | None = None,
 ) -> WorkflowEvent:
-    """Record that ``actor`` took ``action`` on a spend return (and/or an import job).
+    """Record that ``actor`` took ``action`` on a spend return (and/or an import job), or on a
+    dataset edition.
 
     Without an explicit actor, the user the audit context names is the actor (a Celery task
     acting for whoever queued it), else ``default_actor`` (on whose behalf the system acted);
@@ -56,6 +58,7 @@ def workflow_event_record(
         action=action,
         spend_return_id=spend_return_id,
         import_job_id=import_job.pk if import_job is not None else None,
+        dataset_edition_id=dataset_edition.pk if dataset_edition is not None else None,
         organisation_id=organisation_id,
         actor_id=actor_id,
         actor_name=actor_name,

@@ -2,9 +2,12 @@ from .events import (
     BenefitFlowEvent,
     ColumnMappingEvent,
     CostLineEvent,
+    DatasetEditionEvent,
+    DatasetEvent,
     EvidenceItemEvent,
     ImportCorrectionEvent,
     InitiativeEvent,
+    OrganisationAliasEvent,
     OrganisationEvent,
     PilotEvent,
     PlaceBudgetSubmissionEvent,
@@ -27,6 +30,9 @@ from .workflow import WorkflowAction, WorkflowEvent
 
 __all__ = [
     "BenefitFlowEvent",
+    "DatasetEditionEvent",
+    "DatasetEvent",
+    "OrganisationAliasEvent",
     "ColumnMappingEvent",
     "CostLineEvent",
     "EvidenceItemEvent",

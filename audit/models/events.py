@@ -17,8 +17,11 @@ from django.db import models
 
 from ledger.models import (
     ColumnMapping,
+    Dataset,
+    DatasetEdition,
     ImportCorrection,
     Organisation,
+    OrganisationAlias,
     Place,
     SpendLine,
     SpendReturn,
@@ -200,7 +203,72 @@ class BenefitFlowEvent(
 
 class OrganisationEvent(
     # Reference data, but its code finds it in files and its sector groups the totals.
-    _history_of(Organisation, ["code", "name", "sector", "kind", "parent", "home_place"])
+    _history_of(
+        Organisation,
+        [
+            "code",
+            "name",
+            "sector",
+            "kind",
+            "parent",
+            "home_place",
+            "control",
+            "aggregate_of",
+            "valid_from",
+            "valid_to",
+        ],
+    )
+):
+    pass
+
+
+class OrganisationAliasEvent(
+    # An alias decides which body a published figure is counted for.
+    _history_of(OrganisationAlias, ["organisation", "alias", "scheme"])
+):
+    pass
+
+
+class DatasetEvent(
+    _history_of(
+        Dataset,
+        ["slug", "title", "publisher", "format", "route", "source_url", "licence", "precedence"],
+    )
+):
+    pass
+
+
+class DatasetEditionEvent(
+    # A dataset's lines arrive a file at a time and are never edited: the edition's history
+    # (its file and hash, the choices made, who loaded and approved it) is the lines' audit.
+    _history_of(
+        DatasetEdition,
+        [
+            "dataset",
+            "edition",
+            "version",
+            "status",
+            "is_illustrative",
+            "file",
+            "filename",
+            "sha256",
+            "choices",
+            "unit_factor",
+            "measure",
+            "money_read",
+            "money_loaded",
+            "excluded",
+            "line_count",
+            "created_by",
+            "loaded_at",
+            "loaded_by",
+            "approved_at",
+            "approved_by",
+            "sent_back_at",
+            "sent_back_by",
+            "send_back_reason",
+        ],
+    )
 ):
     pass
 
@@ -246,6 +314,9 @@ EVENT_MODELS = {
     CostLine: CostLineEvent,
     BenefitFlow: BenefitFlowEvent,
     Organisation: OrganisationEvent,
+    OrganisationAlias: OrganisationAliasEvent,
+    Dataset: DatasetEvent,
+    DatasetEdition: DatasetEditionEvent,
     Place: PlaceEvent,
     PlaceBudgetSubmission: PlaceBudgetSubmissionEvent,
 }

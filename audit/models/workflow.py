@@ -25,6 +25,13 @@ class WorkflowAction(models.TextChoices):
     IMPORT_CANCELLED = "import_cancelled", "Import cancelled"
     IMPORT_CORRECTED = "import_corrected", "Cells corrected"
     THEMES_APPLIED = "themes_applied", "Theme rules applied"
+    DATASET_UPLOADED = "dataset_uploaded", "Dataset file uploaded"
+    DATASET_PREVIEWED = "dataset_previewed", "Dataset file previewed"
+    DATASET_LOADED = "dataset_loaded", "Dataset lines loaded"
+    DATASET_APPROVED = "dataset_approved", "Dataset edition approved"
+    DATASET_SENT_BACK = "dataset_sent_back", "Dataset edition sent back"
+    DATASET_SUPERSEDED = "dataset_superseded", "Dataset edition superseded"
+    DATASET_CANCELLED = "dataset_cancelled", "Dataset edition cancelled"
 
 
 def _loose_fk(to: str, **kwargs) -> models.ForeignKey:
@@ -37,9 +44,10 @@ class WorkflowEvent(models.Model):
     """One step in a spend return's or an import's life: who took it, when, and why."""
 
     created_at = models.DateTimeField(default=timezone.now)
-    action = models.CharField(max_length=20, choices=WorkflowAction.choices)
+    action = models.CharField(max_length=24, choices=WorkflowAction.choices)
     spend_return = _loose_fk("ledger.SpendReturn", related_name="workflow_events")
     import_job = _loose_fk("ledger.ImportJob", related_name="workflow_events")
+    dataset_edition = _loose_fk("ledger.DatasetEdition", related_name="workflow_events")
     organisation = _loose_fk("ledger.Organisation", related_name="+")
     actor = _loose_fk(settings.AUTH_USER_MODEL, related_name="+")
     # The actor's username then: the trail stays readable if the account is renamed or removed.
@@ -57,6 +65,7 @@ class WorkflowEvent(models.Model):
         indexes = [
             models.Index(fields=["spend_return", "-created_at"], name="audit_wf_return"),
             models.Index(fields=["import_job"], name="audit_wf_import"),
+            models.Index(fields=["dataset_edition", "-created_at"], name="audit_wf_dataset"),
         ]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)

@@ -1,4 +1,18 @@
 from .access import ApiToken, Membership, Role
+from .datasets import (
+    DEFAULT_PRECEDENCE,
+    RETURN_PRECEDENCE,
+    Dataset,
+    DatasetEdition,
+    DatasetEditionStatus,
+    DatasetEditionYear,
+    DatasetFormat,
+    DatasetLine,
+    DatasetNotReported,
+    DatasetRoute,
+    DriverValue,
+    Measure,
+)
 from .fields import MoneyField
 from .imports import (
     ColumnMapping,
@@ -12,10 +26,14 @@ from .imports import (
     ThemeRuleMatch,
 )
 from .reference import (
+    LOCAL_SECTORS,
+    LOWEST_TIER_KINDS,
     Classification,
     ClassificationScheme,
+    Control,
     FinancialYear,
     Organisation,
+    OrganisationAlias,
     Place,
     PlaceAlias,
     PlaceKind,
@@ -23,6 +41,7 @@ from .reference import (
     Sector,
     ServiceTheme,
     ThemeCrosswalk,
+    control_of,
 )
 from .rollups import (
     ExportJob,
@@ -36,6 +55,23 @@ from .rollups import (
 from .spend import Basis, SpendKind, SpendLine, SpendReturn, SpendReturnStatus
 
 __all__ = [
+    "DEFAULT_PRECEDENCE",
+    "LOCAL_SECTORS",
+    "LOWEST_TIER_KINDS",
+    "RETURN_PRECEDENCE",
+    "Control",
+    "Dataset",
+    "DatasetEdition",
+    "DatasetEditionStatus",
+    "DatasetEditionYear",
+    "DatasetFormat",
+    "DatasetLine",
+    "DatasetNotReported",
+    "DatasetRoute",
+    "DriverValue",
+    "Measure",
+    "OrganisationAlias",
+    "control_of",
     "ColumnMapping",
     "ImportCorrection",
     "ImportJob",

@@ -19,6 +19,7 @@ class FinancialYear(models.Model):
 
 
 class PlaceKind(models.TextChoices):
+    UNITED_KINGDOM = "united_kingdom", "United Kingdom"
     COUNTRY = "country", "Country"
     REGION = "region", "Region"
     COUNTY = "county", "County"
@@ -28,6 +29,19 @@ class PlaceKind(models.TextChoices):
     LONDON_BOROUGH = "london_borough", "London borough"
     CITY_CORPORATION = "city_corporation", "City corporation"
     COMBINED_AREA = "combined_area", "Combined area"
+    # Not a place: where national figures put spend that no region can claim (HM Treasury's
+    # "outside UK" and "non-identifiable"), kept apart rather than apportioned.
+    NOTIONAL = "notional", "Not a place (outside the UK, or not identifiable)"
+
+
+# Local authority areas no other authority area sits inside: where top-down estimates land.
+LOWEST_TIER_KINDS = (
+    PlaceKind.UNITARY,
+    PlaceKind.DISTRICT,
+    PlaceKind.METROPOLITAN_DISTRICT,
+    PlaceKind.LONDON_BOROUGH,
+    PlaceKind.CITY_CORPORATION,
+)
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -81,10 +95,11 @@ class Place(models.Model):
 
 
 class PlaceAlias(models.Model):
-    """Another code a place is known by: a former GSS code, a mySociety register code."""
+    """Another code or name a place is known by: a former GSS code, a DLUHC E-code, the
+    region names HM Treasury uses ("ENGLAND_North West"). Stored upper case."""
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="aliases")
-    code = models.CharField(max_length=20, unique=True)
+    code = models.CharField(max_length=120, unique=True)
     scheme = models.CharField(max_length=20)
 
     class Meta:
@@ -124,11 +139,24 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Control(models.TextChoices):
+    """Who decides how the money is spent: the split Counting Cumbria drew."""
+
+    LOCAL = "local", "Local bodies"
+    CENTRAL = "central", "Central government"
+    PUBLIC_CORPORATION = "public_corporation", "Public corporations"
+
+
 class OrganisationQuerySet(models.QuerySet):
     def by_code(self, code: str) -> "OrganisationQuerySet":
-        """Organisations coded ``code``, or councils whose area has that GSS/SNAC code."""
+        """Organisations coded ``code`` (or with that alias), or councils whose area has that
+        GSS/SNAC code."""
         code = code.strip().upper()
-        return self.filter(Q(code=code) | Q(home_place__in=Place.objects.by_code(code))).distinct()
+        return self.filter(
+            Q(code=code)
+            | Q(aliases__alias=code)
+            | Q(home_place__in=Place.objects.by_code(code))
+        ).distinct()
 
 
 class Organisation(models.Model):
@@ -146,6 +174,14 @@ class Organisation(models.Model):
         Place, null=True, blank=True, on_delete=models.PROTECT, related_name="home_organisations"
     )
     places = models.ManyToManyField(Place, blank=True, related_name="organisations_serving")
+    # Who decides how its money is spent ("" = as its sector says: see ``control_of``).
+    control = models.CharField(max_length=18, choices=Control.choices, blank=True)
+    # A national total that stands for a whole sector in top-down figures ("Local government
+    # in England" in HM Treasury's CRA): its estimate for a place gives way to the bodies of
+    # these sectors that have figures of their own there, so the money is not counted twice.
+    aggregate_of = models.JSONField(default=list, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -154,6 +190,38 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_aggregate(self) -> bool:
+        return bool(self.aggregate_of)
+
+
+LOCAL_SECTORS = frozenset({Sector.LOCAL_GOVERNMENT, Sector.POLICE, Sector.FIRE})
+
+
+def control_of(organisation: Organisation) -> Control:
+    """Who controls a body's money: as recorded for it, else as its sector says."""
+    if organisation.control:
+        return Control(organisation.control)
+    return Control.LOCAL if organisation.sector in LOCAL_SECTORS else Control.CENTRAL
+
+
+class OrganisationAlias(models.Model):
+    """Another code or name a body is known by in published files, upper case: a DLUHC E-code
+    ("E6135"), a police force area code, a department's name in HM Treasury's CRA (which changes
+    with each machinery-of-government change: "MINISTRY OF HOUSING, COMMUNITIES AND LOCAL
+    GOVERNMENT" is the department coded MHCLG)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200, unique=True)
+    scheme = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name_plural = "organisation aliases"
+        ordering = ["alias"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} ({self.scheme}) → {self.organisation}"
 
 
 class ServiceTheme(models.Model):

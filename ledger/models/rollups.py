@@ -15,7 +15,8 @@ from .spend import Basis
 
 
 class SpendRollup(models.Model):
-    """Approved spend and its line count for one place × organisation × theme × year × basis.
+    """The count of a place, summed: approved spend and its line count for one place ×
+    organisation × theme × year × basis × source (a spend return, or a dataset edition).
 
     Derived data: rebuilt from approved lines at any time, so the foreign keys carry no database
     constraint (a rebuild never has to wait on, or lock, the reference tables).
@@ -35,13 +36,17 @@ class SpendRollup(models.Model):
         FinancialYear, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
     )
     basis = models.CharField(max_length=11, choices=Basis.choices)
+    # Where the figures come from: 0 for approved spend returns, else the dataset edition whose
+    # lines the count of the place uses for this body and year (``ledger.services.count``).
+    # A number, not a nullable key: NULLs are never equal, so they could not be in the key.
+    edition_id = models.BigIntegerField(default=0)
     amount = MoneyField(db_column="amount_pence")
     line_count = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "financial_year", "place", "theme", "basis"],
+                fields=["organisation", "financial_year", "place", "theme", "basis", "edition_id"],
                 name="spend_rollup_key",
             )
         ]

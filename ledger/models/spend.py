@@ -106,6 +106,9 @@ class SpendKind(models.TextChoices):
 class Basis(models.TextChoices):
     DIRECT = "direct", "Direct"
     APPORTIONED = "apportioned", "Apportioned"
+    # A top-down figure (a region's spend, by HM Treasury) apportioned to the place: an
+    # estimate, used only where the body has no figures of its own for the place and year.
+    ESTIMATED = "estimated", "Estimated (top-down)"
 
 
 class SpendLine(models.Model):

@@ -27,6 +27,7 @@ from django.db import OperationalError, connection, transaction
 from ledger.models import SpendLine, SpendReturn, SpendRollup
 
 KEY_FIELDS = ("place_id", "organisation_id", "theme_id", "financial_year_id", "basis")
+MATCH_FIELDS = (*KEY_FIELDS, "edition_id")
 LOCK_TRIES, LOCK_TIMEOUT = 5, "2s"  # then wait as long as it takes
 INDEX_DEF = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+ (USING .*)$")
 
@@ -67,6 +68,7 @@ def _select_list(columns: list[tuple]) -> str:
         "amount_pence": "SUM(l.amount_pence)::bigint",
         "line_count": "COUNT(*)::integer",
         **{c: f"l.{c}" for c in KEY_FIELDS},
+        "edition_id": "0",
     }
     unknown = [name for name, *_ in columns if name not in computed]
     if unknown:  # a migration added a column this rebuild does not know how to fill
@@ -147,7 +149,7 @@ def _build(live: str, new: str) -> list[tuple]:
 
 def _diff(live: str, new: str) -> SwapResult:
     """What the swap changes, row for row: the same counts the diff path reports."""
-    match = " AND ".join(f"o.{c} = n.{c}" for c in KEY_FIELDS)
+    match = " AND ".join(f"o.{c} = n.{c}" for c in MATCH_FIELDS)
     inserted, deleted, updated = _rows(
         f"""SELECT COUNT(*) FILTER (WHERE o.id IS NULL), COUNT(*) FILTER (WHERE n.id IS NULL),
                    COUNT(*) FILTER (WHERE o.amount_pence <> n.amount_pence

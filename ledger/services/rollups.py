@@ -32,7 +32,8 @@ from ledger.services.rollup_swap import rollup_table_swap, swap_possible
 
 Key = tuple[int, int]  # (organisation_id, financial_year_id)
 ROLLUP_LOCK = 0x544F54414C  # "TOTAL": the advisory lock a rebuild holds exclusively
-KEY_FIELDS = ("place_id", "organisation_id", "theme_id", "financial_year_id", "basis")
+KEY_FIELDS = ("place_id", "organisation_id", "theme_id", "financial_year_id", "basis", "edition_id")
+LINE_FIELDS = KEY_FIELDS[:-1]  # a spend return's lines: edition 0
 
 
 @dataclass
@@ -102,11 +103,11 @@ def _sync_postgres(keys: list[Key] | None) -> SyncResult:
     rollup_scope, rollup_params = _scope_sql(keys, "t")
     statement = f"""
         WITH fresh AS MATERIALIZED (
-            SELECT {", ".join("l." + c for c in KEY_FIELDS)},
+            SELECT {", ".join("l." + c for c in LINE_FIELDS)}, 0::bigint AS edition_id,
                    SUM(l.amount_pence)::bigint AS amount_pence, COUNT(*)::integer AS line_count
             FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
             WHERE r.status = 'approved' AND {line_scope}
-            GROUP BY {", ".join("l." + c for c in KEY_FIELDS)}),
+            GROUP BY {", ".join("l." + c for c in LINE_FIELDS)}),
         gone AS (
             DELETE FROM {rollup} t WHERE {rollup_scope}
             AND NOT EXISTS (SELECT 1 FROM fresh f WHERE {match})
@@ -139,10 +140,10 @@ def _scope_q(keys: list[Key] | None) -> Q:
 def _sync_portable(keys: list[Key] | None) -> SyncResult:
     """The same diff through the ORM, for SQLite (and any other backend)."""
     fresh = {
-        tuple(row[f] for f in KEY_FIELDS): (to_pence(row["total"]), row["lines"])
+        (*(row[f] for f in LINE_FIELDS), 0): (to_pence(row["total"]), row["lines"])
         for row in approved_lines()
         .filter(_scope_q(keys))
-        .values(*KEY_FIELDS)
+        .values(*LINE_FIELDS)
         .annotate(total=Sum("amount"), lines=Count("id"))
         .order_by()
     }
