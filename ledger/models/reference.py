@@ -153,9 +153,7 @@ class OrganisationQuerySet(models.QuerySet):
         GSS/SNAC code."""
         code = code.strip().upper()
         return self.filter(
-            Q(code=code)
-            | Q(aliases__alias=code)
-            | Q(home_place__in=Place.objects.by_code(code))
+            Q(code=code) | Q(aliases__alias=code) | Q(home_place__in=Place.objects.by_code(code))
         ).distinct()
 
 
