@@ -1,9 +1,11 @@
-"""Unpivoting wide government tables: one row per authority, one column per service line.
+"""Unpivoting wide government tables in a spend return: the return's own authority's row.
 
 Revenue outturn (RO) and revenue account (RA) tables are in £ thousand with "..." for figures
-not available. Each authority × service-line cell becomes one line of that authority, in its
-own place, with the unit factor applied. Rows without an authority code (national totals,
-class subtotals, footnotes) are dropped and counted; nothing is guessed.
+not available. Each service-line cell of the return's own organisation becomes one line, in its
+own place, with the unit factor applied. A row of any other body is an error: a spend return
+carries one organisation's spend, and a table of many bodies is a national dataset (loaded under
+Datasets, ``ledger.services.datasets``), never lines of someone else's return. Rows without an
+authority code (national totals, class subtotals, footnotes) are dropped and counted.
 """
 
 from collections.abc import Iterator
@@ -48,6 +50,9 @@ def read_wide(
                 code_text,
                 f"“{code}” is not the code of any organisation we know.",
             )
+            continue
+        if organisation_id != ctx.organisation_id:
+            tally.error(number, code_header, code_text, _not_own(ctx, code, organisation_id))
             continue
         place_id = ctx.home_place_of(organisation_id)
         if place_id is None:
@@ -109,3 +114,12 @@ def read_wide(
                 None,
                 "",
             )
+
+
+def _not_own(ctx: Context, code: str, organisation_id: int) -> str:
+    return (
+        f"“{code}” is {ctx.organisation_name(organisation_id)}, not "
+        f"{ctx.organisation_name(ctx.organisation_id)}, whose return this is: a spend return "
+        "carries only its own organisation's spend. Load a table of many bodies as a national "
+        "dataset instead."
+    )

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
 from ledger.models import (
@@ -106,22 +107,25 @@ RO_TABLE = [
 ]
 
 
-def test_a_revenue_outturn_table_is_unpivoted_in_pounds(reference_data, officer):
-    dclg = Organisation.objects.get(code="DCLG")
-    membership_grant(user=officer, organisation=dclg, role=Role.FINANCE_OFFICER)
-    spend_return = spend_return_create(
-        organisation=dclg,
-        financial_year=FinancialYear.objects.get(code="2009-10"),
-        actor=None,
+# The same table with only Leeds's row: what a council's own return may carry.
+LEEDS_RO_TABLE = [row for row in RO_TABLE if "36UB" not in row]
+
+
+def _leeds_return_2009(leeds):
+    return spend_return_create(
+        organisation=leeds, financial_year=FinancialYear.objects.get(code="2009-10"), actor=None
     )
-    job = preview(spend_return, csv_bytes(RO_TABLE), "ro.csv", actor=officer)
+
+
+def test_a_revenue_outturn_table_is_unpivoted_in_pounds(leeds, officer):
+    spend_return = _leeds_return_2009(leeds)
+    job = preview(spend_return, csv_bytes(LEEDS_RO_TABLE), "ro.csv", actor=officer)
     assert job.status == ImportJobStatus.READY, job.errors
     assert job.layout == "revenue_outturn_wide"
     assert job.mapping_used["factor"] == 1000
     assert job.mapping_used["fields"] == {"organisation_code": "ONS code"}
     assert "TOTAL SERVICE EXPENDITURE" not in job.mapping_used["wide_columns"]
     staged = ImportStagedLine.objects.filter(job=job).order_by("id")
-    leeds, craven = (Organisation.objects.by_code(c).get() for c in ("00DA", "36UB"))
     assert [
         (s.source_row, s.organisation_id, s.expense_code, s.amount, s.place_id) for s in staged
     ] == [
@@ -129,8 +133,6 @@ def test_a_revenue_outturn_table_is_unpivoted_in_pounds(reference_data, officer)
         (5, leeds.pk, "HWT", Decimal("45678000.00"), leeds.home_place_id),
         (5, leeds.pk, "ASC", Decimal("1234000.00"), leeds.home_place_id),
         (5, leeds.pk, "OTH", Decimal("12500.00"), leeds.home_place_id),
-        (6, craven.pk, "HWT", Decimal("1234500.00"), craven.home_place_id),
-        (6, craven.pk, "HOU", Decimal("5000.00"), craven.home_place_id),
     ]
     names = dict(ServiceTheme.objects.values_list("pk", "code"))
     assert [names[s.theme_id] for s in staged] == [
@@ -138,16 +140,38 @@ def test_a_revenue_outturn_table_is_unpivoted_in_pounds(reference_data, officer)
         "highways-transport",
         "adult-social-care",
         "unallocated",
-        "highways-transport",
-        "housing",
     ]
     assert job.unallocated_count == 1  # "Other services" has no theme: counted, not dropped
     assert job.dropped == {"no authority code (totals or notes)": 2}
     assert "cells were not available" in " ".join(job.warnings)
     import_job_confirm(job=job, actor=officer)
     lines = spend_return.lines.all()
-    assert lines.count() == 6
-    assert set(lines.values_list("organisation_id", flat=True)) == {leeds.pk, craven.pk}
+    assert lines.count() == 4
+    assert set(lines.values_list("organisation_id", flat=True)) == {leeds.pk}
+
+
+def test_a_return_never_carries_another_organisations_rows(reference_data, officer):
+    """A table of many bodies is a national dataset: DCLG's return may not write Leeds's and
+    Craven's spend (it did, once), and the refusal names whose rows they are."""
+    dclg = Organisation.objects.get(code="DCLG")
+    membership_grant(user=officer, organisation=dclg, role=Role.FINANCE_OFFICER)
+    spend_return = spend_return_create(
+        organisation=dclg, financial_year=FinancialYear.objects.get(code="2009-10"), actor=None
+    )
+    job = preview(spend_return, csv_bytes(RO_TABLE), "ro.csv", actor=officer)
+    assert job.status == ImportJobStatus.INVALID
+    assert [(e["row"], e["column"], e["value"]) for e in job.errors] == [
+        (5, "ONS code", "00DA"),
+        (6, "ONS code", "36UB"),
+    ]
+    assert job.errors[0]["message"].startswith(
+        "“00DA” is Leeds City Council, not Department for Communities and Local Government, "
+        "whose return this is"
+    )
+    assert not ImportStagedLine.objects.filter(job=job).exists()
+    with pytest.raises(ValidationError):
+        import_job_confirm(job=job, actor=officer)
+    assert not spend_return.lines.exists()
 
 
 def test_a_wide_table_with_an_unknown_authority_is_refused(reference_data, officer, leeds_draft):
@@ -163,15 +187,11 @@ def test_a_wide_table_with_an_unknown_authority_is_refused(reference_data, offic
     }
 
 
-def test_the_mapping_page_for_a_wide_table(client, officer, django_capture_on_commit_callbacks):
-    dclg = Organisation.objects.get(code="DCLG")
-    membership_grant(user=officer, organisation=dclg, role=Role.FINANCE_OFFICER)
-    spend_return = spend_return_create(
-        organisation=dclg,
-        financial_year=FinancialYear.objects.get(code="2009-10"),
-        actor=None,
-    )
-    job = preview(spend_return, csv_bytes(RO_TABLE), "ro.csv", actor=officer)
+def test_the_mapping_page_for_a_wide_table(
+    client, leeds, officer, django_capture_on_commit_callbacks
+):
+    spend_return = _leeds_return_2009(leeds)
+    job = preview(spend_return, csv_bytes(LEEDS_RO_TABLE), "ro.csv", actor=officer)
     client.force_login(officer)
     url = f"/imports/{job.pk}/mapping/"
     page = client.get(url).content.decode()
