@@ -1,5 +1,9 @@
 # ruff: noqa: S608 -- SQL text holds only table and column names; values are parameters
-"""Checking that the rollups equal the approved lines, to the penny, per organisation and year."""
+"""Checking that the rollups equal the lines they count, to the penny, per organisation and year.
+
+The lines are those the count of a place is made of (``ledger.services.counted_lines``): approved
+returns' lines and the dataset lines no better source outranks.
+"""
 
 from collections.abc import Iterable
 
@@ -7,10 +11,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from ledger.models import Reconciliation, SpendLine, SpendReturn, SpendRollup
+from ledger.models import Reconciliation, SpendRollup
 from ledger.models.fields import from_pence, to_pence
 from ledger.selectors import approved_lines
 
+from .counted_lines import blocks_prepare, counted_dataset_groups, counted_lines_sql
 from .rollups import Key, _scope_q, _scope_sql, rollup_scope_lock
 
 Totals = dict[Key, tuple[int, int, int, int]]  # lines pence, lines, rollup pence, rollup lines
@@ -18,15 +23,14 @@ Totals = dict[Key, tuple[int, int, int, int]]  # lines pence, lines, rollup penc
 
 def _compare_postgres(keys: list[Key] | None) -> Totals:
     """One statement, so lines and rollups are read from the same snapshot."""
-    line_scope, line_params = _scope_sql(keys, "l")
+    blocks_prepare(keys)
+    counted, line_params = counted_lines_sql(keys)
     rollup_scope, rollup_params = _scope_sql(keys, "t")
     sql = f"""
         WITH l AS (
             SELECT l.organisation_id, l.financial_year_id,
                    SUM(l.amount_pence) AS pence, COUNT(*) AS n
-            FROM {SpendLine._meta.db_table} l
-            JOIN {SpendReturn._meta.db_table} r ON r.id = l.spend_return_id
-            WHERE r.status = 'approved' AND {line_scope}
+            FROM ({counted}) l
             GROUP BY 1, 2),
         t AS (
             SELECT t.organisation_id, t.financial_year_id,
@@ -56,10 +60,15 @@ def _compare_portable(keys: list[Key] | None) -> Totals:
         .order_by()
     )
     result: dict[Key, list[int]] = {}
+    for key, (pence, count) in counted_dataset_groups(keys, _scope_q(keys)).items():
+        entry = result.setdefault((key[1], key[3]), [0, 0, 0, 0])
+        entry[0] += pence
+        entry[1] += count
     for offset, rows in ((0, lines), (2, rollups)):
         for row in rows:
             entry = result.setdefault((row[fields[0]], row[fields[1]]), [0, 0, 0, 0])
-            entry[offset], entry[offset + 1] = to_pence(row["total"]), row["n"]
+            entry[offset] += to_pence(row["total"])
+            entry[offset + 1] += row["n"]
     return {key: tuple(v) for key, v in result.items()}
 
 

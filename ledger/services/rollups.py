@@ -24,16 +24,22 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from ledger.calculations.precedence import Key, dependent_keys
 from ledger.models import RollupRun, RollupRunKind, SpendLine, SpendReturn, SpendRollup
 from ledger.models.fields import from_pence, to_pence
 from ledger.selectors import approved_lines
+from ledger.services.counted_lines import (
+    KEY_FIELDS,
+    LINE_FIELDS,
+    blocks_prepare,
+    counted_dataset_groups,
+    counted_lines_sql,
+    scope_sql,
+)
 from ledger.services.rollup_generation import rollup_generation_bump
 from ledger.services.rollup_swap import rollup_table_swap, swap_possible
 
-Key = tuple[int, int]  # (organisation_id, financial_year_id)
 ROLLUP_LOCK = 0x544F54414C  # "TOTAL": the advisory lock a rebuild holds exclusively
-KEY_FIELDS = ("place_id", "organisation_id", "theme_id", "financial_year_id", "basis", "edition_id")
-LINE_FIELDS = KEY_FIELDS[:-1]  # a spend return's lines: edition 0
 
 
 @dataclass
@@ -44,7 +50,8 @@ class SyncResult:
 
 
 def rollup_keys_for_returns(*, spend_return_ids: Iterable[int]) -> list[Key]:
-    """The organisation-years whose totals the given returns' lines (or headers) touch."""
+    """The organisation-years whose totals the given returns' lines (or headers) touch, and
+    those of the bodies whose top-down estimates give way to them (``dependent_keys``)."""
     ids = list(spend_return_ids)
     keys = set(
         SpendLine.objects.filter(spend_return_id__in=ids)
@@ -54,7 +61,7 @@ def rollup_keys_for_returns(*, spend_return_ids: Iterable[int]) -> list[Key]:
     keys |= set(
         SpendReturn.objects.filter(pk__in=ids).values_list("organisation_id", "financial_year_id")
     )
-    return sorted(keys)
+    return sorted(dependent_keys(keys))
 
 
 def _use_fast_path() -> bool:
@@ -80,34 +87,23 @@ def rollup_scope_lock(*, keys: list[Key] | None) -> None:
 
 
 def _scope_sql(keys: list[Key] | None, alias: str) -> tuple[str, list]:
-    if keys is None:
-        return "TRUE", []
-    return (
-        f"({alias}.organisation_id, {alias}.financial_year_id) IN "
-        "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
-        [[k[0] for k in keys], [k[1] for k in keys]],
-    )
+    return scope_sql(keys, alias)
 
 
 def _sync_postgres(keys: list[Key] | None) -> SyncResult:
-    """One statement: fresh totals by one GROUP BY, then the diff (delete vanished keys, insert
-    new ones, update changed ones). One statement means one snapshot, and no temporary table."""
-    rollup, line, ret = (
-        SpendRollup._meta.db_table,
-        SpendLine._meta.db_table,
-        SpendReturn._meta.db_table,
-    )
+    """One statement: fresh totals by one GROUP BY over the counted lines, then the diff (delete
+    vanished keys, insert new ones, update changed ones). One statement means one snapshot."""
+    rollup = SpendRollup._meta.db_table
     cols = ", ".join(KEY_FIELDS)
     match = " AND ".join(f"f.{c} = t.{c}" for c in KEY_FIELDS)
-    line_scope, line_params = _scope_sql(keys, "l")
+    counted, counted_params = counted_lines_sql(keys)
     rollup_scope, rollup_params = _scope_sql(keys, "t")
     statement = f"""
         WITH fresh AS MATERIALIZED (
-            SELECT {", ".join("l." + c for c in LINE_FIELDS)}, 0::bigint AS edition_id,
-                   SUM(l.amount_pence)::bigint AS amount_pence, COUNT(*)::integer AS line_count
-            FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
-            WHERE r.status = 'approved' AND {line_scope}
-            GROUP BY {", ".join("l." + c for c in LINE_FIELDS)}),
+            SELECT {cols},
+                   SUM(amount_pence)::bigint AS amount_pence, COUNT(*)::integer AS line_count
+            FROM ({counted}) l
+            GROUP BY {cols}),
         gone AS (
             DELETE FROM {rollup} t WHERE {rollup_scope}
             AND NOT EXISTS (SELECT 1 FROM fresh f WHERE {match})
@@ -123,7 +119,7 @@ def _sync_postgres(keys: list[Key] | None) -> SyncResult:
                (SELECT COUNT(*) FILTER (WHERE inserted) FROM written),
                (SELECT COUNT(*) FILTER (WHERE NOT inserted) FROM written)"""
     with connection.cursor() as cursor:
-        cursor.execute(statement, line_params + rollup_params)
+        cursor.execute(statement, counted_params + rollup_params)
         deleted, inserted, updated = cursor.fetchone()
     return SyncResult(inserted=inserted, updated=updated, deleted=deleted)
 
@@ -147,6 +143,7 @@ def _sync_portable(keys: list[Key] | None) -> SyncResult:
         .annotate(total=Sum("amount"), lines=Count("id"))
         .order_by()
     }
+    fresh.update(counted_dataset_groups(keys, _scope_q(keys)))
     existing = {
         tuple(getattr(r, f) for f in KEY_FIELDS): r
         for r in SpendRollup.objects.filter(_scope_q(keys))
@@ -181,6 +178,7 @@ def _sync(keys: list[Key] | None, kind: str, fast: bool | None) -> RollupRun:
             with connection.cursor() as cursor:
                 # Room for the hash aggregate and the fresh rows in memory, this transaction only.
                 cursor.execute("SET LOCAL work_mem = '256MB'")
+            blocks_prepare(keys)
         if not fast:
             result = _sync_portable(keys)
         elif keys is None and swap_possible():

@@ -1,0 +1,126 @@
+# ruff: noqa: S608 -- SQL text holds only table and column names; values are parameters
+"""The lines the count of a place is made of: approved returns' lines, and the current dataset
+editions' lines that no better source outranks (``ledger.calculations.precedence``).
+
+The rollups (refresh and rebuild) and the reconciliation read the same selection, so what the
+pages show and what the check compares are one thing. On PostgreSQL the outranked places are a
+temporary table for the transaction and the selection is one SQL text; elsewhere the dataset
+lines are grouped by the ORM and filtered in Python.
+"""
+
+from django.db import connection
+from django.db.models import Count, Sum
+
+from ledger.calculations.precedence import Key, Rank, count_blocks, current_dataset_ranks
+from ledger.models import (
+    Dataset,
+    DatasetEdition,
+    DatasetEditionYear,
+    DatasetLine,
+    SpendLine,
+    SpendReturn,
+)
+from ledger.models.fields import to_pence
+
+BLOCKS = "count_blocks"
+# The fields a rollup is keyed by, as the selection names them.
+KEY_FIELDS = ("place_id", "organisation_id", "theme_id", "financial_year_id", "basis", "edition_id")
+LINE_FIELDS = KEY_FIELDS[:-1]
+CHUNK = 50_000
+
+
+def scope_sql(keys: list[Key] | None, alias: str) -> tuple[str, list]:
+    """``alias``'s (organisation, year) among ``keys`` (all when None), as SQL and parameters."""
+    if keys is None:
+        return "TRUE", []
+    return (
+        f"({alias}.organisation_id, {alias}.financial_year_id) IN "
+        "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+        [[k[0] for k in keys], [k[1] for k in keys]],
+    )
+
+
+def _years(keys: list[Key] | None) -> set[int] | None:
+    return None if keys is None else {year_id for _, year_id in keys}
+
+
+def blocks_prepare(keys: list[Key] | None) -> None:
+    """Fill this transaction's table of outranked places (PostgreSQL; call inside a transaction
+    before using ``counted_lines_sql``)."""
+    blocks = count_blocks(years=_years(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {BLOCKS} (organisation_id bigint, "
+            "financial_year_id bigint, place_id bigint, precedence integer, dataset_id bigint) "
+            "ON COMMIT DROP"
+        )
+        cursor.execute(f"DELETE FROM {BLOCKS}")
+        rows = [(*key, *rank) for key, rank in blocks.items()]
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            cursor.execute(
+                f"INSERT INTO {BLOCKS} SELECT * FROM unnest(%s::bigint[], %s::bigint[], "
+                "%s::bigint[], %s::integer[], %s::bigint[])",
+                [list(column) for column in zip(*chunk, strict=True)],
+            )
+        if rows:
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {BLOCKS}_key ON {BLOCKS} "
+                "(organisation_id, financial_year_id, place_id)"
+            )
+            cursor.execute(f"ANALYZE {BLOCKS}")
+
+
+def counted_lines_sql(keys: list[Key] | None) -> tuple[str, list]:
+    """A SELECT of every counted line's key fields and ``amount_pence`` (``blocks_prepare``
+    first)."""
+    line, ret = SpendLine._meta.db_table, SpendReturn._meta.db_table
+    dline, dyear = DatasetLine._meta.db_table, DatasetEditionYear._meta.db_table
+    edition, dataset = DatasetEdition._meta.db_table, Dataset._meta.db_table
+    line_scope, line_params = scope_sql(keys, "l")
+    dataset_scope, dataset_params = scope_sql(keys, "d")
+    sql = f"""
+        SELECT {", ".join("l." + f for f in LINE_FIELDS)}, 0::bigint AS edition_id,
+               l.amount_pence
+        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
+        WHERE r.status = 'approved' AND {line_scope}
+        UNION ALL
+        SELECT {", ".join("d." + f for f in LINE_FIELDS)}, d.edition_id::bigint, d.amount_pence
+        FROM {dline} d
+        JOIN {dyear} y ON y.edition_id = d.edition_id
+                      AND y.financial_year_id = d.financial_year_id AND y.is_current
+        JOIN {edition} e ON e.id = d.edition_id
+        JOIN {dataset} s ON s.id = e.dataset_id
+        WHERE {dataset_scope} AND NOT EXISTS (
+            SELECT 1 FROM {BLOCKS} b
+            WHERE b.organisation_id = d.organisation_id
+              AND b.financial_year_id = d.financial_year_id AND b.place_id = d.place_id
+              AND (b.precedence, b.dataset_id) < (s.precedence, s.id))"""
+    return sql, line_params + dataset_params
+
+
+def counted_dataset_groups(keys: list[Key] | None, scope) -> dict[tuple, tuple[int, int]]:
+    """The portable path: counted dataset lines grouped by ``KEY_FIELDS`` → (pence, lines).
+
+    ``scope`` is the ORM filter for the keys (``rollups._scope_q``)."""
+    years = _years(keys)
+    ranks = current_dataset_ranks(years)
+    if not ranks:
+        return {}
+    blocks = count_blocks(years=years)
+    rows = (
+        DatasetLine.objects.filter(scope, edition_id__in={e for e, _ in ranks})
+        .values(*LINE_FIELDS, "edition_id")
+        .annotate(total=Sum("amount"), lines=Count("id"))
+        .order_by()
+    )
+    found: dict[tuple, tuple[int, int]] = {}
+    for row in rows:
+        rank: Rank | None = ranks.get((row["edition_id"], row["financial_year_id"]))
+        if rank is None:
+            continue  # not the current edition for this year
+        block = blocks.get((row["organisation_id"], row["financial_year_id"], row["place_id"]))
+        if block is not None and block < rank:
+            continue
+        found[tuple(row[f] for f in KEY_FIELDS)] = (to_pence(row["total"]), row["lines"])
+    return found
