@@ -10,6 +10,8 @@ Roles:
   never one it submitted itself;
 - **analyst** (the "Analysts" group): everything public, plus line-level downloads and large
   Fiscal Data Package export jobs;
+- **dataset editor** (the "Dataset editors" group, staff and admins): uploads, loads and
+  approves national datasets (never an edition they uploaded or loaded themselves);
 - **admin** (active superuser): acts for every organisation (still never approving its own
   submission), and everything in the admin site.
 An API token acts only for its own organisation (``ledger.selectors.acting_organisation_ids``).
@@ -17,11 +19,12 @@ An API token acts only for its own organisation (``ledger.selectors.acting_organ
 
 import rules
 
-from ledger.models import ImportJob, Organisation, Role, SpendReturnStatus
+from ledger.models import DatasetEditionStatus, ImportJob, Organisation, Role, SpendReturnStatus
 from ledger.return_selectors import EDITABLE_STATUSES, PUBLIC_STATUSES
 from ledger.selectors import acting_organisation_ids
 
 ANALYSTS_GROUP = "Analysts"
+DATASET_EDITORS_GROUP = "Dataset editors"
 
 
 def _organisation_id(obj) -> int | None:
@@ -42,6 +45,14 @@ def is_admin(user) -> bool:
 
 
 is_analyst = rules.is_group_member(ANALYSTS_GROUP)
+
+
+@rules.predicate
+def is_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+is_dataset_editor = rules.is_group_member(DATASET_EDITORS_GROUP) | is_staff | is_admin
 
 
 def _acts_as(role: str | None, name: str):
@@ -119,3 +130,27 @@ rules.add_perm("ledger.download_lines", is_analyst | is_admin)
 rules.add_perm("ledger.download_spend_return_lines", is_member | is_analyst | is_admin)
 rules.add_perm("ledger.queue_export", is_analyst | is_admin)
 rules.add_perm("ledger.view_export_job", created_by_user | is_admin)
+
+
+# National datasets: public once approved; their editors load them, and another editor approves.
+@rules.predicate
+def is_approved_edition(user, obj) -> bool:
+    return obj is not None and obj.status == DatasetEditionStatus.APPROVED
+
+
+@rules.predicate
+def is_loaded_edition(user, obj) -> bool:
+    return obj is not None and obj.status == DatasetEditionStatus.LOADED
+
+
+@rules.predicate
+def uploaded_or_loaded_by_user(user, obj) -> bool:
+    return obj is not None and user.pk in (obj.created_by_id, obj.loaded_by_id)
+
+
+rules.add_perm("ledger.load_datasets", is_dataset_editor)
+rules.add_perm("ledger.view_dataset_edition", is_approved_edition | is_dataset_editor)
+rules.add_perm(
+    "ledger.approve_dataset_edition",
+    is_dataset_editor & is_loaded_edition & ~uploaded_or_loaded_by_user,
+)

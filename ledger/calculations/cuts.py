@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from ledger.models import (
+    LOCAL_SECTORS,
     Basis,
+    Control,
     FinancialYear,
     Organisation,
     Place,
@@ -41,8 +43,15 @@ DIMENSIONS = {
         Dimension("cofog_division", "COFOG division", ("theme_id", "financial_year_id")),
         Dimension("year", "Financial year", ("financial_year_id",)),
         Dimension("basis", "Basis", ("basis",)),
+        # Where the count takes a body's figures from: approved returns, or a dataset edition.
+        Dimension("source", "Source", ("edition_id",)),
+        Dimension(
+            "control", "Who controls the money", ("organisation__control", "organisation__sector")
+        ),
     )
 }
+RETURNS_SOURCE = "returns"
+EDITION_SOURCE = "edition-"
 COFOG_DIMENSIONS = {"cofog", "cofog_division"}
 
 
@@ -155,6 +164,13 @@ def _filter_q(name: str, values: list[str]) -> Q:
         if bad:
             raise CutError(f"no basis “{bad[0]}”; use one of {', '.join(Basis.values)}")
         return Q(basis__in=values)
+    if name == "source":
+        return _source_q(values)
+    if name == "control":
+        bad = [v for v in values if v not in Control.values]
+        if bad:
+            raise CutError(f"no control “{bad[0]}”; use one of {', '.join(Control.values)}")
+        return _control_q(values)
     # COFOG: the themes that map (wholly or partly) to these classes; the split happens later.
     codes = set(values)
     crosswalk = ThemeCrosswalk.objects.filter(classification__scheme="cofog")
@@ -169,3 +185,27 @@ def _filter_q(name: str, values: list[str]) -> Q:
         mapped = ThemeCrosswalk.objects.filter(classification__scheme="cofog").values("theme_id")
         theme_ids += list(ServiceTheme.objects.exclude(pk__in=mapped).values_list("pk", flat=True))
     return Q(theme_id__in=theme_ids)
+
+
+def _source_q(values: list[str]) -> Q:
+    ids = []
+    for value in values:
+        if value == RETURNS_SOURCE:
+            ids.append(0)
+        elif value.startswith(EDITION_SOURCE) and value[len(EDITION_SOURCE) :].isdigit():
+            ids.append(int(value[len(EDITION_SOURCE) :]))
+        else:
+            raise CutError(
+                f"no source “{value}”; use {RETURNS_SOURCE} or {EDITION_SOURCE}<edition id>"
+            )
+    return Q(edition_id__in=ids)
+
+
+def _control_q(values: list[str]) -> Q:
+    """A body's recorded control, else its sector's (``ledger.models.control_of``)."""
+    q = Q(organisation__control__in=values)
+    if Control.LOCAL in values:
+        q |= Q(organisation__control="", organisation__sector__in=LOCAL_SECTORS)
+    if Control.CENTRAL in values:
+        q |= Q(organisation__control="") & ~Q(organisation__sector__in=LOCAL_SECTORS)
+    return q

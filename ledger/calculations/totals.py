@@ -22,8 +22,11 @@ from django.db.models import Sum
 from ledger.calculations.apportion import apportion
 from ledger.calculations.cuts import COFOG_DIMENSIONS, DIMENSIONS, Cut, CutError, dimension_names
 from ledger.models import (
+    LOCAL_SECTORS,
     Basis,
     Classification,
+    Control,
+    DatasetEdition,
     FinancialYear,
     Organisation,
     Place,
@@ -52,7 +55,8 @@ class Member:
         return {"code": self.code, "name": self.name}
 
 
-ROLLUP_KEY = ("place_id", "organisation_id", "theme_id", "financial_year_id", "basis")
+ROLLUP_KEY = ("place_id", "organisation_id", "theme_id", "financial_year_id", "basis", "edition_id")
+RETURNS_MEMBER = Member(("",), "returns", "Approved spend returns")
 
 
 @dataclass
@@ -87,6 +91,10 @@ class _Labels:
             self.themes = ServiceTheme.objects.in_bulk()
         if COFOG_DIMENSIONS & set(drilldown):
             self.cofog = _CofogWeights()
+        if "edition_id" in need:
+            self.editions = DatasetEdition.objects.select_related("dataset").in_bulk(
+                {r["edition_id"] for r in rows} - {0}
+            )
 
     def member(self, dimension: str, row: dict) -> Member:
         if dimension == "place":
@@ -112,6 +120,18 @@ class _Labels:
         if dimension == "basis":
             b = Basis(row["basis"])
             return Member((b.label,), b.value, b.label)
+        if dimension == "source":
+            if not row["edition_id"]:
+                return RETURNS_MEMBER
+            e = self.editions[row["edition_id"]]
+            name = f"{e.dataset.title}, {e.edition}"
+            return Member((name, e.pk), f"edition-{e.pk}", name, e.pk)
+        if dimension == "control":
+            control = row["organisation__control"] or (
+                Control.LOCAL if row["organisation__sector"] in LOCAL_SECTORS else Control.CENTRAL
+            )
+            c = Control(control)
+            return Member((c.label,), c.value, c.label)
         raise AssertionError(f"{dimension} is split, not looked up")
 
 

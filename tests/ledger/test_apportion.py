@@ -61,3 +61,28 @@ def test_impossible_splits_are_refused(drivers):
 def test_fractions_of_a_penny_are_refused():
     with pytest.raises(ValueError):
         apportion(Decimal("1.005"), {"a": 1})
+
+
+# Top-down estimates split a region's figures over its authorities many at a time: the
+# vectorised split must be the same rule, penny for penny, and conserve every penny.
+pence_amounts = st.lists(
+    st.integers(min_value=-(10**13), max_value=10**13), min_size=1, max_size=20
+)
+driver_weights = st.lists(
+    st.integers(min_value=0, max_value=10_000_000), min_size=1, max_size=40
+).filter(lambda w: sum(w) > 0)
+
+
+@given(pence_amounts, driver_weights)
+def test_the_vectorised_split_conserves_every_penny_by_the_same_rule(amounts, weights):
+    import numpy as np
+
+    from ledger.calculations.apportion import apportion_pence_many
+    from ledger.models.fields import from_pence, to_pence
+
+    parts = apportion_pence_many(np.array(amounts, dtype=np.int64), np.array(weights))
+    assert parts.shape == (len(amounts), len(weights))
+    assert parts.sum(axis=1).tolist() == amounts
+    for amount, row in zip(amounts, parts.tolist(), strict=True):
+        reference = apportion(from_pence(amount), dict(enumerate(weights)))
+        assert row == [to_pence(reference[i]) for i in range(len(weights))]

@@ -1,0 +1,1 @@
+"""National datasets: upload, preview, load and approve editions; apportion top-down figures."""
