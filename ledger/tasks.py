@@ -86,5 +86,10 @@ def export_jobs_requeue() -> int:
     return requeue()
 
 
-# Import tasks live in their own module; importing them here registers them with the worker.
+# Import and dataset tasks live in their own modules; importing them here registers them.
+from ledger.dataset_tasks import (  # noqa: E402,F401
+    dataset_edition_load_task,
+    dataset_edition_preview_task,
+    dataset_editions_requeue_task,
+)
 from ledger.import_tasks import import_job_confirm_task, import_job_preview  # noqa: E402,F401

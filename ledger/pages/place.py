@@ -9,6 +9,8 @@ from ledger import selectors
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import APPORTIONED_LABEL, area_wide_shares, peers, subtree_totals
 from ledger.calculations.totals import aggregate
+from ledger.count_selectors import not_reported_by_place
+from ledger.models import FinancialYear
 from ledger.tables import Column, Table
 
 from .common import (
@@ -19,6 +21,7 @@ from .common import (
     place_or_404,
     reconciliation_status,
 )
+from .count import count_context, count_tables
 
 MONEY, COUNT = "money", "count"
 
@@ -230,6 +233,15 @@ def place_detail(request, slug: str):
             ),
             "comparison": _comparison_table(place, year),
         }
+        counted = count_tables(place, year)
+        tables.update(counted)
+        context.update(
+            count_context(place, year),
+            count_ids=list(counted),
+            count_by_basis=counted["count-by-basis"],
+            count_by_control=counted["count-by-control"],
+            count_sources=counted["count-sources"],
+        )
         share = _area_share_table(place, year, current.amount)
         if share:
             tables["area-wide-share"] = share
@@ -241,6 +253,14 @@ def place_detail(request, slug: str):
             charts=_chart_data(place, years, year),
             lines_link=lines_url(place, year=year.code),
         )
+    else:
+        context["not_reported_anywhere"] = [
+            n
+            for found in not_reported_by_place(
+                place_ids=subtree, year_ids=list(FinancialYear.objects.values_list("pk", flat=True))
+            ).values()
+            for n in found
+        ]
     export = export_or_none(request, tables, f"{place.slug}-{year.code if year else ''}")
     if export is not None:
         return export

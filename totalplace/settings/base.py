@@ -142,6 +142,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Import and export jobs whose task could not be queued (broker down) are queued again.
     "ledger-import-jobs-requeue": {"task": "ledger.import_jobs_requeue", "schedule": 60.0},
     "ledger-export-jobs-requeue": {"task": "ledger.export_jobs_requeue", "schedule": 60.0},
+    "ledger-dataset-editions-requeue": {
+        "task": "ledger.dataset_editions_requeue",
+        "schedule": 60.0,
+    },
     # Appraisals left out of date by a recompute that was never queued (broker down).
     "savings-appraisals-catch-up": {"task": "savings.appraisals_catch_up", "schedule": 300.0},
     # Unconfirmed import previews are cancelled after 14 days; checked daily at 04:00.
