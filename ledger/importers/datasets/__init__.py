@@ -1,0 +1,1 @@
+"""Readers for published national datasets (multi-body tables): pure Python, no database."""
