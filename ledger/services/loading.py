@@ -1,6 +1,9 @@
 """Helpers for idempotent loaders: upsert by natural key and count what happened."""
 
+import csv
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -30,3 +33,32 @@ def upsert(model, lookup: dict, values: dict):
     if changed:
         obj.save(update_fields=changed)
     return obj, False, bool(changed)
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def codes_split(text: str | None) -> list[str]:
+    """``"E10000006;E06000063"`` → the codes, blanks dropped."""
+    return [code.strip() for code in (text or "").split(";") if code.strip()]
+
+
+def aliases_parse(text: str | None) -> list[tuple[str, str]]:
+    """``"nuts1:UKC;cra:ENGLAND_East"`` → ``[("nuts1", "UKC"), ("cra", "ENGLAND_EAST")]``.
+
+    Aliases come back upper case, as they are stored and compared. Only the first colon separates
+    scheme from alias: CRA names such as "Cabinet Office: Civil Superannuation" keep theirs.
+    """
+    pairs = []
+    for item in codes_split(text):
+        scheme, colon, alias = item.partition(":")
+        if not colon or not scheme.strip() or not alias.strip():
+            raise ValueError(f"alias “{item}” is not written scheme:alias")
+        pairs.append((scheme.strip(), alias.strip().upper()))
+    return pairs
+
+
+def date_or_none(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text.strip()) if text and text.strip() else None

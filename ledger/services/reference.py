@@ -1,6 +1,5 @@
 """Loading classifications, service themes, crosswalks and organisations from fixtures/."""
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,9 +16,11 @@ from ledger.models import (
     ThemeCrosswalk,
 )
 
+from .cofog_themes import cofog_themes
 from .imports.themes import theme_rules_load
-from .loading import LoadResult, upsert
-from .places import places_load_mysociety, regions_load
+from .loading import LoadResult, csv_rows, upsert
+from .places import place_aliases_load, places_load_mysociety, regions_load
+from .public_bodies import organisation_aliases_load, organisations_load
 from .rollup_generation import rollup_generation_deferred
 from .years import financial_years_ensure
 
@@ -35,15 +36,10 @@ COUNCIL_KINDS = {
 }
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 @transaction.atomic
 def classifications_load(*, scheme: str, path: Path) -> LoadResult:
     result = LoadResult()
-    for row in _rows(path):  # parents come before their children in the files
+    for row in csv_rows(path):  # parents come before their children in the files
         parent = (
             Classification.objects.get(scheme=scheme, code=row["parent"]) if row["parent"] else None
         )
@@ -59,7 +55,7 @@ def classifications_load(*, scheme: str, path: Path) -> LoadResult:
 @transaction.atomic
 def themes_load(*, path: Path) -> LoadResult:
     result = LoadResult()
-    for row in _rows(path):
+    for row in csv_rows(path):
         parent = ServiceTheme.objects.get(code=row["parent"]) if row["parent"] else None
         _, created, changed = upsert(
             ServiceTheme,
@@ -75,7 +71,7 @@ def crosswalks_load(*, path: Path) -> LoadResult:
     """Theme → classification weights. Rows no longer in the file are removed (it is the truth)."""
     result = LoadResult()
     keep = set()
-    for row in _rows(path):
+    for row in csv_rows(path):
         theme = ServiceTheme.objects.get(code=row["theme"])
         classification = Classification.objects.get(scheme=row["scheme"], code=row["code"])
         crosswalk, created, changed = upsert(
@@ -86,28 +82,6 @@ def crosswalks_load(*, path: Path) -> LoadResult:
         keep.add(crosswalk.pk)
         result.count(created, changed)
     ThemeCrosswalk.objects.filter(valid_from__isnull=True).exclude(pk__in=keep).delete()
-    return result
-
-
-@transaction.atomic
-def organisations_load(*, path: Path) -> LoadResult:
-    """Public bodies from a CSV: code, name, sector, kind, parent (code), places (codes, ``;``)."""
-    result = LoadResult()
-    for row in _rows(path):
-        parent = Organisation.objects.get(code=row["parent"]) if row["parent"] else None
-        organisation, created, changed = upsert(
-            Organisation,
-            {"code": row["code"]},
-            {
-                "name": row["name"],
-                "sector": Sector(row["sector"]),
-                "kind": row["kind"],
-                "parent": parent,
-            },
-        )
-        places = [Place.objects.by_code(code).get() for code in row["places"].split(";") if code]
-        organisation.places.set(places)
-        result.count(created, changed)
     return result
 
 
@@ -138,7 +112,7 @@ def pilot_footprints(*, path: Path | None = None) -> list[dict]:
     The pilots app builds its Pilot rows from this; here we only check every place resolves.
     """
     footprints = []
-    for row in _rows(path or REFERENCE_DIR / "total_place_pilots.csv"):
+    for row in csv_rows(path or REFERENCE_DIR / "total_place_pilots.csv"):
         codes = [code for code in row["places"].split(";") if code]
         footprints.append(
             {
@@ -152,16 +126,38 @@ def pilot_footprints(*, path: Path | None = None) -> list[dict]:
     return footprints
 
 
+def cofog_themes_check(*, path: Path) -> None:
+    """Every COFOG code loaded has a theme, and every theme named exists: fails loudly if not."""
+    themes = cofog_themes(path=path)
+    unmapped = set(
+        Classification.objects.filter(scheme="cofog").values_list("code", flat=True)
+    ) - set(themes)
+    unknown = set(themes.values()) - set(ServiceTheme.objects.values_list("code", flat=True))
+    if unmapped or unknown:
+        raise ValueError(
+            f"{path.name}: COFOG codes with no theme {sorted(unmapped)}, "
+            f"unknown themes {sorted(unknown)}"
+        )
+
+
 def reference_load_all(*, directory: Path = REFERENCE_DIR) -> dict[str, LoadResult]:
-    """Everything the app needs before any spend: years, places, themes, crosswalks, bodies."""
+    """Everything the app needs before any spend: years, places, themes, crosswalks, bodies.
+
+    Keys: regions, places, place_aliases, cofog, revenue_outturn, deep_dive, themes,
+    crosswalks, organisations (central government and sector totals), councils,
+    organisation_aliases, public_bodies (police, fire, parks, waste), nhs_commissioners,
+    theme_rules.
+    """
     # Names, populations and crosswalks show in cached totals: raise the generation once.
     with rollup_generation_deferred():
         financial_years_ensure()
         results = {
             "regions": regions_load(path=directory / "regions.csv"),
             "places": places_load_mysociety(
-                path=directory / "mysociety_uk_local_authorities_future.csv"
+                path=directory / "mysociety_uk_local_authorities_future.csv",
+                corrections=directory / "place_parents.csv",
             ),
+            "place_aliases": place_aliases_load(path=directory / "place_aliases.csv"),
             "cofog": classifications_load(scheme="cofog", path=directory / "cofog.csv"),
             "revenue_outturn": classifications_load(
                 scheme="revenue_outturn", path=directory / "revenue_outturn.csv"
@@ -173,8 +169,14 @@ def reference_load_all(*, directory: Path = REFERENCE_DIR) -> dict[str, LoadResu
             "crosswalks": crosswalks_load(path=directory / "theme_crosswalks.csv"),
             "organisations": organisations_load(path=directory / "organisations.csv"),
             "councils": councils_ensure(),
+            "organisation_aliases": organisation_aliases_load(
+                path=directory / "organisation_aliases.csv"
+            ),
+            "public_bodies": organisations_load(path=directory / "public_bodies.csv"),
+            "nhs_commissioners": organisations_load(path=directory / "nhs_commissioners.csv"),
             "theme_rules": theme_rules_load(path=directory / "theme_rules.csv"),
         }
-        # Fails loudly if a pilot's place is gone.
+        # Fail loudly if a pilot's place is gone, or a COFOG code has lost its theme.
         pilot_footprints(path=directory / "total_place_pilots.csv")
+        cofog_themes_check(path=directory / "cofog_themes.csv")
     return results

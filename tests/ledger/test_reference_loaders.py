@@ -28,10 +28,20 @@ CUMBRIA_DISTRICTS = {
 }
 
 
+NOT_AUTHORITY_AREAS = [
+    PlaceKind.UNITED_KINGDOM,
+    PlaceKind.COUNTRY,
+    PlaceKind.REGION,
+    PlaceKind.NOTIONAL,
+]
+
+
 def test_all_english_authorities_and_regions_load(reference_data):
-    assert Place.objects.exclude(kind__in=[PlaceKind.REGION, PlaceKind.COUNTRY]).count() == 380
+    assert Place.objects.exclude(kind__in=NOT_AUTHORITY_AREAS).count() == 380
     assert Place.objects.filter(kind=PlaceKind.REGION).count() == 9
-    assert not Place.objects.filter(gss_code__startswith="S").exists()  # England only
+    assert Place.objects.filter(kind=PlaceKind.COUNTRY).count() == 4
+    # England's authorities only: Scotland is there as a country, none of its councils.
+    assert not Place.objects.filter(gss_code__startswith="S").exclude(kind="country").exists()
 
 
 def test_rerunning_the_loaders_creates_nothing_new(reference_data):
@@ -82,7 +92,7 @@ def test_every_council_area_has_a_council_found_by_either_code(reference_data):
     assert leeds == Organisation.objects.by_code("E08000035").get()
     assert leeds.home_place.name == "Leeds"
     councils = Organisation.objects.filter(home_place__isnull=False).count()
-    places = Place.objects.exclude(kind__in=[PlaceKind.REGION, PlaceKind.COUNTRY]).count()
+    places = Place.objects.exclude(kind__in=NOT_AUTHORITY_AREAS).count()
     assert councils == places
 
 
