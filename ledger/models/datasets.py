@@ -210,17 +210,61 @@ class DatasetEditionYear(models.Model):
         return f"{self.edition} {self.financial_year}{' (current)' if self.is_current else ''}"
 
 
+class DatasetFigure(models.Model):
+    """One figure as the file publishes it: a body's service line, or a department's spend on
+    a function in a region in a year; where it is in the file, and how it was placed.
+
+    Its lines (``DatasetLine``) put it in places: one line for a body's own figure in its
+    area, or one share per local authority for a region's figure apportioned by a driver. What
+    the file said is kept here once, not on each of a region's ~40 shares.
+    """
+
+    edition = models.ForeignKey(
+        DatasetEdition, on_delete=models.CASCADE, related_name="figures", db_constraint=False
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
+    financial_year = models.ForeignKey(
+        FinancialYear, on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
+    amount = MoneyField(db_column="amount_pence")
+    source_row = models.PositiveIntegerField()
+    source_column = models.CharField(max_length=255)
+    source_code = models.CharField(max_length=120, blank=True)  # SeRCOP line, CRA segment
+    source_label = models.CharField(max_length=255, blank=True)  # service line, sub-function
+    source_place = models.CharField(max_length=120, blank=True)  # the region as published
+    body_name = models.CharField(max_length=255, blank=True)  # the body as the file names it
+    cofog = models.CharField(max_length=10, blank=True)
+    driver = models.CharField(max_length=40, blank=True)
+    driver_year = models.CharField(max_length=7, blank=True)
+    driver_source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["edition_id", "source_row", "id"]
+        indexes = [models.Index(fields=["edition", "source_row"])]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id} row {self.source_row} {self.source_column}: £{self.amount}"
+
+
 class DatasetLine(models.Model):
-    """One amount of a dataset edition, in one place: a body's own figure or a top-down estimate.
+    """A dataset figure, or its share, in one place: a body's own figure or a top-down estimate.
 
     Written a file at a time (COPY on PostgreSQL) and never edited, so, like a bulk import, it
-    is audited by its edition (file, hash, who loaded and approved it), not line by line.
-    ``source_row`` and ``source_column`` say where in the file the figure is; an apportioned
-    estimate also keeps the figure it is a share of (``source_amount``) and its driver.
+    is audited by its edition (file, hash, who loaded and approved it), not line by line; its
+    figure says where in the file it comes from and, for a share, by which driver.
     """
 
     edition = models.ForeignKey(
         DatasetEdition, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+    )
+    figure = models.ForeignKey(
+        DatasetFigure,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_constraint=False,
+        db_index=False,  # read a figure's lines through the edition: they are written together
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, db_constraint=False, db_index=False
@@ -236,20 +280,9 @@ class DatasetLine(models.Model):
     spend_kind = models.CharField(max_length=7, choices=SpendKind.choices)
     basis = models.CharField(max_length=11, choices=Basis.choices)
     control = models.CharField(max_length=18, choices=Control.choices)
-    driver = models.CharField(max_length=40, blank=True)
-    driver_year = models.CharField(max_length=7, blank=True)
-    driver_source = models.CharField(max_length=200, blank=True)
-    source_row = models.PositiveIntegerField()
-    source_column = models.CharField(max_length=255)
-    source_code = models.CharField(max_length=120, blank=True)  # SeRCOP line, CRA segment
-    source_label = models.CharField(max_length=255, blank=True)  # service line, sub-function
-    source_place = models.CharField(max_length=120, blank=True)  # the region as published
-    source_amount = MoneyField(db_column="source_amount_pence")
-    body_name = models.CharField(max_length=255, blank=True)  # the body as the file names it
-    cofog = models.CharField(max_length=10, blank=True)
 
     class Meta:
-        ordering = ["edition_id", "source_row", "id"]
+        ordering = ["edition_id", "figure_id", "id"]
         indexes = [
             models.Index(fields=["edition", "financial_year"]),
             models.Index(fields=["place", "financial_year"]),

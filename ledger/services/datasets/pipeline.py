@@ -250,7 +250,7 @@ def _read_regional(edition, opener, fmt, resolver: Resolver) -> Reading:
         columns=[{"header": h, "field": f} for f, h in table.columns.items()]
         + [{"header": h, "field": "year", "year": y} for h, y in table.years.items()],
         unit_factor=table.unit_factor,
-        rows=table.rows,
+        rows=table.rows_read,
         errors=table.errors,
         error_count=table.error_count,
     )

@@ -4,12 +4,12 @@
   several places (a police force area of three counties), apportioned over them by population.
 - Top-down (a region's figure, by HM Treasury): apportioned over the local authority areas of
   the lowest tier below the region by the driver (population unless another is chosen), each
-  share an estimate that records its driver, the driver's year and the figure it is a share
-  of. A figure for a place with no authorities below (Scotland, "outside the UK", "not
-  identifiable") stays where it is, an estimate without a driver.
+  share an estimate; the figure records the driver, the driver's year and its source. A figure
+  for a place with no authorities below (Scotland, "outside the UK", "not identifiable")
+  stays where it is, an estimate without a driver.
 
 Every split is exact to the penny (largest remainder, vectorised: a whole CRA database splits
-into about two million shares), and shares of £0.00 are not written.
+into about 1.6 million shares), and shares of £0.00 are not written.
 """
 
 import numpy as np
@@ -21,31 +21,37 @@ from ledger.models import Basis, DatasetRoute
 from .drivers import Drivers, DriverWeights
 from .resolve import Resolver
 
-NO_DRIVER = {"driver": "", "driver_year": "", "driver_source": ""}
+LINE_FIELDS = ("organisation_id", "theme_id", "financial_year_id", "spend_kind", "control")
 
 
 def _split(group: pd.DataFrame, weights: DriverWeights, basis: str) -> pd.DataFrame:
-    """One row per (figure, place) share of every figure in ``group`` over ``weights``."""
+    """One line per (figure, place) share of every figure in ``group`` over ``weights``."""
     places = np.array(list(weights.weights), dtype=np.int64)
     parts = apportion_pence_many(
         group["pence"].to_numpy(np.int64), np.array(list(weights.weights.values()))
     )
-    shares = group.loc[group.index.repeat(len(places))].reset_index(drop=True)
-    shares["source_amount_pence"] = shares["pence"]
-    shares["amount_pence"] = parts.ravel()
-    shares["place_id"] = np.tile(places, len(group))
-    shares["basis"] = basis
-    shares["driver"] = weights.driver
-    shares["driver_year"] = weights.year
-    shares["driver_source"] = weights.describe()
-    return shares[shares["amount_pence"] != 0]
+    lines = group.loc[group.index.repeat(len(places)), list(LINE_FIELDS)]
+    lines = lines.assign(
+        figure_pos=group.index.repeat(len(places)),
+        place_id=np.tile(places, len(group)),
+        amount_pence=parts.ravel(),
+        basis=basis,
+    ).reset_index(drop=True)
+    return lines[lines["amount_pence"] != 0]
 
 
 def _kept(group: pd.DataFrame, basis: str) -> pd.DataFrame:
-    kept = group.copy()
-    kept["source_amount_pence"] = kept["amount_pence"] = kept["pence"]
-    kept["basis"] = basis
-    return kept.assign(**NO_DRIVER)
+    return group.loc[:, [*LINE_FIELDS, "place_id"]].assign(
+        figure_pos=group.index, amount_pence=group["pence"], basis=basis
+    )
+
+
+def _drive(figures: pd.DataFrame, index, weights: DriverWeights) -> None:
+    figures.loc[index, ["driver", "driver_year", "driver_source"]] = (
+        weights.driver,
+        weights.year,
+        weights.describe(),
+    )
 
 
 def place_top_down(figures: pd.DataFrame, drivers: Drivers) -> pd.DataFrame:
@@ -56,8 +62,9 @@ def place_top_down(figures: pd.DataFrame, drivers: Drivers) -> pd.DataFrame:
         if weights is None:
             pieces.append(_kept(group, Basis.ESTIMATED))
         else:
+            _drive(figures, group.index, weights)
             pieces.append(_split(group, weights, Basis.ESTIMATED))
-    return pd.concat(pieces, ignore_index=True) if pieces else figures.iloc[0:0]
+    return pd.concat(pieces, ignore_index=True) if pieces else _kept(figures, "")
 
 
 def place_bottom_up(figures: pd.DataFrame, resolver: Resolver, drivers) -> pd.DataFrame:
@@ -71,14 +78,16 @@ def place_bottom_up(figures: pd.DataFrame, resolver: Resolver, drivers) -> pd.Da
             pieces.append(_kept(group.assign(place_id=places[0]), Basis.DIRECT))
         else:
             weights = drivers().weights_over(place_ids=places, year_id=int(year_id))
+            _drive(figures, group.index, weights)
             pieces.append(_split(group, weights, Basis.APPORTIONED))
-    return pd.concat(pieces, ignore_index=True) if pieces else figures.iloc[0:0]
+    return pd.concat(pieces, ignore_index=True) if pieces else _kept(figures, "")
 
 
 def place_figures(
     figures: pd.DataFrame, *, route: str, resolver: Resolver, driver: str = "population"
 ) -> pd.DataFrame:
-    """The lines for resolved ``figures`` (see ``pipeline``), by the dataset's route."""
+    """The lines for resolved ``figures`` (``pipeline.FIGURE_COLUMNS``, a 0..n-1 index), each
+    with ``figure_pos``, its figure's position. Records each figure's driver on ``figures``."""
     loaded: dict[str, Drivers] = {}
 
     def drivers() -> Drivers:  # only read from the database when something is apportioned
@@ -86,6 +95,8 @@ def place_figures(
             loaded["d"] = Drivers(driver)
         return loaded["d"]
 
+    for column in ("driver", "driver_year", "driver_source"):
+        figures[column] = ""
     if route == DatasetRoute.TOP_DOWN:
         return place_top_down(figures, drivers())
     return place_bottom_up(figures, resolver, drivers)

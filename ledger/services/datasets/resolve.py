@@ -14,7 +14,7 @@ from ledger.models import (
     ServiceTheme,
     control_of,
 )
-from ledger.services.reference import cofog_themes
+from ledger.services.cofog_themes import cofog_themes
 
 
 def _key(text: str) -> str:

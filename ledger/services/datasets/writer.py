@@ -1,21 +1,42 @@
-"""Writing a dataset edition's lines: COPY on PostgreSQL (CSV from pandas), the ORM elsewhere.
+"""Writing a dataset edition's figures and lines: COPY on PostgreSQL (CSV from pandas), the ORM
+elsewhere.
 
 Inside the load's transaction, so an edition's lines are all written or none. No per-line audit
 rows: the edition (its file, hash and choices, who loaded and approved it) is their record.
+The figures' ids are taken from their sequence first, so the lines can name their figure
+without reading anything back.
 """
 
 import io
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 from django.db import connection
 
-from ledger.models import DatasetLine
+from ledger.models import DatasetFigure, DatasetLine
 from ledger.models.fields import from_pence
 
-# The frame's columns, in the table's column names; text columns with their widths.
+FIGURE_COLUMNS = (
+    "id",
+    "edition_id",
+    "organisation_id",
+    "financial_year_id",
+    "amount_pence",
+    "source_row",
+    "source_column",
+    "source_code",
+    "source_label",
+    "source_place",
+    "body_name",
+    "cofog",
+    "driver",
+    "driver_year",
+    "driver_source",
+)
 LINE_COLUMNS = (
     "edition_id",
+    "figure_id",
     "organisation_id",
     "place_id",
     "theme_id",
@@ -24,70 +45,99 @@ LINE_COLUMNS = (
     "spend_kind",
     "basis",
     "control",
-    "driver",
-    "driver_year",
-    "driver_source",
-    "source_row",
-    "source_column",
-    "source_code",
-    "source_label",
-    "source_place",
-    "source_amount_pence",
-    "body_name",
-    "cofog",
 )
 TEXT_WIDTHS = {
-    "driver": 40,
-    "driver_year": 7,
-    "driver_source": 200,
     "source_column": 255,
     "source_code": 120,
     "source_label": 255,
     "source_place": 120,
     "body_name": 255,
     "cofog": 10,
+    "driver": 40,
+    "driver_year": 7,
+    "driver_source": 200,
 }
-CHUNK_ROWS = 200_000
-COPY_SQL = (
-    f"COPY {DatasetLine._meta.db_table} ({', '.join(LINE_COLUMNS)}) "
+CHUNK_ROWS = 250_000
+
+
+def _copy(table: str, columns: tuple[str, ...], frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, header=False, index=False)
+    buffer.seek(0)
     # Every column is NOT NULL: an empty field is an empty string, never NULL.
-    "FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    with connection.cursor() as cursor:
+        cursor.copy_expert(sql, buffer)
 
 
-def _fitted(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.loc[:, list(LINE_COLUMNS)].copy()
+def _figure_ids(count: int) -> np.ndarray:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [DatasetFigure._meta.db_table, count],
+        )
+        return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+
+
+def figures_write(figures: pd.DataFrame, *, edition_id: int) -> np.ndarray:
+    """Write the edition's figures; returns their ids, in the frame's order."""
+    frame = figures.assign(edition_id=edition_id, amount_pence=figures["pence"])
     for column, width in TEXT_WIDTHS.items():
         frame[column] = frame[column].fillna("").astype(str).str.slice(0, width)
-    return frame
+    if connection.vendor != "postgresql":
+        objects = [
+            DatasetFigure(
+                **{
+                    c: v
+                    for c, v in zip(FIGURE_COLUMNS[1:], row, strict=True)
+                    if c != "amount_pence"
+                },
+                amount=from_pence(int(row[3])),
+            )
+            for row in frame.loc[:, list(FIGURE_COLUMNS[1:])].itertuples(index=False)
+        ]
+        DatasetFigure.objects.bulk_create(objects, batch_size=2000)
+        return np.array([o.pk for o in objects], dtype=np.int64)
+    ids = _figure_ids(len(frame))
+    frame = frame.assign(id=ids)
+    for start in range(0, len(frame), CHUNK_ROWS):
+        chunk = frame.iloc[start : start + CHUNK_ROWS].loc[:, list(FIGURE_COLUMNS)]
+        _copy(DatasetFigure._meta.db_table, FIGURE_COLUMNS, chunk)
+    return ids
 
 
-def dataset_lines_write(
-    frame: pd.DataFrame, *, progress: Callable[[int], None] | None = None
+def lines_write(
+    lines: pd.DataFrame,
+    *,
+    edition_id: int,
+    figure_ids: np.ndarray,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write the lines in ``frame`` (``LINE_COLUMNS``); returns how many were written."""
+    """Write the lines (``placing``'s frame, each with its figure's position); returns how many."""
+    frame = lines.assign(
+        edition_id=edition_id, figure_id=figure_ids[lines["figure_pos"].to_numpy()]
+    ).loc[:, list(LINE_COLUMNS)]
     written = 0
     for start in range(0, len(frame), CHUNK_ROWS):
-        chunk = _fitted(frame.iloc[start : start + CHUNK_ROWS])
+        chunk = frame.iloc[start : start + CHUNK_ROWS]
         if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            chunk.to_csv(buffer, header=False, index=False)
-            buffer.seek(0)
-            with connection.cursor() as cursor:
-                cursor.copy_expert(COPY_SQL, buffer)
+            _copy(DatasetLine._meta.db_table, LINE_COLUMNS, chunk)
         else:
-            _orm_chunk(chunk)
+            DatasetLine.objects.bulk_create(
+                (
+                    DatasetLine(
+                        **{
+                            c: v
+                            for c, v in zip(LINE_COLUMNS, row, strict=True)
+                            if c != "amount_pence"
+                        },
+                        amount=from_pence(int(row[6])),
+                    )
+                    for row in chunk.itertuples(index=False)
+                ),
+                batch_size=2000,
+            )
         written += len(chunk)
         if progress:
             progress(written)
     return written
-
-
-def _orm_chunk(chunk: pd.DataFrame) -> None:
-    objects = []
-    for row in chunk.itertuples(index=False):
-        values = row._asdict()
-        values["amount"] = from_pence(int(values.pop("amount_pence")))
-        values["source_amount"] = from_pence(int(values.pop("source_amount_pence")))
-        objects.append(DatasetLine(**values))
-    DatasetLine.objects.bulk_create(objects, batch_size=2000)
