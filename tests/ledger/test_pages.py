@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 def test_home_lists_places_with_pagination(client, reference_data):
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == 390  # 380 authorities, 9 regions, England
+    # 380 authorities, 9 regions, the UK and its 4 countries, "outside the UK", "not identifiable"
+    assert response.context["page"].paginator.count == 396
     assert b"Page 1 of 8" in response.content
 
 
