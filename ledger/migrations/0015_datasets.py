@@ -5,7 +5,27 @@ import ledger.models.fields
 import pgtrigger.compiler
 import pgtrigger.migrations
 from django.conf import settings
+import importlib
+
 from django.db import migrations, models
+
+# SQLite rebuilds ledger_organisation to add its new columns, and a table that SpendLine's
+# reference triggers name cannot be dropped and renamed under them: drop the triggers first and
+# recreate them after (migration 0009 holds their SQL).
+_REFERENCES = importlib.import_module("ledger.migrations.0009_spend_line_reference_triggers")
+
+
+def _sqlite_only(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            for statement in statements():
+                schema_editor.execute(statement, params=None)
+
+    return run
+
+
+_DROP = _sqlite_only(lambda: _REFERENCES._backwards("sqlite"))
+_CREATE = _sqlite_only(_REFERENCES._sqlite_forwards)
 
 
 class Migration(migrations.Migration):
@@ -16,6 +36,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(_DROP, _CREATE),
         migrations.CreateModel(
             name='Dataset',
             fields=[
@@ -424,4 +445,5 @@ class Migration(migrations.Migration):
             model_name='organisationalias',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "audit_organisationaliasevent" ("alias", "organisation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "scheme") VALUES (OLD."alias", OLD."organisation_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."scheme"); RETURN NULL;', hash='796d35a65d57d414b2642c5bb4d48a1f3e9c1814', operation='DELETE', pgid='pgtrigger_delete_delete_cd8b6', table='ledger_organisationalias', when='AFTER')),
         ),
+        migrations.RunPython(_CREATE, _DROP),
     ]

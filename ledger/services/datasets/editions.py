@@ -211,6 +211,7 @@ def dataset_edition_cancel(
         raise ValidationError(f"An edition {edition.get_status_display().lower()} is kept.")
     previous = edition.status
     edition.lines.all().delete()
+    edition.figures.all().delete()
     edition.not_reported.all().delete()
     edition.year_set.all().delete()
     edition.status, edition.finished_at = Status.CANCELLED, timezone.now()
@@ -318,6 +319,7 @@ def dataset_edition_send_back(
     if not reason.strip():
         raise ValidationError("Say why the edition is sent back.")
     edition.lines.all().delete()
+    edition.figures.all().delete()
     edition.not_reported.all().delete()
     edition.year_set.all().delete()
     edition.status = Status.SENT_BACK

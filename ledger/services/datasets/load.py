@@ -22,6 +22,7 @@ from ledger.models import (
     DatasetEdition,
     DatasetEditionStatus,
     DatasetEditionYear,
+    DatasetFigure,
     DatasetLine,
     DatasetNotReported,
     FinancialYear,
@@ -31,7 +32,7 @@ from ledger.models.fields import from_pence, to_pence
 from .pipeline import Reading, read_edition
 from .placing import place_figures
 from .resolve import Resolver
-from .writer import dataset_lines_write
+from .writer import figures_write, lines_write
 
 logger = logging.getLogger(__name__)
 Status = DatasetEditionStatus
@@ -94,12 +95,18 @@ def _write(edition: DatasetEdition, reading: Reading, lines) -> DatasetEdition:
         return edition
     # A run after a lost worker starts from nothing (its transaction wrote nothing anyway).
     DatasetLine.objects.filter(edition=edition).delete()
+    DatasetFigure.objects.filter(edition=edition).delete()
     edition.not_reported.all().delete()
     edition.year_set.all().delete()
-    lines = lines.assign(edition_id=edition.pk)
     total = len(lines)
     key = progress_key(edition.pk)
-    written = dataset_lines_write(lines, progress=lambda done: cache.set(key, (done, total), 3600))
+    figure_ids = figures_write(reading.figures, edition_id=edition.pk)
+    written = lines_write(
+        lines,
+        edition_id=edition.pk,
+        figure_ids=figure_ids,
+        progress=lambda done: cache.set(key, (done, total), 3600),
+    )
     pence = int(lines["amount_pence"].sum()) if total else 0
     if written != total or pence != to_pence(edition.money_loaded):
         raise RuntimeError(f"edition {edition.pk}: wrote {written} lines, {pence}p")
