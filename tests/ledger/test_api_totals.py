@@ -124,14 +124,14 @@ def test_aggregate_csv(client, mini):
     [
         (
             {"cut": "nowhere:1"},
-            "cut: unknown dimension “nowhere” in cut; use one of place, "
-            "organisation, sector, theme, theme_group, cofog, cofog_division, year, basis",
+            "cut: unknown dimension “nowhere” in cut; use one of place, organisation, sector, "
+            "theme, theme_group, cofog, cofog_division, year, basis, source, control",
         ),
         ({"cut": "place:ZZ999"}, "cut: no place “ZZ999”"),
         (
             {"drilldown": "colour"},
-            "cut: unknown dimension “colour” in drilldown; use one of "
-            "place, organisation, sector, theme, theme_group, cofog, cofog_division, year, basis",
+            "cut: unknown dimension “colour” in drilldown; use one of place, organisation, "
+            "sector, theme, theme_group, cofog, cofog_division, year, basis, source, control",
         ),
         (
             {"order": "colour:desc"},

@@ -49,4 +49,4 @@ def test_district_page_and_unknown_place(client, cumbria_totals):
 
 def test_places_without_spend_say_so(client, reference_data):
     response = client.get(reverse("place-detail", args=["leeds"]))
-    assert b"No approved spend returns cover Leeds yet" in response.content
+    assert b"No approved spend returns or national datasets cover Leeds yet" in response.content
