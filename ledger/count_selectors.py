@@ -23,6 +23,7 @@ from ledger.models import (
     FinancialYear,
     Organisation,
     Place,
+    PlaceKind,
     ServiceTheme,
     SpendRollup,
 )
@@ -47,10 +48,15 @@ class SourceUsed:
 class Coverage:
     expected: list[Organisation] = field(default_factory=list)  # expected, with no figures
     not_reported: list[DatasetNotReported] = field(default_factory=list)
+    # The current top-down editions for the year: where national bodies' figures come from.
+    top_down: list[DatasetEditionYear] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
         return not self.expected and not self.not_reported
+
+
+NATIONAL_KINDS = (PlaceKind.UNITED_KINGDOM, PlaceKind.COUNTRY)
 
 
 def _ancestors(place: Place) -> list[int]:
@@ -84,7 +90,11 @@ def count_sources(*, place: Place, year: FinancialYear) -> list[SourceUsed]:
 
 def count_coverage(*, place: Place, year: FinancialYear) -> Coverage:
     """Bodies expected in ``place`` for ``year`` that have no figures in its count, and bodies
-    a current dataset edition lists as not reported (never shown as £0)."""
+    a current dataset edition lists as not reported (never shown as £0).
+
+    A body is expected where it has its own area or serves places; national bodies (serving
+    only whole countries) are not listed one by one: their figures for a place come top-down,
+    and the coverage says from which edition, or that none covers the year."""
     subtree = place_subtree_ids([place.pk])
     around = subtree + _ancestors(place)
     day = year.start_date
@@ -93,6 +103,7 @@ def count_coverage(*, place: Place, year: FinancialYear) -> Coverage:
             Q(home_place_id__in=subtree) | Q(places__in=around) | Q(home_place_id__in=around)
         )
         .filter(aggregate_of=[])
+        .exclude(Q(home_place__isnull=True) & ~Q(places__in=_local(around)))
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=year.end_date))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
         .exclude(home_place__valid_to__lte=day)
@@ -116,7 +127,21 @@ def count_coverage(*, place: Place, year: FinancialYear) -> Coverage:
     )
     silent = {n.organisation_id for n in not_reported}
     missing = [o for o in expected.order_by("name") if o.pk not in present and o.pk not in silent]
-    return Coverage(expected=missing, not_reported=not_reported)
+    top_down = list(
+        DatasetEditionYear.objects.filter(
+            is_current=True, financial_year=year, edition__dataset__route=DatasetRoute.TOP_DOWN
+        ).select_related("edition__dataset")
+    )
+    return Coverage(expected=missing, not_reported=not_reported, top_down=top_down)
+
+
+def _local(place_ids: list[int]) -> list[int]:
+    """The places among these that are not whole countries."""
+    return list(
+        Place.objects.filter(pk__in=place_ids)
+        .exclude(kind__in=NATIONAL_KINDS)
+        .values_list("pk", flat=True)
+    )
 
 
 def not_reported_by_place(

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from ledger.calculations.apportion import apportion
 from ledger.models import (
+    LOCAL_SECTORS,
     Basis,
     FinancialYear,
     Organisation,
@@ -89,6 +90,7 @@ def _lines_for(
     amount: Decimal,
     year: FinancialYear,
     drivers: dict[int, int],
+    driver_year: str,
     places: dict[str, Place],
     themes: dict[str, ServiceTheme],
 ) -> list[SpendLine]:
@@ -96,7 +98,7 @@ def _lines_for(
     if row["basis"] == Basis.APPORTIONED:
         shares = apportion(amount, drivers)
         driver = "population"
-        driver_source = f"{POPULATION_SOURCE}, {year.code}"
+        driver_source = f"{POPULATION_SOURCE}, {driver_year}"
     else:
         shares = {places[row["place"]].pk: amount}
         driver = driver_source = ""
@@ -122,7 +124,8 @@ def _lines_for(
 
 @transaction.atomic
 def demo_load_cumbria() -> dict[str, int]:
-    """Load the Cumbria demo bodies, populations and approved returns for 2006-07 to 2010-11."""
+    """Load the Cumbria demo bodies, populations and approved returns: every body for 2006-07 to
+    2010-11, the county's own bodies for 2013-14 to 2017-18."""
     # The populations show in cached per-head figures: raise the generation once, at the end.
     with rollup_generation_deferred():
         return _cumbria_load()
@@ -133,6 +136,11 @@ def _cumbria_load() -> dict[str, int]:
     drivers_by_year = _populations_load()
     spec = _rows("cumbria_spend_2006-07.csv")
     index = {row["financial_year"]: Decimal(row["index"]) for row in _rows("year_index.csv")}
+    # Later years carry only the county's own bodies (councils, police, fire, the park): what
+    # the rest of government spends there comes from the top-down estimate, HM Treasury's CRA.
+    local_only = {
+        row["financial_year"] for row in _rows("year_index.csv") if row["bodies"] == "local"
+    }
     themes = {t.code: t for t in ServiceTheme.objects.all()}
     places = {p.gss_code: p for p in Place.objects.filter(gss_code__in={r["place"] for r in spec})}
     by_organisation: dict[str, list[dict]] = defaultdict(list)
@@ -144,6 +152,8 @@ def _cumbria_load() -> dict[str, int]:
         year = FinancialYear.objects.get(code=year_code)
         for org_code, rows in by_organisation.items():
             organisation = Organisation.objects.get(code=org_code)
+            if year_code in local_only and organisation.sector not in LOCAL_SECTORS:
+                continue
             if SpendReturn.objects.filter(
                 organisation=organisation, financial_year=year, is_illustrative=True
             ).exists():
@@ -159,7 +169,10 @@ def _cumbria_load() -> dict[str, int]:
             lines = []
             for row in rows:
                 amount = (Decimal(row["amount"]) * factor).quantize(Decimal("0.01"))
-                lines += _lines_for(row, amount, year, drivers_by_year[year_code], places, themes)
+                # Later years share county-wide spend by the last demo year's populations.
+                driver_year = year_code if year_code in drivers_by_year else max(drivers_by_year)
+                drivers = drivers_by_year[driver_year]
+                lines += _lines_for(row, amount, year, drivers, driver_year, places, themes)
             lines_written += spend_lines_add(spend_return=spend_return, lines=lines)
             spend_return_submit(spend_return=spend_return, actor=None)
             spend_return_approve(spend_return=spend_return, actor=None)

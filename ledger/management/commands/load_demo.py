@@ -3,6 +3,7 @@ from django.conf import settings
 from audit.commands import AuditedCommand
 from ledger.services.demo import demo_load_cumbria
 from ledger.services.demo_accounts import DEMO_PASSWORD, demo_accounts_create
+from ledger.services.demo_datasets import demo_load_datasets
 from ledger.services.reference import reference_load_all
 from pilots.services.demo import demo_load_pilots, demo_pilot_lead_grant
 
@@ -10,7 +11,9 @@ from pilots.services.demo import demo_load_pilots, demo_pilot_lead_grant
 class Command(AuditedCommand):
     help = (
         "Load the illustrative Cumbria demo data (bodies, populations, approved returns for "
-        "2006-07 to 2010-11), then the pilots and the illustrative worked example. Loads "
+        "2006-07 to 2010-11 and the county's own bodies for 2013-14 to 2017-18), the real "
+        "national datasets (DLUHC revenue account 2023-24, HM Treasury CRA 2018), then the "
+        "pilots and the illustrative worked example. Loads "
         "reference data first. Loading twice does not double it. With --accounts (DEBUG only) "
         "it also creates a sign-in for each role, sharing one password."
     )
@@ -32,6 +35,8 @@ class Command(AuditedCommand):
             f"Cumbria demo: {result['returns_created']} returns created "
             f"({result['lines']} lines), {result['returns_skipped']} already loaded."
         )
+        for slug, status in demo_load_datasets().items():
+            self.stdout.write(f"Dataset {slug}: {status}.")
         pilots = demo_load_pilots()
         self.stdout.write(
             f"Pilots: {pilots['pilots']} pilots; worked example "
