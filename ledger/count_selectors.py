@@ -157,7 +157,7 @@ def not_reported_by_place(
             edition__year_set__is_current=True,
             edition__year_set__financial_year_id=F("financial_year_id"),
         )
-        .select_related("organisation", "edition__dataset")
+        .select_related("organisation", "edition__dataset", "financial_year")
         .order_by("organisation__name")
     )
     for row in rows:

@@ -10,6 +10,7 @@ from ledger import selectors
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import subtree_totals
 from ledger.calculations.totals import aggregate_many
+from ledger.count_selectors import not_reported_by_place
 from ledger.models import FinancialYear, Organisation, Place, PlaceKind, Sector, ServiceTheme
 from ledger.pages.common import as_of
 
@@ -119,6 +120,7 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
             ],
             "year": chosen.code if chosen else None,
             **breakdown,
+            "not_reported": _not_reported(place),
         }
         return PlaceTotalsSerializer(data).data
 
@@ -166,3 +168,22 @@ class FinancialYearViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     @staticmethod
     def lookup(queryset, code):
         return queryset.filter(code=code)
+
+
+def _not_reported(place) -> list[dict]:
+    """Bodies of the place (and below) that current dataset editions list as not reported."""
+    found = not_reported_by_place(
+        place_ids=place_subtree_ids([place.pk]),
+        year_ids=list(FinancialYear.objects.values_list("pk", flat=True)),
+    )
+    return [
+        {
+            "year": n.financial_year.code,
+            "organisation": {"code": n.organisation.code, "name": n.organisation.name},
+            "dataset": n.edition.dataset.title,
+            "edition": n.edition.edition,
+            "complete": n.complete,
+        }
+        for rows in found.values()
+        for n in rows
+    ]

@@ -139,6 +139,16 @@ class PlaceYearSerializer(serializers.Serializer):
     per_head = money_field(allow_null=True)
 
 
+class NotReportedSerializer(serializers.Serializer):
+    """A body a current dataset edition lists with no figures ("..."): not £0."""
+
+    year = serializers.CharField()
+    organisation = MemberSerializer()
+    dataset = serializers.CharField()
+    edition = serializers.CharField()
+    complete = serializers.BooleanField(help_text="every figure of the body's row is missing")
+
+
 class PlaceTotalsSerializer(serializers.Serializer):
     place = MemberSerializer()
     includes_places_below = serializers.BooleanField()
@@ -149,3 +159,4 @@ class PlaceTotalsSerializer(serializers.Serializer):
     by_sector = TotalSerializer(many=True)
     by_theme = TotalSerializer(many=True)
     by_basis = TotalSerializer(many=True)
+    not_reported = NotReportedSerializer(many=True)

@@ -6,6 +6,7 @@ from ledger import selectors
 from ledger.calculations.cuts import place_subtree_ids
 from ledger.calculations.deflate import DEFLATOR_NOTE, deflator_series, real_terms
 from ledger.calculations.places import per_head, subtree_totals
+from ledger.count_selectors import not_reported_by_place
 from ledger.models import Place
 from ledger.tables import Column, Table
 
@@ -78,6 +79,7 @@ def compare(request):
         ],
     }
     subtree = [pid for p in places for pid in place_subtree_ids([p.pk])]
+    silent = not_reported_by_place(place_ids=subtree, year_ids=[r.year.pk for r in rows] or [0])
     context = {
         "places": places,
         "inputs": (asked + [""] * MAX_PLACES)[:MAX_PLACES],
@@ -91,6 +93,8 @@ def compare(request):
         "as_of": as_of(),
         "max_places": MAX_PLACES,
         "place_names": selectors.place_names(),
+        # A body published as "..." makes its place's total incomplete: say so beside it.
+        "not_reported": [n for found in silent.values() for n in found],
         **demo_context(subtree),
     }
     return render(request, "ledger/compare.html", context)

@@ -9,7 +9,15 @@ from django.db import DatabaseError, connection, transaction
 from audit.context import audit_context
 from audit.models import LineChangeSummary, SpendLineEvent, SpendReturnEvent, WorkflowEvent
 from audit.models.events import EVENT_MODELS
-from ledger.models import ColumnMapping, SpendLine, ThemeRule, ThemeRuleField
+from ledger.models import (
+    ColumnMapping,
+    Dataset,
+    DatasetEdition,
+    OrganisationAlias,
+    SpendLine,
+    ThemeRule,
+    ThemeRuleField,
+)
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.staging import uses_copy
 from ledger.services.sign_off import spend_return_approve, spend_return_submit
@@ -43,6 +51,17 @@ def _postgres():
     require_postgres()
 
 
+def _dataset() -> Dataset:
+    return Dataset.objects.create(
+        slug=f"ra-{Dataset.objects.count()}",
+        title="Revenue account",
+        publisher="DLUHC",
+        format="wide",
+        route="bottom_up",
+        precedence=20,
+    )
+
+
 # For each tracked model: make one, and a tracked field to change (with its new value).
 MAKERS = {
     "spend return": (lambda: SpendReturnFactory(), "title", "Revised"),
@@ -67,6 +86,21 @@ MAKERS = {
     "benefit flow": (lambda: BenefitFlowFactory(), "duration", 3),
     "organisation": (lambda: OrganisationFactory(), "sector", "nhs"),
     "place": (lambda: PlaceFactory(), "valid_to", dt.date(2023, 4, 1)),
+    "organisation alias": (
+        lambda: OrganisationAlias.objects.create(
+            organisation=OrganisationFactory(), alias="E9999", scheme="ecode"
+        ),
+        "alias",
+        "E9998",
+    ),
+    "dataset": (lambda: _dataset(), "precedence", 10),
+    "dataset edition": (
+        lambda: DatasetEdition.objects.create(
+            dataset=_dataset(), edition="2023-24", file="datasets/ra.csv", filename="ra.csv"
+        ),
+        "status",
+        "cancelled",
+    ),
     "place budget submission": (
         lambda: PlaceBudgetSubmission.objects.create(
             pilot=PilotFactory(), title="August 2010", baseline_year=FinancialYearFactory()

@@ -48,6 +48,7 @@ def test_place_totals_whole_response(client, mini):
             {"code": "direct", "name": "Direct", "amount": "1150.01", "lines": 3},
             {"code": "apportioned", "name": "Apportioned", "amount": "-10.00", "lines": 1},
         ],
+        "not_reported": [],
     }
 
 
