@@ -242,3 +242,38 @@ def test_a_load_that_fails_half_way_leaves_nothing(loader, monkeypatch):
     assert edition.status == Status.INVALID and "nothing was loaded" in edition.message
     assert not DatasetFigure.objects.filter(edition=edition).exists()
     assert not DatasetLine.objects.filter(edition=edition).exists()
+
+
+def test_a_driver_held_as_data_shares_top_down_figures(loader, checker, tmp_path):
+    """Claimants instead of population: a region's figure follows the driver loaded as data."""
+    from ledger.services.driver_values import driver_values_load
+
+    north_west = PlaceTree().subtree(Place.objects.get(gss_code="E12000002").pk)
+    areas = Place.objects.filter(pk__in=north_west, kind__in=LOWEST_TIER_KINDS).exclude(
+        valid_from__gt="2017-04-01"
+    )
+    rows = ["driver,place,year,value,source"] + [
+        f"Claimants,{p.gss_code},2017-18,{3 if p.gss_code == 'E07000028' else 0},A test count"
+        for p in areas
+    ]
+    path = tmp_path / "claimants.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    assert driver_values_load(path=path).created == len(rows) - 1
+    assert driver_values_load(path=path).created == 0  # re-running creates nothing
+    north_west_only = {k: v for k, v in CRA_FIGURES.items() if "North West" in k[4]}
+    edition = new_edition(
+        content=cra_workbook(north_west_only),
+        filename="cra.xlsx",
+        actor=loader,
+        fmt="regional",
+        choices={"driver": "claimants"},
+    )
+    edition = load_and_approve(edition, loader=loader, approver=checker)
+    carlisle = Place.objects.get(gss_code="E07000028")
+    assert set(DatasetLine.objects.filter(edition=edition).values_list("place", flat=True)) == {
+        carlisle.pk
+    }
+    # 2016-17 has no claimant figures: the nearest year's are used, and the figure says which.
+    assert set(
+        DatasetFigure.objects.filter(edition=edition).values_list("driver", "driver_year")
+    ) == {("claimants", "2017-18")}

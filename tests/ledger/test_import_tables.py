@@ -219,3 +219,13 @@ def test_the_mapping_page_for_a_wide_table(
         1,
         Decimal("612345678.00"),
     )
+
+
+def test_a_regional_database_is_sent_to_the_datasets(leeds_draft, officer):
+    """HM Treasury's CRA is many departments by region: never one return's lines."""
+    from tests.ledger.dataset_helpers import cra_workbook
+
+    job = preview(leeds_draft, cra_workbook(), "cra.xlsx", actor=officer)
+    assert job.status == ImportJobStatus.FAILED
+    assert "Load it as a national dataset" in job.message
+    assert not ImportStagedLine.objects.filter(job=job).exists()

@@ -19,6 +19,7 @@ from audit.models import WorkflowAction
 from audit.services import workflow_event_record
 from ledger.importers import ImportFileError, RowError, tables
 from ledger.importers.context import Tally
+from ledger.importers.datasets.regional_header import sheet_info
 from ledger.importers.layouts import WIDE_EXTRA_ALIASES
 from ledger.importers.lines import read_lines
 from ledger.importers.mapping import (
@@ -215,12 +216,22 @@ def _replacing(rows: Iterator[Row], fixes: dict[int, list[tuple[int, str]]]) -> 
         yield number, cells
 
 
+REGIONAL_TABLE = (
+    "This is a regional database (HM Treasury's Country and Regional Analysis or PESA: "
+    "departments' spend by function and region, several years), not one organisation's spend "
+    "lines. Load it as a national dataset (Datasets → Load a dataset) instead."
+)
+
+
 def _locate_header(opener, fmt, known):
     """The header row, the rows read to find it and the rest; tries each worksheet."""
     first_error, fallback = None, None
     for sheet in fmt.sheets or [""]:
         rows = tables.iter_rows(opener, fmt, sheet)
         head = list(islice(rows, HEADER_SEARCH_ROWS))
+        if sheet_info(sheet, head, None).usable:
+            rows.close()
+            raise ImportFileError(REGIONAL_TABLE)
         try:
             header = find_header(head, known=known)
         except ImportFileError as exc:
