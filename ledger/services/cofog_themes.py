@@ -10,9 +10,11 @@ COFOG_THEMES_PATH = Path(settings.BASE_DIR) / "fixtures" / "reference" / "cofog_
 
 
 @cache
-def _read(path: Path) -> dict[str, str]:
+def _read(path: Path) -> dict[tuple[str, str], str]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return {row["cofog"]: row["theme"] for row in csv.DictReader(handle)}
+        return {
+            (row["cofog"], row.get("control", "")): row["theme"] for row in csv.DictReader(handle)
+        }
 
 
 def cofog_themes(*, path: Path = COFOG_THEMES_PATH) -> dict[str, str]:
@@ -21,4 +23,10 @@ def cofog_themes(*, path: Path = COFOG_THEMES_PATH) -> dict[str, str]:
     Also HM Treasury's "EU" (EU transactions) and its health sub-functions "07.A" … "07.C", as
     the CRA reader's ``cofog_code`` writes them. A code not here takes its division's theme.
     """
-    return dict(_read(path))
+    return {code: theme for (code, control), theme in _read(path).items() if not control}
+
+
+def cofog_themes_by_control(*, path: Path = COFOG_THEMES_PATH) -> dict[tuple[str, str], str]:
+    """(COFOG code, control) → theme where who spends it changes what it is: social protection
+    spent by local government ("local") is social care, not benefits."""
+    return {key: theme for key, theme in _read(path).items() if key[1]}

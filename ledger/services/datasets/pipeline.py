@@ -269,7 +269,10 @@ def _read_regional(edition, opener, fmt, resolver: Resolver) -> Reading:
             "source_column": frame["source_column"],
             "organisation_id": frame["organisation_id"],
             "place_id": frame["place_id"],
-            "theme_id": frame["cofog"].map(resolver.cofog_theme),
+            "theme_id": [
+                resolver.cofog_theme(cofog, control)
+                for cofog, control in zip(frame["cofog"], frame["control"], strict=True)
+            ],
             "financial_year_id": frame["year"].map(resolver.years),
             "pence": frame["pence"],
             "spend_kind": frame["spend_kind"],

@@ -14,7 +14,7 @@ from ledger.models import (
     ServiceTheme,
     control_of,
 )
-from ledger.services.cofog_themes import cofog_themes
+from ledger.services.cofog_themes import cofog_themes, cofog_themes_by_control
 
 
 def _key(text: str) -> str:
@@ -61,6 +61,9 @@ class Resolver:
         self.themes = dict(ServiceTheme.objects.values_list("code", "pk"))
         self.unallocated = self.themes[ServiceTheme.UNALLOCATED_CODE]
         self.cofog = {code: self.themes[theme] for code, theme in cofog_themes().items()}
+        self.cofog_by_control = {
+            key: self.themes[theme] for key, theme in cofog_themes_by_control().items()
+        }
         self.years = dict(FinancialYear.objects.values_list("code", "pk"))
 
     def body(self, *codes: str) -> int | None:
@@ -76,8 +79,11 @@ class Resolver:
     def theme(self, code: str) -> int:
         return self.themes.get(code, self.unallocated)
 
-    def cofog_theme(self, cofog: str) -> int:
-        """A COFOG group's theme, else its division's, else unallocated."""
+    def cofog_theme(self, cofog: str, control: str = "") -> int:
+        """A COFOG group's theme (as its spender's control makes it: local government's "old
+        age" is social care), else its division's, else unallocated."""
+        if (cofog, control) in self.cofog_by_control:
+            return self.cofog_by_control[(cofog, control)]
         if cofog in self.cofog:
             return self.cofog[cofog]
         return self.cofog.get(cofog.split(".")[0], self.unallocated)
