@@ -25,6 +25,8 @@ from ledger.models import (
     Place,
     PlaceKind,
     ServiceTheme,
+    SpendReturn,
+    SpendReturnStatus,
     SpendRollup,
 )
 
@@ -74,11 +76,22 @@ def count_sources(*, place: Place, year: FinancialYear) -> list[SourceUsed]:
     organisations = Organisation.objects.in_bulk(
         {c.members["organisation"].id for c in result.cells}
     )
+    # Demo and sample returns say so wherever their figures show.
+    illustrative = set(
+        SpendReturn.objects.filter(
+            organisation_id__in=organisations,
+            financial_year=year,
+            status=SpendReturnStatus.APPROVED,
+            is_illustrative=True,
+        ).values_list("organisation_id", flat=True)
+    )
     for cell in result.cells:
         organisation = organisations[cell.members["organisation"].id]
         source = cell.members["source"]
         basis = ESTIMATED if cell.members["basis"].code == Basis.ESTIMATED else RETURNED
         label = "Approved spend return" if source.code == "returns" else source.name
+        if source.code == "returns" and organisation.pk in illustrative:
+            label += " (illustrative)"
         key = (organisation.pk, source.code)
         used = by_key.get(key)
         if used is None:
