@@ -204,10 +204,25 @@ def dependent_keys(keys: Iterable[Key]) -> set[Key]:
     """The organisation-years whose count may change when these ones' figures change: the
     parents and sector totals standing for each body (their estimates give way to it)."""
     keys = set(keys)
-    if not keys:
-        return keys
+    years = {year_id for _, year_id in keys}
+    ranks = current_dataset_ranks(years)
+    if not ranks:
+        return keys  # no dataset figures for these years: nothing can give way
     bodies = Bodies()
-    found = set(keys)
-    for organisation_id, year_id in keys:
-        found.update((dependent, year_id) for dependent in bodies.dependents(organisation_id))
-    return found
+    candidates = {
+        (dependent, year_id)
+        for organisation_id, year_id in keys
+        for dependent in bodies.dependents(organisation_id)
+    }
+    # Only bodies with dataset figures in the year have an estimate that can give way.
+    with_figures = set(
+        DatasetLine.objects.filter(
+            edition_id__in={edition for edition, _ in ranks},
+            organisation_id__in={o for o, _ in candidates},
+            financial_year_id__in=years,
+        )
+        .values_list("organisation_id", "financial_year_id")
+        .distinct()
+        .order_by()
+    )
+    return keys | (candidates & with_figures)

@@ -204,7 +204,7 @@ def test_fiscal_data_package_is_valid(client, cumbria_totals, tmp_path):
         }
     }
     assert set(descriptor["model"]["dimensions"]) >= {"place", "organisation", "theme", "year"}
-    assert descriptor["fiscalPeriod"] == {"start": "2006-04-01", "end": "2011-03-31"}
+    assert descriptor["fiscalPeriod"] == {"start": "2006-04-01", "end": "2018-03-31"}
 
     # frictionless would fetch the FDP profile from the web; validate the data package and its
     # data against the tabular profile it extends (offline), then the fiscal model below.
