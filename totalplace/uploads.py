@@ -36,6 +36,19 @@ def upload_too_large_message(size: int | None = None, *, what: str = "The file")
     )
 
 
+def upload_digest(upload) -> tuple[str, int]:
+    """The upload's SHA-256 and size, read in chunks (a 200 MB file is never held whole)."""
+    import hashlib
+
+    digest, size = hashlib.sha256(), 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    return digest.hexdigest(), size
+
+
 def validate_upload_size(upload) -> None:
     """Field validator: refuse a file over ``MAX_UPLOAD_BYTES``."""
     size = getattr(upload, "size", None)

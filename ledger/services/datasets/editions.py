@@ -7,7 +7,6 @@ before for those years only, and the count of every place is rebuilt. Every edit
 viewable. ``actor=None`` is the system (the demo loader, the shell).
 """
 
-import hashlib
 import os
 
 from django.conf import settings
@@ -31,7 +30,7 @@ from ledger.models import (
     DatasetRoute,
 )
 from totalplace.permissions import require_perm
-from totalplace.uploads import upload_too_large_message
+from totalplace.uploads import upload_digest, upload_too_large_message
 
 Status = DatasetEditionStatus
 CHOICE_KEYS = frozenset(
@@ -85,16 +84,6 @@ def dataset_create(
     return dataset
 
 
-def _digest(upload: File) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    upload.seek(0)
-    for chunk in iter(lambda: upload.read(1 << 20), b""):
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    return digest.hexdigest(), size
-
-
 def _clean_choices(choices: dict | None) -> dict:
     choices = dict(choices or {})
     unknown = set(choices) - CHOICE_KEYS
@@ -125,7 +114,7 @@ def dataset_edition_upload(
     _require_editor(actor)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     filename = os.path.basename(filename or upload.name or "dataset")[:255]
-    sha256, size = _digest(upload)
+    sha256, size = upload_digest(upload)
     if size == 0:
         raise ValidationError("The file is empty (0 bytes).")
     if size > settings.MAX_UPLOAD_BYTES:
@@ -210,10 +199,7 @@ def dataset_edition_cancel(
     if edition.status in (Status.APPROVED, Status.LOADING):
         raise ValidationError(f"An edition {edition.get_status_display().lower()} is kept.")
     previous = edition.status
-    edition.lines.all().delete()
-    edition.figures.all().delete()
-    edition.not_reported.all().delete()
-    edition.year_set.all().delete()
+    _forget_lines(edition)
     edition.status, edition.finished_at = Status.CANCELLED, timezone.now()
     edition.save(update_fields=["status", "finished_at"])
     workflow_event_record(
@@ -223,6 +209,14 @@ def dataset_edition_cancel(
         detail={"file": edition.filename, "status_before": previous},
     )
     return edition
+
+
+def _forget_lines(edition: DatasetEdition) -> None:
+    """An edition that will not count keeps its file and its history, not its lines."""
+    edition.lines.all().delete()
+    edition.figures.all().delete()
+    edition.not_reported.all().delete()
+    edition.year_set.all().delete()
 
 
 @transaction.atomic
@@ -318,10 +312,7 @@ def dataset_edition_send_back(
     )
     if not reason.strip():
         raise ValidationError("Say why the edition is sent back.")
-    edition.lines.all().delete()
-    edition.figures.all().delete()
-    edition.not_reported.all().delete()
-    edition.year_set.all().delete()
+    _forget_lines(edition)
     edition.status = Status.SENT_BACK
     edition.sent_back_at, edition.sent_back_by = timezone.now(), actor
     edition.send_back_reason = reason.strip()

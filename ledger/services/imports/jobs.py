@@ -6,7 +6,6 @@ Nothing reaches the ledger until ``ledger.services.imports.confirm``.
 """
 
 import datetime as dt
-import hashlib
 import os
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from ledger.models import (
 )
 from ledger.return_selectors import EDITABLE_STATUSES
 from totalplace.permissions import require_perm
-from totalplace.uploads import upload_too_large_message
+from totalplace.uploads import upload_digest, upload_too_large_message
 
 from .apportionment import driver_for
 from .duplicates import refuse_duplicate
@@ -66,16 +65,6 @@ def require_officer(actor: AbstractBaseUser | None, spend_return: SpendReturn) -
         )
 
 
-def _digest(upload: File) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    return digest.hexdigest(), size
-
-
 @transaction.atomic
 def import_job_create(
     *,
@@ -102,7 +91,7 @@ def import_job_create(
     spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
     require_officer(actor, spend_return)
     filename = os.path.basename(filename or upload.name or "upload.csv")[:255]
-    sha256, size = _digest(upload)
+    sha256, size = upload_digest(upload)
     if size == 0:
         raise ValidationError("The file is empty (0 bytes).")
     if size > settings.MAX_UPLOAD_BYTES:
