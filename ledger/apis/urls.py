@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from . import returns, returns_themes
 from .aggregate import AggregateView
+from .count import PlaceCountView
+from .datasets import DatasetEditionLinesView, DatasetEditionViewSet, DatasetViewSet
 from .exports import ExportJobViewSet, FiscalDataPackageView
 from .lines import SpendLineViewSet
 from .reference import FinancialYearViewSet, OrganisationViewSet, PlaceViewSet, ServiceThemeViewSet
@@ -19,10 +21,18 @@ router.register("financial-years", FinancialYearViewSet, basename="api-financial
 router.register("spend-returns", SpendReturnViewSet, basename="api-spend-return")
 router.register("lines", SpendLineViewSet, basename="api-line")
 router.register("exports", ExportJobViewSet, basename="api-export")
+router.register("datasets", DatasetViewSet, basename="api-dataset")
+router.register("dataset-editions", DatasetEditionViewSet, basename="api-dataset-edition")
 
 urlpatterns = [
     path("aggregate/", AggregateView.as_view(), name="aggregate"),
     path("fiscal-data-package/", FiscalDataPackageView.as_view(), name="fiscal-data-package"),
+    path("places/<str:code>/count/", PlaceCountView.as_view(), name="api-place-count"),
+    path(
+        "dataset-editions/<int:pk>/lines/",
+        DatasetEditionLinesView.as_view(),
+        name="api-dataset-edition-lines",
+    ),
     *router.urls,
     *returns.urlpatterns,
     *returns_themes.urlpatterns,

@@ -7,8 +7,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from ledger.calculations.cuts import Cut, CutError
+from ledger.calculations.cuts import RETURNS_SOURCE, Cut, CutError
 from ledger.calculations.totals import aggregate
+from ledger.dataset_selectors import counted_dataset_lines
 from ledger.exports import csv_rows_response, xlsx_rows_response
 from ledger.importers.layouts import FIELD_LABELS
 from ledger.models import Basis, Organisation, Sector, ServiceTheme, SpendLine, SpendReturn
@@ -16,11 +17,12 @@ from ledger.return_selectors import spend_line_corrections, spend_return_get
 from ledger.selectors import approved_lines
 from totalplace.permissions import has_perm
 
-from .common import demo_context, place_or_404
+from .common import demo_context, lines_url, place_or_404
+from .dataset_lines import DATASET_LINE_HEADER, dataset_line_values
 
 LINES_PER_PAGE = 50
 EXPORT_LIMIT = 100_000  # bigger cuts: the API's cursor-paginated lines or a data package
-FILTERS = ("year", "theme", "organisation", "sector", "basis")
+FILTERS = ("year", "theme", "organisation", "sector", "basis", "source")
 LINE_HEADER = [
     "Line id",
     "Financial year",
@@ -90,33 +92,71 @@ def _line_values(line: SpendLine) -> list:
     ]
 
 
+def _default_source(sources) -> str:
+    """Approved returns when the place has lines of them, else the first edition counted."""
+    codes = [cell.members["source"].code for cell in sources]
+    return RETURNS_SOURCE if RETURNS_SOURCE in codes or not codes else codes[0]
+
+
+def _source_tabs(place, filters: dict, sources, chosen: str) -> list[dict]:
+    return [
+        {
+            "code": member.code,
+            "name": member.name,
+            "amount": cell.amount,
+            "lines": cell.lines,
+            "url": lines_url(place, **{**filters, "source": member.code}),
+            "current": member.code == chosen,
+        }
+        for cell in sources
+        for member in [cell.members["source"]]
+    ]
+
+
+def _download(request, place, lines, dataset: bool):
+    # Line-level downloads are the analysts' (the tables of totals are everyone's).
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not has_perm(request.user, "ledger.download_lines"):
+        raise PermissionDenied("Downloading lines is for analysts: ask an administrator.")
+    header, values = (
+        (DATASET_LINE_HEADER, dataset_line_values) if dataset else (LINE_HEADER, _line_values)
+    )
+    rows = (values(line) for line in lines[:EXPORT_LIMIT].iterator(chunk_size=2000))
+    name = f"{place.slug}-lines"
+    if request.GET.get("export") == "xlsx":
+        return xlsx_rows_response(name, "lines", header, rows)
+    return csv_rows_response(name, header, rows)
+
+
 def place_lines(request, slug: str):
-    """The approved lines behind a figure, filtered and paginated (newest returns first)."""
+    """The lines behind a figure, filtered and paginated, from one source at a time: approved
+    spend returns, or a dataset edition's lines that the count of the place uses (``source``;
+    by default returns where the place has any, else the first edition)."""
     place = place_or_404(slug)
     filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
-    cut = Cut({"place": [place.code], **{k: [v] for k, v in filters.items() if v}})
+    base = Cut(
+        {"place": [place.code], **{k: [v] for k, v in filters.items() if v and k != "source"}}
+    )
     try:
+        sources = aggregate(cut=base, drilldown=["source"], order=["source"]).cells
+        source = filters["source"] or _default_source(sources)
+        cut = base.with_filter("source", source)
+        # The paginator's count is the rollups' for the same cut: what is listed is counted.
         summary = aggregate(cut=cut)
-        lines = (
-            approved_lines()
-            .filter(cut.q())
-            .select_related("place", "organisation", "theme", "financial_year", "spend_return")
-            .order_by("id")
-        )
+        if source == RETURNS_SOURCE:
+            lines = (
+                approved_lines()
+                .filter(base.q())
+                .select_related("place", "organisation", "theme", "financial_year", "spend_return")
+                .order_by("id")
+            )
+        else:
+            lines = counted_dataset_lines(cut=cut)
     except CutError as exc:
         raise Http404(str(exc)) from exc
-    export_format = request.GET.get("export")
-    if export_format in ("csv", "xlsx"):
-        # Line-level downloads are the analysts' (the tables of totals are everyone's).
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not has_perm(request.user, "ledger.download_lines"):
-            raise PermissionDenied("Downloading lines is for analysts: ask an administrator.")
-        rows = (_line_values(line) for line in lines[:EXPORT_LIMIT].iterator(chunk_size=2000))
-        name = f"{place.slug}-lines"
-        if export_format == "xlsx":
-            return xlsx_rows_response(name, "lines", LINE_HEADER, rows)
-        return csv_rows_response(name, LINE_HEADER, rows)
+    if request.GET.get("export") in ("csv", "xlsx"):
+        return _download(request, place, lines, dataset=source != RETURNS_SOURCE)
     page = _KnownCountPaginator(lines, LINES_PER_PAGE, summary.lines).get_page(
         request.GET.get("page")
     )
@@ -125,6 +165,9 @@ def place_lines(request, slug: str):
         "page": page,
         "summary": summary,
         "filters": filters,
+        "source": source,
+        "is_dataset": source != RETURNS_SOURCE,
+        "sources": _source_tabs(place, filters, sources, source),
         "too_many_to_export": summary.lines > EXPORT_LIMIT,
         "can_download": has_perm(request.user, "ledger.download_lines"),
         "export_limit": EXPORT_LIMIT,

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from . import imports, lines, return_lines, returns, rules
+from . import (
+    dataset_actions,
+    dataset_editions,
+    dataset_lines,
+    datasets,
+    imports,
+    lines,
+    return_lines,
+    returns,
+    rules,
+)
+
+EDITION = "datasets/editions/<int:pk>/"
 
 urlpatterns = [
     path("spend-returns/", returns.spend_return_list, name="spend-return-list"),
@@ -53,4 +65,38 @@ urlpatterns = [
         imports.import_job_corrections,
         name="import-job-corrections",
     ),
+    path("datasets/", datasets.dataset_list, name="dataset-list"),
+    path("datasets/new/", datasets.dataset_upload, name="dataset-upload"),
+    path(EDITION, dataset_editions.dataset_edition_detail, name="dataset-edition-detail"),
+    path(
+        f"{EDITION}status/", dataset_editions.dataset_edition_status, name="dataset-edition-status"
+    ),
+    path(f"{EDITION}lines/", dataset_lines.dataset_edition_lines, name="dataset-edition-lines"),
+    path(
+        f"{EDITION}choices/", dataset_actions.dataset_edition_choose, name="dataset-edition-choose"
+    ),
+    path(
+        f"{EDITION}exclude/",
+        dataset_actions.dataset_edition_exclude,
+        name="dataset-edition-exclude",
+    ),
+    path(
+        f"{EDITION}bodies/", dataset_actions.dataset_edition_body_add, name="dataset-edition-body"
+    ),
+    path(f"{EDITION}places/", dataset_actions.dataset_edition_place, name="dataset-edition-place"),
+    path(f"{EDITION}load/", dataset_actions.dataset_edition_load, name="dataset-edition-load"),
+    path(
+        f"{EDITION}approve/",
+        dataset_actions.dataset_edition_approve,
+        name="dataset-edition-approve",
+    ),
+    path(
+        f"{EDITION}send-back/",
+        dataset_actions.dataset_edition_send_back,
+        name="dataset-edition-send-back",
+    ),
+    path(
+        f"{EDITION}cancel/", dataset_actions.dataset_edition_cancel, name="dataset-edition-cancel"
+    ),
+    path("datasets/figures/<int:pk>/", dataset_lines.dataset_figure_detail, name="dataset-figure"),
 ]

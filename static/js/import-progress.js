@@ -1,4 +1,4 @@
-// Follows an import job: polls its small JSON status and moves the progress bar, then reloads
+// Follows an import job (or a dataset edition's preview and load): polls its small JSON status and moves the progress bar, then reloads
 // the page (which shows the preview or the problems) once the job has finished.
 (function () {
   "use strict";
@@ -23,8 +23,10 @@
     }
     bar.value = status.percent;
     bar.textContent = status.percent + "%";
+    // What is counted: rows read (an import, a dataset's preview) or lines written (a load).
+    var unit = status.unit || "row";
     text.textContent = status.rows_total
-      ? status.status_label + ": row " + status.rows_done.toLocaleString("en-GB") +
+      ? status.status_label + ": " + unit + " " + status.rows_done.toLocaleString("en-GB") +
         " of about " + status.rows_total.toLocaleString("en-GB") + " (" + status.percent + "%)."
       : status.status_label + ".";
   }

@@ -297,7 +297,8 @@ def _read_regional(edition, opener, fmt, resolver: Resolver) -> Reading:
 def _resolve_regional(frame, reading: Reading, resolver: Resolver, choices) -> pd.DataFrame:
     """Departments to bodies and regions to places; what is excluded or waits is accounted."""
     bodies = {d: resolver.body(d) for d in frame["department"].unique()}
-    places = {r: resolver.place(r) for r in frame["region"].unique()}
+    chosen = choices.get("places", {})
+    places = {r: resolver.place(_place_chosen(chosen, r) or r) for r in frame["region"].unique()}
     frame = frame.assign(
         organisation_id=frame["department"].map(bodies),
         place_id=frame["region"].map(places),
@@ -325,4 +326,12 @@ def _resolve_regional(frame, reading: Reading, resolver: Resolver, choices) -> p
                     }
                 )
             frame = frame[~rows]
-    return frame
+    # What is left is resolved, but a body or region not found made the ids floats (NaN):
+    # whole numbers again, or COPY reads "44.0".
+    return frame.astype({"organisation_id": "int64", "place_id": "int64"})
+
+
+def _place_chosen(chosen: dict, region: str) -> str:
+    """The place code the user said a region as published is (``places[text]`` "place")."""
+    choice = chosen.get(region) or {}
+    return choice.get("code", "") if choice.get("action") == "place" else ""

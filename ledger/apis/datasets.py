@@ -1,0 +1,83 @@
+"""Read API for national datasets: datasets with their editions, an edition, its lines.
+
+Approved editions (superseded ones too) are everyone's; every other edition only dataset
+editors'. An edition a user may not see is a 404.
+"""
+
+from django.http import Http404
+from django_filters import rest_framework as filters
+from rest_framework import generics, mixins, viewsets
+
+from ledger import dataset_selectors as selectors
+from ledger.models import Basis, Dataset, DatasetEdition, DatasetLine
+
+from .dataset_serializers import DatasetEditionSerializer, DatasetLineSerializer, DatasetSerializer
+from .lines import LineCursorPagination, _cut_filter
+
+
+class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
+    """National datasets (DLUHC revenue tables by authority, HM Treasury's Country and Regional
+    Analysis), each with its editions: years (and which the count uses), money read, loaded and
+    excluded by reason, lines, and the bodies listed as not reported."""
+
+    serializer_class = DatasetSerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.datasets_visible(user=self.request.user)
+
+    def get_object(self) -> Dataset:
+        try:
+            return selectors.dataset_get(user=self.request.user, slug=self.kwargs["slug"])
+        except Dataset.DoesNotExist as exc:
+            raise Http404(f"No dataset “{self.kwargs['slug']}”.") from exc
+
+
+class DatasetEditionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One edition of a dataset: its status, years, money account and bodies not reported."""
+
+    serializer_class = DatasetEditionSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.dataset_editions_visible(user=self.request.user)
+
+    def get_object(self) -> DatasetEdition:
+        try:
+            return selectors.dataset_edition_get(user=self.request.user, pk=int(self.kwargs["pk"]))
+        except (DatasetEdition.DoesNotExist, ValueError) as exc:
+            raise Http404("No such dataset edition.") from exc
+
+
+class DatasetLineFilter(filters.FilterSet):
+    place = filters.CharFilter(
+        method="filter_place", help_text="place code or slug; includes the places below it"
+    )
+    organisation = filters.CharFilter(method="filter_organisation", help_text="organisation code")
+    theme = filters.CharFilter(method="filter_theme", help_text="theme code; includes sub-themes")
+    year = filters.CharFilter(method="filter_year", help_text="financial year, e.g. 2017-18")
+    basis = filters.ChoiceFilter(choices=Basis.choices)
+
+    filter_place = _cut_filter("place")
+    filter_organisation = _cut_filter("organisation")
+    filter_theme = _cut_filter("theme")
+    filter_year = _cut_filter("year")
+
+
+class DatasetEditionLinesView(generics.ListAPIView):
+    """An edition's lines (a figure of the file, or its share, in one place), each with where
+    its figure is in the file and its driver; ordered by id and paged by cursor."""
+
+    serializer_class = DatasetLineSerializer
+    filterset_class = DatasetLineFilter
+    pagination_class = LineCursorPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema: no edition to look up
+            return DatasetLine.objects.none()
+        try:
+            edition = selectors.dataset_edition_get(user=self.request.user, pk=self.kwargs["pk"])
+        except DatasetEdition.DoesNotExist as exc:
+            raise Http404("No such dataset edition.") from exc
+        return selectors.dataset_edition_lines(edition=edition)
