@@ -13,6 +13,7 @@ from .world import (
     ANON,
     API_ROLES,
     APPROVER,
+    EDITOR,
     LEAD,
     OFFICER,
     OUTSIDER,
@@ -30,6 +31,7 @@ ROLE_NAMES = {
     "approver": APPROVER,
     "analyst": ANALYST,
     "lead": LEAD,
+    "editor": EDITOR,
     "admin": ADMIN,
     "token": TOKEN,
 }

@@ -14,14 +14,16 @@ import pytest
 from django.urls import resolve
 
 from .cases import LOGIN
+from .dataset_cases import DATASET_PAGES
 from .ledger_pages import LEDGER_PAGES
 from .pilot_cases import PILOT_PAGES
 from .world import ADMIN, ANALYST, LEAD, TOKEN
 
 pytestmark = pytest.mark.django_db
 
-FORM_PAGES = [c for c in LEDGER_PAGES + PILOT_PAGES if c.method == "GET"]
-POST_ROUTES = [c for c in LEDGER_PAGES + PILOT_PAGES if c.method == "POST"]
+PAGES = LEDGER_PAGES + DATASET_PAGES + PILOT_PAGES
+FORM_PAGES = [c for c in PAGES if c.method == "GET"]
+POST_ROUTES = [c for c in PAGES if c.method == "POST"]
 
 
 class FormParser(HTMLParser):

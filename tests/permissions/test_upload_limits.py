@@ -1,16 +1,16 @@
 """Every upload path refuses a file over MAX_UPLOAD_BYTES with a clear message and writes
-nothing: the spend-file upload page and API, the evidence form and API; and a request far over
-the limit is refused before its body is read."""
+nothing: the spend-file upload page and API, the evidence form and API, the dataset upload page;
+and a request far over the limit is refused before its body is read."""
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ledger.models import ImportJob
+from ledger.models import DatasetEdition, ImportJob
 from pilots.models import EvidenceItem
 from totalplace.uploads import REQUEST_OVERHEAD_BYTES
 
-from .world import LEAD, OFFICER, TOKEN
+from .world import EDITOR, LEAD, OFFICER, TOKEN
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,12 @@ def _files(path="") -> list[str]:
 
 
 def _state():
-    return ImportJob.objects.count(), EvidenceItem.objects.count(), sorted(_files())
+    return (
+        ImportJob.objects.count(),
+        EvidenceItem.objects.count(),
+        sorted(_files()),
+        DatasetEdition.objects.count(),
+    )
 
 
 def _upload_form(size):
@@ -62,6 +67,20 @@ def test_the_upload_page_refuses_a_file_over_the_limit(world):
         f"/spend-returns/{world.a_draft.pk}/upload/", _upload_form(LIMIT)
     )
     assert response.status_code == 302 and ImportJob.objects.count() == before[0] + 1
+
+
+def _dataset_form(size):
+    return {"dataset": "matrix-cra", "edition": "CRA 2012", "file": _csv(size)}
+
+
+def test_the_dataset_upload_page_refuses_a_file_over_the_limit(world):
+    before = _state()
+    response = world.client(EDITOR).post("/datasets/new/", _dataset_form(LIMIT + 1))
+    assert response.status_code == 200
+    assert TOO_BIG in response.content.decode()
+    assert _state() == before
+    response = world.client(EDITOR).post("/datasets/new/", _dataset_form(LIMIT))
+    assert response.status_code == 302 and DatasetEdition.objects.count() == before[3] + 1
 
 
 def test_the_upload_api_refuses_a_file_over_the_limit(world):
@@ -132,6 +151,7 @@ def test_the_services_refuse_too_even_without_a_form(world):
         (TOKEN, "/api/v1/organisation/spend-returns/{draft}/files/", True),
         (LEAD, "/pilots/matrix-alpha/evidence/new/", False),
         (LEAD, "/api/v1/evidence/", True),
+        (EDITOR, "/datasets/new/", False),
     ],
 )
 def test_a_request_far_over_the_limit_is_refused_unread(world, role, path, api):

@@ -27,12 +27,13 @@ from ledger.models import (
     ImportJob,
     ImportJobStatus,
     Role,
+    Sector,
     SpendLine,
     SpendReturn,
     SpendReturnStatus,
     ThemeRule,
 )
-from ledger.rules import ANALYSTS_GROUP
+from ledger.rules import ANALYSTS_GROUP, DATASET_EDITORS_GROUP
 from ledger.services.access import api_token_create, membership_grant
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create
@@ -54,11 +55,13 @@ from tests.factories import (
     ServiceThemeFactory,
     UserFactory,
 )
+from tests.ledger.dataset_world import orm_edition, orm_figure
 from tests.pilots.factories import PilotFactory, ProgrammeFactory, UnitCostFactory
 
 ANON, OUTSIDER, OFFICER, APPROVER = "anonymous", "outsider", "officer_a", "approver_a"
 ANALYST, LEAD, ADMIN, TOKEN = "analyst", "pilot_lead", "admin", "token_a"
-SESSION_ROLES = [ANON, OUTSIDER, OFFICER, APPROVER, ANALYST, LEAD, ADMIN]
+EDITOR = "dataset_editor"
+SESSION_ROLES = [ANON, OUTSIDER, OFFICER, APPROVER, ANALYST, LEAD, EDITOR, ADMIN]
 API_ROLES = [*SESSION_ROLES, TOKEN]
 
 
@@ -144,6 +147,7 @@ def build_world() -> World:
     users[ADMIN].is_superuser = users[ADMIN].is_staff = True
     users[ADMIN].save()
     users[ANALYST].groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
+    users[EDITOR].groups.add(Group.objects.get_or_create(name=DATASET_EDITORS_GROUP)[0])
     membership_grant(user=users[OFFICER], organisation=org_a, role=Role.FINANCE_OFFICER)
     membership_grant(user=users[APPROVER], organisation=org_a, role=Role.APPROVER)
     # The token's user is a finance officer of both A and B; the token is for A only.
@@ -194,8 +198,71 @@ def build_world() -> World:
     analyst_export.file.save("matrix.zip", ContentFile(b"PK matrix"), save=True)
     o["analyst_export"] = analyst_export
     _pilots(world)
+    _datasets(world)
     rollup_rebuild()  # the approved returns in the totals, so the place pages have figures
     return world
+
+
+def _datasets(world: World) -> None:
+    """An approved top-down edition (public), and editions of a bottom-up dataset that only
+    dataset editors see: loaded by the editor (another editor approves it), ready to load, and
+    a preview waiting for choices about a body and a region it does not know."""
+    o, editor = world.objects, world.users[EDITOR]
+    department = OrganisationFactory(
+        code="MXD", name="Matrix Department", sector=Sector.CENTRAL_GOVERNMENT
+    )
+    approved = orm_edition(slug="matrix-cra", edition="CRA 2011", actor=world.users[ADMIN])
+    figure = orm_figure(
+        approved,
+        organisation=department,
+        year=world.year,
+        theme=world.theme,
+        shares={world.place: Decimal("50.00")},
+    )
+    loaded = orm_edition(
+        slug="matrix-ra", route="bottom_up", status="loaded", edition="2010-11", actor=editor
+    )
+    loaded_figure = orm_figure(
+        loaded,
+        organisation=department,
+        year=world.year,
+        theme=world.theme,
+        shares={world.place: Decimal("7.00")},
+        basis="direct",
+    )
+    previewed = orm_edition(
+        dataset=loaded.dataset,
+        slug="matrix-ra",
+        status="needs_choices",
+        edition="choices",
+        actor=editor,
+        unknown_bodies=[
+            {
+                "key": "E99999999",
+                "code": "E9999",
+                "alt_code": "E99999999",
+                "name": "Matrix Waste Authority",
+                "class": "O",
+                "subclass": "Waste",
+                "problem": "not in the reference data",
+                "rows": [12],
+                "pence": 100,
+            }
+        ],
+        unmapped_places=[
+            {"key": "ATLANTIS", "name": "ATLANTIS", "rows": 1, "pence": 5, "problem": "unknown"}
+        ],
+    )
+    o.update(
+        ds_approved=approved,
+        ds_figure=figure,
+        ds_loaded=loaded,
+        ds_loaded_figure=loaded_figure,
+        ds_ready=orm_edition(
+            dataset=loaded.dataset, slug="matrix-ra", status="ready", edition="ready", actor=editor
+        ),
+        ds_previewed=previewed,
+    )
 
 
 def _pilots(world: World) -> None:
