@@ -52,7 +52,43 @@ def site(live_server, reference_data_tx):
         )
     import_job_run(job_id=job.pk)
     _job_with_problems(leeds)
+    _datasets()
     return live_server, leeds, job
+
+
+def _datasets() -> None:
+    """National datasets: the small wide table and regional workbook loaded and approved (Adur
+    counted from both), an edition waiting for choices about two bodies it does not know, and
+    one with errors and a department it does not know."""
+    from tests.ledger.dataset_world import (
+        PARK,
+        WASTE,
+        approved_datasets,
+        csv_bytes,
+        editor,
+        new_edition,
+        preview,
+        wide_rows,
+    )
+    from tests.ledger.test_dataset_regional import CRA
+
+    uploader = editor("a11y-uploader")
+    editions = approved_datasets(uploader, editor("a11y-approver"))
+    unknown = [(WASTE, (0, 0, 8, 0)), (PARK, (0, 0, 4, 0))]  # not the approved file's bytes
+    for content, filename, dataset in (
+        (csv_bytes(wide_rows(unknown)), "ra_2023-24_revised.csv", editions["wide"].dataset),
+        (CRA, "cra_2018.xlsx", editions["cra"].dataset),
+    ):
+        preview(
+            new_edition(
+                content=content,
+                filename=filename,
+                actor=uploader,
+                fmt=dataset.format,
+                edition=f"{filename} edition",
+                dataset=dataset,
+            )
+        )
 
 
 def _job_with_problems(spend_return) -> None:
@@ -90,14 +126,22 @@ for (const el of document.querySelectorAll("body *")) {
 return wide.slice(0, 5);
 """
 # Pages with the widest tables, checked again at a phone's width ({line}, {initiative}: paths).
-NARROW = ["/", "/places/cumbria/lines/?year=2006-07", "/pilots/", "{initiative}", "{line}"]
+NARROW = [
+    "/",
+    "/places/cumbria/lines/?year=2006-07",
+    "/pilots/",
+    "{initiative}",
+    "{line}",
+    "/places/adur/lines/?year=2023-24",
+]
 
 
 def _paths(leeds, job) -> tuple[list[str], list[str]]:
-    from ledger.models import ImportJob, SpendLine
+    from ledger.models import DatasetEdition, DatasetFigure, ImportJob, SpendLine
     from pilots.models import EvidenceItem, Initiative, Programme
 
     initiative = Initiative.objects.select_related("pilot").first()  # the worked example
+    cra = DatasetEdition.objects.get(status="approved", dataset__format="regional")
     pilot = initiative.pilot
     public = [
         "/",
@@ -113,6 +157,11 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
         f"/initiatives/{initiative.public_id}/",
         f"/evidence/{EvidenceItem.objects.first().public_id}/",
         "/accounts/login/",
+        "/datasets/",
+        f"/datasets/editions/{cra.pk}/",
+        f"/datasets/editions/{cra.pk}/lines/?year=2023-24",
+        f"/datasets/figures/{DatasetFigure.objects.filter(edition=cra).first().pk}/",
+        "/places/adur/lines/?year=2023-24",
     ]
     signed_in = [
         "/spend-returns/",
@@ -124,6 +173,8 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
         f"/imports/{job.pk}/mapping/",
         f"/imports/{ImportJob.objects.get(filename='problems.csv').pk}/",
         "/theme-rules/",
+        "/datasets/new/",
+        *(f"/datasets/editions/{e.pk}/" for e in DatasetEdition.objects.exclude(pk=cra.pk)),
     ]
     return public, signed_in
 
