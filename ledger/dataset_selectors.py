@@ -170,6 +170,18 @@ ROLE_LABELS = {
     "unknown": "Not recognised: its money is excluded",
     "ignored": "Ignored",
     "year": "Figures for",
+    # A regional database's columns.
+    "department": "Department",
+    "body_name": "Organisation, as published",
+    "segment_code": "Segment code",
+    "segment_name": "Segment name",
+    "cofog_division": "COFOG division",
+    "cofog": "COFOG group",
+    "identifiable": "Identifiable or not",
+    "spend_kind": "Capital or current",
+    "control": "Who controls it (CG, LG, PC)",
+    "allocated_by": "Allocated by",
+    "region": "Region, as published",
 }
 RECOGNISED_BY = {
     "header": "by its heading",
@@ -177,6 +189,12 @@ RECOGNISED_BY = {
     "values": "by its values",
     "section": "by its section heading",
 }
+
+
+def dataset_edition_header_levels(*, edition: DatasetEdition) -> list[tuple[str, int]]:
+    """The heading rows found above the header (section, line number, asset code), top down."""
+    levels = (edition.header or {}).get("levels") or {}
+    return sorted(levels.items(), key=lambda item: item[1])
 
 
 def dataset_edition_columns(*, edition: DatasetEdition) -> list[dict]:

@@ -107,6 +107,7 @@ def dataset_edition_detail(request, pk: int):
         "account": selectors.dataset_edition_account(edition=edition),
         "account_table": account_table,
         "columns": selectors.dataset_edition_columns(edition=edition),
+        "header_levels": selectors.dataset_edition_header_levels(edition=edition),
         "years": selectors.dataset_edition_years(edition=edition),
         "unknown_bodies": selectors.dataset_edition_unknown_bodies(edition=edition),
         "unmapped_places": selectors.dataset_edition_unmapped_places(edition=edition),

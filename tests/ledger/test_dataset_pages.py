@@ -236,6 +236,35 @@ def test_a_code_another_body_uses_is_refused_naming_it(client, reference_data):
     assert _fresh(edition).status == Status.NEEDS_CHOICES
 
 
+def test_a_known_body_with_no_place_is_given_its_places(
+    client, reference_data, django_capture_on_commit_callbacks
+):
+    waste = Organisation.objects.create(code=WASTE[1], name="Waste", sector="local_government")
+    user = editor("uploader")
+    edition = preview(
+        new_edition(
+            content=csv_bytes(wide_rows(unknown=[(WASTE, (0, 0, 7, 0))])),
+            filename="ra.csv",
+            actor=user,
+            fmt="wide",
+            edition="2023-24",
+        )
+    )
+    assert [(b["key"], b["problem"]) for b in edition.unknown_bodies] == [
+        (WASTE[1], "has no place it serves")
+    ]
+    client.force_login(user)
+    before = Organisation.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _edition_url(edition, "bodies/"),
+            {"key": WASTE[1], "name": "Waste", "sector": "local_government", "places": ADUR},
+        )
+    assert Organisation.objects.count() == before  # nothing new: the body has its places
+    assert list(waste.places.values_list("gss_code", flat=True)) == [ADUR]
+    assert _fresh(edition).status == Status.READY
+
+
 def test_the_choices_form_reads_the_file_again(
     client, reference_data, django_capture_on_commit_callbacks
 ):

@@ -76,6 +76,14 @@ def _refuse_codes_in_use(codes: list[str]) -> None:
             )
 
 
+def _known_body(codes: list[str]) -> Organisation:
+    for code in codes:
+        found = Organisation.objects.by_code(code).first()
+        if found is not None:
+            return found
+    raise ValidationError(f"No body has the code “{codes[0]}” any more: preview the file again.")
+
+
 def _places(codes: list[str]) -> list[Place]:
     places = []
     for code in (c.strip() for c in codes):
@@ -135,7 +143,7 @@ def dataset_body_add(
     code, aliases = _codes(body, name)
     if body.get("problem") == NO_PLACE:
         # Known, but nowhere to put its figures: give it its places, nothing new.
-        organisation = Organisation.objects.by_code(code).get()
+        organisation = _known_body([code, *(alias for _, alias in aliases)])
     else:
         _refuse_codes_in_use([code, *(alias for _, alias in aliases)])
         organisation = Organisation.objects.create(
