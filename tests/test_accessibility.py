@@ -60,16 +60,8 @@ def _datasets() -> None:
     """National datasets: the small wide table and regional workbook loaded and approved (Adur
     counted from both), an edition waiting for choices about two bodies it does not know, and
     one with errors and a department it does not know."""
-    from tests.ledger.dataset_world import (
-        PARK,
-        WASTE,
-        approved_datasets,
-        csv_bytes,
-        editor,
-        new_edition,
-        preview,
-        wide_rows,
-    )
+    from tests.ledger.dataset_helpers import csv_bytes, editor, new_edition, preview
+    from tests.ledger.dataset_world import PARK, WASTE, approved_datasets, wide_rows
     from tests.ledger.test_dataset_regional import CRA
 
     uploader = editor("a11y-uploader")

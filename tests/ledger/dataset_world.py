@@ -1,4 +1,5 @@
-"""Small national datasets in the real layouts, for the dataset pages and API tests.
+"""Small national datasets in the real layouts, for the dataset pages and API tests (on the
+helpers of ``dataset_helpers``).
 
 The wide table is the DLUHC-shaped revenue account budget 2023-24 of ``test_dataset_wide`` (its
 layout, headings, line numbers and a few authorities' codes are DLUHC's, Open Government Licence
@@ -8,12 +9,7 @@ database (Open Government Licence v3.0), for 2022-23 and 2023-24 so that both da
 Adur in 2023-24; its figures are made up.
 """
 
-import csv
-import io
 from decimal import Decimal
-
-from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 
 from ledger.models import (
     DEFAULT_PRECEDENCE,
@@ -28,19 +24,16 @@ from ledger.models import (
     DatasetRoute,
     control_of,
 )
-from ledger.rules import DATASET_EDITORS_GROUP
 from ledger.services.datasets.editions import (
-    dataset_create,
     dataset_edition_approve,
     dataset_edition_request_load,
-    dataset_edition_upload,
 )
 from ledger.services.datasets.load import dataset_edition_load
-from ledger.services.datasets.preview import dataset_edition_preview
 from ledger.services.rollups import rollup_rebuild
-from tests.factories import UserFactory
+from tests.ledger import dataset_helpers as helpers
+from tests.ledger.dataset_helpers import csv_bytes, new_edition, preview
 from tests.ledger.test_dataset_regional import HEADER as CRA_HEADER
-from tests.ledger.test_dataset_regional import METADATA, _workbook
+from tests.ledger.test_dataset_regional import _workbook
 from tests.ledger.test_dataset_wide import _body_cells, table
 
 Status = DatasetEditionStatus
@@ -49,20 +42,6 @@ WASTE = ("E9999", "E99999999", "Made-up Waste Authority", "O", "Waste", "")
 PARK = ("E9998", "E99999998", "Made-up Park Authority", "O", "National park", "")
 # £ thousand: early years, primary, structural maintenance, parking (the rest 0).
 UNKNOWN_BODIES = [(WASTE, (0, 0, 7, 0)), (PARK, (0, 0, 3, 0))]
-CRA_COLUMNS = CRA_HEADER[:14] + ["2022-23", "2023-24"]
-
-
-def editor(username: str):
-    """A member of the dataset editors' group."""
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get_or_create(name=DATASET_EDITORS_GROUP)[0])
-    return user
-
-
-def csv_bytes(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 def wide_rows(unknown=UNKNOWN_BODIES) -> list[list[str]]:
@@ -72,61 +51,26 @@ def wide_rows(unknown=UNKNOWN_BODIES) -> list[list[str]]:
     return rows[:at] + [_body_cells(body, figures) for body, figures in unknown] + rows[at:]
 
 
-def cra_row(department, cofog, control, region, *figures):
-    """A CRA data row: a department's figure for a COFOG group by region, in £ thousand."""
-    division = cofog.split(".")[0]
-    country = region.split("_")[0] if region.startswith("ENGLAND") else region
-    return [
-        department,
-        department,
-        f"{department[:3].upper()}-{cofog}-{region[:12]}",
-        f"{department} {cofog}",
-        f"{division}. Function",
-        f"{division}. Function",
-        f"{cofog} Group",
-        f"{cofog} Group",
-        "Non-ID" if region == "NON-REGIONAL" else "ID",
-        "CUR",
-        control,
-        "DEPT",
-        region,
-        country,
-        *figures,
-    ]
+DWP, LG = "Department for Work and Pensions", "Local Government England"
+YEARS = ("2022-23", "2023-24")
+# (department, COFOG group, CAP/CUR, CG/LG/PC, region) → 2022-23, 2023-24 in £ thousand.
+CRA_FIGURES = {
+    (DWP, "10.2", "CUR", "CG", "ENGLAND_South East"): (1000.5, 2000),
+    (LG, "10.1", "CUR", "LG", "ENGLAND_South East"): (0, 500),
+    (DWP, "10.2", "CUR", "CG", "SCOTLAND"): (0, 300),
+    (DWP, "10.2", "CUR", "CG", "OUTSIDE UK"): (0, 10),
+    ("HM Treasury", "01.7", "CUR", "CG", "NON-REGIONAL"): (0, -50),
+}
 
 
-CRA_ROWS = [
-    cra_row("Department for Work and Pensions", "10.2", "CG", "ENGLAND_South East", 1000.5, 2000),
-    cra_row("Local Government England", "10.1", "LG", "ENGLAND_South East", 0, 500),
-    cra_row("Department for Work and Pensions", "10.2", "CG", "SCOTLAND", 0, 300),
-    cra_row("Department for Work and Pensions", "10.2", "CG", "OUTSIDE UK", 0, 10),
-    cra_row("HM Treasury", "01.7", "CG", "NON-REGIONAL", 0, -50),
-]
-
-
-def cra_workbook(rows=CRA_ROWS, metadata=METADATA) -> bytes:
-    sheets = {"CRA database": [["Country and Regional Analysis"], CRA_COLUMNS, *rows]}
-    return _workbook({"Metadata": metadata, **sheets} if metadata else sheets)
-
-
-def new_edition(*, content: bytes, filename: str, actor, fmt: str, edition: str, **kw):
-    """An uploaded edition, not yet previewed (``preview`` it)."""
-    route = DatasetRoute.BOTTOM_UP if fmt == DatasetFormat.WIDE else DatasetRoute.TOP_DOWN
-    dataset = kw.pop("dataset", None) or dataset_create(
-        title=f"A {fmt} dataset", publisher="A publisher", format=fmt, route=route, actor=actor
-    )
-    return dataset_edition_upload(
-        dataset=dataset,
-        edition=edition,
-        upload=ContentFile(content, name=filename),
-        actor=actor,
-        start=False,
-        **kw,
-    )
-
-
-def preview(edition: DatasetEdition) -> DatasetEdition:
-    return dataset_edition_preview(edition_id=edition.pk)
+def cra_workbook(figures=CRA_FIGURES, *, metadata: bool = True) -> bytes:
+    """The CRA-shaped workbook for 2022-23 and 2023-24; without its metadata sheet the unit
+    is not said anywhere."""
+    if metadata:
+        return helpers.cra_workbook(figures, years=YEARS)
+    rows = [helpers.cra_row(*key, *values) for key, values in figures.items()]
+    columns = [*CRA_HEADER[:14], *YEARS]
+    return _workbook({"CRA database": [["Country and Regional Analysis"], columns, *rows]})
 
 
 def load(edition: DatasetEdition, *, loader) -> DatasetEdition:

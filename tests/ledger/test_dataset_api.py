@@ -11,14 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from ledger.models import DatasetEditionYear, DatasetNotReported, Place, Sector
 from ledger.services.rollups import rollup_rebuild
 from tests.factories import OrganisationFactory, UserFactory
-from tests.ledger.dataset_world import (
-    ADUR,
-    Status,
-    approved_datasets,
-    editor,
-    orm_edition,
-    orm_figure,
-)
+from tests.ledger.dataset_helpers import editor
+from tests.ledger.dataset_world import ADUR, Status, approved_datasets, orm_edition, orm_figure
 
 pytestmark = pytest.mark.django_db
 

@@ -22,19 +22,16 @@ from ledger.models import (
 from ledger.services.datasets.editions import dataset_edition_request_load
 from ledger.services.datasets.load import progress_key
 from tests.factories import UserFactory
+from tests.ledger.dataset_helpers import csv_bytes, editor, new_edition, preview
 from tests.ledger.dataset_world import (
     ADUR,
+    DWP,
     PARK,
     WASTE,
     Status,
     approved_datasets,
-    cra_row,
     cra_workbook,
-    csv_bytes,
-    editor,
     load,
-    new_edition,
-    preview,
     wide_rows,
 )
 
@@ -271,7 +268,7 @@ def test_the_choices_form_reads_the_file_again(
     user = editor("uploader")
     edition = preview(
         new_edition(
-            content=cra_workbook(metadata=None),  # no metadata sheet: the unit is not said
+            content=cra_workbook(metadata=False),  # no metadata sheet: the unit is not said
             filename="cra.xlsx",
             actor=user,
             fmt="regional",
@@ -298,15 +295,15 @@ def test_the_choices_form_reads_the_file_again(
 def test_an_unknown_region_is_placed_and_an_unknown_department_added(
     client, reference_data, django_capture_on_commit_callbacks
 ):
-    rows = [
-        cra_row("Department for Work and Pensions", "10.2", "CG", "ENGLAND_The South", 0, 40),
-        cra_row("Department for Work and Pensions", "10.2", "CG", "ATLANTIS", 0, 2),
-        cra_row("Ministry of Magic", "01.1", "CG", "NON-REGIONAL", 0, 5),
-    ]
+    figures = {
+        (DWP, "10.2", "CUR", "CG", "ENGLAND_The South"): (0, 40),
+        (DWP, "10.2", "CUR", "CG", "ATLANTIS"): (0, 2),
+        ("Ministry of Magic", "01.1", "CUR", "CG", "NON-REGIONAL"): (0, 5),
+    }
     user = editor("uploader")
     edition = preview(
         new_edition(
-            content=cra_workbook(rows),
+            content=cra_workbook(figures),
             filename="cra.xlsx",
             actor=user,
             fmt="regional",
