@@ -57,6 +57,11 @@ class CoverageSerializer(serializers.Serializer):
     complete = serializers.BooleanField()
     expected = ExpectedBodySerializer(many=True, help_text="Expected bodies with no figures")
     not_reported = SilentBodySerializer(many=True, help_text="Listed with no figures: not £0")
+    top_down = SourceSerializer(
+        many=True,
+        help_text="The top-down editions national bodies' figures come from for the year "
+        "(none: national bodies are not counted)",
+    )
 
 
 class TotalAmountSerializer(serializers.Serializer):
@@ -118,7 +123,7 @@ def place_count(place: Place, year: FinancialYear | None, years: list[str]) -> d
         "by_control": [],
         "by_sector": [],
         "bodies": [],
-        "coverage": {"complete": True, "expected": [], "not_reported": []},
+        "coverage": {"complete": True, "expected": [], "not_reported": [], "top_down": []},
         "illustrative": selectors.places_have_illustrative_data(place_ids=subtree),
     }
     if year is None:
@@ -130,6 +135,7 @@ def place_count(place: Place, year: FinancialYear | None, years: list[str]) -> d
     used = count_sources(place=place, year=year)
     coverage = count_coverage(place=place, year=year)
     edition_ids = {u.edition_id for u in used} | {n.edition_id for n in coverage.not_reported}
+    edition_ids |= {y.edition_id for y in coverage.top_down}
     editions = DatasetEdition.objects.select_related("dataset").in_bulk(edition_ids - {0})
     data.update(
         total={"amount": basis.amount, "lines": basis.lines},
@@ -161,6 +167,7 @@ def place_count(place: Place, year: FinancialYear | None, years: list[str]) -> d
                 }
                 for n in coverage.not_reported
             ],
+            "top_down": [_source(y.edition_id, editions) for y in coverage.top_down],
         },
     )
     data["illustrative"] |= any(

@@ -346,6 +346,7 @@ def test_the_count_of_a_place_whole_response(client, counted):
                     "missing_figures": 12,
                 }
             ],
+            "top_down": [estimate],
         },
     }
     # The sector total's estimate is never counted beside the council's own figures.
