@@ -257,8 +257,13 @@ def dataset_edition_progress(*, edition: DatasetEdition) -> tuple[int, int]:
 
 def dataset_edition_events(*, edition: DatasetEdition) -> list[WorkflowEvent]:
     """The edition's workflow events, newest first."""
-    events = WorkflowEvent.objects.filter(dataset_edition_id=edition.pk)
-    return list(events.order_by("-created_at", "-id"))
+    events = list(
+        WorkflowEvent.objects.filter(dataset_edition_id=edition.pk).order_by("-created_at", "-id")
+    )
+    labels = dict(DatasetEditionStatus.choices)
+    for event in events:  # a preview's outcome is a status: said as the page says it
+        event.outcome_label = labels.get(event.detail.get("outcome", ""), "")
+    return events
 
 
 def dataset_edition_lines(

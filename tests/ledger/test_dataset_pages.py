@@ -203,6 +203,7 @@ def test_upload_choices_load_and_approve_through_the_pages(
     history = client.get(_edition_url(edition)).content.decode()
     for action in ("Dataset file uploaded", "Dataset lines loaded", "Dataset edition approved"):
         assert action in history
+    assert "</span>: Needs your choices · read £" in history  # the first preview's outcome
 
 
 def test_a_code_another_body_uses_is_refused_naming_it(client, reference_data):
