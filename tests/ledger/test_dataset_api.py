@@ -398,6 +398,17 @@ def test_the_dataset_list_takes_the_same_queries_however_many_editions(client, c
     assert queries() == before
 
 
+def test_an_editions_lines_take_the_same_queries_however_many(client, counted):
+    url = f"/api/v1/dataset-editions/{counted['top_down'].pk}/lines/?page_size="
+
+    def queries(size: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert len(client.get(f"{url}{size}").json()["results"]) == size
+        return len(captured)
+
+    assert queries(1) == queries(4)
+
+
 def test_a_line_loaded_from_a_file_says_where_it_is_in_the_file(client, reference_data):
     cra = approved_datasets(editor("uploader"), editor("approver"))["cra"]
     body = client.get(f"/api/v1/dataset-editions/{cra.pk}/lines/?place={ADUR}&year=2023-24").json()
