@@ -3,6 +3,7 @@
 - an API token acts for its own organisation only, even when its user (or an administrator)
   acts for others in a session, and stops working when its user loses the role;
 - analysts: the one role whose only extra is exports, each analyst seeing their own jobs;
+- dataset editors: see every edition, and never approve one they uploaded or loaded;
 - separation of duties holds for administrators too;
 - every role is granted on a user's admin page.
 """
@@ -13,13 +14,13 @@ from django.core.exceptions import PermissionDenied
 from rest_framework.test import APIClient
 
 from ledger.models import Membership, Role
-from ledger.rules import ANALYSTS_GROUP
+from ledger.rules import ANALYSTS_GROUP, DATASET_EDITORS_GROUP
 from ledger.services.access import api_token_create, membership_grant
 from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory
 from totalplace.permissions import has_perm
 
-from .world import ADMIN, ANALYST, LEAD, OFFICER, OUTSIDER, TOKEN
+from .world import ADMIN, ANALYST, EDITOR, LEAD, OFFICER, OUTSIDER, TOKEN
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +103,27 @@ def test_the_analyst_role_is_a_group_created_by_a_migration():
     assert Group.objects.filter(name=ANALYSTS_GROUP).exists()
 
 
+def test_dataset_editors_see_every_edition_but_approve_only_others_loads(world):
+    from ledger.dataset_selectors import dataset_editions_visible
+
+    editor, admin = world.users[EDITOR], world.users[ADMIN]
+    everything = set(dataset_editions_visible(user=editor).values_list("pk", flat=True))
+    assert everything == {
+        e.pk for e in (world.ds_approved, world.ds_loaded, world.ds_ready, world.ds_previewed)
+    }
+    for role in (OUTSIDER, OFFICER, ANALYST, LEAD):
+        shown = dataset_editions_visible(user=world.users[role]).values_list("pk", flat=True)
+        assert list(shown) == [world.ds_approved.pk], role
+    assert not has_perm(editor, "ledger.approve_dataset_edition", world.ds_loaded)
+    assert has_perm(admin, "ledger.approve_dataset_edition", world.ds_loaded)
+    page = world.client(EDITOR).get(f"/datasets/editions/{world.ds_loaded.pk}/").content.decode()
+    assert "another dataset editor must approve it" in page
+
+
+def test_the_dataset_editor_role_is_a_group_created_by_a_migration():
+    assert Group.objects.filter(name=DATASET_EDITORS_GROUP).exists()
+
+
 def test_line_downloads_are_offered_to_analysts_only(world):
     page = "/places/matrixshire/lines/"
     assert 'data-export="csv"' in world.client(ANALYST).get(page).content.decode()
@@ -134,6 +156,7 @@ def test_every_role_is_granted_on_the_users_admin_page(world):
     assert 'name="pilot_leads-TOTAL_FORMS"' in page  # pilot lead
     assert "Matrix programme" in page or "Alpha" in page  # the pilot this user leads
     assert f">{ANALYSTS_GROUP}</option>" in page  # analyst
+    assert f">{DATASET_EDITORS_GROUP}</option>" in page  # dataset editor
     assert 'name="is_superuser"' in page  # admin
     listing = admin.get("/admin/auth/user/?q=matrix-officer").content.decode()
     assert "Finance officer · MXA" in listing
