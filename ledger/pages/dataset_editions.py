@@ -12,6 +12,7 @@ from ledger.services.datasets.queueing import dataset_edition_retry_if_delayed
 from ledger.tables import Column, Table
 from totalplace.permissions import has_perm
 
+from . import dataset_found as found
 from .common import export_or_none
 from .dataset_forms import EditionChoicesForm, SendBackForm
 
@@ -106,11 +107,11 @@ def dataset_edition_detail(request, pk: int):
         "status": edition_status(edition),
         "account": selectors.dataset_edition_account(edition=edition),
         "account_table": account_table,
-        "columns": selectors.dataset_edition_columns(edition=edition),
-        "header_levels": selectors.dataset_edition_header_levels(edition=edition),
+        "columns": found.dataset_edition_columns(edition=edition),
+        "header_levels": found.dataset_edition_header_levels(edition=edition),
         "years": selectors.dataset_edition_years(edition=edition),
-        "unknown_bodies": selectors.dataset_edition_unknown_bodies(edition=edition),
-        "unmapped_places": selectors.dataset_edition_unmapped_places(edition=edition),
+        "unknown_bodies": found.dataset_edition_unknown_bodies(edition=edition),
+        "unmapped_places": found.dataset_edition_unmapped_places(edition=edition),
         "not_reported": selectors.dataset_edition_not_reported(edition=edition),
         "errors": edition.errors[:ERRORS_SHOWN],
         "events": selectors.dataset_edition_events(edition=edition),
