@@ -12,7 +12,7 @@ from ledger import dataset_selectors as selectors
 from ledger.models import Basis, Dataset, DatasetEdition, DatasetLine
 
 from .dataset_serializers import DatasetEditionSerializer, DatasetLineSerializer, DatasetSerializer
-from .lines import LineCursorPagination, _cut_filter
+from .lines import LineCursorPagination, cut_filter
 
 
 class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
@@ -59,10 +59,10 @@ class DatasetLineFilter(filters.FilterSet):
     year = filters.CharFilter(method="filter_year", help_text="financial year, e.g. 2017-18")
     basis = filters.ChoiceFilter(choices=Basis.choices)
 
-    filter_place = _cut_filter("place")
-    filter_organisation = _cut_filter("organisation")
-    filter_theme = _cut_filter("theme")
-    filter_year = _cut_filter("year")
+    filter_place = cut_filter("place")
+    filter_organisation = cut_filter("organisation")
+    filter_theme = cut_filter("theme")
+    filter_year = cut_filter("year")
 
 
 class DatasetEditionLinesView(generics.ListAPIView):

@@ -18,7 +18,7 @@ class LineCursorPagination(CursorPagination):
     max_page_size = 1000
 
 
-def _cut_filter(dimension: str):
+def cut_filter(dimension: str):
     def apply(self, queryset, name, value):
         try:
             return queryset.filter(Cut({dimension: value.split(";")}).q())
@@ -42,10 +42,10 @@ class SpendLineFilter(filters.FilterSet):
         help_text="lines of one spend return (a draft's only for its organisation's members)",
     )
 
-    filter_place = _cut_filter("place")
-    filter_organisation = _cut_filter("organisation")
-    filter_theme = _cut_filter("theme")
-    filter_year = _cut_filter("year")
+    filter_place = cut_filter("place")
+    filter_organisation = cut_filter("organisation")
+    filter_theme = cut_filter("theme")
+    filter_year = cut_filter("year")
 
     def filter_spend_return(self, queryset, name, value):
         return queryset.filter(spend_return_id=value)
