@@ -114,6 +114,7 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
                     "amount": r.amount,
                     "lines": r.lines,
                     "population": r.persons,
+                    "population_year": r.persons_year or None,
                     "per_head": r.per_head,
                 }
                 for r in years

@@ -52,6 +52,9 @@ class PlaceYear:
     amount: Decimal
     lines: int
     persons: int | None
+    # The year of the population figure when the year itself has none (the nearest one):
+    # per head is then approximate, and says so.
+    persons_year: str = ""
 
     @property
     def per_head(self) -> Decimal | None:
@@ -77,15 +80,37 @@ def subtree_totals(
     year_map = {
         y.pk: y for y in (years or FinancialYear.objects.filter(pk__in={k[1] for k in sums}))
     }
-    persons = populations(places, list(year_map))
-    return [
-        PlaceYear(place, year_map[y], amount, n, persons.get((place.pk, y)))
-        for place in places
+    persons = populations(places)
+    every_year = FinancialYear.objects.in_bulk()
+    result = []
+    for place in places:
         for (pid, y), (amount, n) in sorted(
             sums.items(), key=lambda i: year_map[i[0][1]].start_date
-        )
-        if pid == place.pk
-    ]
+        ):
+            if pid == place.pk:
+                found, found_year = _nearest_persons(persons, place.pk, year_map[y], every_year)
+                result.append(PlaceYear(place, year_map[y], amount, n, found, found_year))
+    return result
+
+
+NEAREST_POPULATION_YEARS = 5
+
+
+def _nearest_persons(
+    persons: dict, place_id: int, year: FinancialYear, every_year: dict[int, FinancialYear]
+) -> tuple[int | None, str]:
+    """The place's population in ``year``, else in the nearest year within five that has one
+    (with that year's code): population estimates are published for fewer years than spend."""
+    if (place_id, year.pk) in persons:
+        return persons[(place_id, year.pk)], ""
+    candidates = [every_year[y] for p, y in persons if p == place_id]
+    if not candidates:
+        return None, ""
+    start = year.start_date.year
+    nearest = min(candidates, key=lambda y: (abs(y.start_date.year - start), -y.pk))
+    if abs(nearest.start_date.year - start) > NEAREST_POPULATION_YEARS:
+        return None, ""
+    return persons[(place_id, nearest.pk)], nearest.code
 
 
 def peers(place: Place, limit: int = 12) -> list[Place]:

@@ -61,7 +61,14 @@ def compare(request):
         "comparison",
         f"{label}, by financial year",
         [Column("year", "Financial year")] + [Column(f"p{p.pk}", p.name, "money") for p in places],
-        note=DEFLATOR_NOTE if measure.startswith("real") else "",
+        note=" ".join(
+            note
+            for note in (
+                DEFLATOR_NOTE if measure.startswith("real") else "",
+                _nearest_note(rows) if measure.endswith("per_head") else "",
+            )
+            if note
+        ),
     )
     for year in years:
         table.add(
@@ -98,6 +105,19 @@ def compare(request):
         **demo_context(subtree),
     }
     return render(request, "ledger/compare.html", context)
+
+
+def _nearest_note(rows) -> str:
+    borrowed = sorted(
+        {f"{r.place.name} {r.year.code} ({r.persons_year})" for r in rows if r.persons_year}
+    )
+    if not borrowed:
+        return ""
+    return (
+        "Per head uses the nearest year's population where a year has none: "
+        + "; ".join(borrowed)
+        + "."
+    )
 
 
 def _column(table: Table, place: Place) -> list:

@@ -70,9 +70,12 @@ def _years_table(place, years) -> Table:
             Column("year", "Financial year"),
             Column("amount", "Total", MONEY),
             Column("persons", "Population", COUNT),
+            Column("persons_year", "Population of"),
             Column("per_head", "Per head", MONEY),
             Column("lines", "Lines", COUNT),
         ],
+        note="Where a year has no population figure, per head uses the nearest year's (within "
+        "five years), named under “Population of”.",
     )
     for row in years:
         link = lines_url(place, year=row.year.code)
@@ -81,6 +84,7 @@ def _years_table(place, years) -> Table:
             year=row.year.code,
             amount=row.amount,
             persons=row.persons,
+            persons_year=row.persons_year or (row.year.code if row.persons else None),
             per_head=row.per_head,
             lines=row.lines,
         )

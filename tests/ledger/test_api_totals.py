@@ -27,6 +27,7 @@ def test_place_totals_whole_response(client, mini):
                 "amount": "1140.01",
                 "lines": 4,
                 "population": 1000,
+                "population_year": None,
                 "per_head": "1.14",
             }
         ],
@@ -55,7 +56,14 @@ def test_place_totals_whole_response(client, mini):
 def test_place_totals_for_a_district_and_by_any_code(client, mini):
     body = client.get("/api/v1/places/north-testshire/totals/?year=2010-11").json()
     assert body["years"] == [
-        {"year": "2010-11", "amount": "100.01", "lines": 1, "population": 600, "per_head": "0.17"}
+        {
+            "year": "2010-11",
+            "amount": "100.01",
+            "lines": 1,
+            "population": 600,
+            "population_year": None,
+            "per_head": "0.17",
+        }
     ]
     missing = client.get("/api/v1/places/E98000001/totals/?year=1999-00")
     assert missing.status_code == 404
