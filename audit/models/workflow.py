@@ -27,6 +27,7 @@ class WorkflowAction(models.TextChoices):
     THEMES_APPLIED = "themes_applied", "Theme rules applied"
     DATASET_UPLOADED = "dataset_uploaded", "Dataset file uploaded"
     DATASET_PREVIEWED = "dataset_previewed", "Dataset file previewed"
+    DATASET_CHOICES = "dataset_choices", "Dataset choices made"
     DATASET_LOADED = "dataset_loaded", "Dataset lines loaded"
     DATASET_APPROVED = "dataset_approved", "Dataset edition approved"
     DATASET_SENT_BACK = "dataset_sent_back", "Dataset edition sent back"

@@ -277,3 +277,15 @@ def test_a_driver_held_as_data_shares_top_down_figures(loader, checker, tmp_path
     assert set(
         DatasetFigure.objects.filter(edition=edition).values_list("driver", "driver_year")
     ) == {("claimants", "2017-18")}
+
+
+def test_choices_are_in_the_editions_history(loader):
+    from audit.models import WorkflowAction, WorkflowEvent
+
+    rows = [r for r in table() if "thousand" not in r[0]]
+    edition = preview(new_edition(content=wide_bytes(rows), filename="ra.csv", actor=loader))
+    dataset_edition_choose(edition=edition, choices={"unit_factor": 1000}, actor=loader)
+    event = WorkflowEvent.objects.get(
+        dataset_edition=edition, action=WorkflowAction.DATASET_CHOICES
+    )
+    assert (event.actor_name, event.detail["summary"]) == ("loader", "unit factor 1000")

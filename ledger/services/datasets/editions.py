@@ -185,6 +185,13 @@ def dataset_edition_choose(
     edition.status = Status.QUEUED
     edition.rows_done = 0
     edition.save()
+    # What was decided (a body excluded or added, another unit) shows in the edition's history.
+    workflow_event_record(
+        action=WorkflowAction.DATASET_CHOICES,
+        actor=actor,
+        dataset_edition=edition,
+        detail={"choices": choices, "summary": _describe(choices)},
+    )
     _queue(edition)
     return edition
 
@@ -209,6 +216,20 @@ def dataset_edition_cancel(
         detail={"file": edition.filename, "status_before": previous},
     )
     return edition
+
+
+def _describe(choices: dict) -> str:
+    """The choices in words, for the edition's history: "unit 1,000; E07999999 excluded"."""
+    words = []
+    for key, value in choices.items():
+        if key in ("bodies", "places"):
+            for item, choice in value.items():
+                action = choice.get("action", "") if isinstance(choice, dict) else choice
+                target = choice.get("organisation") or choice.get("code") or ""
+                words.append(f"{item} {action}{' as ' + target if target else ''}".strip())
+        else:
+            words.append(f"{key.replace('_', ' ')} {value}")
+    return "; ".join(words)
 
 
 def _forget_lines(edition: DatasetEdition) -> None:
