@@ -143,8 +143,8 @@ class PlaceYearSerializer(serializers.Serializer):
     per_head = money_field(allow_null=True)
 
 
-class NotReportedSerializer(serializers.Serializer):
-    """A body a current dataset edition lists with no figures ("..."): not £0."""
+class PlaceNotReportedSerializer(serializers.Serializer):
+    """A body of the place a current dataset edition lists with no figures ("..."): not £0."""
 
     year = serializers.CharField()
     organisation = MemberSerializer()
@@ -163,4 +163,4 @@ class PlaceTotalsSerializer(serializers.Serializer):
     by_sector = TotalSerializer(many=True)
     by_theme = TotalSerializer(many=True)
     by_basis = TotalSerializer(many=True)
-    not_reported = NotReportedSerializer(many=True)
+    not_reported = PlaceNotReportedSerializer(many=True)
