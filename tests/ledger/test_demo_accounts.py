@@ -25,12 +25,12 @@ def _names(user, role):
 def test_the_command_makes_no_demo_sign_ins_without_debug(settings, reference_data):
     settings.DEBUG = False
     err = io.StringIO()
-    call_command("load_demo", "--accounts", stdout=io.StringIO(), stderr=err)
+    call_command("load_demo", "--skip-datasets", "--accounts", stdout=io.StringIO(), stderr=err)
     assert "Demo sign-ins not created" in err.getvalue()
     assert not get_user_model().objects.filter(username__in=DEMO_ROLES).exists()
     settings.DEBUG = True
     out = io.StringIO()
-    call_command("load_demo", "--accounts", "--password", "pw-0", stdout=out)
+    call_command("load_demo", "--skip-datasets", "--accounts", "--password", "pw-0", stdout=out)
     assert "officer   finance officer  password pw-0" in out.getvalue()
     assert set(get_user_model().objects.values_list("username", flat=True)) >= set(DEMO_ROLES)
 

@@ -27,6 +27,12 @@ class Command(AuditedCommand):
             "(only with DEBUG on; existing accounts are left alone)",
         )
         parser.add_argument("--password", default=DEMO_PASSWORD, help="their password")
+        parser.add_argument(
+            "--skip-datasets",
+            action="store_true",
+            help="do not load the national datasets (the CRA alone is 1.6 million lines, about "
+            "half a minute on PostgreSQL and two on SQLite)",
+        )
 
     def handle(self, *args, **options):
         reference_load_all()
@@ -35,8 +41,9 @@ class Command(AuditedCommand):
             f"Cumbria demo: {result['returns_created']} returns created "
             f"({result['lines']} lines), {result['returns_skipped']} already loaded."
         )
-        for slug, status in demo_load_datasets().items():
-            self.stdout.write(f"Dataset {slug}: {status}.")
+        if not options["skip_datasets"]:
+            for slug, status in demo_load_datasets().items():
+                self.stdout.write(f"Dataset {slug}: {status}.")
         pilots = demo_load_pilots()
         self.stdout.write(
             f"Pilots: {pilots['pilots']} pilots; worked example "
