@@ -14,6 +14,7 @@ from .events import (
     PlaceEvent,
     SpendLineEvent,
     SpendReturnEvent,
+    SupplierMatchEvent,
     ThemeRuleEvent,
 )
 from .lines import LineChangeSummary
@@ -33,6 +34,7 @@ __all__ = [
     "DatasetEditionEvent",
     "DatasetEvent",
     "OrganisationAliasEvent",
+    "SupplierMatchEvent",
     "ColumnMappingEvent",
     "CostLineEvent",
     "EvidenceItemEvent",

@@ -25,6 +25,7 @@ from ledger.models import (
     Place,
     SpendLine,
     SpendReturn,
+    SupplierMatch,
     ThemeRule,
 )
 from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
@@ -301,6 +302,17 @@ class PlaceBudgetSubmissionEvent(
     pass
 
 
+class SupplierMatchEvent(
+    # Whether a payment counts as a transfer between public bodies moves net totals: who
+    # matched, confirmed or rejected it, and when.
+    _history_of(
+        SupplierMatch,
+        ["payer", "supplier_name", "receiver", "method", "status", "decided_at", "decided_by"],
+    )
+):
+    pass
+
+
 # Tracked model → its history table, for the history pages and the admin.
 EVENT_MODELS = {
     SpendReturn: SpendReturnEvent,
@@ -317,6 +329,7 @@ EVENT_MODELS = {
     OrganisationAlias: OrganisationAliasEvent,
     Dataset: DatasetEvent,
     DatasetEdition: DatasetEditionEvent,
+    SupplierMatch: SupplierMatchEvent,
     Place: PlaceEvent,
     PlaceBudgetSubmission: PlaceBudgetSubmissionEvent,
 }

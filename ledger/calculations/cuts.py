@@ -104,14 +104,31 @@ class Cut:
     def with_filter(self, name: str, *values: str) -> "Cut":
         return Cut({**self.filters, name: list(values)})
 
-    def q(self) -> Q:
-        """The ORM filter for rollups (and, field for field, for lines); resolved once."""
+    def q(self, *, without: tuple[str, ...] = ()) -> Q:
+        """The ORM filter for rollups (and, field for field, for lines); resolved once. Without
+        some dimensions (a table that lacks their fields): ``without=("source",)``."""
+        if without:
+            q = Q()
+            for name, values in self.filters.items():
+                if name not in without:
+                    q &= _filter_q(name, values)
+            return q
         if getattr(self, "_q", None) is None:
             q = Q()
             for name, values in self.filters.items():
                 q &= _filter_q(name, values)
             self._q = q
         return self._q
+
+    def place_ids(self) -> list[int] | None:
+        """The places the cut names (not those below them); None when it names none."""
+        if "place" not in self.filters:
+            return None
+        return _resolve(
+            lambda v: Place.objects.by_code(v) or Place.objects.filter(slug=v.lower()),
+            self.filters["place"],
+            "place",
+        )
 
     def as_text(self) -> str:
         return "|".join(f"{k}:{';'.join(v)}" for k, v in self.filters.items())

@@ -21,6 +21,7 @@ from django.db.models import Sum
 
 from ledger.calculations.apportion import apportion
 from ledger.calculations.cuts import COFOG_DIMENSIONS, DIMENSIONS, Cut, CutError, dimension_names
+from ledger.calculations.transfers import transfer_rows
 from ledger.models import (
     LOCAL_SECTORS,
     Basis,
@@ -168,17 +169,27 @@ class _CofogWeights:
 
 
 def aggregate(
-    *, cut: Cut | None = None, drilldown: Iterable[str] = (), order: Iterable[str] = ()
+    *,
+    cut: Cut | None = None,
+    drilldown: Iterable[str] = (),
+    order: Iterable[str] = (),
+    net: bool = False,
 ) -> Aggregate:
     """Totals for a cut, grouped by the drilldown dimensions, ordered (``amount:desc``, the
-    default, or any drilldown dimension). Cells with nothing in them are left out."""
-    return aggregate_many(cut=cut, drilldowns=[list(drilldown)], order=order)[0]
+    default, or any drilldown dimension). Cells with nothing in them are left out. ``net``
+    leaves out the transfers between public bodies within the cut's places."""
+    return aggregate_many(cut=cut, drilldowns=[list(drilldown)], order=order, net=net)[0]
 
 
 def aggregate_many(
-    *, cut: Cut | None = None, drilldowns: list[list[str]], order: Iterable[str] = ()
+    *,
+    cut: Cut | None = None,
+    drilldowns: list[list[str]],
+    order: Iterable[str] = (),
+    net: bool = False,
 ) -> list[Aggregate]:
-    """Several breakdowns of one cut from a single rollup query (grouped by all their fields)."""
+    """Several breakdowns of one cut from a single rollup query (grouped by all their fields);
+    ``net``: less the transfers within the cut's places (``ledger.calculations.transfers``)."""
     cut = cut or Cut()
     drilldowns = [list(dict.fromkeys(d)) for d in drilldowns]
     for name in (n for d in drilldowns for n in d):
@@ -201,6 +212,8 @@ def aggregate_many(
         .annotate(amount=AMOUNT, lines=LINES)
         .order_by()
     )
+    if net:
+        rows += transfer_rows(cut, group_fields)
     labels = _Labels(rows, everything + split_dims)
     split_rows = []
     for row in rows:

@@ -54,8 +54,18 @@ from .rollups import (
     SpendRollup,
 )
 from .spend import Basis, SpendKind, SpendLine, SpendReturn, SpendReturnStatus
+from .transfers import (
+    SpendTransferRollup,
+    SupplierMatch,
+    SupplierMatchMethod,
+    SupplierMatchStatus,
+)
 
 __all__ = [
+    "SpendTransferRollup",
+    "SupplierMatch",
+    "SupplierMatchMethod",
+    "SupplierMatchStatus",
     "DEFAULT_PRECEDENCE",
     "LOCAL_SECTORS",
     "LOWEST_TIER_KINDS",

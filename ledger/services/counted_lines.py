@@ -19,6 +19,8 @@ from ledger.models import (
     DatasetLine,
     SpendLine,
     SpendReturn,
+    SupplierMatch,
+    SupplierMatchStatus,
 )
 from ledger.models.fields import to_pence
 
@@ -71,21 +73,31 @@ def blocks_prepare(keys: list[Key] | None) -> None:
             cursor.execute(f"ANALYZE {BLOCKS}")
 
 
-def counted_lines_sql(keys: list[Key] | None) -> tuple[str, list]:
+def counted_lines_sql(keys: list[Key] | None, *, transfers: bool = False) -> tuple[str, list]:
     """A SELECT of every counted line's key fields and ``amount_pence`` (``blocks_prepare``
-    first)."""
+    first); with ``transfers``, also ``receiver_id``: the public body a return's line pays (a
+    supplier match not rejected), else NULL."""
     line, ret = SpendLine._meta.db_table, SpendReturn._meta.db_table
     dline, dyear = DatasetLine._meta.db_table, DatasetEditionYear._meta.db_table
     edition, dataset = DatasetEdition._meta.db_table, Dataset._meta.db_table
     line_scope, line_params = scope_sql(keys, "l")
     dataset_scope, dataset_params = scope_sql(keys, "d")
+    receiver, paid, none = "", "", ""
+    if transfers:
+        # One pass over the lines gives both totals: the match is a small hash join.
+        receiver, none = ", m.receiver_id", ", NULL::bigint AS receiver_id"
+        paid = (
+            f"LEFT JOIN {SupplierMatch._meta.db_table} m ON m.payer_id = l.organisation_id "
+            "AND m.supplier_name = l.supplier_name AND m.status <> 'rejected'"
+        )
     sql = f"""
         SELECT {", ".join("l." + f for f in LINE_FIELDS)}, 0::bigint AS edition_id,
-               l.amount_pence
-        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
+               l.amount_pence{receiver}
+        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id {paid}
         WHERE r.status = 'approved' AND {line_scope}
         UNION ALL
-        SELECT {", ".join("d." + f for f in LINE_FIELDS)}, d.edition_id::bigint, d.amount_pence
+        SELECT {", ".join("d." + f for f in LINE_FIELDS)}, d.edition_id::bigint,
+               d.amount_pence{none}
         FROM {dline} d
         JOIN {dyear} y ON y.edition_id = d.edition_id
                       AND y.financial_year_id = d.financial_year_id AND y.is_current
@@ -97,6 +109,45 @@ def counted_lines_sql(keys: list[Key] | None) -> tuple[str, list]:
               AND b.financial_year_id = d.financial_year_id AND b.place_id = d.place_id
               AND (b.precedence, b.dataset_id) < (s.precedence, s.id))"""
     return sql, line_params + dataset_params
+
+
+TRANSFER_FIELDS = (
+    "place_id",
+    "organisation_id",
+    "receiver_id",
+    "theme_id",
+    "financial_year_id",
+    "basis",
+)
+
+
+def counted_transfer_groups(keys: list[Key] | None, lines) -> dict[tuple, tuple[int, int]]:
+    """The portable path: approved lines paid to public bodies, grouped by ``TRANSFER_FIELDS``
+    → (pence, lines). ``lines`` is the approved lines in scope."""
+    matches = {
+        (payer, name): receiver
+        for payer, name, receiver in SupplierMatch.objects.exclude(
+            status=SupplierMatchStatus.REJECTED
+        ).values_list("payer_id", "supplier_name", "receiver_id")
+    }
+    if not matches:
+        return {}
+    found: dict[tuple, list[int]] = {}
+    rows = (
+        lines.filter(supplier_name__in={name for _, name in matches})
+        .values(*LINE_FIELDS, "supplier_name")
+        .annotate(total=Sum("amount"), lines=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        receiver = matches.get((row["organisation_id"], row["supplier_name"]))
+        if receiver is None:
+            continue
+        key = tuple(row[f] if f != "receiver_id" else receiver for f in TRANSFER_FIELDS)
+        entry = found.setdefault(key, [0, 0])
+        entry[0] += to_pence(row["total"])
+        entry[1] += row["lines"]
+    return {key: (pence, count) for key, (pence, count) in found.items()}
 
 
 def counted_dataset_groups(keys: list[Key] | None, scope) -> dict[tuple, tuple[int, int]]:

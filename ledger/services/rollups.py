@@ -25,15 +25,24 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ledger.calculations.precedence import Key, dependent_keys
-from ledger.models import RollupRun, RollupRunKind, SpendLine, SpendReturn, SpendRollup
+from ledger.models import (
+    RollupRun,
+    RollupRunKind,
+    SpendLine,
+    SpendReturn,
+    SpendRollup,
+    SpendTransferRollup,
+)
 from ledger.models.fields import from_pence, to_pence
 from ledger.selectors import approved_lines
 from ledger.services.counted_lines import (
     KEY_FIELDS,
     LINE_FIELDS,
+    TRANSFER_FIELDS,
     blocks_prepare,
     counted_dataset_groups,
     counted_lines_sql,
+    counted_transfer_groups,
     scope_sql,
 )
 from ledger.services.rollup_generation import rollup_generation_bump
@@ -91,37 +100,65 @@ def _scope_sql(keys: list[Key] | None, alias: str) -> tuple[str, list]:
 
 
 def _sync_postgres(keys: list[Key] | None) -> SyncResult:
-    """One statement: fresh totals by one GROUP BY over the counted lines, then the diff (delete
-    vanished keys, insert new ones, update changed ones). One statement means one snapshot."""
-    rollup = SpendRollup._meta.db_table
-    cols = ", ".join(KEY_FIELDS)
-    match = " AND ".join(f"f.{c} = t.{c}" for c in KEY_FIELDS)
-    counted, counted_params = counted_lines_sql(keys)
+    """One statement: fresh totals by one GROUP BY over the counted lines (with the body each
+    line pays, if a public body), then the diff of both tables (delete vanished keys, insert new
+    ones, update changed ones). One statement means one snapshot, and one pass over the lines.
+    """
+    rollup, transfer = SpendRollup._meta.db_table, SpendTransferRollup._meta.db_table
+    cols, transfer_cols = ", ".join(KEY_FIELDS), ", ".join(TRANSFER_FIELDS)
+    counted, counted_params = counted_lines_sql(keys, transfers=True)
     rollup_scope, rollup_params = _scope_sql(keys, "t")
+    transfer_scope, transfer_params = _scope_sql(keys, "t")
     statement = f"""
-        WITH fresh AS MATERIALIZED (
-            SELECT {cols},
+        WITH base AS MATERIALIZED (
+            SELECT {cols}, receiver_id,
                    SUM(amount_pence)::bigint AS amount_pence, COUNT(*)::integer AS line_count
             FROM ({counted}) l
-            GROUP BY {cols}),
-        gone AS (
-            DELETE FROM {rollup} t WHERE {rollup_scope}
-            AND NOT EXISTS (SELECT 1 FROM fresh f WHERE {match})
+            GROUP BY {cols}, receiver_id),
+        fresh AS MATERIALIZED (
+            SELECT {cols}, SUM(amount_pence)::bigint AS amount_pence,
+                   SUM(line_count)::integer AS line_count
+            FROM base GROUP BY {cols}),
+        fresh_transfers AS MATERIALIZED (
+            SELECT {transfer_cols}, SUM(amount_pence)::bigint AS amount_pence,
+                   SUM(line_count)::integer AS line_count
+            FROM base WHERE receiver_id IS NOT NULL GROUP BY {transfer_cols}),
+        {_diff("gone", "written", rollup, "fresh", KEY_FIELDS, rollup_scope)},
+        {
+        _diff(
+            "transfers_gone",
+            "transfers_written",
+            transfer,
+            "fresh_transfers",
+            TRANSFER_FIELDS,
+            transfer_scope,
+        )
+    }
+        SELECT (SELECT COUNT(*) FROM gone),
+               (SELECT COUNT(*) FILTER (WHERE inserted) FROM written),
+               (SELECT COUNT(*) FILTER (WHERE NOT inserted) FROM written),
+               (SELECT COUNT(*) FROM transfers_gone) + (SELECT COUNT(*) FROM transfers_written)"""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, counted_params + rollup_params + transfer_params)
+        deleted, inserted, updated, _transfers = cursor.fetchone()
+    return SyncResult(inserted=inserted, updated=updated, deleted=deleted)
+
+
+def _diff(gone: str, written: str, table: str, fresh: str, fields, scope: str) -> str:
+    """Two CTEs that make ``table`` equal ``fresh`` within ``scope``."""
+    cols = ", ".join(fields)
+    match = " AND ".join(f"f.{c} = t.{c}" for c in fields)
+    return f"""{gone} AS (
+            DELETE FROM {table} t WHERE {scope}
+            AND NOT EXISTS (SELECT 1 FROM {fresh} f WHERE {match})
             RETURNING 1),
-        written AS (
-            INSERT INTO {rollup} AS t ({cols}, amount_pence, line_count)
-            SELECT {cols}, amount_pence, line_count FROM fresh
+        {written} AS (
+            INSERT INTO {table} AS t ({cols}, amount_pence, line_count)
+            SELECT {cols}, amount_pence, line_count FROM {fresh}
             ON CONFLICT ({cols})
             DO UPDATE SET amount_pence = EXCLUDED.amount_pence, line_count = EXCLUDED.line_count
             WHERE t.amount_pence <> EXCLUDED.amount_pence OR t.line_count <> EXCLUDED.line_count
-            RETURNING (xmax = 0) AS inserted)
-        SELECT (SELECT COUNT(*) FROM gone),
-               (SELECT COUNT(*) FILTER (WHERE inserted) FROM written),
-               (SELECT COUNT(*) FILTER (WHERE NOT inserted) FROM written)"""
-    with connection.cursor() as cursor:
-        cursor.execute(statement, counted_params + rollup_params)
-        deleted, inserted, updated = cursor.fetchone()
-    return SyncResult(inserted=inserted, updated=updated, deleted=deleted)
+            RETURNING (xmax = 0) AS inserted)"""
 
 
 def _scope_q(keys: list[Key] | None) -> Q:
@@ -144,11 +181,14 @@ def _sync_portable(keys: list[Key] | None) -> SyncResult:
         .order_by()
     }
     fresh.update(counted_dataset_groups(keys, _scope_q(keys)))
-    existing = {
-        tuple(getattr(r, f) for f in KEY_FIELDS): r
-        for r in SpendRollup.objects.filter(_scope_q(keys))
-    }
-    result = SyncResult()
+    transfers = counted_transfer_groups(keys, approved_lines().filter(_scope_q(keys)))
+    _diff_portable(SpendTransferRollup, TRANSFER_FIELDS, transfers, _scope_q(keys))
+    return _diff_portable(SpendRollup, KEY_FIELDS, fresh, _scope_q(keys))
+
+
+def _diff_portable(model, fields, fresh: dict, scope: Q) -> SyncResult:
+    """Make ``model``'s rows within ``scope`` equal ``fresh`` (key → (pence, lines))."""
+    existing = {tuple(getattr(r, f) for f in fields): r for r in model.objects.filter(scope)}
     gone = [row.pk for key, row in existing.items() if key not in fresh]
     changed = []
     for key, (pence, lines) in fresh.items():
@@ -157,16 +197,15 @@ def _sync_portable(keys: list[Key] | None) -> SyncResult:
             row.amount, row.line_count = from_pence(pence), lines
             changed.append(row)
     new = [
-        SpendRollup(**dict(zip(KEY_FIELDS, key, strict=True)), amount=from_pence(p), line_count=n)
+        model(**dict(zip(fields, key, strict=True)), amount=from_pence(p), line_count=n)
         for key, (p, n) in fresh.items()
         if key not in existing
     ]
     for start in range(0, len(gone), 5000):
-        SpendRollup.objects.filter(pk__in=gone[start : start + 5000]).delete()
-    SpendRollup.objects.bulk_update(changed, ["amount", "line_count"], batch_size=2000)
-    SpendRollup.objects.bulk_create(new, batch_size=2000)
-    result.deleted, result.updated, result.inserted = len(gone), len(changed), len(new)
-    return result
+        model.objects.filter(pk__in=gone[start : start + 5000]).delete()
+    model.objects.bulk_update(changed, ["amount", "line_count"], batch_size=2000)
+    model.objects.bulk_create(new, batch_size=2000)
+    return SyncResult(inserted=len(new), updated=len(changed), deleted=len(gone))
 
 
 def _sync(keys: list[Key] | None, kind: str, fast: bool | None) -> RollupRun:

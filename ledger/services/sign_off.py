@@ -22,6 +22,7 @@ from ledger.return_selectors import EDITABLE_STATUSES
 from totalplace.permissions import require_perm
 
 from .returns import spend_return_versions_lock
+from .transfers import supplier_matches_for_return
 
 
 def _pounds(value: Decimal) -> str:
@@ -75,6 +76,7 @@ def spend_return_submit(
                 f"The lines total {_pounds(total)} but the declared control total is "
                 f"{_pounds(spend_return.control_total)}: correct the lines or the control total."
             )
+    supplier_matches_for_return(spend_return=spend_return)  # lines entered in the grid too
     previous_status = spend_return.status
     spend_return.status = SpendReturnStatus.SUBMITTED
     spend_return.submitted_at, spend_return.submitted_by = timezone.now(), actor

@@ -21,6 +21,7 @@ from ledger.models import (
     SpendLine,
     SpendReturn,
 )
+from ledger.services.transfers import supplier_matches_for_return
 
 from .duplicates import refuse_duplicate
 from .jobs import require_officer
@@ -105,6 +106,9 @@ def import_job_confirm(*, job: ImportJob, actor: AbstractBaseUser | None) -> Imp
     if job.control_total is not None:
         spend_return.control_total = job.control_total
     column_mapping_remember(job=job, spend_return=spend_return, actor=actor)
+    # Payments to public bodies among the new lines are transfers: match their suppliers now,
+    # so the officer sees them before submitting (``ledger.services.transfers``).
+    supplier_matches_for_return(spend_return=spend_return)
     spend_return.save(
         update_fields=[
             "source_file",

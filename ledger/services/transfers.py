@@ -1,0 +1,193 @@
+"""Matching the suppliers a body pays to public bodies, and deciding about the matches.
+
+A supplier name is compared, normalised (upper case, "&" as "and", punctuation and "Ltd" gone),
+with every body's name and aliases (the CRA's department names, "HMRC", the aliases in
+``fixtures/reference/supplier_aliases.csv``); a council is also found by its area's name
+("KIRKLEES METROPOLITAN COUNCIL", "City of York Council"), a police or fire body by its area
+("WEST YORKSHIRE POLICE AUTHORITY"). A name that could be two bodies is not matched. A match
+is a suggestion until an officer of the paying body confirms or rejects it; either way the
+rollups of the returns it touches are refreshed, so net totals follow at once.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ledger.models import (
+    Organisation,
+    OrganisationAlias,
+    Sector,
+    SpendLine,
+    SpendReturn,
+    SpendReturnStatus,
+    SupplierMatch,
+    SupplierMatchMethod,
+    SupplierMatchStatus,
+)
+from totalplace.permissions import require_perm
+
+_WORDS = re.compile(r"[^0-9A-Z]+")
+_TRAILING = ("LTD", "LIMITED", "PLC")
+# Words that say what kind of body a name is, not which: "Kirklees Metropolitan Council".
+# fmt: off
+COUNCIL_WORDS = frozenset((
+    "COUNCIL", "CITY", "BOROUGH", "DISTRICT", "COUNTY", "METROPOLITAN", "MBC", "MDC", "DC", "BC",
+    "CC", "ROYAL", "OF", "THE", "AND", "UNITARY", "LONDON",
+))
+POLICE_WORDS = frozenset((
+    "POLICE", "CONSTABULARY", "AUTHORITY", "CRIME", "COMMISSIONER", "CHIEF", "CONSTABLE", "AND",
+    "FOR", "OF", "THE", "OFFICE", "PCC", "FORCE",
+))
+FIRE_WORDS = frozenset((
+    "FIRE", "RESCUE", "SERVICE", "SERVICES", "AUTHORITY", "COMBINED", "AND", "THE", "OF", "CIVIL",
+    "DEFENCE", "CD", "PCC", "FRA", "COMMISSIONER",
+))
+# fmt: on
+
+
+def supplier_key(name: str) -> str:
+    """ "Leeds Teaching Hospitals NHS Trust Ltd." → "LEEDS TEACHING HOSPITALS NHS TRUST"."""
+    words = _WORDS.sub(" ", name.upper().replace("&", " AND ")).split()
+    while words and words[-1] in _TRAILING:
+        words.pop()
+    return " ".join(words)
+
+
+def _core(key: str, kind_words: frozenset[str]) -> str:
+    return " ".join(w for w in key.split() if w not in kind_words)
+
+
+class SupplierIndex:
+    """Every body by its names, its aliases, and (councils, police, fire) by its area."""
+
+    def __init__(self):
+        self.exact: dict[str, set[int]] = defaultdict(set)
+        self.by_area: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self.methods: dict[str, str] = {}
+        bodies = Organisation.objects.filter(aggregate_of=[]).select_related("home_place")
+        for body in bodies:
+            self._add(supplier_key(body.name), body.pk, SupplierMatchMethod.NAME)
+            if body.home_place_id:  # a council: by its area's names too
+                for name in (body.home_place.name, body.home_place.official_name):
+                    self._area("council", name, COUNCIL_WORDS, body.pk)
+            if body.sector == Sector.POLICE:
+                self._area("police", body.name, POLICE_WORDS, body.pk)
+            if body.sector == Sector.FIRE:
+                self._area("fire", body.name, FIRE_WORDS, body.pk)
+        for organisation_id, alias in OrganisationAlias.objects.values_list(
+            "organisation_id", "alias"
+        ):
+            self._add(supplier_key(alias), organisation_id, SupplierMatchMethod.ALIAS)
+
+    def _add(self, key: str, pk: int, method: str) -> None:
+        if key:
+            self.exact[key].add(pk)
+            self.methods.setdefault(key, method)
+
+    def _area(self, kind: str, name: str, words: frozenset[str], pk: int) -> None:
+        core = _core(supplier_key(name), words)
+        if core:
+            self.by_area[(kind, core)].add(pk)
+
+    def match(self, name: str) -> tuple[int, str] | None:
+        """The one body ``name`` names, and how it was found; None if none or several."""
+        key = supplier_key(name)
+        found = self.exact.get(key, set())
+        if len(found) == 1:
+            return next(iter(found)), self.methods[key]
+        if found:
+            return None  # ambiguous: two bodies of that name
+        words = set(key.split())
+        for kind, kind_words, markers in (
+            ("council", COUNCIL_WORDS, {"COUNCIL"}),
+            ("police", POLICE_WORDS, {"POLICE", "CONSTABULARY"}),
+            ("fire", FIRE_WORDS, {"FIRE"}),
+        ):
+            if words & markers:
+                found = self.by_area.get((kind, _core(key, kind_words)), set())
+                if len(found) == 1:
+                    return next(iter(found)), SupplierMatchMethod.NAME
+                return None
+        return None
+
+
+def supplier_matches_find(
+    *, payer: Organisation, names: Iterable[str], index: SupplierIndex | None = None
+) -> list[SupplierMatch]:
+    """Match the supplier names a body's lines give, keeping the matches already decided;
+    returns the new ones (suggestions)."""
+    names = {n for n in names if n and n.strip()}
+    known = set(
+        SupplierMatch.objects.filter(payer=payer, supplier_name__in=names).values_list(
+            "supplier_name", flat=True
+        )
+    )
+    index = index or SupplierIndex()
+    new = []
+    for name in sorted(names - known):
+        found = index.match(name)
+        if found and found[0] != payer.pk:
+            new.append(
+                SupplierMatch(
+                    payer=payer, supplier_name=name[:255], receiver_id=found[0], method=found[1]
+                )
+            )
+    SupplierMatch.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
+def supplier_matches_for_return(*, spend_return: SpendReturn) -> list[SupplierMatch]:
+    """Match the suppliers of a return's lines (after an import, and when it is submitted)."""
+    names = (
+        spend_return.lines.filter(supplier_redacted=False)
+        .exclude(supplier_name="")
+        .values_list("supplier_name", flat=True)
+        .distinct()
+    )
+    return supplier_matches_find(payer=spend_return.organisation, names=names)
+
+
+@transaction.atomic
+def supplier_match_decide(
+    *,
+    match: SupplierMatch,
+    status: str,
+    actor: AbstractBaseUser | None,
+    receiver: Organisation | None = None,
+) -> SupplierMatch:
+    """An officer of the paying body confirms a match, rejects it, or names the right body;
+    the totals of its approved returns that pay that supplier are refreshed after commit."""
+    match = SupplierMatch.objects.select_for_update().select_related("payer").get(pk=match.pk)
+    require_perm(
+        actor,
+        "ledger.prepare_returns",
+        match.payer,
+        message=f"Only finance officers of {match.payer} can decide about its suppliers.",
+    )
+    status = SupplierMatchStatus(status)
+    if receiver is not None:
+        if receiver.pk == match.payer_id:
+            raise ValidationError("A body does not pay itself: choose another body.")
+        match.receiver, match.method = receiver, SupplierMatchMethod.PERSON
+    match.status, match.decided_at, match.decided_by = status, timezone.now(), actor
+    match.save()
+    returns = list(
+        SpendLine.objects.filter(
+            organisation_id=match.payer_id,
+            supplier_name=match.supplier_name,
+            spend_return__status=SpendReturnStatus.APPROVED,
+        )
+        .values_list("spend_return_id", flat=True)
+        .distinct()
+    )
+    if returns:
+        from ledger.tasks import rollups_refresh
+        from totalplace.celery import send_or_log
+
+        transaction.on_commit(lambda: send_or_log(rollups_refresh, returns))
+    return match

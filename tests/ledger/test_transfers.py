@@ -1,0 +1,194 @@
+"""Transfers between public bodies: matched suppliers, net totals, officers' decisions."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.calculations.cuts import Cut
+from ledger.calculations.precedence import PlaceTree
+from ledger.calculations.totals import aggregate
+from ledger.calculations.transfers import receivers_within
+from ledger.models import (
+    FinancialYear,
+    Organisation,
+    Place,
+    Role,
+    Sector,
+    ServiceTheme,
+    SpendLine,
+    SupplierMatch,
+    SupplierMatchStatus,
+)
+from ledger.services.access import membership_grant
+from ledger.services.lines import spend_lines_add
+from ledger.services.returns import spend_return_create
+from ledger.services.rollups import rollup_rebuild
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
+from ledger.services.transfers import (
+    SupplierIndex,
+    supplier_match_decide,
+    supplier_matches_for_return,
+)
+from tests.factories import UserFactory
+from tests.ledger.dataset_helpers import approved_return
+
+pytestmark = pytest.mark.django_db
+YEAR = "2017-18"
+
+
+@pytest.fixture
+def nhs(reference_data) -> Organisation:
+    body = Organisation.objects.create(code="NHS-T", name="NHS Testshire", sector=Sector.NHS)
+    body.places.set([Place.objects.get(gss_code="E10000006")])
+    return body
+
+
+def _pays(payer: Organisation, supplier: str, amount: str, place="E10000006"):
+    """An approved return of ``payer`` with one line paid to ``supplier``."""
+    spend_return = approved_return(payer, YEAR, {place: Decimal(amount)})
+    SpendLine.objects.filter(spend_return=spend_return).update(supplier_name=supplier)
+    supplier_matches_for_return(spend_return=spend_return)
+    return spend_return
+
+
+def _approved_with(organisation: Organisation, lines: list[SpendLine]) -> None:
+    spend_return = spend_return_create(
+        organisation=organisation, financial_year=FinancialYear.objects.get(code=YEAR), actor=None
+    )
+    spend_lines_add(spend_return=spend_return, lines=lines)
+    spend_return_submit(spend_return=spend_return, actor=None)  # matches its suppliers
+    spend_return_approve(spend_return=spend_return, actor=None)
+
+
+def _total(place: str, *, net: bool) -> Decimal:
+    return aggregate(cut=Cut({"place": [place], "year": [YEAR]}), net=net).amount
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("WEST YORKSHIRE POLICE AUTHORITY", "E23000010"),
+        ("KIRKLEES METROPOLITAN COUNCIL", "E08000034"),
+        ("City Of York Council", "E06000014"),
+        ("DEPARTMENT OF WORKS & PENSIONS", "DWP"),
+        ("The Valuation Office Agency", "HMRC"),
+        ("environment agency", "EA"),
+        ("Merseyside Fire & CD Authority", "E31000041"),
+    ],
+)
+def test_suppliers_in_real_files_are_found_among_the_public_bodies(reference_data, name, body):
+    found = SupplierIndex().match(name)
+    assert found is not None and found[0] == Organisation.objects.by_code(body).get().pk
+
+
+@pytest.mark.parametrize("name", ["WILF WARD FAMILY TRUST", "Skipton Town Council", "Acme Ltd"])
+def test_other_suppliers_are_not_matched(reference_data, name):
+    assert SupplierIndex().match(name) is None
+
+
+def test_a_councils_payment_to_an_nhs_body_in_the_place_counts_once_net(nhs):
+    council = Organisation.objects.get(code="E10000006")
+    _pays(council, "NHS TESTSHIRE", "1000.00")
+    approved_return(nhs, YEAR, {"E10000006": Decimal("1000.00")})  # the NHS body's own spend
+    rollup_rebuild()
+    match = SupplierMatch.objects.get(payer=council)
+    assert (match.receiver, match.status) == (nhs, SupplierMatchStatus.SUGGESTED)
+    for place in ("E10000006", "E12000002", "E92000001"):
+        assert _total(place, net=False) == Decimal("2000.00"), place  # gross: twice
+        assert _total(place, net=True) == Decimal("1000.00"), place  # net: once
+    # A payment to a body that does not serve the place is not netted there.
+    leeds = Organisation.objects.get(code="E08000035")
+    _pays(leeds, "NHS Testshire", "50.00", place="E08000035")
+    rollup_rebuild()
+    assert _total("E08000035", net=True) == _total("E08000035", net=False) == Decimal("50.00")
+
+
+def test_an_officer_rejects_a_match_and_the_net_total_follows(
+    nhs, django_capture_on_commit_callbacks
+):
+    council = Organisation.objects.get(code="E10000006")
+    _pays(council, "NHS TESTSHIRE", "1000.00")
+    rollup_rebuild()
+    match = SupplierMatch.objects.get(payer=council)
+    stranger = UserFactory(username="stranger")
+    with pytest.raises(PermissionDenied):
+        supplier_match_decide(match=match, status="rejected", actor=stranger)
+    officer = UserFactory(username="officer")
+    membership_grant(user=officer, organisation=council, role=Role.FINANCE_OFFICER)
+    assert _total("E10000006", net=True) == Decimal("0.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        supplier_match_decide(match=match, status="rejected", actor=officer)
+    assert _total("E10000006", net=True) == Decimal("1000.00")  # refreshed after commit
+    match.refresh_from_db()
+    assert (match.status, match.decided_by) == (SupplierMatchStatus.REJECTED, officer)
+
+
+PLACES = ["E92000001", "E12000002", "E10000006", "E07000028", "E07000030"]
+payments = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=3),  # payer
+        st.sampled_from(PLACES[2:]),  # where the line is
+        st.integers(min_value=-1, max_value=3),  # receiver (-1: a company)
+        st.integers(min_value=-100_000, max_value=10_000_000),  # pence
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(payments=payments)
+def test_net_is_gross_less_the_transfers_within_the_place_at_every_level(nhs, payments):
+    """For random payments between four bodies (two serving Cumbria, one Carlisle, one
+    England), the net total of every place in the hierarchy is its gross total less exactly
+    the matched transfers whose receiver serves it, to the penny."""
+    with transaction.atomic():
+        bodies = [
+            Organisation.objects.get(code="E10000006"),
+            nhs,
+            Organisation.objects.get(code="E07000028"),
+            Organisation.objects.get(code="DWP"),
+        ]
+        by_payer: dict[int, list[SpendLine]] = {}
+        for number, (payer, place, receiver, pence) in enumerate(payments):
+            supplier = bodies[receiver].name.upper() if receiver >= 0 else f"Acme {number} Ltd"
+            if receiver == payer:
+                supplier = "Acme Ltd"  # a body never pays itself
+            by_payer.setdefault(payer, []).append(
+                SpendLine(
+                    place=Place.objects.get(gss_code=place),
+                    theme=ServiceTheme.objects.get(code="social-protection"),
+                    amount=Decimal(pence) / 100,
+                    supplier_name=supplier,
+                )
+            )
+        for payer, lines in by_payer.items():
+            _approved_with(bodies[payer], lines)
+        rollup_rebuild()
+        tree = PlaceTree()
+        matches = {
+            (m.payer_id, m.supplier_name): m.receiver_id for m in SupplierMatch.objects.all()
+        }
+        lines = list(SpendLine.objects.filter(spend_return__status="approved"))
+        for code in PLACES:
+            place = Place.objects.get(gss_code=code)
+            subtree, inside = tree.subtree(place.pk), receivers_within([place.pk])
+            here = [line for line in lines if line.place_id in subtree]
+            gross = sum((line.amount for line in here), Decimal("0.00"))
+            transfers = sum(
+                (
+                    line.amount
+                    for line in here
+                    if matches.get((line.organisation_id, line.supplier_name)) in inside
+                ),
+                Decimal("0.00"),
+            )
+            assert _total(code, net=False) == gross
+            assert _total(code, net=True) == gross - transfers
+        transaction.set_rollback(True)
