@@ -65,12 +65,13 @@ def _ancestors(place: Place) -> list[int]:
     return PlaceTree().ancestors(place.pk)
 
 
-def count_sources(*, place: Place, year: FinancialYear) -> list[SourceUsed]:
+def count_sources(*, place: Place, year: FinancialYear, net: bool = False) -> list[SourceUsed]:
     """Each body's figures in the count of ``place`` (and the places below it) for ``year``,
     with the source it was taken from: largest first."""
     result = aggregate(
         cut=Cut({"place": [place.code], "year": [year.code]}),
         drilldown=["organisation", "source", "basis"],
+        net=net,
     )
     by_key: dict[tuple[int, str], SourceUsed] = {}
     organisations = Organisation.objects.in_bulk(

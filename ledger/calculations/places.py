@@ -9,7 +9,14 @@ from django.db.models import Sum
 from ledger.calculations.apportion import apportion
 from ledger.calculations.cuts import place_subtree_ids
 from ledger.calculations.totals import AMOUNT, LINES, ZERO
-from ledger.models import FinancialYear, Organisation, Place, Population, SpendRollup
+from ledger.models import (
+    FinancialYear,
+    Organisation,
+    Place,
+    Population,
+    SpendRollup,
+    SpendTransferRollup,
+)
 
 APPORTIONED_LABEL = "Apportioned by population"
 
@@ -62,9 +69,10 @@ class PlaceYear:
 
 
 def subtree_totals(
-    places: list[Place], years: list[FinancialYear] | None = None
+    places: list[Place], years: list[FinancialYear] | None = None, *, net: bool = False
 ) -> list[PlaceYear]:
-    """Each place's total (itself and everything below it) per year, in one rollup query."""
+    """Each place's total (itself and everything below it) per year, in one rollup query;
+    ``net``: less the transfers between public bodies within each place."""
     owner: dict[int, list[int]] = defaultdict(list)  # leaf place id → compared places it is in
     for place in places:
         for pid in place_subtree_ids([place.pk]):
@@ -77,6 +85,10 @@ def subtree_totals(
         for pid in owner[row["place_id"]]:
             sums[(pid, row["financial_year_id"])][0] += row["a"]
             sums[(pid, row["financial_year_id"])][1] += row["n"]
+    if net:
+        for (pid, year_id), pence in _transfers_within(places, years).items():
+            if (pid, year_id) in sums:
+                sums[(pid, year_id)][0] -= pence
     year_map = {
         y.pk: y for y in (years or FinancialYear.objects.filter(pk__in={k[1] for k in sums}))
     }
@@ -91,6 +103,23 @@ def subtree_totals(
                 found, found_year = _nearest_persons(persons, place.pk, year_map[y], every_year)
                 result.append(PlaceYear(place, year_map[y], amount, n, found, found_year))
     return result
+
+
+def _transfers_within(places: list[Place], years) -> dict[tuple[int, int], Decimal]:
+    """(place, year) → what bodies in the place paid bodies serving it (counted twice gross)."""
+    from ledger.calculations.transfers import receivers_within
+
+    found: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for place in places:
+        rows = SpendTransferRollup.objects.filter(
+            place_id__in=place_subtree_ids([place.pk]),
+            receiver_id__in=receivers_within([place.pk]),
+        )
+        if years is not None:
+            rows = rows.filter(financial_year__in=years)
+        for year_id, amount in rows.values_list("financial_year_id").annotate(a=AMOUNT).order_by():
+            found[(place.pk, year_id)] += amount
+    return found
 
 
 NEAREST_POPULATION_YEARS = 5

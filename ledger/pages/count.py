@@ -26,8 +26,12 @@ def _share(amount: Decimal, total: Decimal) -> Decimal | None:
     return (amount * 100 / total).quantize(Decimal("0.1")) if total else None
 
 
-def _split_table(place, year, dimension: str, caption: str, label: str, relabel=None) -> Table:
-    result = aggregate(cut=Cut({"place": [place.code], "year": [year.code]}), drilldown=[dimension])
+def _split_table(
+    place, year, dimension: str, caption: str, label: str, relabel=None, *, net: bool = True
+) -> Table:
+    result = aggregate(
+        cut=Cut({"place": [place.code], "year": [year.code]}), drilldown=[dimension], net=net
+    )
     table = Table(
         f"count-by-{dimension}",
         caption,
@@ -50,7 +54,7 @@ def _split_table(place, year, dimension: str, caption: str, label: str, relabel=
     return table
 
 
-def _sources_table(place, year) -> Table:
+def _sources_table(place, year, net: bool) -> Table:
     table = Table(
         "count-sources",
         f"Where each body's figures come from, {year.code}",
@@ -64,7 +68,7 @@ def _sources_table(place, year) -> Table:
         "place and year, else from a published dataset of its own figures, else from a "
         "top-down estimate.",
     )
-    for used in count_sources(place=place, year=year):
+    for used in count_sources(place=place, year=year, net=net):
         link = lines_url(
             place, year=year.code, organisation=used.organisation.code, source=_source_code(used)
         )
@@ -82,16 +86,22 @@ def _source_code(used) -> str:
     return f"edition-{used.edition_id}" if used.edition_id else "returns"
 
 
-def count_tables(place, year) -> dict[str, Table]:
+def count_tables(place, year, *, net: bool = True) -> dict[str, Table]:
     """The tables of the count section of a place's page."""
     return {
         "count-by-basis": _split_table(
-            place, year, "basis", f"Returned and estimated, {year.code}", "Basis", BASIS_LABELS
+            place,
+            year,
+            "basis",
+            f"Returned and estimated, {year.code}",
+            "Basis",
+            BASIS_LABELS,
+            net=net,
         ),
         "count-by-control": _split_table(
-            place, year, "control", f"Who controls the money, {year.code}", "Controlled by"
+            place, year, "control", f"Who controls the money, {year.code}", "Controlled by", net=net
         ),
-        "count-sources": _sources_table(place, year),
+        "count-sources": _sources_table(place, year, net),
     }
 
 

@@ -22,12 +22,17 @@ from .common import (
     reconciliation_status,
 )
 from .count import count_context, count_tables
+from .transfers import transfer_flows
 
 MONEY, COUNT = "money", "count"
 
 
-def _breakdown(place, year, dimension: str, label: str, caption: str, filter_key: str) -> Table:
-    result = aggregate(cut=Cut({"place": [place.code], "year": [year.code]}), drilldown=[dimension])
+def _breakdown(
+    place, year, dimension: str, label: str, caption: str, filter_key: str, net: bool = True
+) -> Table:
+    result = aggregate(
+        cut=Cut({"place": [place.code], "year": [year.code]}), drilldown=[dimension], net=net
+    )
     table = Table(
         f"by-{dimension.replace('_', '-')}",
         caption,
@@ -91,9 +96,9 @@ def _years_table(place, years) -> Table:
     return table
 
 
-def _comparison_table(place, year) -> Table:
+def _comparison_table(place, year, net: bool) -> Table:
     compared = ([place.parent] if place.parent else []) + [place] + peers(place)
-    figures = {r.place.pk: r for r in subtree_totals(compared, [year])}
+    figures = {r.place.pk: r for r in subtree_totals(compared, [year], net=net)}
     table = Table(
         "comparison",
         f"{place.name} compared with its parent and peers, {year.code}",
@@ -175,10 +180,10 @@ def _reconciliation_table(status) -> Table:
     return table
 
 
-def _chart_data(place, years, year) -> dict:
+def _chart_data(place, years, year, net: bool) -> dict:
     cut = Cut({"place": [place.code]})
-    stacked = aggregate(cut=cut, drilldown=["year", "sector"], order=["year"])
-    themes = aggregate(cut=cut.with_filter("year", year.code), drilldown=["theme_group"])
+    stacked = aggregate(cut=cut, drilldown=["year", "sector"], order=["year"], net=net)
+    themes = aggregate(cut=cut.with_filter("year", year.code), drilldown=["theme_group"], net=net)
     sectors = sorted({c.members["sector"] for c in stacked.cells})
     year_codes = [r.year.code for r in years]
     by = {(c.members["year"].code, c.members["sector"].code): c.amount for c in stacked.cells}
@@ -201,7 +206,10 @@ def place_detail(request, slug: str):
     """A place's public spending: total, per head, by sector, organisation, theme and year."""
     place = place_or_404(slug)
     subtree = place_subtree_ids([place.pk])
-    years = subtree_totals([place])
+    # The count of a place leaves out what its bodies pay one another (counted again in the
+    # receiver's own spending); the gross figures are one click away.
+    net = request.GET.get("transfers") != "gross"
+    years = subtree_totals([place], net=net)
     available = [r.year for r in years]
     year = next((y for y in available if y.code == request.GET.get("year")), None)
     year = year or (available[-1] if available else None)
@@ -214,6 +222,7 @@ def place_detail(request, slug: str):
         "years": available,
         "year": year,
         "as_of": as_of(),
+        "net": net,
         **demo_context(subtree),
     }
     tables = {}
@@ -222,7 +231,7 @@ def place_detail(request, slug: str):
         tables = {
             "by-year": _years_table(place, years),
             "by-sector": _breakdown(
-                place, year, "sector", "Sector", f"By sector, {year.code}", "sector"
+                place, year, "sector", "Sector", f"By sector, {year.code}", "sector", net
             ),
             "by-organisation": _breakdown(
                 place,
@@ -231,13 +240,17 @@ def place_detail(request, slug: str):
                 "Organisation",
                 f"By organisation, {year.code}",
                 "organisation",
+                net,
             ),
             "by-theme-group": _breakdown(
-                place, year, "theme_group", "Theme", f"By theme, {year.code}", "theme"
+                place, year, "theme_group", "Theme", f"By theme, {year.code}", "theme", net
             ),
-            "comparison": _comparison_table(place, year),
+            "comparison": _comparison_table(place, year, net),
         }
-        counted = count_tables(place, year)
+        counted = count_tables(place, year, net=net)
+        flows, sankey = transfer_flows(place, year)
+        if flows.rows:
+            tables["transfers"] = flows
         tables.update(counted)
         context.update(
             count_context(place, year),
@@ -254,7 +267,8 @@ def place_detail(request, slug: str):
         context.update(
             current=current,
             reconciliation=status,
-            charts=_chart_data(place, years, year),
+            charts=_chart_data(place, years, year, net),
+            sankey=sankey,
             lines_link=lines_url(place, year=year.code),
         )
     else:

@@ -10,6 +10,7 @@ from . import (
     return_lines,
     returns,
     rules,
+    transfers,
 )
 
 EDITION = "datasets/editions/<int:pk>/"
@@ -50,6 +51,12 @@ urlpatterns = [
         "spend-returns/<int:pk>/discard/", returns.spend_return_discard, name="spend-return-discard"
     ),
     path("theme-rules/", rules.theme_rule_list, name="theme-rule-list"),
+    path("transfers/", transfers.supplier_match_list, name="supplier-match-list"),
+    path(
+        "transfers/<int:pk>/decide/",
+        transfers.supplier_match_decide_view,
+        name="supplier-match-decide",
+    ),
     path(
         "theme-rules/<int:pk>/delete/",
         rules.theme_rule_delete_view,

@@ -15,6 +15,7 @@ from ledger.models import (
     DatasetEdition,
     OrganisationAlias,
     SpendLine,
+    SupplierMatch,
     ThemeRule,
     ThemeRuleField,
 )
@@ -100,6 +101,16 @@ MAKERS = {
         ),
         "status",
         "cancelled",
+    ),
+    "supplier match": (
+        lambda: SupplierMatch.objects.create(
+            payer=OrganisationFactory(),
+            supplier_name="LEEDS PCT",
+            receiver=OrganisationFactory(),
+            method="name",
+        ),
+        "status",
+        "rejected",
     ),
     "place budget submission": (
         lambda: PlaceBudgetSubmission.objects.create(

@@ -192,3 +192,35 @@ def test_net_is_gross_less_the_transfers_within_the_place_at_every_level(nhs, pa
             assert _total(code, net=False) == gross
             assert _total(code, net=True) == gross - transfers
         transaction.set_rollback(True)
+
+
+def test_the_place_page_shows_net_by_default_gross_on_request_and_the_flows(client, nhs):
+    council = Organisation.objects.get(code="E10000006")
+    _pays(council, "NHS TESTSHIRE", "1000.00")
+    approved_return(nhs, YEAR, {"E10000006": Decimal("1000.00")})
+    rollup_rebuild()
+    url = f"/places/{Place.objects.get(gss_code='E10000006').slug}/?year={YEAR}"
+    net = client.get(url).content.decode()
+    assert 'id="headline-total">£1,000.00<' in net and "net of payments" in net
+    assert 'id="table-transfers"' in net and "sankey-data" in net  # who paid whom, once
+    assert council.name in net and "NHS Testshire" in net
+    gross = client.get(url + "&transfers=gross").content.decode()
+    assert 'id="headline-total">£2,000.00<' in gross and 'id="show-net"' in gross
+    exported = b"".join(client.get(url + "&export=csv&table=transfers").streaming_content).decode()
+    assert "NHS Testshire" in exported and "1000.00" in exported
+
+
+def test_an_officer_decides_a_match_on_the_review_page(client, nhs):
+    council = Organisation.objects.get(code="E10000006")
+    _pays(council, "NHS TESTSHIRE", "1000.00")
+    match = SupplierMatch.objects.get(payer=council)
+    officer = UserFactory(username="officer")
+    membership_grant(user=officer, organisation=council, role=Role.FINANCE_OFFICER)
+    client.force_login(officer)
+    page = client.get("/transfers/").content.decode()
+    assert "NHS TESTSHIRE" in page and "Matched (not yet checked)" in page
+    response = client.post(f"/transfers/{match.pk}/decide/", {"status": "confirmed"})
+    assert response.status_code == 302
+    match.refresh_from_db()
+    assert (match.status, match.decided_by) == (SupplierMatchStatus.CONFIRMED, officer)
+    assert client.post(f"/transfers/{match.pk}/decide/", {"status": "x"}).status_code == 400

@@ -10,6 +10,7 @@ from ledger.models import (
     ImportJob,
     SpendReturn,
     SpendReturnStatus,
+    SupplierMatch,
     ThemeRule,
 )
 
@@ -253,6 +254,34 @@ LEDGER_PAGES = [
         method="POST",
     ),
     page("theme-rules", lambda w: "/theme-rules/", SIGNED_IN),
+    # Payments to public bodies: each organisation's officers decide its own matches.
+    page(
+        "supplier-matches",
+        lambda w: "/transfers/",
+        SIGNED_IN,
+        check=lists({OFFICER, ADMIN}, lambda w: "MATRIX B PAYEE"),
+    ),
+    page(
+        "supplier-match-decide-get",
+        lambda w: f"/transfers/{w.a_match.pk}/decide/",
+        GET_ON_POST_ONLY,
+    ),
+    page(
+        "supplier-match-decide-a",
+        lambda w: f"/transfers/{w.a_match.pk}/decide/",
+        expect(MISSING, anonymous=LOGIN, officer=DONE, admin=DONE),
+        method="POST",
+        data=lambda w: {"status": "rejected"},
+        check=unchanged(lambda w: SupplierMatch.objects.get(pk=w.a_match.pk).status, "suggested"),
+    ),
+    page(
+        "supplier-match-decide-b-by-id",
+        lambda w: f"/transfers/{w.b_match.pk}/decide/",
+        B_ACTION,
+        method="POST",
+        data=lambda w: {"status": "rejected"},
+        check=unchanged(lambda w: SupplierMatch.objects.get(pk=w.b_match.pk).status, "suggested"),
+    ),
     page(
         "theme-rule-add",
         lambda w: "/theme-rules/",

@@ -31,6 +31,8 @@ from ledger.models import (
     SpendLine,
     SpendReturn,
     SpendReturnStatus,
+    SupplierMatch,
+    SupplierMatchMethod,
     ThemeRule,
 )
 from ledger.rules import ANALYSTS_GROUP, DATASET_EDITORS_GROUP
@@ -191,6 +193,15 @@ def build_world() -> World:
     )
     o["b_rule"] = ThemeRule.objects.create(
         organisation=org_b, field="service_label", match="exact", pattern="matrix b", theme=theme
+    )
+    o["a_match"], o["b_match"] = (
+        SupplierMatch.objects.create(
+            payer=payer, supplier_name=name, receiver=receiver, method=SupplierMatchMethod.NAME
+        )
+        for payer, name, receiver in (
+            (org_a, "MATRIX B PAYEE", org_b),
+            (org_b, "MATRIX A PAYEE", org_a),
+        )
     )
     analyst_export = ExportJob.objects.create(
         params={"cut": ""}, created_by=users[ANALYST], status=ExportStatus.DONE

@@ -1,0 +1,114 @@
+"""Transfers between public bodies: the flows on a place's page, and the officer's matches."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ledger.calculations.cuts import place_subtree_ids
+from ledger.calculations.transfers import receivers_within
+from ledger.models import (
+    Organisation,
+    Role,
+    SpendTransferRollup,
+    SupplierMatch,
+    SupplierMatchStatus,
+)
+from ledger.selectors import acting_organisation_ids
+from ledger.services.transfers import supplier_match_decide
+from ledger.tables import Column, Table
+
+MONEY = "money"
+
+
+def transfer_flows(place, year) -> tuple[Table, dict]:
+    """What the place's bodies paid bodies that serve it: a table, and the Sankey's data."""
+    rows = list(
+        SpendTransferRollup.objects.filter(
+            place_id__in=place_subtree_ids([place.pk]),
+            financial_year=year,
+            receiver_id__in=receivers_within([place.pk]),
+        )
+        .values("organisation_id", "receiver_id")
+        .annotate(amount=Sum("amount"), lines=Sum("line_count"))
+        .order_by("-amount")
+    )
+    names = dict(
+        Organisation.objects.filter(
+            pk__in={r["organisation_id"] for r in rows} | {r["receiver_id"] for r in rows}
+        ).values_list("pk", "name")
+    )
+    table = Table(
+        "transfers",
+        f"Payments between public bodies in {place.name}, {year.code}",
+        [
+            Column("payer", "Paid by"),
+            Column("receiver", "Paid to"),
+            Column("amount", "Amount", MONEY),
+            Column("lines", "Lines", "count"),
+        ],
+        note="Counted once: in the receiver's own spending. The net total leaves these payments "
+        "out of the payer's; the gross total counts both.",
+    )
+    for row in rows:
+        table.add(
+            payer=names[row["organisation_id"]],
+            receiver=names[row["receiver_id"]],
+            amount=row["amount"],
+            lines=row["lines"],
+        )
+    # Sankey nodes are keyed apart for payers and receivers: a body can be both.
+    sankey = {
+        "labels": {
+            **{f"p{r['organisation_id']}": names[r["organisation_id"]] for r in rows},
+            **{f"r{r['receiver_id']}": names[r["receiver_id"]] for r in rows},
+        },
+        "flows": [
+            {
+                "from": f"p{r['organisation_id']}",
+                "to": f"r{r['receiver_id']}",
+                "flow": str(r["amount"]),
+            }
+            for r in rows
+            if r["amount"] > 0
+        ],
+    }
+    return table, sankey
+
+
+def _visible_matches(user):
+    """Matches of the organisations the user is a finance officer of (all, for admins)."""
+    acting = acting_organisation_ids(user=user, role=Role.FINANCE_OFFICER)
+    matches = SupplierMatch.objects.select_related("payer", "receiver", "decided_by")
+    return matches if acting is None else matches.filter(payer_id__in=acting)
+
+
+@login_required
+def supplier_match_list(request):
+    """The public bodies the officer's organisations pay, as matched: confirm or reject."""
+    matches = _visible_matches(request.user)
+    status = request.GET.get("status", "")
+    if status in SupplierMatchStatus.values:
+        matches = matches.filter(status=status)
+    return render(
+        request,
+        "ledger/transfers/matches.html",
+        {
+            "matches": matches.order_by("status", "payer__name", "supplier_name")[:500],
+            "status": status,
+            "statuses": SupplierMatchStatus.choices,
+        },
+    )
+
+
+@require_POST
+@login_required
+def supplier_match_decide_view(request, pk: int):
+    """Confirm or reject one match (finance officers of the paying body)."""
+    match = get_object_or_404(_visible_matches(request.user), pk=pk)
+    status = request.POST.get("status", "")
+    if status not in (SupplierMatchStatus.CONFIRMED, SupplierMatchStatus.REJECTED):
+        return HttpResponseBadRequest("Choose confirmed or rejected.")
+    supplier_match_decide(match=match, status=status, actor=request.user)
+    return redirect("supplier-match-list")
