@@ -15,7 +15,7 @@ from ledger.exports import safe_cell
 from ledger.pages.common import as_of
 
 from .caching import cached_response
-from .serializers import money_field
+from .serializers import TRANSFERS, TRANSFERS_HELP, money_field
 
 MAX_PAGE_SIZE = 10_000
 DEFAULT_PAGE_SIZE = 100
@@ -59,6 +59,7 @@ class AggregateQuerySerializer(serializers.Serializer):
     pagesize = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
     )
+    transfers = serializers.ChoiceField(choices=TRANSFERS, required=False, default="gross")
 
 
 DIMENSION_LIST = ", ".join(DIMENSIONS)
@@ -82,6 +83,12 @@ DIMENSION_LIST = ", ".join(DIMENSIONS)
             description="`amount:desc` (default), `lines:asc` or a drilldown dimension; "
             "joined by `|`",
         ),
+        OpenApiParameter(
+            "transfers",
+            str,
+            enum=list(TRANSFERS),
+            description=f"{TRANSFERS_HELP} (the cut's places); default gross",
+        ),
         OpenApiParameter("page", int, description="page number, from 1"),
         OpenApiParameter("pagesize", int, description=f"cells per page (max {MAX_PAGE_SIZE})"),
         OpenApiParameter(
@@ -101,6 +108,7 @@ DIMENSION_LIST = ", ".join(DIMENSIONS)
                 "page": serializers.IntegerField(),
                 "page_size": serializers.IntegerField(),
                 "cut": serializers.CharField(),
+                "transfers": serializers.ChoiceField(choices=TRANSFERS),
                 "drilldown": serializers.ListField(child=serializers.CharField()),
                 "order": serializers.ListField(child=serializers.CharField()),
                 "as_of": serializers.DateTimeField(allow_null=True),
@@ -140,7 +148,12 @@ class AggregateView(APIView):
         return response
 
     def _answer(self, params, drilldown, order, as_csv) -> dict:
-        result = aggregate(cut=Cut.parse(params["cut"]), drilldown=drilldown, order=order)
+        result = aggregate(
+            cut=Cut.parse(params["cut"]),
+            drilldown=drilldown,
+            order=order,
+            net=params["transfers"] == "net",
+        )
         if as_csv:
             return {"csv": aggregate_rows(result)}
         size, page = params["pagesize"], params["page"]
@@ -163,6 +176,7 @@ class AggregateView(APIView):
             "page": page,
             "page_size": size,
             "cut": result.cut.as_text(),
+            "transfers": params["transfers"],
             "drilldown": result.drilldown,
             "order": order or ["amount:desc"],
             "as_of": as_of(),

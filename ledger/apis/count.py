@@ -18,7 +18,14 @@ from ledger.pages.common import as_of
 
 from .caching import cached_response
 from .reference import PlaceViewSet
-from .serializers import MemberSerializer, TotalSerializer, money_field
+from .serializers import (
+    TRANSFERS,
+    TRANSFERS_HELP,
+    MemberSerializer,
+    TotalSerializer,
+    money_field,
+    transfers_param,
+)
 
 BASES = {
     RETURNED: "Returned: the bodies' own figures",
@@ -76,6 +83,7 @@ class PlaceCountSerializer(serializers.Serializer):
     years = serializers.ListField(child=serializers.CharField(), help_text="Years with figures")
     illustrative = serializers.BooleanField()
     as_of = serializers.DateTimeField(allow_null=True)
+    transfers = serializers.ChoiceField(choices=TRANSFERS, help_text=TRANSFERS_HELP)
     total = TotalAmountSerializer()
     by_basis = TotalSerializer(many=True)
     by_control = TotalSerializer(many=True)
@@ -109,8 +117,11 @@ def _by_basis(result) -> list[dict]:
     return sorted(merged.values(), key=lambda r: (-r["amount"], r["code"]))
 
 
-def place_count(place: Place, year: FinancialYear | None, years: list[str]) -> dict:
-    """The count of ``place`` (and the places below it) for ``year``."""
+def place_count(
+    place: Place, year: FinancialYear | None, years: list[str], *, net: bool = True
+) -> dict:
+    """The count of ``place`` (and the places below it) for ``year``; ``net`` of transfers
+    between its public bodies unless asked for gross."""
     subtree = place_subtree_ids([place.pk])
     data = {
         "place": {"code": place.code, "name": place.name},
@@ -118,6 +129,7 @@ def place_count(place: Place, year: FinancialYear | None, years: list[str]) -> d
         "year": year.code if year else None,
         "years": years,
         "as_of": as_of(),
+        "transfers": "net" if net else "gross",
         "total": {"amount": 0, "lines": 0},
         "by_basis": [],
         "by_control": [],
@@ -130,7 +142,7 @@ def place_count(place: Place, year: FinancialYear | None, years: list[str]) -> d
         return data
     cut = Cut({"place": [place.code], "year": [year.code]})
     basis, control, sector = aggregate_many(
-        cut=cut, drilldowns=[["basis"], ["control"], ["sector"]]
+        cut=cut, drilldowns=[["basis"], ["control"], ["sector"]], net=net
     )
     used = count_sources(place=place, year=year)
     coverage = count_coverage(place=place, year=year)
@@ -180,7 +192,10 @@ def place_count(place: Place, year: FinancialYear | None, years: list[str]) -> d
     parameters=[
         OpenApiParameter(
             "year", str, description="financial year, e.g. 2017-18; default: the latest one"
-        )
+        ),
+        OpenApiParameter(
+            "transfers", str, enum=list(TRANSFERS), description=f"{TRANSFERS_HELP}; default net"
+        ),
     ],
     responses=PlaceCountSerializer,
 )
@@ -193,22 +208,23 @@ class PlaceCountView(APIView):
 
     def get(self, request, code: str):
         wanted = request.query_params.get("year", "")
+        net = transfers_param(request.query_params, default="net")
         return cached_response(
             request,
             "place-count",
-            {"code": code, "year": wanted},
-            lambda: self._count(code, wanted),
+            {"code": code, "year": wanted, "net": net},
+            lambda: self._count(code, wanted, net),
         )
 
-    def _count(self, code: str, wanted: str) -> dict:
+    def _count(self, code: str, wanted: str, net: bool) -> dict:
         place = PlaceViewSet.lookup(Place.objects.all(), code).first()
         if place is None:
             raise Http404(f"No place with code “{code}”.")
-        years = [r.year for r in subtree_totals([place])]
+        years = [r.year for r in subtree_totals([place], net=net)]
         if wanted:
             year = FinancialYear.objects.filter(code=wanted).first()
             if year is None:
                 raise Http404(f"No financial year “{wanted}”.")
         else:
             year = years[-1] if years else None
-        return PlaceCountSerializer(place_count(place, year, [y.code for y in years])).data
+        return PlaceCountSerializer(place_count(place, year, [y.code for y in years], net=net)).data

@@ -16,11 +16,14 @@ from ledger.pages.common import as_of
 
 from .caching import cached_response
 from .serializers import (
+    TRANSFERS,
+    TRANSFERS_HELP,
     FinancialYearSerializer,
     OrganisationSerializer,
     PlaceSerializer,
     PlaceTotalsSerializer,
     ServiceThemeSerializer,
+    transfers_param,
 )
 
 
@@ -68,7 +71,12 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", str, description="financial year, e.g. 2010-11")],
+        parameters=[
+            OpenApiParameter("year", str, description="financial year, e.g. 2010-11"),
+            OpenApiParameter(
+                "transfers", str, enum=list(TRANSFERS), description=f"{TRANSFERS_HELP}; default net"
+            ),
+        ],
         responses=PlaceTotalsSerializer,
     )
     @action(detail=True, methods=["get"])
@@ -76,17 +84,18 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         """A place's totals (it and every place below it), per year with per head, and for one
         year (default the latest) by sector, theme and basis. From the rollups."""
         wanted = request.query_params.get("year")
+        net = transfers_param(request.query_params, default="net")
         # Keyed by the code as asked, so a cached answer needs no place lookup at all (that
         # lookup, across every kind of code, cost more than the rest of the request).
         return cached_response(
             request,
             "place-totals",
-            {"code": code, "year": wanted},
-            lambda: self._totals(self.get_object(), wanted),
+            {"code": code, "year": wanted, "net": net},
+            lambda: self._totals(self.get_object(), wanted, net),
         )
 
-    def _totals(self, place, wanted):
-        years = subtree_totals([place])
+    def _totals(self, place, wanted, net: bool):
+        years = subtree_totals([place], net=net)
         chosen = next((r.year for r in years if r.year.code == wanted), None)
         if wanted and chosen is None:
             raise Http404(f"No approved spend in {place.name} for “{wanted}”.")
@@ -95,7 +104,7 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         if chosen:
             cut = Cut({"place": [place.code], "year": [chosen.code]})
             dims = {"by_sector": "sector", "by_theme": "theme_group", "by_basis": "basis"}
-            results = aggregate_many(cut=cut, drilldowns=[[d] for d in dims.values()])
+            results = aggregate_many(cut=cut, drilldowns=[[d] for d in dims.values()], net=net)
             for (key, dim), result in zip(dims.items(), results, strict=True):
                 breakdown[key] = [
                     {**c.members[dim].as_dict(), "amount": c.amount, "lines": c.lines}
@@ -120,6 +129,7 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
                 for r in years
             ],
             "year": chosen.code if chosen else None,
+            "transfers": "net" if net else "gross",
             **breakdown,
             "not_reported": _not_reported(place),
         }

@@ -10,6 +10,23 @@ def money_field(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=17, decimal_places=2, **kwargs)
 
 
+TRANSFERS = ("net", "gross")
+TRANSFERS_HELP = (
+    "`net`: less payments from one public body to another that serves the place (counted "
+    "once, in the receiver's own spending); `gross`: both counted"
+)
+
+
+def transfers_param(query_params, *, default: str) -> bool:
+    """Whether the answer is net of transfers within the place; a ValidationError otherwise."""
+    wanted = query_params.get("transfers") or default
+    if wanted not in TRANSFERS:
+        raise serializers.ValidationError(
+            {"transfers": [f"Choose one of: {', '.join(TRANSFERS)}."]}
+        )
+    return wanted == "net"
+
+
 class FinancialYearSerializer(serializers.ModelSerializer):
     class Meta:
         model = FinancialYear
@@ -160,6 +177,7 @@ class PlaceTotalsSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(allow_null=True)
     years = PlaceYearSerializer(many=True)
     year = serializers.CharField(allow_null=True)
+    transfers = serializers.ChoiceField(choices=TRANSFERS, help_text=TRANSFERS_HELP)
     by_sector = TotalSerializer(many=True)
     by_theme = TotalSerializer(many=True)
     by_basis = TotalSerializer(many=True)

@@ -32,6 +32,7 @@ def test_place_totals_whole_response(client, mini):
             }
         ],
         "year": "2010-11",
+        "transfers": "net",
         "by_sector": [
             {
                 "code": "local_government",
@@ -85,6 +86,7 @@ def test_aggregate_cofog_split_is_exact(client, mini):
         "page": 1,
         "page_size": 100,
         "cut": "place:E98000001",
+        "transfers": "gross",
         "drilldown": ["cofog"],
         "order": ["amount:desc"],
     }

@@ -275,6 +275,7 @@ def test_the_count_of_a_place_whole_response(client, counted):
         "year": "2010-11",
         "years": ["2010-11"],
         "illustrative": False,
+        "transfers": "net",
         "total": {"amount": "1440.01", "lines": 6},
         "by_basis": [
             {

@@ -224,3 +224,23 @@ def test_an_officer_decides_a_match_on_the_review_page(client, nhs):
     match.refresh_from_db()
     assert (match.status, match.decided_by) == (SupplierMatchStatus.CONFIRMED, officer)
     assert client.post(f"/transfers/{match.pk}/decide/", {"status": "x"}).status_code == 400
+
+
+def test_the_apis_answer_net_or_gross_and_say_which(client, nhs):
+    council = Organisation.objects.get(code="E10000006")
+    _pays(council, "NHS TESTSHIRE", "1000.00")
+    approved_return(nhs, YEAR, {"E10000006": Decimal("1000.00")})
+    rollup_rebuild()
+    totals = f"/api/v1/places/E10000006/totals/?year={YEAR}"
+    count = f"/api/v1/places/E10000006/count/?year={YEAR}"
+    aggregate = f"/api/v1/aggregate/?cut=place:E10000006|year:{YEAR}"
+    for url, default, amount in (
+        (totals, "net", lambda b: b["years"][0]["amount"]),
+        (count, "net", lambda b: b["total"]["amount"]),
+        (aggregate, "gross", lambda b: b["summary"]["amount"]),
+    ):
+        expected = {"net": ("net", "1000.00"), "gross": ("gross", "2000.00")}
+        for wanted in ("", "net", "gross"):  # each its own cached answer
+            body = client.get(url + (f"&transfers={wanted}" if wanted else "")).json()
+            assert (body["transfers"], amount(body)) == expected[wanted or default], url
+        assert client.get(url + "&transfers=both").status_code == 400
