@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AuditConfig(AppConfig):
@@ -10,3 +11,17 @@ class AuditConfig(AppConfig):
         from audit import worker
 
         worker.connect_signals()
+        # After every migrate (once, with this app as sender): guard every history table,
+        # including ones other apps' migrations have just added (see audit.guards).
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="audit.guards")
+
+
+def _after_migrate(sender, using="default", **kwargs) -> None:
+    from django.conf import settings
+
+    from audit.guards import guards_install
+    from audit.roles import app_role_grants_refresh
+
+    guards_install(using=using)
+    # New tables need the app role's grants before the app (running as it) can use them.
+    app_role_grants_refresh(role=settings.TOTALPLACE_APP_DB_ROLE, using=using)

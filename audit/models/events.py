@@ -48,6 +48,19 @@ def _history_of(tracked, fields: list[str], *, level=None):
     )
 
 
+def _loose_reference(to: str) -> models.ForeignKey:
+    """A reference as pghistory makes it (no constraint, no index), but nullable."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        db_constraint=False,
+        db_index=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        related_query_name="+",
+    )
+
+
 SPEND_RETURN_FIELDS = [
     "organisation",
     "financial_year",
@@ -73,22 +86,31 @@ SPEND_RETURN_FIELDS = [
     "superseded_at",
     "superseded_by",
 ]
-# What identifies a line and everything the line-entry grid can change; the rest of a line
-# (codes, driver, reference) is kept with the line itself and its import job's file.
+# Every column of a line: what identifies it and everything anyone can change, whether through
+# the line-entry grid, an import or SQL. A column missing here is one a bulk UPDATE could change
+# without a trace (tests/audit/test_guards.py checks none is missing).
 SPEND_LINE_FIELDS = [
     "spend_return",
     "import_job",
     "source_row",
+    "organisation",
+    "financial_year",
     "place",
     "theme",
     "amount",
     "spend_kind",
     "basis",
+    "driver",
+    "driver_source",
     "transaction_date",
+    "transaction_ref",
     "supplier_name",
+    "supplier_redacted",
     "description",
     "expense_type",
     "expense_area",
+    "expense_code",
+    "service_label",
 ]
 
 
@@ -99,6 +121,10 @@ class SpendReturnEvent(_history_of(SpendReturn, SPEND_RETURN_FIELDS)):
 class SpendLineEvent(_history_of(SpendLine, SPEND_LINE_FIELDS, level=pghistory.Statement)):
     # A national ledger adds tens of millions of lines a year: a 32-bit key would run out.
     pgh_id = models.BigAutoField(primary_key=True)
+    # Tracked since audit migration 0012: the events written before it have none (null means
+    # "not recorded", not "no organisation").
+    organisation = _loose_reference("ledger.Organisation")
+    financial_year = _loose_reference("ledger.FinancialYear")
 
 
 class ColumnMappingEvent(

@@ -97,6 +97,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file database shared by the web process and eager tasks: wait for locks, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The PostgreSQL role the app runs as in production (not the tables' owner, not a superuser):
+# `manage.py db_app_role`, run as the owner after `migrate`, creates it and grants it what the
+# app needs, history tables insert-only (README "Production"). Unset: nothing is granted.
+TOTALPLACE_APP_DB_ROLE = env("TOTALPLACE_APP_DB_ROLE", default="")
+TOTALPLACE_APP_DB_PASSWORD = env("TOTALPLACE_APP_DB_PASSWORD", default="")
 
 # --- Cache ----------------------------------------------------------------------------------
 CACHE_URL = env("CACHE_URL", default="")

@@ -55,7 +55,8 @@ def stage_lines(
         written = _stage_by_copy(lines, progress)
         if written >= ANALYZE_AFTER_ROWS:
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {STAGED_TABLE}")
+                # As the table's owner (ledger migration 0019): the app's role owns no table.
+                cursor.execute("SELECT ledger_stagedline_analyze()")
         return written
     written = 0
     for chunk in _chunks(lines, CHUNK_ROWS):
