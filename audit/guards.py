@@ -14,7 +14,9 @@ and after every migrate, from the ``post_migrate`` signal):
 - history tables, those with pgtrigger's ``append_only`` trigger (every pghistory event table,
   the line change summaries, the workflow events): UPDATE, DELETE and TRUNCATE refused;
 - pghistory's contexts (who, through what): DELETE and TRUNCATE refused. A context's metadata
-  is updated while its request runs (the user, once the API has authenticated the token);
+  is updated while its request runs (the user, once the API has authenticated the token), so
+  UPDATE may fill it in but never replace what it recorded: an update keeps the id, the time
+  and every value already recorded (not null, not empty), silently, so no request fails on it;
 - tracked tables, whose triggers write history (they call ``_pgh_attach_context``): a write while
   ``pgtrigger.ignore`` is set is refused, unless by the table's owner, who could disable the
   triggers anyway (``bench/import_bench.py`` prices the audit that way);
@@ -30,8 +32,10 @@ APPEND_ONLY = "audit_guard_append_only"
 NO_IGNORE = "audit_guard_no_ignore"
 CONTEXT_TABLE = "pghistory_context"
 
-# pg_trigger.tgtype bits (statement level: no ROW bit).
-_BEFORE, _INSERT, _DELETE, _UPDATE, _TRUNCATE = 2, 4, 8, 16, 32
+CONTEXT_KEEP = "audit_guard_context_keep"
+
+# pg_trigger.tgtype bits.
+_ROW, _BEFORE, _INSERT, _DELETE, _UPDATE, _TRUNCATE = 1, 2, 4, 8, 16, 32
 
 FUNCTIONS_SQL = """
 CREATE OR REPLACE FUNCTION audit_guard_refuse() RETURNS trigger
@@ -40,6 +44,19 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
         MESSAGE = format('Cannot %s %s: the audit trail is append-only', lower(TG_OP),
                          TG_TABLE_NAME);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION audit_guard_context_keep() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    NEW.id := OLD.id;
+    NEW.created_at := OLD.created_at;
+    NEW.metadata := NEW.metadata || COALESCE(
+        (SELECT jsonb_object_agg(key, value) FROM jsonb_each(OLD.metadata)
+         WHERE value NOT IN ('null'::jsonb, '""'::jsonb)),
+        '{}'::jsonb);
+    RETURN NEW;
 END;
 $$;
 
@@ -119,10 +136,11 @@ def _ensure(cursor, table: str, name: str, events: int, function: str, report: G
         for bit, word in ((_INSERT, "INSERT"), (_UPDATE, "UPDATE"), (_DELETE, "DELETE"))
         if events & bit
     ] + (["TRUNCATE"] if events & _TRUNCATE else [])
+    level = "ROW" if events & _ROW else "STATEMENT"
     cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     cursor.execute(
         f"CREATE TRIGGER {name} BEFORE {' OR '.join(operations)} ON {table} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        f"FOR EACH {level} EXECUTE FUNCTION {function}()"
     )
     report.created.append(f"{table}: {name}")
 
@@ -147,6 +165,8 @@ def guards_install(*, using: str = "default") -> GuardReport:
         if contexts:
             events = _DELETE | _TRUNCATE
             _ensure(cursor, contexts, APPEND_ONLY, events, "audit_guard_refuse", report)
+            events = _ROW | _UPDATE
+            _ensure(cursor, contexts, CONTEXT_KEEP, events, "audit_guard_context_keep", report)
         cursor.execute(HISTORY_WRITERS_SQL)
         writers = cursor.fetchall()
         report.tracked_tables = sorted({table for table, *_ in writers if table})

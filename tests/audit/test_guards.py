@@ -166,6 +166,29 @@ def test_contexts_cannot_be_deleted():
     assert pghistory.models.Context.objects.filter(pk=event.pgh_context_id).exists()
 
 
+def test_a_context_can_be_filled_in_but_what_it_recorded_is_kept():
+    sql(
+        "INSERT INTO pghistory_context (id, metadata, created_at, updated_at) "
+        'VALUES (gen_random_uuid(), \'{"user": null, "username": "", "url": "/a/"}\', '
+        "now() - interval '1 day', now())"
+    )
+    context = pghistory.models.Context.objects.get()
+    # The API authenticates its token once the request has started: the user is filled in.
+    sql(
+        "UPDATE pghistory_context SET metadata = "
+        '\'{"user": 5, "username": "bob", "url": "/a/", "api_token": "t"}\''
+    )
+    filled = {"user": 5, "username": "bob", "url": "/a/", "api_token": "t"}
+    assert pghistory.models.Context.objects.get().metadata == filled
+    # Rewriting who did it, or when, changes nothing (even for a superuser).
+    sql(
+        'UPDATE pghistory_context SET metadata = \'{"user": 6, "username": "eve"}\', '
+        "created_at = now(), id = gen_random_uuid()"
+    )
+    kept = pghistory.models.Context.objects.get()
+    assert (kept.pk, kept.created_at, kept.metadata) == (context.pk, context.created_at, filled)
+
+
 def test_a_new_history_table_is_guarded_by_the_next_migrate_and_a_disabled_guard_restored():
     sql("CREATE TABLE audit_scratchevent (id integer)")
     sql(
