@@ -16,7 +16,9 @@ class AuditConfig(AppConfig):
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="audit.guards")
 
 
-def _after_migrate(sender, using="default", **kwargs) -> None:
+def _after_migrate(sender, using="default", plan=None, **kwargs) -> None:
+    if plan is None:  # sent by flush: tables emptied, none added or changed
+        return
     from django.conf import settings
 
     from audit.guards import guards_install

@@ -43,7 +43,7 @@ def _role(cursor, role: str) -> tuple | None:
         """SELECT r.rolsuper OR r.rolbypassrls,
                   EXISTS (SELECT 1 FROM pg_class c
                           WHERE c.relnamespace = current_schema()::regnamespace
-                            AND pg_has_role(r.oid, c.relowner, 'USAGE'))
+                            AND pg_has_role(r.oid, c.relowner, 'MEMBER'))
            FROM pg_roles r WHERE r.rolname = %s""",
         [role],
     )
