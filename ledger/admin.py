@@ -192,9 +192,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(ColumnMapping)
 class ColumnMappingAdmin(AuditHistoryAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "organisation", "layout", "last_used_at"]
+    list_display = ["name", "organisation", "layout", "preferred", "last_used_at"]
+    list_filter = ["preferred"]
     search_fields = ["name", "organisation__name"]
     autocomplete_fields = ["organisation"]
+    # What the file it was saved from had: the signature is made from the headers on saving.
+    readonly_fields = ["headers", "signature"]
 
 
 @admin.register(ThemeRule)

@@ -128,7 +128,19 @@ class SpendLineEvent(_history_of(SpendLine, SPEND_LINE_FIELDS, level=pghistory.S
 
 
 class ColumnMappingEvent(
-    _history_of(ColumnMapping, ["organisation", "name", "layout", "fields", "options", "headers"])
+    _history_of(
+        ColumnMapping,
+        [
+            "organisation",
+            "name",
+            "layout",
+            "fields",
+            "options",
+            "headers",
+            "signature",
+            "preferred",
+        ],
+    )
 ):
     pass
 

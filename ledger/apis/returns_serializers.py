@@ -147,7 +147,13 @@ class ImportJobSerializer(serializers.ModelSerializer):
     file_total = money_field(allow_null=True, read_only=True)
     control_total = money_field(allow_null=True, read_only=True)
     unallocated_total = money_field(read_only=True)
-    mapping = serializers.JSONField(source="mapping_used", read_only=True)
+    mapping = serializers.JSONField(
+        source="mapping_used",
+        read_only=True,
+        help_text="The mapping used: ``layout``, ``fields`` (our field → the file's header), "
+        "for wide tables ``wide_columns`` and ``factor``, and ``read_as`` (a header spelt "
+        "differently from a name we know → the name it was read as; also in ``warnings``).",
+    )
     errors = RowErrorSerializer(many=True, read_only=True)
     warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
     dropped = serializers.DictField(child=serializers.IntegerField(), read_only=True)

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .spelling import closest
+
 _DATA = json.loads((Path(__file__).parent / "data" / "layouts.json").read_text("utf-8"))
 
 # Our fields, in the order the mapping page shows them, with what files call them.
@@ -42,6 +44,8 @@ UNIT_PATTERNS = (
 )
 
 _PUNCTUATION = re.compile(r"[^0-9a-z]+")
+# The name a column with a blank header gets ("Column 2"): says where it is, not what it holds.
+PLACEHOLDER = "Column {}"
 
 
 def normalise(header: str) -> str:
@@ -55,11 +59,22 @@ def dedupe(headers: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     unique = []
     for position, header in enumerate(headers, start=1):
-        name = " ".join(header.replace("\ufeff", "").split()) or f"Column {position}"
+        name = " ".join(header.replace("\ufeff", "").split()) or PLACEHOLDER.format(position)
         key = normalise(name) or name
         seen[key] = seen.get(key, 0) + 1
         unique.append(name if seen[key] == 1 else f"{name} ({seen[key]})")
     return unique
+
+
+def header_signature(headers: list[str]) -> list[str]:
+    """The file's real column names, normalised and sorted: what a saved mapping must find
+    again to be used by itself. Placeholders for blank headers are left out: any file with a
+    blank second header has a "Column 2", so they say nothing about which file this is."""
+    return sorted(
+        key
+        for position, header in enumerate(headers, start=1)
+        if header != PLACEHOLDER.format(position) and (key := normalise(header))
+    )
 
 
 ALL_ALIASES = frozenset(
@@ -76,8 +91,23 @@ class Layout:
     signature: tuple[str, ...]
     fields: dict[str, str]  # our field → the file's (normalised, de-duplicated) header
 
-    def matches(self, normalised: set[str]) -> bool:
-        return set(self.signature) <= normalised
+    def find(self, normalised: set[str], *, misspelt: bool = False) -> dict[str, str] | None:
+        """Each of the layout's headers → the file's (normalised) header that is it; None
+        unless the whole signature is found. With ``misspelt``, a header missing by its exact
+        name may be found spelt a letter or two differently, among the file's headers that
+        are not themselves a name we know."""
+        found = {name: name for name in self.names if name in normalised}
+        if misspelt:
+            spare = normalised - ALL_ALIASES - set(self.names)
+            for name in self.names:
+                if name not in found and (header := closest(name, spare)):
+                    found[name] = header
+                    spare.discard(header)
+        return found if all(name in found for name in self.signature) else None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.signature, *self.fields.values())))
 
 
 LAYOUTS = tuple(

@@ -1,8 +1,11 @@
 """Finding the header row and deciding which column is which.
 
-Order of preference: a mapping the user chose, a saved mapping whose columns the file has, a
-recognised layout, then field-by-field recognition by alias. Wide tables (one row per authority,
-one column per service line) are recognised by their service-line headers.
+Order of preference (``ledger.services.imports.preview``): a mapping the user chose, a saved
+mapping the organisation prefers whose header signature fits the file, a recognised layout,
+another saved mapping that fits, then field-by-field recognition by alias. Layouts and aliases
+also find a header spelt a letter or two differently (``spelling``), and the preview says so.
+Wide tables (one row per authority, one column per service line) are recognised by their
+service-line headers.
 """
 
 from collections.abc import Iterable
@@ -21,6 +24,7 @@ from .layouts import (
     dedupe,
     normalise,
 )
+from .spelling import as_written, closest
 from .tables import Row
 from .values import amount_pence, parse_date
 
@@ -36,6 +40,8 @@ class Mapping:
     fields: dict[str, str]
     wide_columns: dict[str, str] = field(default_factory=dict)  # header → service line code
     factor: int = 1
+    # A file header spelt differently from the name it was taken for → that name (see spelling).
+    read_as: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_wide(self) -> bool:
@@ -47,6 +53,8 @@ class Mapping:
             data["wide_columns"] = dict(self.wide_columns)
         if self.factor != 1:
             data["factor"] = self.factor
+        if self.read_as:
+            data["read_as"] = dict(self.read_as)
         return data
 
     @classmethod
@@ -56,6 +64,7 @@ class Mapping:
             fields={k: v for k, v in (data.get("fields") or {}).items() if v},
             wide_columns=dict(data.get("wide_columns") or {}),
             factor=int(data.get("factor") or 1),
+            read_as=dict(data.get("read_as") or {}),
         )
 
     def missing(self, headers: list[str]) -> list[str]:
@@ -150,15 +159,26 @@ def recognise(header: Header, *, service_lines: dict[str, str]) -> Mapping:
             wide_columns=wide,
             factor=units_factor(texts) or 1,
         )
-    for layout in LAYOUTS:
-        if layout.matches(set(names)):
-            fields = {f: names[h] for f, h in layout.fields.items() if h in names}
-            return Mapping(layout=layout.key, fields=fields)
-    return Mapping(layout="generic", fields=by_alias(header.headers))
+    # A layout found by its exact names wins over one found with a header misspelt.
+    for misspelt in (False, True):
+        for layout in LAYOUTS:
+            found = layout.find(set(names), misspelt=misspelt)
+            if found is not None:
+                return Mapping(
+                    layout=layout.key,
+                    fields={f: names[found[h]] for f, h in layout.fields.items() if h in found},
+                    read_as={names[h]: as_written(name) for name, h in found.items() if h != name},
+                )
+    fields, read_as = by_alias(header.headers)
+    return Mapping(layout="generic", fields=fields, read_as=read_as)
 
 
-def by_alias(headers: list[str]) -> dict[str, str]:
-    """Each field gets the first header that is one of its aliases, each header used once."""
+def by_alias(headers: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each field gets the first header that is one of its aliases, each header used once;
+    then a field still without one gets a header that is one of its aliases misspelt.
+
+    Returns the fields and, for the misspelt headers, the alias each was read as.
+    """
     normalised = [(normalise(h), h) for h in headers]
     taken: set[str] = set()
     fields: dict[str, str] = {}
@@ -169,7 +189,28 @@ def by_alias(headers: list[str]) -> dict[str, str]:
                 fields[name] = match
                 taken.add(match)
                 break
-    return fields
+    # Only headers that are no name we know can be a known name misspelt.
+    spare = {n: h for n, h in reversed(normalised) if h not in taken and n not in ALL_ALIASES}
+    read_as: dict[str, str] = {}
+    for name, aliases in FIELD_ALIASES.items():
+        if name in fields:
+            continue
+        for alias in aliases:
+            match = closest(alias, spare)
+            if match:
+                fields[name] = spare.pop(match)
+                read_as[fields[name]] = as_written(alias)
+                break
+    return fields, read_as
+
+
+def read_as_notes(mapping: Mapping) -> list[str]:
+    """What the preview says about headers read as a name they are spelt differently from."""
+    return [
+        f"Read “{header}” as “{name}”, a name we know spelt differently: check the column "
+        "mapping if that is wrong."
+        for header, name in mapping.read_as.items()
+    ]
 
 
 # Only these two have values whose shape says what they are; a column of whole numbers could

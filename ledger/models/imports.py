@@ -19,6 +19,9 @@ class ColumnMapping(models.Model):
 
     ``fields`` maps our field names to the file's header names (duplicate headers carry a
     suffix, "Account Code (2)"); ``options`` holds the rest (unit factor, wide-table columns).
+    ``signature`` is the file's real column names (normalised, sorted, without the "Column 2"
+    of a blank header): the mapping is used by itself only for a file with the same names.
+    ``preferred`` ("always use this for our files") puts it before a built-in layout.
     """
 
     organisation = models.ForeignKey(
@@ -29,6 +32,12 @@ class ColumnMapping(models.Model):
     fields = models.JSONField(default=dict)
     options = models.JSONField(default=dict, blank=True)
     headers = models.JSONField(default=list, blank=True)
+    signature = models.JSONField(default=list, blank=True)
+    preferred = models.BooleanField(
+        default=False,
+        help_text="Always use this mapping for files with these columns, even one whose "
+        "layout is recognised.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -157,6 +166,8 @@ class ImportJob(models.Model):
     # The mapping as given by the user for this job (overrides saved mappings and layouts).
     requested_mapping = models.JSONField(null=True, blank=True)
     save_mapping_as = models.CharField(max_length=100, blank=True)
+    # Mark the mapping saved (or the saved one used) as preferred over built-in layouts.
+    save_mapping_preferred = models.BooleanField(default=False)
     # What was found and used: layout, {field: header}, options, encoding, delimiter, header row.
     layout = models.CharField(max_length=40, blank=True)
     mapping_used = models.JSONField(default=dict, blank=True)

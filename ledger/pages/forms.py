@@ -145,6 +145,12 @@ class MappingForm(forms.Form):
         label="Save this mapping as",
         help_text="Name it to reuse it for this organisation's next files.",
     )
+    preferred = forms.BooleanField(
+        required=False,
+        label="Always use this for our files",
+        help_text="Use it for every file with these columns, even one whose layout is "
+        "recognised (such as Leeds's or Craven's published files).",
+    )
 
     def __init__(
         self,

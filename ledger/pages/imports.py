@@ -112,6 +112,7 @@ def import_job_detail(request, pk: int):
         else []
     )
     fields = job.mapping_used.get("fields", {})
+    read_as = job.mapping_used.get("read_as", {})
     can_edit = has_perm(request.user, "ledger.change_import_job", job)
     return render(
         request,
@@ -120,7 +121,9 @@ def import_job_detail(request, pk: int):
             "job": job,
             "spend_return": job.spend_return,
             "status": _status(job),
-            "mapping_rows": [(FIELD_LABELS.get(f, f), h) for f, h in fields.items()],
+            "mapping_rows": [
+                (FIELD_LABELS.get(f, f), h, read_as.get(h, "")) for f, h in fields.items()
+            ],
             "wide_columns": job.mapping_used.get("wide_columns", {}),
             "layout_name": layout_name(job.layout),
             "preview": preview,
@@ -148,6 +151,7 @@ def import_job_mapping(request, pk: int):
         headers=job.headers,
         wide=wide,
         initial_mapping=job.mapping_used,
+        initial={"preferred": job.mapping.preferred if job.mapping else job.save_mapping_preferred},
         guesses={}
         if wide
         else guess_by_values(job.headers, job.samples or [], job.mapping_used.get("fields", {})),
@@ -159,6 +163,7 @@ def import_job_mapping(request, pk: int):
                 mapping=form.mapping(job.layout if wide else "custom"),
                 actor=request.user,
                 save_as=form.cleaned_data.get("save_as", ""),
+                preferred=form.cleaned_data.get("preferred", False),
             )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _message(exc))

@@ -1,7 +1,7 @@
 """Import a spend file from the shell.
 
     python manage.py import_spend FILE --organisation CODE --year 2010-11 [--place CODE]
-        [--mapping NAME]
+        [--mapping NAME] [--save-mapping NAME] [--prefer-mapping]
 
 The upload page without the browser: reads, maps and validates the file, prints what it found,
 and (unless --dry-run, or there are errors) confirms the lines into a draft spend return.
@@ -62,6 +62,12 @@ class Command(AuditedCommand):
         parser.add_argument("--control-total", help="the total the lines must add up to")
         parser.add_argument("--return-id", type=int, help="import into this draft return")
         parser.add_argument("--save-mapping", default="", help="save the mapping under this name")
+        parser.add_argument(
+            "--prefer-mapping",
+            action="store_true",
+            help="always use the --mapping or --save-mapping mapping for the organisation's "
+            "files with these columns, even over a built-in layout",
+        )
         parser.add_argument("--dry-run", action="store_true", help="preview only; change nothing")
 
     def handle(self, *args, **options):
@@ -71,6 +77,11 @@ class Command(AuditedCommand):
         organisation = self._organisation(options["organisation"])
         year = self._year(options["year"])
         place = self._place(options["place"]) if options["place"] else None
+        if options["prefer_mapping"] and not (options["mapping"] or options["save_mapping"]):
+            raise CommandError(
+                "--prefer-mapping needs the mapping to prefer: --mapping NAME or "
+                "--save-mapping NAME."
+            )
         mapping = None
         if options["mapping"]:
             mapping = ColumnMapping.objects.filter(
@@ -103,6 +114,7 @@ class Command(AuditedCommand):
                     control_total=control_total,
                     mapping=mapping,
                     save_mapping_as=options["save_mapping"],
+                    save_mapping_preferred=options["prefer_mapping"],
                     start=False,
                 )
         except (ValidationError, PermissionDenied) as exc:
@@ -196,10 +208,14 @@ class Command(AuditedCommand):
         if job.mapping_used:
             write(
                 f"Layout: {job.layout}"
-                + (f" (saved mapping “{job.mapping.name}”)" if job.mapping else "")
+                + (f" (saved mapping “{job.mapping.name}”" if job.mapping else "")
+                + (", preferred" if job.mapping and job.mapping.preferred else "")
+                + (")" if job.mapping else "")
             )
+            read_as = job.mapping_used.get("read_as", {})
             for field, header in job.mapping_used.get("fields", {}).items():
-                write(f"  {field:<18} ← {header}")
+                note = f" (read as “{read_as[header]}”)" if header in read_as else ""
+                write(f"  {field:<18} ← {header}{note}")
         write(f"Rows read: {job.rows_done:,}")
         write(
             f"Lines: {job.lines_count:,}   total {_money(job.lines_total)}   "

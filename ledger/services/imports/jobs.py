@@ -80,6 +80,7 @@ def import_job_create(
     mapping: ColumnMapping | None = None,
     requested_mapping: dict | None = None,
     save_mapping_as: str = "",
+    save_mapping_preferred: bool = False,
     start: bool = True,
 ) -> ImportJob:
     """Keep an uploaded file for ``spend_return`` and (``start``) queue its preview.
@@ -126,6 +127,7 @@ def import_job_create(
         mapping=mapping,
         requested_mapping=requested_mapping,
         save_mapping_as=save_mapping_as[:100],
+        save_mapping_preferred=save_mapping_preferred,
         created_by=actor,
     )
     job.file.save(filename, upload, save=False)
@@ -150,9 +152,16 @@ def _queue_preview(job: ImportJob) -> None:
 
 @transaction.atomic
 def import_job_remap(
-    *, job: ImportJob, mapping: dict, actor: AbstractBaseUser | None, save_as: str = ""
+    *,
+    job: ImportJob,
+    mapping: dict,
+    actor: AbstractBaseUser | None,
+    save_as: str = "",
+    preferred: bool = False,
 ) -> ImportJob:
-    """Preview the file again with the columns the user chose."""
+    """Preview the file again with the columns the user chose; on confirming, the mapping is
+    saved (as ``save_as``), and with ``preferred`` always used for files with these columns,
+    even one whose layout is recognised."""
     job = ImportJob.objects.select_for_update().select_related("spend_return").get(pk=job.pk)
     require_officer(actor, job.spend_return)
     require_previewed(job)
@@ -163,6 +172,7 @@ def import_job_remap(
     job.requested_mapping = chosen.as_json()
     job.mapping = None
     job.save_mapping_as = save_as[:100]
+    job.save_mapping_preferred = preferred
     import_job_preview_again(job=job)
     return job
 

@@ -20,13 +20,14 @@ from audit.services import workflow_event_record
 from ledger.importers import ImportFileError, RowError, tables
 from ledger.importers.context import Tally
 from ledger.importers.datasets.regional_header import sheet_info
-from ledger.importers.layouts import WIDE_EXTRA_ALIASES
+from ledger.importers.layouts import LAYOUTS_BY_KEY, WIDE_EXTRA_ALIASES
 from ledger.importers.lines import read_lines
 from ledger.importers.mapping import (
     HEADER_SEARCH_ROWS,
     Header,
     Mapping,
     find_header,
+    read_as_notes,
     recognise,
     units_factor,
 )
@@ -35,7 +36,7 @@ from ledger.importers.wide import read_wide
 from ledger.models import ColumnMapping, ImportJob, ImportJobStatus
 
 from .context import context_for, service_lines
-from .mappings import column_mapping_matching, mapping_of
+from .mappings import column_mappings_fitting, mapping_of
 from .results import job_fail, job_finish
 from .staging import stage_lines, staged_lines_delete
 
@@ -131,9 +132,9 @@ def _preview(job: ImportJob) -> None:
         raise ImportFileError("The stored file is not the one uploaded (its SHA-256 differs).")
     job.file_format = fmt.describe()
     job.rows_total = fmt.rows_estimate
-    # Besides the usual names: the organisation's own saved headers and service-line names
-    # (a wide table's header may hold little else).
-    known = [h for saved in job.organisation.column_mappings.all() for h in saved.fields.values()]
+    # Besides the usual names: the real headers of the files the organisation saved mappings
+    # for, and service-line names (a wide table's header may hold little else).
+    known = [h for saved in job.organisation.column_mappings.all() for h in saved.signature]
     known += list(service_lines()) + list(WIDE_EXTRA_ALIASES)
     header, head, rest, sheet = _locate_header(opener, fmt, known)
     rows = chain(head, rest)
@@ -154,11 +155,13 @@ def _preview(job: ImportJob) -> None:
         rest.close()
         job.status = ImportJobStatus.NEEDS_MAPPING
         job.message = _sentence(problems)
+        job.warnings = read_as_notes(mapping)
         job.finished_at = timezone.now()
         job.save()
         return
     context = context_for(job=job, mapping=mapping)
     tally = Tally(max_errors=ImportJob.MAX_ERRORS_KEPT)
+    tally.warnings.extend(read_as_notes(mapping))
     if mapping.is_wide and mapping.factor == 1:
         texts = [c for row in header.preamble for c in row] + header.headers
         if units_factor(texts) is None:
@@ -253,12 +256,25 @@ def _locate_header(opener, fmt, known):
 
 
 def _choose_mapping(job: ImportJob, header: Header) -> tuple[Mapping, ColumnMapping | None]:
-    """The user's choice, then a named or matching saved mapping, then recognition."""
+    """Which columns feed which field, and the saved mapping that said so (if one did).
+
+    The user's choice (on the mapping page, or a saved mapping named at upload) comes first.
+    Otherwise, among the saved mappings whose header signature fits the file: one the
+    organisation prefers ("always use this for our files"), then a built-in layout (Leeds's,
+    Craven's: kept up to date here, so a mapping saved from last month's file does not
+    override it), then any other, and last the columns recognised by their names.
+    """
     if job.requested_mapping:
         return Mapping.from_json(job.requested_mapping), None
     if job.mapping_id:
         return mapping_of(job.mapping), job.mapping
-    saved, mapping = column_mapping_matching(organisation=job.organisation, headers=header.headers)
-    if saved:
+    fitting = column_mappings_fitting(organisation=job.organisation, headers=header.headers)
+    preferred = [(saved, mapping) for saved, mapping in fitting if saved.preferred]
+    if preferred:
+        saved, mapping = preferred[0]
         return mapping, saved
-    return recognise(header, service_lines=service_lines()), None
+    recognised = recognise(header, service_lines=service_lines())
+    if recognised.layout in LAYOUTS_BY_KEY or not fitting:
+        return recognised, None
+    saved, mapping = fitting[0]
+    return mapping, saved
