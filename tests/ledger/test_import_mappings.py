@@ -12,6 +12,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from audit.context import uses_triggers
+from audit.models import ColumnMappingEvent
 from ledger.importers.mapping import Mapping
 from ledger.importers.spelling import close
 from ledger.models import ColumnMapping, ImportJobStatus, Role
@@ -243,6 +245,9 @@ def test_the_mapping_page_tick_makes_the_saved_mapping_preferred(
     import_job_confirm(job=job, actor=officer)
     saved = ColumnMapping.objects.get(organisation=leeds)
     assert (saved.name, saved.preferred) == ("Leeds by service", True)
+    if uses_triggers():  # the choice is in the mapping's history, with its signature
+        event = ColumnMappingEvent.objects.filter(pgh_obj=saved).latest("pgh_id")
+        assert (event.preferred, event.signature) == (True, saved.signature)
 
 
 @pytest.mark.parametrize(
