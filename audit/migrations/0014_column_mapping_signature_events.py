@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0011_supplier_match_events"),
+        ("audit", "0013_guards"),
     ]
 
     operations = [

@@ -33,9 +33,9 @@ def sign_saved_mappings(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0017_transfers"),
+        ("ledger", "0019_staged_line_analyze"),
         # The new triggers write the history table's new columns.
-        ("audit", "0012_column_mapping_signature_events"),
+        ("audit", "0014_column_mapping_signature_events"),
     ]
 
     operations = [
