@@ -65,3 +65,30 @@ def test_with_redis_unreachable_each_process_still_counts(client, rates, monkeyp
     assert down.failed
     rates[0] += 20  # the next window
     assert statuses(client, 1) == [200]
+
+
+def test_fresh_forwarded_for_headers_do_not_reset_the_anonymous_limit(client, rates, monkeypatch):
+    """No proxy configured (NUM_PROXIES=0): X-Forwarded-For is the client's own word, ignored."""
+    monkeypatch.setattr(
+        throttling.AnonRateThrottle, "THROTTLE_RATES", {"anon": "120/minute", "user": "1/minute"}
+    )
+    found = [
+        client.get(URL, HTTP_X_FORWARDED_FOR=f"198.51.100.{n % 250}, 10.1.{n}.1").status_code
+        for n in range(130)
+    ]
+    assert found == [200] * 120 + [429] * 10
+
+
+def test_behind_one_proxy_the_client_is_the_right_most_forwarded_address(client, rates, settings):
+    """The proxy appends the address it saw; whatever the client wrote is to the left of it."""
+    settings.NUM_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    spoofed = [
+        client.get(URL, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.7", **proxy).status_code
+        for n in range(4)
+    ]
+    assert spoofed == [200, 200, 200, 429]
+    window = int(rates[0] // 60)
+    assert cache.get(f"throttle_anon_203.0.113.7:{window}") == 4
+    # Another client behind the same proxy has its own count.
+    assert statuses(client, 1, HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy) == [200]

@@ -16,6 +16,8 @@ instead of no limit at all.
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import throttling
 
+from totalplace.client_address import client_address
+
 # Bounded: LocMemCache culls old entries past MAX_ENTRIES, so an outage cannot grow it forever.
 LOCAL_COUNTERS = LocMemCache("throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
@@ -31,6 +33,11 @@ def _count(cache, key: str, duration: int) -> int:
 class FixedWindowMixin:
     """``allow_request`` and ``wait`` for a ``SimpleRateThrottle`` subclass (same scopes, rates
     and cache keys as DRF's, plus the window's number)."""
+
+    def get_ident(self, request) -> str | None:
+        """The client's address behind the configured proxies (``NUM_PROXIES``), never one
+        that the client wrote into ``X-Forwarded-For`` itself."""
+        return client_address(request)
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:

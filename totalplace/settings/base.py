@@ -23,6 +23,10 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghij")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many proxies stand in front of the app, each appending to X-Forwarded-For. 0: the client is
+# the connection's address and the header is ignored (anyone can write it). The API throttles and
+# the sign-in lockout read the address through totalplace.client_address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -175,10 +179,15 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login rate limit: after 5 failures for one username from one address, wait 15 minutes.
+# Login rate limit: after 5 failures for one username from one address, that username waits
+# 15 minutes at that address (elsewhere it signs in as usual: no one can lock an approver out);
+# after 20 failures from one address, for any usernames, the address waits (login_lockout.py).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "totalplace.login_lockout.AddressLimitedHandler"
+AXES_CLIENT_IP_CALLABLE = "totalplace.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "login"
@@ -229,6 +238,8 @@ REST_FRAMEWORK = {
         "totalplace.parsers.LimitedFormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # Our throttles read totalplace.client_address; this keeps any DRF default in step.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "totalplace.throttling.AnonRateThrottle",
         "totalplace.throttling.UserRateThrottle",
