@@ -13,7 +13,9 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
-RUN SECRET_KEY=build-time-collectstatic-only python manage.py collectstatic --noinput \
+# Production settings refuse a short key and unnamed hosts; this pair only collects static files.
+RUN SECRET_KEY=build-time-collectstatic-only-never-used-to-sign-anything-0123456789 \
+    ALLOWED_HOSTS=build.invalid python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 app \
     && mkdir -p /app/media /app/var \
     && chown -R app /app/media /app/var
