@@ -143,7 +143,7 @@ def test_production_settings_refuse_a_weak_secret_key(key):
     assert "SECRET_KEY must be at least 50 random characters" in result.stderr
 
 
-@pytest.mark.parametrize("hosts", [None, "", "*", "totalplace.example,*"])
+@pytest.mark.parametrize("hosts", [None, "", ",", "*", "totalplace.example,*"])
 def test_production_settings_require_the_sites_own_hosts(hosts):
     env = {"SECRET_KEY": GOOD_KEY} | ({} if hosts is None else {"ALLOWED_HOSTS": hosts})
     result = _production(env)

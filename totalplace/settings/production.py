@@ -32,6 +32,7 @@ def _secret_key(key: str) -> str:
 
 def _allowed_hosts(hosts: list[str]) -> list[str]:
     """The site's own host names: a wildcard would let any Host header build our links."""
+    hosts = [host for host in hosts if host.strip()]
     if not hosts or "*" in hosts:
         raise ImproperlyConfigured(
             "ALLOWED_HOSTS must name the site's hosts (comma-separated), not be empty or '*'"
