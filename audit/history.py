@@ -14,11 +14,28 @@ from django.db import models
 
 from .context import uses_triggers
 from .formatting import EMPTY, Names, display, raw_value, tracked_fields
-from .models import LineChangeSummary, SpendLineEvent, SpendReturnEvent, WorkflowEvent
+from .models import (
+    LineChangeSummary,
+    SpendLineEvent,
+    SpendReturnEvent,
+    WorkflowAction,
+    WorkflowEvent,
+)
 from .models.events import EVENT_MODELS
 from .models.links import ADD, LINK_EVENT_MODELS, REVERSE_LINK_EVENT_MODELS
 
 NOT_RECORDED = object()  # the value before the trail began
+# What anyone who may see a return reads of its history: its status changes, saying which
+# versions, and nothing of who took them, why, or what was imported along the way.
+STATUS_ACTIONS = (
+    WorkflowAction.CREATED,
+    WorkflowAction.SUBMITTED,
+    WorkflowAction.RETURNED,
+    WorkflowAction.APPROVED,
+    WorkflowAction.SUPERSEDED,
+    WorkflowAction.DISCARDED,
+)
+STATUS_DETAIL = ("version", "by_version")
 
 
 @dataclass
@@ -212,6 +229,23 @@ def spend_return_history(*, spend_return_id: int) -> list[Entry]:
     return _entries(workflow=list(workflow), records=records, lines=list(lines))
 
 
+def spend_return_status_history(*, spend_return_id: int) -> list[Entry]:
+    """A return's status changes alone (for readers outside its organisation): no user, reason,
+    file, context or line change. The events are copies holding only what may be shown, so
+    no template can reach the rest."""
+    rows = (
+        WorkflowEvent.objects.filter(spend_return_id=spend_return_id, action__in=STATUS_ACTIONS)
+        .order_by("-created_at", "-id")
+        .values_list("id", "created_at", "action", "detail")
+    )
+    entries = []
+    for pk, created_at, action, detail in rows:
+        shown = {key: detail[key] for key in STATUS_DETAIL if key in (detail or {})}
+        event = WorkflowEvent(pk=pk, created_at=created_at, action=action, detail=shown)
+        entries.append(Entry(when=created_at, who="", via="", actions=[event]))
+    return entries
+
+
 def object_history(obj: models.Model) -> list[Entry]:
     """Any tracked record's history (the admin's history page): its changes and its links'."""
     from ledger.models import SpendReturn
@@ -264,4 +298,5 @@ __all__ = [
     "line_changes_render",
     "object_history",
     "spend_return_history",
+    "spend_return_status_history",
 ]

@@ -1,4 +1,8 @@
-"""History pages for spend returns: the whole trail, and the lines one change touched."""
+"""History pages for spend returns: the whole trail, and the lines one change touched.
+
+Who reads what is the selectors' (``audit.selectors``): the organisation's people and staff
+read the whole trail; everyone else who may see the return reads its status changes.
+"""
 
 import uuid
 
@@ -7,13 +11,16 @@ from django.http import Http404
 from django.shortcuts import render
 
 from ledger import return_selectors
-from ledger.models import Role, SpendReturn
+from ledger.models import SpendReturn
+from totalplace.permissions import permission_required
 
 from . import history
 from .context import uses_triggers
+from .selectors import sees_trail, spend_return_history_for
 
 ENTRIES_PER_PAGE = 20
 LINES_PER_PAGE = 50
+ONLY_ITS_PEOPLE = "A return's line history is for its organisation's people and staff."
 
 
 def _visible_return(request, pk: int) -> SpendReturn:
@@ -23,18 +30,11 @@ def _visible_return(request, pk: int) -> SpendReturn:
         raise Http404("No such spend return") from exc
 
 
-def shows_how(user, spend_return: SpendReturn) -> bool:
-    """Paths, tasks and tokens behind each change: for the organisation's people and staff."""
-    return bool(user.is_authenticated and user.is_staff) or any(
-        return_selectors.has_role(user, spend_return.organisation_id, role)
-        for role in (Role.FINANCE_OFFICER, Role.APPROVER)
-    )
-
-
 def spend_return_history(request, pk: int):
     """Who did what to a spend return and its lines, newest first."""
     spend_return = _visible_return(request, pk)
-    entries = spend_return_history_entries(spend_return)
+    trail = sees_trail(user=request.user, spend_return=spend_return)
+    entries = spend_return_history_for(user=request.user, spend_return=spend_return)
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -43,16 +43,14 @@ def spend_return_history(request, pk: int):
             "spend_return": spend_return,
             "page": page,
             "entries": page.object_list,
-            "show_via": shows_how(request.user, spend_return),
+            "trail": trail,
+            "show_via": trail,
             "uses_triggers": uses_triggers(),
         },
     )
 
 
-def spend_return_history_entries(spend_return: SpendReturn):
-    return history.spend_return_history(spend_return_id=spend_return.pk)
-
-
+@permission_required("ledger.view_spend_return_trail", fn=_visible_return, message=ONLY_ITS_PEOPLE)
 def spend_return_line_changes(request, pk: int):
     """The lines one request, task or command added, changed or deleted, from → to."""
     spend_return = _visible_return(request, pk)

@@ -7,7 +7,8 @@ Roles:
 - **finance officer** (``Membership``): prepares its organisation's returns: opens drafts,
   enters and imports lines, submits, starts new versions, keeps its theme rules;
 - **approver** (``Membership``): signs off or sends back its organisation's submitted returns,
-  never one it submitted itself;
+  never one it submitted itself, and never approves a version it prepared (created, entered,
+  changed or imported lines into: ``audit.selectors.spend_return_author_ids``);
 - **analyst** (the "Analysts" group): everything public, plus line-level downloads and large
   Fiscal Data Package export jobs;
 - **dataset editor** (the "Dataset editors" group, staff and admins): uploads, loads and
@@ -19,6 +20,7 @@ An API token acts only for its own organisation (``ledger.selectors.acting_organ
 
 import rules
 
+from audit.selectors import spend_return_author_ids
 from ledger.models import DatasetEditionStatus, ImportJob, Organisation, Role, SpendReturnStatus
 from ledger.return_selectors import EDITABLE_STATUSES, PUBLIC_STATUSES
 from ledger.selectors import acting_organisation_ids
@@ -95,6 +97,12 @@ def submitted_by_user(user, obj) -> bool:
 
 
 @rules.predicate
+def prepared_by_user(user, obj) -> bool:
+    """Created, edited, imported into or submitted this version (one read of its trail)."""
+    return obj is not None and user.pk in spend_return_author_ids(spend_return=obj)
+
+
+@rules.predicate
 def is_unsubmitted_draft(user, obj) -> bool:
     return obj is not None and obj.status == SpendReturnStatus.DRAFT and not obj.submitted_at
 
@@ -111,12 +119,17 @@ rules.add_perm("ledger.see_drafts", is_member)
 
 # Spend returns.
 rules.add_perm("ledger.view_spend_return", is_public | is_member)
+# Its whole audit trail (who, line by line, the files and their messages): the organisation's
+# people and staff. Everyone else who sees the return sees its status changes, without names.
+rules.add_perm("ledger.view_spend_return_trail", is_member | is_staff | is_admin)
 rules.add_perm("ledger.edit_spend_return", is_finance_officer & is_editable)
 rules.add_perm("ledger.submit_spend_return", is_finance_officer & is_editable)
 rules.add_perm("ledger.start_spend_return_version", is_finance_officer)
 rules.add_perm("ledger.discard_spend_return", is_finance_officer & is_unsubmitted_draft)
-# Separation of duties: the person who submitted a return never signs it off or sends it back.
-rules.add_perm("ledger.approve_spend_return", is_approver & is_submitted & ~submitted_by_user)
+# Separation of duties: whoever prepared a version (created it, entered, changed or imported
+# its lines, submitted it) never signs it off; whoever submitted it never sends it back either.
+# The author check comes last: it reads the trail, and only for an approver of a submitted one.
+rules.add_perm("ledger.approve_spend_return", is_approver & is_submitted & ~prepared_by_user)
 rules.add_perm("ledger.send_back_spend_return", is_approver & is_submitted & ~submitted_by_user)
 
 # Imports and theme rules.

@@ -21,6 +21,8 @@ from ledger.services.fiscal_data_package import (
 from totalplace.api import error_response
 from totalplace.permissions import rule_permission
 
+from .serializers import StoredMessageField
+
 SYNC_LIMIT = 20_000  # rows; above this the package is built by a worker
 
 
@@ -65,6 +67,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
     delayed = serializers.SerializerMethodField()
     message = serializers.SerializerMethodField()
+    error = StoredMessageField(read_only=True)
 
     class Meta:
         model = ExportJob

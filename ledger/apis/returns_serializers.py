@@ -6,7 +6,7 @@ from ledger.models import ImportCorrection, ImportJob, ImportMode, SpendReturn
 from ledger.services.imports.apportionment import DRIVERS
 from totalplace.uploads import validate_upload_size
 
-from .serializers import money_field
+from .serializers import StoredMessageField, money_field
 
 
 class OrganisationRefSerializer(serializers.Serializer):
@@ -90,7 +90,7 @@ class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True)
     column = serializers.CharField(allow_blank=True)
     value = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
+    message = StoredMessageField()
 
 
 class ImportCorrectionSerializer(serializers.ModelSerializer):
@@ -155,7 +155,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
         "differently from a name we know → the name it was read as; also in ``warnings``).",
     )
     errors = RowErrorSerializer(many=True, read_only=True)
-    warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+    warnings = serializers.ListField(child=StoredMessageField(), read_only=True)
+    message = StoredMessageField(read_only=True)
     dropped = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     corrections = ImportCorrectionSerializer(many=True, read_only=True)
 

@@ -3,11 +3,19 @@
 from rest_framework import serializers
 
 from ledger.models import FinancialYear, Organisation, Place, ServiceTheme, SpendLine, SpendReturn
+from totalplace.redact import without_paths
 
 
 def money_field(**kwargs) -> serializers.DecimalField:
     """Pounds as a decimal string ("1234.50"); MoneyField would otherwise map to an integer."""
     return serializers.DecimalField(max_digits=17, decimal_places=2, **kwargs)
+
+
+class StoredMessageField(serializers.CharField):
+    """A message stored by a job (an import's, an export's): shown without server paths."""
+
+    def to_representation(self, value) -> str:
+        return without_paths(super().to_representation(value))
 
 
 TRANSFERS = ("net", "gross")

@@ -21,6 +21,7 @@ from ledger.services.imports.jobs import (
 )
 from ledger.services.imports.queueing import import_job_retry_if_delayed
 from totalplace.permissions import has_perm, permission_required
+from totalplace.redact import without_paths
 
 from .forms import MappingForm, UploadForm, layout_name
 from .import_corrections import correction_inputs, corrections_done, corrections_posted
@@ -87,7 +88,7 @@ def _status(job: ImportJob) -> dict:
         "lines": job.lines_count,
         "errors": job.error_count,
         "delayed": job.delayed_at is not None,
-        "message": job.message,
+        "message": without_paths(job.message),
     }
 
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from audit.pages import shows_how, spend_return_history_entries
+from audit.selectors import sees_trail, spend_return_history_for
 from ledger import return_selectors as selectors
 from ledger import sign_off_selectors
 from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
@@ -115,6 +115,8 @@ def spend_return_detail(request, pk: int):
     def can(perm: str) -> bool:
         return has_perm(user, f"ledger.{perm}", spend_return)
 
+    trail = sees_trail(user=user, spend_return=spend_return)
+
     context = {
         "spend_return": spend_return,
         "summary": selectors.spend_return_summary(spend_return=spend_return),
@@ -134,13 +136,16 @@ def spend_return_detail(request, pk: int):
         "can_download_lines": can("download_spend_return_lines"),
         "can_submit": can("submit_spend_return"),
         "can_approve": can("approve_spend_return"),
+        "can_send_back": can("send_back_spend_return"),
         "can_discard": can("discard_spend_return"),
         "is_approver": can("sign_off_returns"),
         "can_start_version": can("start_spend_return_version"),
         "send_back_form": SendBackForm(),
         # The latest of its audit trail; the history page has the rest.
-        "history": spend_return_history_entries(spend_return)[:HISTORY_SHOWN],
-        "show_via": shows_how(user, spend_return),
+        "history": spend_return_history_for(user=user, spend_return=spend_return)[:HISTORY_SHOWN],
+        # Who did what, and through what: for the organisation's people and staff.
+        "trail": trail,
+        "show_via": trail,
     }
     return render(request, "ledger/returns/detail.html", context)
 

@@ -204,6 +204,12 @@ def fiscal_data_package_cells(*, cut: Cut) -> int:
     )
 
 
+# What the analyst reads when building the package failed: the exception (whose text may name
+# the server's paths) goes to the log, by the task that re-raises it.
+EXPORT_FAILED_MESSAGE = (
+    "The export could not be built because of an error on our side; it has been logged. "
+    "Try again, or contact support with the job number."
+)
 EXPORT_DELAYED_MESSAGE = (
     "Processing is delayed: the job queue cannot be reached just now. The export will start "
     "automatically as soon as the queue is back; there is no need to ask for it again."
@@ -262,8 +268,10 @@ def export_job_run(*, job_id) -> ExportJob:
         content = fiscal_data_package_build(
             cut=Cut.parse(job.params.get("cut", "")), progress=progress
         )
-    except Exception as exc:
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=str(exc))
+    except Exception:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportStatus.FAILED, error=EXPORT_FAILED_MESSAGE
+        )
         raise
     job.refresh_from_db()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")

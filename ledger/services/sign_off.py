@@ -3,8 +3,10 @@
 draft → submitted → approved (or returned to its officers, then submitted again). Approving a
 version supersedes the version approved before, in the same transaction, so the totals never
 count both or neither. Finance officers of the organisation submit; its approvers approve or
-send back, but never a return they submitted themselves. ``actor=None`` is the system itself
-(the demo loader, the shell), which may do anything the workflow allows.
+send back, but never send back a return they submitted, nor approve a version they prepared
+(created, entered, changed or imported lines into, or submitted: its audit trail says who, see
+``audit.selectors.spend_return_author_ids``). ``actor=None`` is the system itself (the demo
+loader, the shell), which may do anything the workflow allows.
 """
 
 from decimal import Decimal
@@ -29,8 +31,21 @@ def _pounds(value: Decimal) -> str:
     return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
 
 
+PREPARED_IT = (
+    "You prepared this version (you created it, entered, changed or imported its lines, or "
+    "submitted it), so another approver must sign it off."
+)
+SUBMITTED_IT = "You submitted this return, so another approver must return it."
+
+
 def _require_approver(
-    actor: AbstractBaseUser | None, spend_return: SpendReturn, *, perm: str, verb: str, done: str
+    actor: AbstractBaseUser | None,
+    spend_return: SpendReturn,
+    *,
+    perm: str,
+    verb: str,
+    done: str,
+    refused: str,
 ) -> None:
     require_perm(
         actor,
@@ -40,12 +55,7 @@ def _require_approver(
     )
     if spend_return.status != SpendReturnStatus.SUBMITTED:
         raise ValidationError(f"Only a submitted return can be {done}.")
-    require_perm(
-        actor,
-        perm,
-        spend_return,
-        message=f"You submitted this return, so another approver must {verb}.",
-    )
+    require_perm(actor, perm, spend_return, message=refused)
 
 
 @transaction.atomic
@@ -94,12 +104,20 @@ def spend_return_submit(
 def spend_return_approve(
     *, spend_return: SpendReturn, actor: AbstractBaseUser | None
 ) -> SpendReturn:
-    """Sign off a submitted return: it replaces the previously approved version in the totals."""
+    """Sign off a submitted return: it replaces the previously approved version in the totals.
+
+    Refused to anyone who prepared this version (separation of duties).
+    """
     # Lock all its versions before reading its status: see the lock's docstring.
     versions = spend_return_versions_lock(spend_return=spend_return)
     spend_return = versions[spend_return.pk]
     _require_approver(
-        actor, spend_return, perm="ledger.approve_spend_return", verb="sign it off", done="approved"
+        actor,
+        spend_return,
+        perm="ledger.approve_spend_return",
+        verb="sign it off",
+        done="approved",
+        refused=PREPARED_IT,
     )
     now = timezone.now()
     touched = [spend_return.pk]
@@ -140,7 +158,12 @@ def spend_return_send_back(
     """Return a submitted return to its finance officers, saying why; they can edit it again."""
     spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
     _require_approver(
-        actor, spend_return, perm="ledger.send_back_spend_return", verb="return it", done="returned"
+        actor,
+        spend_return,
+        perm="ledger.send_back_spend_return",
+        verb="return it",
+        done="returned",
+        refused=SUBMITTED_IT,
     )
     if not reason.strip():
         raise ValidationError("Say why the return is being returned.")

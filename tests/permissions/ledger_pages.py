@@ -20,6 +20,8 @@ from .world import ADMIN, APPROVER, OFFICER
 OK, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 403, 404, 405
 DONE = 302  # a successful form post redirects
 UNKNOWN_CHANGE = "00000000-0000-4000-8000-000000000000"
+# Who took a step, in a history (the world's approved returns were approved by the system).
+WHO_ACTED = "<strong>the system</strong>"
 
 PUBLIC = expect(OK)
 SIGNED_IN = expect(OK, anonymous=LOGIN)
@@ -35,6 +37,10 @@ def _detail(name):
 
 def _action(name, action):
     return lambda w: f"/spend-returns/{getattr(w, name).pk}/{action}/"
+
+
+def _lines_of(name):
+    return lambda w: f"/spend-returns/{getattr(w, name).pk}/history/lines/?context={UNKNOWN_CHANGE}"
 
 
 def _upload(w):
@@ -130,24 +136,47 @@ LEDGER_PAGES = [
         _action("b_draft", "lines/download"),
         expect(MISSING, anonymous=LOGIN, admin=OK),
     ),
-    # A return's history is as visible as the return itself.
-    page("history-approved", _action("a_approved", "history"), PUBLIC),
+    # A return's history is as visible as the return itself; its trail (who, its lines'
+    # changes, its imports) only to its organisation's people and staff: the rest read its
+    # status changes.
+    page(
+        "history-approved",
+        _action("a_approved", "history"),
+        PUBLIC,
+        check=lists({OFFICER, APPROVER, ADMIN}, lambda w: WHO_ACTED),
+    ),
+    page(
+        "history-b-approved",
+        _action("b_approved", "history"),
+        PUBLIC,
+        check=lists({ADMIN}, lambda w: WHO_ACTED),
+    ),
     page(
         "history-a-draft",
         _action("a_draft", "history"),
         expect(MISSING, officer=OK, approver=OK, admin=OK),
     ),
     page("history-b-draft-by-id", _action("b_draft", "history"), expect(MISSING, admin=OK)),
-    # A change's line list follows the return's visibility (an unknown change lists nothing).
+    # A change's line list: the trail's (an unknown change lists nothing).
     page(
         "history-lines-approved",
-        lambda w: f"/spend-returns/{w.a_approved.pk}/history/lines/?context={UNKNOWN_CHANGE}",
-        PUBLIC,
+        _lines_of("a_approved"),
+        expect(FORBIDDEN, anonymous=LOGIN, officer=OK, approver=OK, admin=OK),
+    ),
+    page(
+        "history-lines-b-approved",
+        _lines_of("b_approved"),
+        expect(FORBIDDEN, anonymous=LOGIN, admin=OK),
+    ),
+    page(
+        "history-lines-a-draft",
+        _lines_of("a_draft"),
+        expect(MISSING, anonymous=LOGIN, officer=OK, approver=OK, admin=OK),
     ),
     page(
         "history-lines-b-draft-by-id",
-        lambda w: f"/spend-returns/{w.b_draft.pk}/history/lines/?context={UNKNOWN_CHANGE}",
-        expect(MISSING, admin=OK),
+        _lines_of("b_draft"),
+        expect(MISSING, anonymous=LOGIN, admin=OK),
     ),
     page("grid-a-draft", _action("a_draft", "lines"), A_DRAFT_EDIT),
     page("grid-b-draft-by-id", _action("b_draft", "lines"), B_DRAFT_EDIT),

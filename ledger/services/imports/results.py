@@ -7,6 +7,7 @@ from ledger.importers.context import Tally
 from ledger.importers.mapping import Header
 from ledger.models import ImportJob, ImportJobStatus
 from ledger.models.fields import from_pence, to_pence
+from totalplace.redact import without_paths
 
 from .staging import staged_lines_delete
 
@@ -22,9 +23,10 @@ def job_fail(job: ImportJob, error: RowError) -> None:
     """The file as a whole could not be read: nothing is kept but the reason."""
     staged_lines_delete(job=job)
     job.status = ImportJobStatus.FAILED
-    job.errors = [error.as_dict()]
+    # A library's exception text may name where the file lies on the server: never kept.
+    job.errors = [{**error.as_dict(), "message": without_paths(error.message)}]
     job.error_count = 1
-    job.message = str(error)
+    job.message = without_paths(str(error))
     job.staged_count = 0
     job.finished_at = timezone.now()
     job.save()
