@@ -6,6 +6,8 @@ return reads its status changes alone (``ledger.view_spend_return_trail``). The 
 who prepared a version, whom separation of duties keeps from approving it.
 """
 
+from django.db.models import Exists, OuterRef, Q
+
 from ledger.models import ImportCorrection, ImportJob, SpendReturn
 from totalplace.permissions import has_perm
 
@@ -62,3 +64,25 @@ def spend_return_author_ids(*, spend_return: SpendReturn) -> set[int]:
         )
     )
     return {int(i) for i in ids if i is not None}
+
+
+def prepared_by_q(*, user_id: int) -> Q:
+    """For a query of spend returns: those ``user_id`` prepared, by the same reading of the
+    trail as ``spend_return_author_ids`` (lists of what waits for an approver use it)."""
+    here = OuterRef("pk")
+    lines = LineChangeSummary.objects.filter(spend_return_id=here, context__metadata__user=user_id)
+    imports = ImportJob.objects.filter(spend_return_id=here, confirmed_at__isnull=False).filter(
+        Q(created_by_id=user_id)
+        | Q(confirmed_by_id=user_id)
+        | Q(corrections__created_by_id=user_id)
+    )
+    steps = WorkflowEvent.objects.filter(
+        spend_return_id=here, action__in=AUTHOR_ACTIONS, actor_id=user_id
+    )
+    return (
+        Q(created_by_id=user_id)
+        | Q(submitted_by_id=user_id)
+        | Exists(lines)
+        | Exists(imports)
+        | Exists(steps)
+    )

@@ -7,6 +7,7 @@ an officer's returned ones, and a version against the approved one it would repl
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 
+from audit.selectors import prepared_by_q
 from ledger.models import Membership, Role, SpendLine, SpendReturn, SpendReturnStatus
 from ledger.return_selectors import PUBLIC_STATUSES
 
@@ -14,8 +15,8 @@ WAITING_SHOWN = 10
 
 
 def spend_returns_waiting(*, user) -> dict[str, dict]:
-    """What waits for ``user``: returns to sign off (an approver's, never their own
-    submission) and returns sent back for changes (a finance officer's), oldest first, each
+    """What waits for ``user``: returns to sign off (an approver's, never a version they
+    prepared) and returns sent back for changes (a finance officer's), oldest first, each
     with how many there are in all. Administrators are left out: they act for everyone and
     this would list every organisation's work. Two queries, however much waits."""
     if not user.is_authenticated or user.is_superuser:
@@ -29,7 +30,7 @@ def spend_returns_waiting(*, user) -> dict[str, dict]:
         return {}
     queries = {
         "sign_off": Q(organisation_id__in=roles[Role.APPROVER], status=SpendReturnStatus.SUBMITTED)
-        & ~Q(submitted_by=user),
+        & ~prepared_by_q(user_id=user.pk),
         "changes": Q(
             organisation_id__in=roles[Role.FINANCE_OFFICER], status=SpendReturnStatus.RETURNED
         ),

@@ -16,6 +16,7 @@ from ledger.models import Role, ServiceTheme, SpendReturnStatus
 from ledger.services.access import membership_grant
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.sign_off import spend_return_approve, spend_return_submit
+from ledger.sign_off_selectors import spend_returns_waiting
 from tests.factories import SpendLineFactory, UserFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
 from tests.services import require_postgres
@@ -91,6 +92,7 @@ def test_an_approver_who_entered_or_changed_a_line_cannot_approve(
     spend_return_submit(spend_return=leeds_draft, actor=officer)
     assert spend_return_author_ids(spend_return=leeds_draft) == {officer.pk, dual.pk}
     _refused(client, leeds_draft, dual)
+    assert "sign_off" not in spend_returns_waiting(user=dual)
     spend_return_approve(spend_return=leeds_draft, actor=approver)
     leeds_draft.refresh_from_db()
     assert leeds_draft.status == SpendReturnStatus.APPROVED
@@ -104,6 +106,9 @@ def test_an_approver_who_confirmed_an_import_cannot_approve(
     spend_return_submit(spend_return=leeds_draft, actor=officer)
     assert dual.pk in spend_return_author_ids(spend_return=leeds_draft)
     _refused(client, leeds_draft, dual)
+    # Nor is it listed as waiting for them; it waits for the other approver.
+    assert "sign_off" not in spend_returns_waiting(user=dual)
+    assert spend_returns_waiting(user=approver)["sign_off"]["returns"] == [leeds_draft]
     spend_return_approve(spend_return=leeds_draft, actor=approver)
 
 
@@ -118,6 +123,7 @@ def test_an_approver_who_only_read_the_return_approves_it(
     assert client.get(reverse("import-job-detail", args=[job.pk])).status_code == 200
     spend_return_submit(spend_return=leeds_draft, actor=officer)
     assert spend_return_author_ids(spend_return=leeds_draft) == {officer.pk}
+    assert spend_returns_waiting(user=dual)["sign_off"]["returns"] == [leeds_draft]
     detail = _body(client.get(reverse("spend-return-detail", args=[leeds_draft.pk])))
     assert f'action="/spend-returns/{leeds_draft.pk}/approve/"' in detail
     assert "You prepared this version" not in detail
