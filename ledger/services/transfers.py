@@ -1,10 +1,11 @@
 """Matching the suppliers a body pays to public bodies, and deciding about the matches.
 
 A supplier name is compared, normalised (upper case, "&" as "and", punctuation and "Ltd" gone),
-with every body's name and aliases (the CRA's department names, "HMRC", the aliases in
-``fixtures/reference/supplier_aliases.csv``); a council is also found by its area's name
-("KIRKLEES METROPOLITAN COUNCIL", "City of York Council"), a police or fire body by its area
-("WEST YORKSHIRE POLICE AUTHORITY"). A name that could be two bodies is not matched. A match
+with every body's name and aliases (the CRA's department names, "HMRC", the aliases held as
+data in ``fixtures/reference/organisation_aliases.csv``); a name that carries a body's code
+("LEEDS PCT (5N1)", "E08000035") is matched by the code; a council is also found by its area's
+name ("KIRKLEES METROPOLITAN COUNCIL", "City of York Council"), a police or fire body by its
+area ("WEST YORKSHIRE POLICE AUTHORITY"). A name that could be two bodies is not matched. A match
 is a suggestion until an officer of the paying body confirms or rejects it; either way the
 rollups of the returns it touches are refreshed, so net totals follow at once.
 """
@@ -69,9 +70,14 @@ class SupplierIndex:
         self.exact: dict[str, set[int]] = defaultdict(set)
         self.by_area: dict[tuple[str, str], set[int]] = defaultdict(set)
         self.methods: dict[str, str] = {}
+        self.codes: dict[str, set[int]] = defaultdict(set)
         bodies = Organisation.objects.filter(aggregate_of=[]).select_related("home_place")
         for body in bodies:
             self._add(supplier_key(body.name), body.pk, SupplierMatchMethod.NAME)
+            self._code(body.code, body.pk)
+            if body.home_place_id:
+                self._code(body.home_place.gss_code, body.pk)
+                self._code(body.home_place.snac_code, body.pk)
             if body.home_place_id:  # a council: by its area's names too
                 for name in (body.home_place.name, body.home_place.official_name):
                     self._area("council", name, COUNCIL_WORDS, body.pk)
@@ -83,6 +89,13 @@ class SupplierIndex:
             "organisation_id", "alias"
         ):
             self._add(supplier_key(alias), organisation_id, SupplierMatchMethod.ALIAS)
+            self._code(alias, organisation_id)
+
+    def _code(self, code: str | None, pk: int) -> None:
+        # Only codes with a digit: a bare word ("DWP", "HMRC") is a name, matched as one.
+        code = (code or "").strip().upper()
+        if len(code) >= 3 and " " not in code and any(c.isdigit() for c in code):
+            self.codes[code].add(pk)
 
     def _add(self, key: str, pk: int, method: str) -> None:
         if key:
@@ -103,6 +116,11 @@ class SupplierIndex:
         if found:
             return None  # ambiguous: two bodies of that name
         words = set(key.split())
+        coded = set().union(*(self.codes.get(w, set()) for w in words))
+        if len(coded) == 1:
+            return next(iter(coded)), SupplierMatchMethod.CODE
+        if coded:
+            return None
         for kind, kind_words, markers in (
             ("council", COUNCIL_WORDS, {"COUNCIL"}),
             ("police", POLICE_WORDS, {"POLICE", "CONSTABULARY"}),

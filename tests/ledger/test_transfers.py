@@ -15,6 +15,7 @@ from ledger.calculations.transfers import receivers_within
 from ledger.models import (
     FinancialYear,
     Organisation,
+    OrganisationAlias,
     Place,
     Role,
     Sector,
@@ -88,6 +89,26 @@ def test_suppliers_in_real_files_are_found_among_the_public_bodies(reference_dat
 @pytest.mark.parametrize("name", ["WILF WARD FAMILY TRUST", "Skipton Town Council", "Acme Ltd"])
 def test_other_suppliers_are_not_matched(reference_data, name):
     assert SupplierIndex().match(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("Payments to (E08000034)", "E08000034"),  # a council by its area's GSS code
+        ("Testshire Health Partners (RX9)", "RX9"),  # an NHS body by its ODS code
+    ],
+)
+def test_a_supplier_name_carrying_a_bodys_code_is_matched_by_the_code(reference_data, name, body):
+    Organisation.objects.create(code="RX9", name="NHS Testshire One", sector=Sector.NHS)
+    found = SupplierIndex().match(name)
+    assert found == (Organisation.objects.by_code(body).get().pk, "code")
+
+
+def test_a_code_shared_by_two_bodies_matches_neither(reference_data):
+    Organisation.objects.create(code="X1Y", name="Body one", sector=Sector.NHS)
+    other = Organisation.objects.create(code="X1Z", name="Body two", sector=Sector.NHS)
+    OrganisationAlias.objects.create(organisation=other, alias="X1Y", scheme="ods")
+    assert SupplierIndex().match("Health body X1Y") is None
 
 
 def test_a_councils_payment_to_an_nhs_body_in_the_place_counts_once_net(nhs):
