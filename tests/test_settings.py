@@ -80,6 +80,13 @@ def test_without_environment_sqlite_and_eager_celery():
     assert found["debug"] is False
 
 
+def test_empty_database_url_and_broker_mean_unset():
+    found = _settings({"DATABASE_URL": "", "CELERY_BROKER_URL": ""})
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["name"].endswith("var/totalplace.sqlite3")
+    assert found["eager"] is True
+
+
 def test_database_url_and_broker_switch_to_postgres_and_a_real_worker():
     found = _settings(
         {

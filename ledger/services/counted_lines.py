@@ -73,10 +73,10 @@ def blocks_prepare(keys: list[Key] | None) -> None:
             cursor.execute(f"ANALYZE {BLOCKS}")
 
 
-def counted_lines_sql(keys: list[Key] | None, *, transfers: bool = False) -> tuple[str, list]:
-    """A SELECT of every counted line's key fields and ``amount_pence`` (``blocks_prepare``
-    first); with ``transfers``, also ``receiver_id``: the public body a return's line pays (a
-    supplier match not rejected), else NULL."""
+def _branches(keys: list[Key] | None, transfers: bool) -> tuple[str, list, str, list]:
+    """The two halves of the selection (returns' lines, dataset lines), each a SELECT ... FROM
+    ... WHERE with its parameters, selecting the key fields, ``amount_pence`` and (with
+    ``transfers``) ``receiver_id``."""
     line, ret = SpendLine._meta.db_table, SpendReturn._meta.db_table
     dline, dyear = DatasetLine._meta.db_table, DatasetEditionYear._meta.db_table
     edition, dataset = DatasetEdition._meta.db_table, Dataset._meta.db_table
@@ -90,12 +90,12 @@ def counted_lines_sql(keys: list[Key] | None, *, transfers: bool = False) -> tup
             f"LEFT JOIN {SupplierMatch._meta.db_table} m ON m.payer_id = l.organisation_id "
             "AND m.supplier_name = l.supplier_name AND m.status <> 'rejected'"
         )
-    sql = f"""
+    lines = f"""
         SELECT {", ".join("l." + f for f in LINE_FIELDS)}, 0::bigint AS edition_id,
                l.amount_pence{receiver}
         FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id {paid}
-        WHERE r.status = 'approved' AND {line_scope}
-        UNION ALL
+        WHERE r.status = 'approved' AND {line_scope}"""
+    datasets = f"""
         SELECT {", ".join("d." + f for f in LINE_FIELDS)}, d.edition_id::bigint,
                d.amount_pence{none}
         FROM {dline} d
@@ -108,6 +108,32 @@ def counted_lines_sql(keys: list[Key] | None, *, transfers: bool = False) -> tup
             WHERE b.organisation_id = d.organisation_id
               AND b.financial_year_id = d.financial_year_id AND b.place_id = d.place_id
               AND (b.precedence, b.dataset_id) < (s.precedence, s.id))"""
+    return lines, line_params, datasets, dataset_params
+
+
+def counted_lines_sql(keys: list[Key] | None, *, transfers: bool = False) -> tuple[str, list]:
+    """A SELECT of every counted line's key fields and ``amount_pence`` (``blocks_prepare``
+    first); with ``transfers``, also ``receiver_id``: the public body a return's line pays (a
+    supplier match not rejected), else NULL."""
+    lines, line_params, datasets, dataset_params = _branches(keys, transfers)
+    return f"{lines} UNION ALL {datasets}", line_params + dataset_params
+
+
+def counted_groups_sql(keys: list[Key] | None, *, transfers: bool = False) -> tuple[str, list]:
+    """The counted lines grouped by the key fields (and ``receiver_id`` with ``transfers``):
+    ``amount_pence`` and ``line_count`` per group.
+
+    Each half is grouped on its own, then the two appended: a return's line has edition 0 and a
+    dataset line never does, so no group is split between them. Grouped after a UNION ALL, the
+    10M lines went through one serial aggregate (spilling to disk, ~4x a bare GROUP BY);
+    grouped in each half, the planner aggregates the lines in parallel workers."""
+    lines, line_params, datasets, dataset_params = _branches(keys, transfers)
+    group = ", ".join(KEY_FIELDS) + (", receiver_id" if transfers else "")
+    totals = "SUM(amount_pence)::bigint AS amount_pence, COUNT(*)::integer AS line_count"
+    sql = f"""
+        SELECT {group}, {totals} FROM ({lines}) l GROUP BY {group}
+        UNION ALL
+        SELECT {group}, {totals} FROM ({datasets}) d GROUP BY {group}"""
     return sql, line_params + dataset_params
 
 

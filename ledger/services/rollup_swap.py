@@ -1,5 +1,6 @@
 # ruff: noqa: S608 -- SQL text holds only table, column and index names read from the catalog
-"""PostgreSQL's full rebuild: build a fresh rollup table beside the live one, then swap it in.
+"""PostgreSQL's full rebuild: build fresh rollup tables (rollups, transfer rollups) beside the live
+ones, then swap them in.
 
 Why not diff into the live table, as a refresh does: a data-modifying statement never runs in
 parallel and pays for every index row by row, so on 10M lines the diff took 2-3x a bare
@@ -24,8 +25,8 @@ from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
 
-from ledger.models import SpendRollup, SpendTransferRollup
-from ledger.services.counted_lines import KEY_FIELDS, TRANSFER_FIELDS, counted_lines_sql
+from ledger.models import SpendRollup, SpendTransferRollup, SupplierMatch
+from ledger.services.counted_lines import KEY_FIELDS, TRANSFER_FIELDS, counted_groups_sql
 
 BASE = f"{SpendRollup._meta.db_table}_base"  # the grouped lines, for this rebuild only
 
@@ -56,19 +57,20 @@ def swap_possible() -> bool:
                                   WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)
                   AND NOT EXISTS (SELECT 1 FROM pg_publication_rel p WHERE p.prrelid = c.oid)
                   AND NOT EXISTS (SELECT 1 FROM pg_publication p WHERE p.puballtables)
-           FROM pg_class c WHERE c.oid = %s::regclass""",
-        [SpendRollup._meta.db_table],
+           FROM pg_class c WHERE c.oid IN (%s::regclass, %s::regclass)""",
+        [SpendRollup._meta.db_table, SpendTransferRollup._meta.db_table],
     )
-    return bool(found and found[0][0])
+    return len(found) == 2 and all(ok for (ok,) in found)
 
 
-def _select_list(columns: list[tuple]) -> str:
-    """The live table's columns, in its order, each computed from the grouped lines (``base``)."""
+def _select_list(columns: list[tuple], fields: tuple[str, ...]) -> str:
+    """The live table's columns, in its order, each computed from the grouped lines (``base``)
+    grouped by ``fields``."""
     computed = {
         "id": "(row_number() OVER ())::bigint",
         "amount_pence": "SUM(l.amount_pence)::bigint",
         "line_count": "SUM(l.line_count)::integer",
-        **{c: f"l.{c}" for c in KEY_FIELDS},
+        **{c: f"l.{c}" for c in fields},
     }
     unknown = [name for name, *_ in columns if name not in computed]
     if unknown:  # a migration added a column this rebuild does not know how to fill
@@ -88,32 +90,47 @@ def _columns(live: str) -> list[tuple]:
     )
 
 
-def _build(live: str, new: str) -> list[tuple]:
-    """Create and fill ``new`` like ``live``; returns its indexes as (temporary name, final
-    name, constraint kind or None)."""
-    columns = _columns(live)
-    counted, params = counted_lines_sql(None, transfers=True)
-    keys = ", ".join(KEY_FIELDS)
-    group = ", ".join(f"l.{c}" for c in KEY_FIELDS)
-    _rows(f"DROP TABLE IF EXISTS {new}")
+def _base() -> None:
+    """The counted lines grouped by the rollups' key and the body each pays (transfers between
+    public bodies), once: both tables are summed from it."""
+    counted, params = counted_groups_sql(None, transfers=True)
     _rows(f"DROP TABLE IF EXISTS {BASE}")
     # Measured on 10M lines (330,000 groups): given work_mem, the planner (expecting 1M groups)
     # prefers a serial hash aggregate, twice as slow as the parallel one; and compiling this
-    # plan with JIT costs more than it saves. This transaction only.
-    for setting in ("jit = off", "parallel_setup_cost = 0", "parallel_tuple_cost = 0"):
+    # plan with JIT costs more than it saves. A nightly job's groups (~600,000) fit in memory:
+    # with the default 4 MB of work_mem the aggregate spilled ~700 MB to disk.
+    for setting in (
+        "jit = off",
+        "parallel_setup_cost = 0",
+        "parallel_tuple_cost = 0",
+        "work_mem = '128MB'",
+    ):
         _rows(f"SET LOCAL {setting}")
-    # One pass over the lines groups them with the body each pays (transfers between public
-    # bodies); both the rollups and the transfer rollups are summed from these groups.
+    # The matches' statistics carry the planner's estimate for their receivers (migration
+    # 0018): fresh ones, or it falls back to a serial aggregate. A small table; a role that
+    # does not own it is told so and autovacuum's statistics serve.
+    _rows(f"ANALYZE {SupplierMatch._meta.db_table}")
+    _rows(f"CREATE UNLOGGED TABLE {BASE} AS {counted}", params)
+    _rows(f"ANALYZE {BASE}")
+
+
+# Each table the rebuild swaps: the key it is grouped by, and which grouped lines it sums.
+TABLES = (
+    (SpendRollup._meta.db_table, KEY_FIELDS, "TRUE"),
+    (SpendTransferRollup._meta.db_table, TRANSFER_FIELDS, "l.receiver_id IS NOT NULL"),
+)
+
+
+def _build(live: str, new: str, fields: tuple[str, ...], where: str) -> list[tuple]:
+    """Create ``new`` like ``live`` and fill it from the grouped lines; returns its indexes as
+    (temporary name, final name, constraint kind or None)."""
+    columns = _columns(live)
+    group = ", ".join(f"l.{c}" for c in fields)
+    _rows(f"DROP TABLE IF EXISTS {new}")
     _rows(
-        f"""CREATE UNLOGGED TABLE {BASE} AS
-            SELECT {keys}, receiver_id,
-                   SUM(amount_pence)::bigint AS amount_pence, COUNT(*)::integer AS line_count
-            FROM ({counted}) l
-            GROUP BY {keys}, receiver_id""",
-        params,
+        f"CREATE TABLE {new} AS SELECT {_select_list(columns, fields)} "
+        f"FROM {BASE} l WHERE {where} GROUP BY {group}"
     )
-    _rows(f"CREATE TABLE {new} AS SELECT {_select_list(columns)} FROM {BASE} l GROUP BY {group}")
-    _transfers_from_base()
     alter = []
     for name, _, not_null, identity, default in columns:
         if not_null:
@@ -154,18 +171,6 @@ def _build(live: str, new: str) -> list[tuple]:
     return indexes
 
 
-def _transfers_from_base() -> None:
-    """The transfer rollups, from the same grouped lines (a small table: a full refill)."""
-    table, fields = SpendTransferRollup._meta.db_table, ", ".join(TRANSFER_FIELDS)
-    _rows(f"DELETE FROM {table}")
-    _rows(
-        f"""INSERT INTO {table} ({fields}, amount_pence, line_count)
-            SELECT {fields}, SUM(amount_pence)::bigint, SUM(line_count)::integer
-            FROM {BASE} WHERE receiver_id IS NOT NULL GROUP BY {fields}"""
-    )
-    _rows(f"DROP TABLE {BASE}")
-
-
 def _diff(live: str, new: str) -> SwapResult:
     """What the swap changes, row for row: the same counts the diff path reports."""
     match = " AND ".join(f"o.{c} = n.{c}" for c in KEY_FIELDS)
@@ -194,14 +199,8 @@ def _lock_live(live: str) -> None:
     _rows(f"LOCK TABLE {live} IN ACCESS EXCLUSIVE MODE")
 
 
-def rollup_table_swap() -> SwapResult:
-    """Rebuild every rollup into a new table and swap it for the live one. Call inside a
-    transaction holding the exclusive rollup lock (``rollups._lock(None)``), after
-    ``counted_lines.blocks_prepare(None)``."""
-    live = SpendRollup._meta.db_table
-    new = f"{live}_rebuild"
-    indexes = _build(live, new)
-    result = _diff(live, new)
+def _swap(live: str, new: str, indexes: list[tuple]) -> None:
+    """Put ``new`` in ``live``'s place, under its name, sequence and index names."""
     sequence = _rows("SELECT pg_get_serial_sequence(%s, 'id')", [live])[0][0]
     _lock_live(live)
     _rows(f"DROP TABLE {live}")
@@ -215,4 +214,19 @@ def rollup_table_swap() -> SwapResult:
             _rows(f'ALTER TABLE {live} ADD CONSTRAINT "{name}" {what} USING INDEX {temporary}')
         else:
             _rows(f'ALTER INDEX {temporary} RENAME TO "{name}"')
+
+
+def rollup_table_swap() -> SwapResult:
+    """Rebuild every rollup and transfer rollup into new tables and swap them for the live
+    ones. Call inside a transaction holding the exclusive rollup lock (``rollups._lock(None)``),
+    after ``counted_lines.blocks_prepare(None)``. Returns what changed in the rollups."""
+    _base()
+    built = []
+    for live, fields, where in TABLES:
+        new = f"{live}_rebuild"
+        built.append((live, new, _build(live, new, fields, where)))
+    _rows(f"DROP TABLE {BASE}")
+    result = _diff(*built[0][:2])
+    for live, new, indexes in built:
+        _swap(live, new, indexes)
     return result

@@ -41,7 +41,7 @@ from ledger.services.counted_lines import (
     TRANSFER_FIELDS,
     blocks_prepare,
     counted_dataset_groups,
-    counted_lines_sql,
+    counted_groups_sql,
     counted_transfer_groups,
     scope_sql,
 )
@@ -106,15 +106,11 @@ def _sync_postgres(keys: list[Key] | None) -> SyncResult:
     """
     rollup, transfer = SpendRollup._meta.db_table, SpendTransferRollup._meta.db_table
     cols, transfer_cols = ", ".join(KEY_FIELDS), ", ".join(TRANSFER_FIELDS)
-    counted, counted_params = counted_lines_sql(keys, transfers=True)
+    counted, counted_params = counted_groups_sql(keys, transfers=True)
     rollup_scope, rollup_params = _scope_sql(keys, "t")
     transfer_scope, transfer_params = _scope_sql(keys, "t")
     statement = f"""
-        WITH base AS MATERIALIZED (
-            SELECT {cols}, receiver_id,
-                   SUM(amount_pence)::bigint AS amount_pence, COUNT(*)::integer AS line_count
-            FROM ({counted}) l
-            GROUP BY {cols}, receiver_id),
+        WITH base AS MATERIALIZED ({counted}),
         fresh AS MATERIALIZED (
             SELECT {cols}, SUM(amount_pence)::bigint AS amount_pence,
                    SUM(line_count)::integer AS line_count

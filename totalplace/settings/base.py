@@ -114,11 +114,11 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-if not env("DATABASE_URL", default=""):
+# Set but empty (``DATABASE_URL= make run``) means unset, as for the broker: the embedded default.
+DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'totalplace.sqlite3'}"
+if DATABASE_URL.startswith("sqlite:///"):
     VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'totalplace.sqlite3'}"),
-}
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file database shared by the web process and eager tasks: wait for locks, don't fail.
