@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from ledger.calculations.coverage import months_label
 from ledger.models import MoneyField
+from ledger.models.fields import MonthMaskField
 
 MAX_TEXT = 200
 EMPTY = "–"
@@ -60,6 +62,8 @@ def display(field: models.Field, value, names: Names) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, MoneyField):
         return _pounds(Decimal(value))
+    if isinstance(field, MonthMaskField):
+        return months_label(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):

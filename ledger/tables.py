@@ -10,6 +10,7 @@ class Column:
     key: str
     label: str
     kind: str = "text"  # text | money | count | number
+    missing: str = "–"  # shown for no value ("—", not reported, where a gap is not a zero)
 
     @property
     def numeric(self) -> bool:

@@ -75,6 +75,7 @@ SPEND_RETURN_FIELDS = [
     "control_total",
     "mapping",
     "is_illustrative",
+    "declared_months",
     "created_by",
     "submitted_at",
     "submitted_by",

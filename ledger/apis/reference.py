@@ -7,10 +7,12 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 
 from ledger import selectors
+from ledger.calculations.coverage import mask_to_months
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import subtree_totals
 from ledger.calculations.totals import aggregate_many
 from ledger.count_selectors import not_reported_by_place
+from ledger.coverage_selectors import YearCoverage, place_coverage
 from ledger.models import FinancialYear, Organisation, Place, PlaceKind, Sector, ServiceTheme
 from ledger.pages.common import as_of
 
@@ -100,6 +102,7 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         if wanted and chosen is None:
             raise Http404(f"No approved spend in {place.name} for “{wanted}”.")
         chosen = chosen or (years[-1].year if years else None)
+        coverage = place_coverage(place=place)
         breakdown = {"by_sector": [], "by_theme": [], "by_basis": []}
         if chosen:
             cut = Cut({"place": [place.code], "year": [chosen.code]})
@@ -125,6 +128,7 @@ class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
                     "population": r.persons,
                     "population_year": r.persons_year or None,
                     "per_head": r.per_head,
+                    "coverage": _coverage(coverage.get(r.year.pk, YearCoverage(r.year))),
                 }
                 for r in years
             ],
@@ -198,3 +202,25 @@ def _not_reported(place) -> list[dict]:
         for rows in found.values()
         for n in rows
     ]
+
+
+def _months(mask: int | None) -> list[int] | None:
+    return None if mask is None else mask_to_months(mask)
+
+
+def _coverage(coverage: YearCoverage) -> dict:
+    """The months a year's total covers, and each counted body's."""
+    return {
+        "months": _months(coverage.months),
+        "part_year": coverage.part_year,
+        "label": coverage.summary,
+        "by_organisation": [
+            {
+                "organisation": {"code": b.organisation.code, "name": b.organisation.name},
+                "months": b.month_numbers,
+                "label": b.label,
+                "part_year": b.part_year,
+            }
+            for b in coverage.bodies
+        ],
+    }

@@ -144,6 +144,7 @@ class SpendReturnListCreate(TokenView, ListAPIView):
             title=data.get("title", ""),
             notes=data.get("notes", ""),
             control_total=data.get("control_total"),
+            declared_months=data.get("declared_months"),
         )
         spend_return = self.spend_return(spend_return.pk)
         return Response(

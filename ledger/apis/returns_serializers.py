@@ -1,12 +1,53 @@
 """Serializers for the spend-returns API. Money is always a decimal string in pounds."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ledger.calculations.coverage import (
+    ALL_YEAR,
+    ALL_YEAR_LABEL,
+    mask_to_months,
+    months_label,
+    months_to_mask,
+)
 from ledger.models import ImportCorrection, ImportJob, ImportMode, SpendReturn
 from ledger.services.imports.apportionment import DRIVERS
 from totalplace.uploads import validate_upload_size
 
 from .serializers import StoredMessageField, money_field
+
+MONTH_LIST = {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 12}}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{**MONTH_LIST, "minItems": 1}, {"type": "string", "enum": [ALL_YEAR_LABEL]}],
+        "nullable": True,
+    }
+)
+class DeclaredMonthsField(serializers.Field):
+    """Months as the officer declares them: month numbers (1 = January) or "all year"."""
+
+    def to_internal_value(self, data) -> int:
+        if data == ALL_YEAR_LABEL:
+            return ALL_YEAR
+        if not isinstance(data, list) or not data:
+            raise serializers.ValidationError(
+                f"Give a list of month numbers (1 = January), or “{ALL_YEAR_LABEL}”."
+            )
+        if not all(isinstance(m, int) and not isinstance(m, bool) for m in data):
+            raise serializers.ValidationError("Months are numbers from 1 (January) to 12.")
+        try:
+            return months_to_mask(data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def to_representation(self, value):
+        return mask_to_months(value)
+
+
+def _months(mask: int | None) -> list[int] | None:
+    return None if mask is None else mask_to_months(mask)
 
 
 class OrganisationRefSerializer(serializers.Serializer):
@@ -22,6 +63,16 @@ class OrganisationSpendReturnSerializer(serializers.ModelSerializer):
     line_count = serializers.IntegerField(read_only=True)
     total = money_field(source="line_total", read_only=True)
     mapping = serializers.CharField(source="mapping.name", default=None, read_only=True)
+    months = serializers.SerializerMethodField(
+        help_text="The months it covers (1 = January), April first: as its officer declared, "
+        "else from its lines' dates (recorded when it is submitted); null when not known."
+    )
+    months_label = serializers.SerializerMethodField(
+        help_text="“all year”, “Apr–Jun, Jan” or “months not known”"
+    )
+    declared_months = serializers.SerializerMethodField(
+        help_text="The months its officer declared, if any (null: from its lines' dates)."
+    )
 
     class Meta:
         model = SpendReturn
@@ -41,6 +92,9 @@ class OrganisationSpendReturnSerializer(serializers.ModelSerializer):
             "source_sha256",
             "mapping",
             "is_illustrative",
+            "months",
+            "months_label",
+            "declared_months",
             "created_at",
             "submitted_at",
             "approved_at",
@@ -53,6 +107,17 @@ class OrganisationSpendReturnSerializer(serializers.ModelSerializer):
     def get_place(self, spend_return) -> str | None:
         return spend_return.place.code if spend_return.place_id else None
 
+    @extend_schema_field({**MONTH_LIST, "nullable": True})
+    def get_months(self, spend_return) -> list[int] | None:
+        return _months(spend_return.months_covered)
+
+    def get_months_label(self, spend_return) -> str:
+        return months_label(spend_return.months_covered)
+
+    @extend_schema_field({**MONTH_LIST, "nullable": True})
+    def get_declared_months(self, spend_return) -> list[int] | None:
+        return _months(spend_return.declared_months)
+
 
 class SpendReturnCreateSerializer(serializers.Serializer):
     financial_year = serializers.CharField(help_text='A financial year such as "2010-11".')
@@ -64,6 +129,12 @@ class SpendReturnCreateSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     notes = serializers.CharField(required=False, allow_blank=True)
     control_total = money_field(required=False, allow_null=True)
+    declared_months = DeclaredMonthsField(
+        required=False,
+        allow_null=True,
+        help_text="The months its lines cover, where their dates would not say it right: month "
+        "numbers (1 = January) or “all year”. Left out, they come from the lines' dates.",
+    )
 
 
 class ImportUploadSerializer(serializers.Serializer):

@@ -156,6 +156,34 @@ class TotalSerializer(serializers.Serializer):
     lines = serializers.IntegerField()
 
 
+class BodyCoverageSerializer(serializers.Serializer):
+    """The months one body's figures in the count cover (null: not known)."""
+
+    organisation = MemberSerializer()
+    months = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=12),
+        allow_null=True,
+        help_text="calendar month numbers (1 = January), April first; null when not known",
+    )
+    label = serializers.CharField(help_text="“all year”, “Apr–Jun, Jan” or “months not known”")
+    part_year = serializers.BooleanField()
+
+
+class YearCoverageSerializer(serializers.Serializer):
+    """Which months a year's total covers: part year when any counted body covers part."""
+
+    months = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=12),
+        allow_null=True,
+        help_text="the months every counted body covers; null when no body's are known",
+    )
+    part_year = serializers.BooleanField()
+    label = serializers.CharField(
+        help_text="“part year (n of 12 months)”, “all year” or “months not known”"
+    )
+    by_organisation = BodyCoverageSerializer(many=True)
+
+
 class PlaceYearSerializer(serializers.Serializer):
     year = serializers.CharField()
     amount = money_field()
@@ -166,6 +194,7 @@ class PlaceYearSerializer(serializers.Serializer):
         help_text="the year of the population figure, when the year has none (the nearest)",
     )
     per_head = money_field(allow_null=True)
+    coverage = YearCoverageSerializer()
 
 
 class PlaceNotReportedSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ region, apportioned to the places below by a driver).
 from django.conf import settings
 from django.db import models
 
-from .fields import MoneyField
+from .fields import MoneyField, MonthMaskField
 from .reference import Control, FinancialYear, Organisation, Place, ServiceTheme
 from .spend import Basis, SpendKind
 
@@ -121,6 +121,9 @@ class DatasetEdition(models.Model):
     unit_factor = models.PositiveIntegerField(default=1)
     measure = models.CharField(max_length=3, choices=Measure.choices, blank=True)
     years = models.JSONField(default=list, blank=True)  # financial year codes it covers
+    # The months of each year its figures cover (``ledger.calculations.coverage``): a national
+    # table of outturns or estimates is for the whole year.
+    months = MonthMaskField(default=0xFFF)
 
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

@@ -56,3 +56,10 @@ class MoneyField(models.BigIntegerField):
         defaults.update(kwargs)
         # BigIntegerField.formfield would impose integer bounds; go straight to Field.formfield.
         return models.Field.formfield(self, **defaults)
+
+
+class MonthMaskField(models.PositiveSmallIntegerField):
+    """The months of a year, a 12-bit mask (``ledger.calculations.coverage``): a number in the
+    database, shown as "Apr–Jun, Jan" wherever a field is displayed generically (history)."""
+
+    description = "Months of a year, as a 12-bit mask"

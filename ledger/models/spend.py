@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 
-from .fields import MoneyField
+from ledger.calculations.coverage import effective_months
+
+from .fields import MoneyField, MonthMaskField
 from .reference import FinancialYear, Organisation, Place, ServiceTheme
 
 
@@ -50,6 +52,11 @@ class SpendReturn(models.Model):
     )
     # Demo and sample data: shown with a label wherever its figures appear.
     is_illustrative = models.BooleanField(default=False)
+    # The months of the year its lines cover, a 12-bit mask (``ledger.calculations.coverage``):
+    # ``months`` from the lines' dates (0: none dated), recorded when it is submitted and
+    # approved so pages never count them; ``declared_months``, the officer's word, wins.
+    months = MonthMaskField(default=0)
+    declared_months = MonthMaskField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -96,6 +103,11 @@ class SpendReturn(models.Model):
     def __str__(self) -> str:
         where = f" ({self.place})" if self.place_id else ""
         return f"{self.organisation} {self.financial_year}{where} v{self.version}"
+
+    @property
+    def months_covered(self) -> int | None:
+        """The months it covers (declared, else from its dates); None when not known."""
+        return effective_months(computed=self.months, declared=self.declared_months)
 
 
 class SpendKind(models.TextChoices):

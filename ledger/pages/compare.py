@@ -13,6 +13,7 @@ from ledger.tables import Column, Table
 from .common import as_of, demo_context, export_or_none
 
 MAX_PLACES = 6
+NOT_REPORTED = "—"
 MEASURES = {
     "cash": "Cash",
     "per_head": "Cash per head",
@@ -60,10 +61,12 @@ def compare(request):
     table = Table(
         "comparison",
         f"{label}, by financial year",
-        [Column("year", "Financial year")] + [Column(f"p{p.pk}", p.name, "money") for p in places],
+        [Column("year", "Financial year")]
+        + [Column(f"p{p.pk}", p.name, "money", missing=NOT_REPORTED) for p in places],
         note=" ".join(
             note
             for note in (
+                _gaps_note(places, years, by, measure),
                 DEFLATOR_NOTE if measure.startswith("real") else "",
                 _nearest_note(rows) if measure.endswith("per_head") else "",
             )
@@ -80,10 +83,7 @@ def compare(request):
         return export
     chart = {
         "years": years,
-        "places": [
-            {"label": p.name, "data": [str(table_value) for table_value in _column(table, p)]}
-            for p in places
-        ],
+        "places": [{"label": p.name, "data": _column(table, p)} for p in places],
     }
     subtree = [pid for p in places for pid in place_subtree_ids([p.pk])]
     silent = not_reported_by_place(place_ids=subtree, year_ids=[r.year.pk for r in rows] or [0])
@@ -120,5 +120,19 @@ def _nearest_note(rows) -> str:
     )
 
 
+def _gaps_note(places, years, by, measure: str) -> str:
+    """What "—" means (a gap, not a zero), when the table has one."""
+    missing = any((p.pk, y) not in by for p in places for y in years)
+    if measure.endswith("per_head"):
+        missing = missing or any(by[k].persons is None for k in by)
+        if missing:
+            return f"{NOT_REPORTED} not reported, or no population to divide by: not £0."
+    if not missing:
+        return ""
+    return f"{NOT_REPORTED} not reported: no figures for that year, which is not £0."
+
+
 def _column(table: Table, place: Place) -> list:
-    return [row.cells.get(f"p{place.pk}") or 0 for row in table.rows]
+    """A place's figures for the chart: a year with none is a gap (null), never drawn as £0."""
+    values = (row.cells.get(f"p{place.pk}") for row in table.rows)
+    return [None if value is None else str(value) for value in values]

@@ -23,6 +23,8 @@ from ledger.models import (
 from ledger.services.imports.apportionment import DRIVERS
 from totalplace.uploads import human_size, validate_upload_size
 
+from .month_forms import MonthsField
+
 DEFAULT_YEAR = "2010-11"  # the Total Place baseline year
 
 
@@ -65,6 +67,7 @@ class SpendReturnCreateForm(forms.Form):
         help_text="The total the lines must add up to before the return can be submitted.",
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    declared_months = MonthsField()
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,10 +6,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from ledger import selectors
+from ledger.calculations.coverage import months_label
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import APPORTIONED_LABEL, area_wide_shares, peers, subtree_totals
 from ledger.calculations.totals import aggregate
 from ledger.count_selectors import not_reported_by_place
+from ledger.coverage_selectors import YearCoverage, place_coverage
 from ledger.models import FinancialYear
 from ledger.tables import Column, Table
 
@@ -28,21 +30,28 @@ MONEY, COUNT = "money", "count"
 
 
 def _breakdown(
-    place, year, dimension: str, label: str, caption: str, filter_key: str, net: bool = True
+    place,
+    year,
+    dimension: str,
+    label: str,
+    caption: str,
+    filter_key: str,
+    net: bool = True,
+    coverage: YearCoverage | None = None,
 ) -> Table:
+    """A breakdown of the year's total; by organisation, with the months each body covers."""
     result = aggregate(
         cut=Cut({"place": [place.code], "year": [year.code]}), drilldown=[dimension], net=net
     )
-    table = Table(
-        f"by-{dimension.replace('_', '-')}",
-        caption,
-        [
-            Column("name", label),
-            Column("amount", "Amount", MONEY),
-            Column("share", "Share %", "number"),
-            Column("lines", "Lines", COUNT),
-        ],
-    )
+    columns = [
+        Column("name", label),
+        Column("amount", "Amount", MONEY),
+        Column("share", "Share %", "number"),
+        Column("lines", "Lines", COUNT),
+    ]
+    if coverage is not None:
+        columns.append(Column("months", "Months covered"))
+    table = Table(f"by-{dimension.replace('_', '-')}", caption, columns)
     for cell in result.cells:
         member = cell.members[dimension]
         link = lines_url(place, year=year.code, **{filter_key: member.code})
@@ -50,12 +59,17 @@ def _breakdown(
         share = (
             (cell.amount * 100 / result.amount).quantize(Decimal("0.1")) if result.amount else None
         )
+        months = {}
+        if coverage is not None:
+            body = coverage.of(member.id)
+            months["months"] = body.label if body else months_label(None)
         table.add(
             links={"amount": link, "name": link},
             name=member.name,
             amount=cell.amount,
             share=share,
             lines=cell.lines,
+            **months,
         )
     table.add(
         css="total",
@@ -63,11 +77,12 @@ def _breakdown(
         amount=result.amount,
         share=Decimal("100.0") if result.cells else None,
         lines=result.lines,
+        **({"months": coverage.summary} if coverage is not None else {}),
     )
     return table
 
 
-def _years_table(place, years) -> Table:
+def _years_table(place, years, coverage: dict[int, YearCoverage]) -> Table:
     table = Table(
         "by-year",
         f"Approved spend in {place.name} and the places within it, by financial year",
@@ -78,6 +93,7 @@ def _years_table(place, years) -> Table:
             Column("persons_year", "Population of"),
             Column("per_head", "Per head", MONEY),
             Column("lines", "Lines", COUNT),
+            Column("months", "Months covered"),
         ],
         note="Where a year has no population figure, per head uses the nearest year's (within "
         "five years), named under “Population of”.",
@@ -92,6 +108,7 @@ def _years_table(place, years) -> Table:
             persons_year=row.persons_year or (row.year.code if row.persons else None),
             per_head=row.per_head,
             lines=row.lines,
+            months=coverage.get(row.year.pk, YearCoverage(row.year)).summary,
         )
     return table
 
@@ -228,8 +245,10 @@ def place_detail(request, slug: str):
     tables = {}
     if year:
         current = next(r for r in years if r.year == year)
+        coverage = place_coverage(place=place)
+        year_coverage = coverage.get(year.pk)
         tables = {
-            "by-year": _years_table(place, years),
+            "by-year": _years_table(place, years, coverage),
             "by-sector": _breakdown(
                 place, year, "sector", "Sector", f"By sector, {year.code}", "sector", net
             ),
@@ -241,6 +260,7 @@ def place_detail(request, slug: str):
                 f"By organisation, {year.code}",
                 "organisation",
                 net,
+                coverage=year_coverage or YearCoverage(year),
             ),
             "by-theme-group": _breakdown(
                 place, year, "theme_group", "Theme", f"By theme, {year.code}", "theme", net
@@ -266,6 +286,7 @@ def place_detail(request, slug: str):
         tables["reconciliation"] = _reconciliation_table(status)
         context.update(
             current=current,
+            coverage=year_coverage,
             reconciliation=status,
             charts=_chart_data(place, years, year, net),
             sankey=sankey,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from audit.selectors import sees_trail, spend_return_history_for
 from ledger import return_selectors as selectors
 from ledger import sign_off_selectors
+from ledger.coverage_selectors import spend_return_coverage
 from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
 from ledger.selectors import user_organisations
 from ledger.services import returns as services
@@ -18,6 +19,7 @@ from ledger.services import sign_off
 from totalplace.permissions import has_perm, permission_required
 
 from .forms import SendBackForm, SpendReturnCreateForm
+from .month_forms import DeclaredMonthsForm
 
 ONLY_OFFICERS = "Only the organisation's finance officers can do that."
 ONLY_APPROVERS = "Only the organisation's approvers can sign off or return its spend returns."
@@ -91,6 +93,7 @@ def spend_return_create(request):
                 title=data["title"],
                 notes=data["notes"],
                 control_total=data["control_total"],
+                declared_months=data["declared_months"],
             )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -141,6 +144,8 @@ def spend_return_detail(request, pk: int):
         "is_approver": can("sign_off_returns"),
         "can_start_version": can("start_spend_return_version"),
         "send_back_form": SendBackForm(),
+        "coverage": spend_return_coverage(spend_return=spend_return),
+        "months_form": DeclaredMonthsForm(initial={"months": spend_return.declared_months}),
         # The latest of its audit trail; the history page has the rest.
         "history": spend_return_history_for(user=user, spend_return=spend_return)[:HISTORY_SHOWN],
         # Who did what, and through what: for the organisation's people and staff.

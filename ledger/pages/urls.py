@@ -7,6 +7,7 @@ from . import (
     datasets,
     imports,
     lines,
+    months,
     return_lines,
     returns,
     rules,
@@ -47,6 +48,7 @@ urlpatterns = [
         returns.spend_return_new_version,
         name="spend-return-new-version",
     ),
+    path("spend-returns/<int:pk>/months/", months.spend_return_months, name="spend-return-months"),
     path(
         "spend-returns/<int:pk>/discard/", returns.spend_return_discard, name="spend-return-discard"
     ),

@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
+from ledger.calculations.coverage import ALL_YEAR
 from ledger.models import (
     ColumnMapping,
     FinancialYear,
@@ -60,11 +61,16 @@ def spend_return_create(
     control_total: Decimal | None = None,
     mapping: ColumnMapping | None = None,
     is_illustrative: bool = False,
+    declared_months: int | None = None,
 ) -> SpendReturn:
     """A new draft: version 1, or one more than the latest version for the same scope.
 
-    ``is_illustrative`` marks made-up figures (the demo's), which pages label as such.
+    ``is_illustrative`` marks made-up figures (the demo's), which pages label as such;
+    ``declared_months`` the months it covers, as its officer says (a 12-bit mask: see
+    ``ledger.calculations.coverage``), where its lines' dates would not say it right.
     """
+    if declared_months is not None and not 0 < declared_months <= ALL_YEAR:
+        raise ValidationError("Declare at least one month, or the whole year.")
     require_perm(
         actor,
         "ledger.prepare_returns",
@@ -85,6 +91,7 @@ def spend_return_create(
         control_total=control_total,
         mapping=mapping,
         is_illustrative=is_illustrative,
+        declared_months=declared_months,
     )
     workflow_event_record(
         action=WorkflowAction.CREATED,
@@ -113,6 +120,7 @@ def spend_return_new_version(
         notes=spend_return.notes,
         control_total=spend_return.control_total,
         mapping=spend_return.mapping,
+        declared_months=spend_return.declared_months,
     )
     if copy_lines:
         _copy_lines(source=spend_return, target=draft)

@@ -23,6 +23,7 @@ from ledger.models import SpendReturn, SpendReturnStatus
 from ledger.return_selectors import EDITABLE_STATUSES
 from totalplace.permissions import require_perm
 
+from .coverage import spend_return_months_record
 from .returns import spend_return_versions_lock
 from .transfers import supplier_matches_for_return
 
@@ -87,6 +88,8 @@ def spend_return_submit(
                 f"{_pounds(spend_return.control_total)}: correct the lines or the control total."
             )
     supplier_matches_for_return(spend_return=spend_return)  # lines entered in the grid too
+    # Its lines are fixed from here on: the months they cover are counted once, now.
+    spend_return_months_record(spend_return=spend_return)
     previous_status = spend_return.status
     spend_return.status = SpendReturnStatus.SUBMITTED
     spend_return.submitted_at, spend_return.submitted_by = timezone.now(), actor
@@ -133,6 +136,7 @@ def spend_return_approve(
                 detail={"version": previous.version, "by_version": spend_return.version},
             )
             touched.append(previous.pk)
+    spend_return_months_record(spend_return=spend_return)  # one indexed query: always right
     spend_return.status = SpendReturnStatus.APPROVED
     spend_return.approved_at, spend_return.approved_by = now, actor
     spend_return.save(update_fields=["status", "approved_at", "approved_by"])

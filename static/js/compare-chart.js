@@ -13,7 +13,9 @@
     data: {
       labels: data.years,
       datasets: data.places.map(function (p, i) {
-        return { label: p.label, data: p.data.map(Number), borderColor: palette[i], backgroundColor: palette[i] };
+        // A year with no figures is null: a gap in the line, never a drop to £0.
+        var values = p.data.map(function (v) { return v === null ? null : Number(v); });
+        return { label: p.label, data: values, spanGaps: false, borderColor: palette[i], backgroundColor: palette[i] };
       })
     },
     options: { scales: { y: { ticks: { callback: window.TotalPlaceMoney.short } } }, plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + pounds(c.raw); } } } } }

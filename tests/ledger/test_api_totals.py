@@ -29,6 +29,26 @@ def test_place_totals_whole_response(client, mini):
                 "population": 1000,
                 "population_year": None,
                 "per_head": "1.14",
+                # No line is dated and no officer declared the months: not known, not a part year.
+                "coverage": {
+                    "months": None,
+                    "part_year": False,
+                    "label": "months not known",
+                    "by_organisation": [
+                        {
+                            "organisation": {"code": "TCC", "name": "Testshire County Council"},
+                            "months": None,
+                            "label": "months not known",
+                            "part_year": False,
+                        },
+                        {
+                            "organisation": {"code": "TPCT", "name": "Testshire PCT"},
+                            "months": None,
+                            "label": "months not known",
+                            "part_year": False,
+                        },
+                    ],
+                },
             }
         ],
         "year": "2010-11",
@@ -64,6 +84,19 @@ def test_place_totals_for_a_district_and_by_any_code(client, mini):
             "population": 600,
             "population_year": None,
             "per_head": "0.17",
+            "coverage": {
+                "months": None,
+                "part_year": False,
+                "label": "months not known",
+                "by_organisation": [
+                    {
+                        "organisation": {"code": "TCC", "name": "Testshire County Council"},
+                        "months": None,
+                        "label": "months not known",
+                        "part_year": False,
+                    }
+                ],
+            },
         }
     ]
     missing = client.get("/api/v1/places/E98000001/totals/?year=1999-00")

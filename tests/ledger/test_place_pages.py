@@ -39,10 +39,10 @@ def test_exports_escape_formulas_in_csv_and_xlsx(client, mini):
     response = client.get(url, {"export": "csv", "table": "by-organisation"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows == [
-        ["Organisation", "Amount", "Share %", "Lines"],
-        ["Testshire County Council", "1100.01", "96.5", "2"],
-        ["'=cmd|' /C calc'!A0", "40.00", "3.5", "2"],
-        ["Total", "1140.01", "100.0", "4"],
+        ["Organisation", "Amount", "Share %", "Lines", "Months covered"],
+        ["Testshire County Council", "1100.01", "96.5", "2", "months not known"],
+        ["'=cmd|' /C calc'!A0", "40.00", "3.5", "2", "months not known"],
+        ["Total", "1140.01", "100.0", "4", "months not known"],
     ]
     response = client.get(url, {"export": "xlsx", "table": "by-organisation"})
     sheet = load_workbook(io.BytesIO(response.content)).active

@@ -107,7 +107,7 @@ def assert_every_channel_reconciles(client, place, year) -> Decimal:
     # CSV and XLSX exports of the page tables.
     for fmt in ("csv", "xlsx"):
         rows = export_rows(client, slug, year, "by-organisation", fmt)
-        assert rows[0] == ["Organisation", "Amount", "Share %", "Lines"]
+        assert rows[0] == ["Organisation", "Amount", "Share %", "Lines", "Months covered"]
         assert Decimal(str(rows[-1][1])) == expected
         assert sum(Decimal(str(r[1])) for r in rows[1:-1]) == expected
     # Fiscal Data Package.

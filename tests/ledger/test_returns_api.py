@@ -44,6 +44,9 @@ def _return_body(spend_return: SpendReturn, **overrides) -> dict:
         "source_sha256": "",
         "mapping": None,
         "is_illustrative": False,
+        "months": None,
+        "months_label": "months not known",
+        "declared_months": None,
         "created_at": when(spend_return.created_at),
         "submitted_at": None,
         "approved_at": None,
@@ -129,6 +132,9 @@ def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_comm
         total="999.50",
         source_filename="jan.csv",
         source_sha256=job.sha256,
+        # Counted from the lines' dates (14 January 2011) when it was submitted.
+        months=[1],
+        months_label="Jan",
         submitted_at=when(SpendReturn.objects.get().submitted_at),
     )
 

@@ -64,6 +64,11 @@ def _own_submission_stays_submitted(world, role, response):
         assert status == SpendReturnStatus.SUBMITTED, f"{role} signed off their own submission"
 
 
+def _months_declared_by_officers(world, role, response):
+    declared = SpendReturn.objects.get(pk=world.a_draft.pk).declared_months
+    assert (declared is not None) == (role in {OFFICER, ADMIN}), f"{role}: declared={declared}"
+
+
 # A draft of A: its finance officer edits it; its approver sees it; nobody else finds it.
 A_DRAFT_EDIT = expect(MISSING, anonymous=LOGIN, officer=OK, approver=FORBIDDEN, admin=OK)
 # A draft of B: only an administrator finds it.
@@ -268,6 +273,33 @@ LEDGER_PAGES = [
         A_OFFICER_ACTION,
         method="POST",
         check=unchanged(lambda w: SpendReturn.objects.filter(pk=w.a_draft.pk).count(), 1),
+    ),
+    # Declaring the months a draft covers: its officers only, and only while it is a draft.
+    page("months-get", _action("a_draft", "months"), GET_ON_POST_ONLY),
+    page(
+        "months-a-draft",
+        _action("a_draft", "months"),
+        A_OFFICER_ACTION,
+        method="POST",
+        data=lambda w: {"months": ["all"]},
+        check=_months_declared_by_officers,
+    ),
+    page(
+        "months-a-submitted",
+        _action("a_submitted", "months"),
+        expect(MISSING, anonymous=LOGIN, officer=FORBIDDEN, approver=FORBIDDEN, admin=FORBIDDEN),
+        method="POST",
+        data=lambda w: {"months": ["all"]},
+        check=unchanged(
+            lambda w: SpendReturn.objects.get(pk=w.a_submitted.pk).declared_months, None
+        ),
+    ),
+    page(
+        "months-b-draft-by-id",
+        _action("b_draft", "months"),
+        B_ACTION,
+        method="POST",
+        data=lambda w: {"months": ["all"]},
     ),
     page("apply-theme-rules-get", _action("a_draft", "apply-theme-rules"), GET_ON_POST_ONLY),
     page(
