@@ -123,7 +123,9 @@ def _stage_by_copy(lines: Iterable[tuple], progress: Callable[[], None] | None) 
                 if isinstance(item, BaseException):
                     raise item
                 buffer, count = item
-                cursor.copy_expert(COPY_SQL, buffer, size=COPY_READ_SIZE)
+                # The psycopg cursor itself: with DEBUG on, Django wraps it in a debug cursor
+                # whose copy_expert takes no keyword arguments (a TypeError on every import).
+                cursor.cursor.copy_expert(COPY_SQL, buffer, size=COPY_READ_SIZE)
                 written += count
                 if progress:
                     progress()
