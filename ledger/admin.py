@@ -21,6 +21,7 @@ from ledger.models import (
     ThemeRule,
 )
 from ledger.return_selectors import EDITABLE_STATUSES
+from ledger.services.lines import spend_line_correct
 
 
 @admin.register(FinancialYear)
@@ -155,11 +156,18 @@ class SpendLineAdmin(SignedOffMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["financial_year", "basis", "spend_kind"]
     search_fields = ["supplier_name", "description", "transaction_ref"]
-    raw_id_fields = ["spend_return", "place", "organisation", "theme"]
+    raw_id_fields = ["place", "theme"]
     list_select_related = ["spend_return__organisation", "place", "organisation", "theme"]
+    # Where a line belongs is fixed when it is added (``ledger.services.lines``): moving a
+    # draft's line into an approved return would change signed-off totals with no sign-off.
+    readonly_fields = ["spend_return", "organisation", "financial_year"]
 
     def spend_return_of(self, obj: SpendLine) -> SpendReturn:
         return obj.spend_return
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service: it re-checks the return's status under its lock, and the place.
+        spend_line_correct(line=obj)
 
     # Lines go in through a return's grid or an import, which check the workflow; here they can
     # only be corrected while their return is a draft or sent back.

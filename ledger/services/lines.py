@@ -40,6 +40,41 @@ def spend_lines_add(*, spend_return: SpendReturn, lines: Iterable[SpendLine]) ->
     return written
 
 
+# Where a line belongs: fixed when it is added. Moving a draft's line into another return (an
+# approved one, say) or to another organisation or year would change signed-off totals with no
+# sign-off, so an existing line keeps all three; a line in the wrong place is deleted and added
+# again where it belongs.
+PLACEMENT = ("spend_return_id", "organisation_id", "financial_year_id")
+
+
+def _refuse_moves(lines: list[SpendLine], *, spend_return: SpendReturn) -> None:
+    """Every line is one of ``spend_return``'s, as stored, and stays where it is."""
+    stored = {
+        row[0]: row[1:]
+        for row in SpendLine.objects.filter(pk__in=[line.pk for line in lines])
+        .order_by()
+        .values_list("pk", *PLACEMENT)
+    }
+    for line in lines:
+        placement = stored.get(line.pk)
+        if placement is None or placement[0] != spend_return.pk:
+            raise PermissionDenied("A line of another return cannot be changed here.")
+        if tuple(getattr(line, name) for name in PLACEMENT) != placement:
+            raise ValidationError(
+                "A line stays in the return, organisation and financial year it was entered "
+                "in: delete it and add it again where it belongs."
+            )
+
+
+def _locked_for_lines(spend_return: SpendReturn, actor: AbstractBaseUser | None) -> SpendReturn:
+    """The return re-read under its row lock, then checked: a submission that held the lock
+    while this waited has changed its status, and the lines must not follow it in. The same
+    lock ``spend_return_submit`` and the import confirmation take."""
+    spend_return = SpendReturn.objects.select_for_update(of=("self",)).get(pk=spend_return.pk)
+    require_officer(actor, spend_return)
+    return spend_return
+
+
 @transaction.atomic
 def spend_lines_save_grid(
     *,
@@ -50,10 +85,8 @@ def spend_lines_save_grid(
     deleted: list[SpendLine],
 ) -> dict[str, int]:
     """Save what the line-entry grid changed, all of it or none."""
-    require_officer(actor, spend_return)
-    for line in [*changed, *deleted]:
-        if line.spend_return_id != spend_return.pk:
-            raise PermissionDenied("A line of another return cannot be changed here.")
+    spend_return = _locked_for_lines(spend_return, actor)
+    _refuse_moves([*changed, *deleted], spend_return=spend_return)
     if deleted:
         SpendLine.objects.filter(pk__in=[line.pk for line in deleted]).delete()
     for line in changed:
@@ -66,6 +99,26 @@ def spend_lines_save_grid(
         line.full_clean(exclude=["import_job"])
     SpendLine.objects.bulk_create(new)
     return {"changed": len(changed), "added": len(new), "deleted": len(deleted)}
+
+
+@transaction.atomic
+def spend_line_correct(*, line: SpendLine) -> SpendLine:
+    """Save an administrator's correction to one existing line (the admin site's change form).
+
+    Only while its return is a draft or returned to its officers, checked under the return's
+    lock, and never into another return, organisation or year.
+    """
+    stored_return = SpendLine.objects.values_list("spend_return_id", flat=True).get(pk=line.pk)
+    spend_return = SpendReturn.objects.select_for_update(of=("self",)).get(pk=stored_return)
+    if spend_return.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            f"This line's return is {spend_return.get_status_display().lower()}, so its lines "
+            "cannot change. Start a new version to make changes."
+        )
+    _refuse_moves([line], spend_return=spend_return)
+    line.full_clean(exclude=["spend_return", "organisation", "financial_year", "import_job"])
+    line.save()
+    return line
 
 
 # The text a theme rule reads, in the order ``ThemeMatcher.theme_for`` takes it.

@@ -20,7 +20,9 @@ def test_an_import_goes_in_by_copy_with_debug_on(leeds_draft, monkeypatch):
     stage = staging._stage_by_copy
     monkeypatch.setattr(staging, "_stage_by_copy", lambda *a: copied.append(1) or stage(*a))
     assert connection.queries_logged  # the debug cursor wraps every cursor
-    job = preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row(), dclg_row(amount="2.50", number=2)]))
+    job = preview(
+        leeds_draft, csv_bytes([DCLG_HEADER, dclg_row(), dclg_row(amount="2.50", number=2)])
+    )
     assert job.status == ImportJobStatus.READY, (job.status, job.errors, job.message)
     assert copied, "the lines did not go in by COPY"
     assert ImportStagedLine.objects.filter(job=job).count() == 2
