@@ -16,6 +16,7 @@ from ledger.services.imports.confirm import import_job_confirm, import_job_confi
 from ledger.services.imports.jobs import import_jobs_expire
 from ledger.services.imports.preview import import_job_run
 from ledger.services.imports.queueing import import_jobs_requeue
+from ledger.services.imports.storage import import_files_clean_up
 
 logger = logging.getLogger(__name__)
 CONFIRM_FAILED = (
@@ -56,6 +57,12 @@ def import_job_confirm_task(job_id: int, actor_id: int | None) -> str:
 def import_jobs_expire_task() -> int:
     """Daily: cancel previews nobody confirmed, so the staging table does not fill up."""
     return import_jobs_expire()
+
+
+@shared_task(name="ledger.import_files_clean_up")
+def import_files_clean_up_task() -> dict[str, int]:
+    """Daily: expire old previews and delete the files of failed and cancelled imports."""
+    return import_files_clean_up()
 
 
 @shared_task(name="ledger.import_jobs_requeue")

@@ -134,6 +134,8 @@ rules.add_perm("ledger.send_back_spend_return", is_approver & is_submitted & ~su
 
 # Imports and theme rules.
 rules.add_perm("ledger.view_import_job", is_member)
+# An uploaded file may hold what the organisation never published: its people only.
+rules.add_perm("ledger.download_import_file", is_member)
 rules.add_perm("ledger.change_import_job", is_finance_officer & is_editable)
 rules.add_perm("ledger.manage_theme_rules", is_finance_officer)
 

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -19,7 +17,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("pilots.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, even with DEBUG on: uploaded files are other organisations'
+# drafts. They are downloaded through views that check permissions (``ledger.pages.imports``).
 
 handler500 = "totalplace.errors.server_error"

@@ -12,7 +12,7 @@ from ledger.calculations.coverage import (
 )
 from ledger.models import ImportCorrection, ImportJob, ImportMode, SpendReturn
 from ledger.services.imports.apportionment import DRIVERS
-from totalplace.uploads import validate_upload_size
+from totalplace.uploads import validate_spreadsheet, validate_upload_size
 
 from .serializers import StoredMessageField, money_field
 
@@ -141,7 +141,7 @@ class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="CSV (any common encoding and delimiter) or .xlsx, at most MAX_UPLOAD_BYTES "
         "(200 MB unless configured otherwise).",
-        validators=[validate_upload_size],
+        validators=[validate_upload_size, validate_spreadsheet],
     )
     mode = serializers.ChoiceField(choices=ImportMode.choices, default=ImportMode.ADD)
     place = serializers.CharField(

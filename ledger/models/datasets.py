@@ -11,6 +11,8 @@ region, apportioned to the places below by a driver).
 from django.conf import settings
 from django.db import models
 
+from totalplace.uploads import RandomName
+
 from .fields import MoneyField, MonthMaskField
 from .reference import Control, FinancialYear, Organisation, Place, ServiceTheme
 from .spend import Basis, SpendKind
@@ -108,7 +110,8 @@ class DatasetEdition(models.Model):
     )
     is_illustrative = models.BooleanField(default=False)
 
-    file = models.FileField(upload_to="datasets/%Y/%m/")
+    # Stored under a random name; ``filename`` is the uploader's, for display.
+    file = models.FileField(upload_to=RandomName("datasets/%Y/%m/"))
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.BigIntegerField(default=0)

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 
+from totalplace.uploads import RandomName
+
 from .fields import MoneyField
 from .reference import FinancialYear, Organisation, Place, ServiceTheme
 
@@ -147,7 +149,8 @@ class ImportJob(models.Model):
     )
     mode = models.CharField(max_length=8, choices=ImportMode.choices, default=ImportMode.ADD)
 
-    file = models.FileField(upload_to="spend-returns/imports/%Y/%m/")
+    # Stored under a random name; ``filename`` is the uploader's, for display.
+    file = models.FileField(upload_to=RandomName("spend-returns/imports/%Y/%m/"))
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.BigIntegerField(default=0)

@@ -12,7 +12,7 @@ from ledger.models import (
     Measure,
     Sector,
 )
-from totalplace.uploads import validate_upload_size
+from totalplace.uploads import validate_spreadsheet, validate_upload_size
 
 UNIT_FACTORS = [("", "As the file says"), ("1", "£ (pounds)"), ("1000", "£ thousand")]
 UNIT_FACTORS.append(("1000000", "£ million"))
@@ -63,7 +63,7 @@ class DatasetUploadForm(forms.Form):
     )
     file = forms.FileField(
         help_text="CSV (UTF-8, Windows-1252 or Mac Roman) or Excel .xlsx, as published.",
-        validators=[validate_upload_size],
+        validators=[validate_upload_size, validate_spreadsheet],
     )
     is_illustrative = forms.BooleanField(
         required=False,

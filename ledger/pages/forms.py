@@ -21,7 +21,7 @@ from ledger.models import (
     ThemeRuleMatch,
 )
 from ledger.services.imports.apportionment import DRIVERS
-from totalplace.uploads import human_size, validate_upload_size
+from totalplace.uploads import human_size, validate_spreadsheet, validate_upload_size
 
 from .month_forms import MonthsField
 
@@ -80,7 +80,7 @@ class SpendReturnCreateForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         help_text="CSV (any delimiter; UTF-8, Windows-1252 or Mac Roman) or Excel .xlsx.",
-        validators=[validate_upload_size],
+        validators=[validate_upload_size, validate_spreadsheet],
     )
     mode = forms.ChoiceField(
         label="The return already has lines",

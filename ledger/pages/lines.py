@@ -236,6 +236,10 @@ def line_detail(request, pk: int):
             "line": line,
             "spend_return": line.spend_return,
             "corrections": spend_line_corrections(line=line),
+            # The file itself only for the organisation's people (it may hold what was never
+            # published); everyone else sees its name and SHA-256.
+            "can_download_file": bool(line.import_job_id)
+            and has_perm(request.user, "ledger.download_import_file", line.spend_return),
             **demo_context([line.place_id]),
         },
     )

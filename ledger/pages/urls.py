@@ -5,6 +5,7 @@ from . import (
     dataset_editions,
     dataset_lines,
     datasets,
+    import_files,
     imports,
     lines,
     months,
@@ -69,6 +70,7 @@ urlpatterns = [
     path("imports/<int:pk>/mapping/", imports.import_job_mapping, name="import-job-mapping"),
     path("imports/<int:pk>/confirm/", imports.import_job_confirm, name="import-job-confirm"),
     path("imports/<int:pk>/cancel/", imports.import_job_cancel_view, name="import-job-cancel"),
+    path("imports/<int:pk>/file/", import_files.import_job_file, name="import-job-file"),
     path(
         "imports/<int:pk>/corrections/",
         imports.import_job_corrections,

@@ -69,6 +69,13 @@ def _months_declared_by_officers(world, role, response):
     assert (declared is not None) == (role in {OFFICER, ADMIN}), f"{role}: declared={declared}"
 
 
+def _the_file(world, role, response):
+    """Allowed roles get the file as an attachment under its original name, nothing else."""
+    if response.status_code == OK:
+        assert response["Content-Disposition"] == 'attachment; filename="matrix.csv"'
+        assert b"".join(response.streaming_content) == b"Amount,Supplier\n1.00,A\n"
+
+
 # A draft of A: its finance officer edits it; its approver sees it; nobody else finds it.
 A_DRAFT_EDIT = expect(MISSING, anonymous=LOGIN, officer=OK, approver=FORBIDDEN, admin=OK)
 # A draft of B: only an administrator finds it.
@@ -383,6 +390,14 @@ LEDGER_PAGES = [
         expect(MISSING, anonymous=LOGIN, officer=OK, approver=OK, admin=OK),
     ),
     page("import-status-b-by-id", lambda w: f"/imports/{w.b_job.pk}/status/", B_DRAFT_EDIT),
+    # The stored file: the organisation's people only (it may hold what was never published).
+    page(
+        "import-file-a",
+        lambda w: f"/imports/{w.a_job.pk}/file/",
+        expect(MISSING, anonymous=LOGIN, officer=OK, approver=OK, admin=OK),
+        check=_the_file,
+    ),
+    page("import-file-b-by-id", lambda w: f"/imports/{w.b_job.pk}/file/", B_DRAFT_EDIT),
     page("import-mapping-a", lambda w: f"/imports/{w.a_job.pk}/mapping/", A_DRAFT_EDIT),
     page("import-mapping-b-by-id", lambda w: f"/imports/{w.b_job.pk}/mapping/", B_DRAFT_EDIT),
     page(

@@ -180,9 +180,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Appraisals left out of date by a recompute that was never queued (broker down).
     "savings-appraisals-catch-up": {"task": "savings.appraisals_catch_up", "schedule": 300.0},
-    # Unconfirmed import previews are cancelled after 14 days; checked daily at 04:00.
-    "ledger-import-jobs-expire": {
-        "task": "ledger.import_jobs_expire",
+    # Import previews left unconfirmed for UPLOAD_RETENTION_DAYS are cancelled, and the files
+    # of failed and cancelled imports deleted; daily at 04:00.
+    "ledger-import-files-clean-up": {
+        "task": "ledger.import_files_clean_up",
         "schedule": crontab(hour=4, minute=0),
     },
 }
@@ -239,8 +240,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger files stream to a temporary file
 API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
 API_MAX_JSON_DEPTH = 32
+# Uploaded files are never served from MEDIA_URL (no route serves it, even with DEBUG on):
+# they are read by the services and downloaded through views that check permissions.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Unconfirmed import previews expire after this many days, and their files are deleted.
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=7)
+# What one organisation's uploaded spend files may take on disk, in MB.
+ORGANISATION_UPLOAD_QUOTA_MB = env.int("ORGANISATION_UPLOAD_QUOTA_MB", default=2048)
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {

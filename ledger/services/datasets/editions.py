@@ -30,7 +30,7 @@ from ledger.models import (
     DatasetRoute,
 )
 from totalplace.permissions import require_perm
-from totalplace.uploads import upload_digest, upload_too_large_message
+from totalplace.uploads import upload_digest, upload_too_large_message, validate_spreadsheet
 
 Status = DatasetEditionStatus
 CHOICE_KEYS = frozenset(
@@ -119,6 +119,7 @@ def dataset_edition_upload(
         raise ValidationError("The file is empty (0 bytes).")
     if size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(upload_too_large_message(size))
+    validate_spreadsheet(upload, filename)
     same = (
         dataset.editions.filter(sha256=sha256)
         .exclude(status__in=(Status.CANCELLED, Status.SENT_BACK))

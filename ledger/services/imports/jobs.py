@@ -28,13 +28,13 @@ from ledger.models import (
 )
 from ledger.return_selectors import EDITABLE_STATUSES
 from totalplace.permissions import require_perm
-from totalplace.uploads import upload_digest, upload_too_large_message
+from totalplace.uploads import upload_digest, upload_too_large_message, validate_spreadsheet
 
 from .apportionment import driver_for
 from .duplicates import refuse_duplicate
 from .staging import staged_lines_delete
+from .storage import refuse_over_quota
 
-EXPIRE_DAYS = 14  # an unconfirmed preview's staged lines are kept this long
 # A preview that has finished and can be read again (a new mapping, corrected cells).
 PREVIEWED = (
     ImportJobStatus.NEEDS_MAPPING,
@@ -97,6 +97,8 @@ def import_job_create(
         raise ValidationError("The file is empty (0 bytes).")
     if size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(upload_too_large_message(size))
+    validate_spreadsheet(upload, filename)
+    refuse_over_quota(organisation=spend_return.organisation, size=size)
     refuse_duplicate(
         organisation=spend_return.organisation,
         financial_year=spend_return.financial_year,
@@ -181,6 +183,10 @@ def require_previewed(job: ImportJob) -> None:
     """Only a finished preview, not yet confirmed, is read again with changes."""
     if job.status not in PREVIEWED:
         raise ValidationError(f"This import is {job.get_status_display().lower()}.")
+    if not job.file:
+        raise ValidationError(
+            "This import's file has been deleted (it could not be read): upload the file again."
+        )
 
 
 def import_job_preview_again(*, job: ImportJob) -> None:
@@ -221,15 +227,22 @@ def import_job_cancel(*, job: ImportJob, actor: AbstractBaseUser | None) -> Impo
     return job
 
 
-def import_jobs_expire(*, older_than: dt.timedelta = dt.timedelta(days=EXPIRE_DAYS)) -> int:
-    """Cancel previews left unconfirmed for ``older_than``, freeing their staged lines."""
+# Previews that wait for someone: they expire when nobody comes back to them.
+WAITING = (ImportJobStatus.NEEDS_MAPPING, ImportJobStatus.INVALID, ImportJobStatus.READY)
+
+
+def import_jobs_expire(*, older_than: dt.timedelta | None = None) -> int:
+    """Cancel previews left unconfirmed for ``older_than`` (``UPLOAD_RETENTION_DAYS``), freeing
+    their staged lines; the daily clean-up then deletes their files."""
+    older_than = older_than or dt.timedelta(days=settings.UPLOAD_RETENTION_DAYS)
     cutoff = timezone.now() - older_than
     expired = 0
-    for job in ImportJob.objects.filter(status=ImportJobStatus.READY, finished_at__lt=cutoff):
+    for job in ImportJob.objects.filter(status__in=WAITING, finished_at__lt=cutoff):
         with transaction.atomic():
             job = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if job.status != ImportJobStatus.READY:
+            if job.status not in WAITING:
                 continue
+            previous_status = job.status
             staged_lines_delete(job=job)
             job.status = ImportJobStatus.CANCELLED
             job.message = f"Cancelled: not confirmed within {older_than.days} days."
@@ -238,7 +251,7 @@ def import_jobs_expire(*, older_than: dt.timedelta = dt.timedelta(days=EXPIRE_DA
                 action=WorkflowAction.IMPORT_CANCELLED,
                 import_job=job,
                 reason=job.message,
-                detail={"file": job.filename, "status_before": ImportJobStatus.READY},
+                detail={"file": job.filename, "status_before": previous_status},
             )
             expired += 1
     return expired
