@@ -129,7 +129,8 @@ def test_refused_and_expired_imports_are_recorded_as_the_systems(leeds_draft, of
 
     old = preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row(amount="2.00")]), actor=officer)
     with audit_context(task="ledger.import_jobs_expire"):
-        assert import_jobs_expire(older_than=dt.timedelta(seconds=-1)) == 1
+        # Both: a refused confirmation leaves a preview waiting (with its errors) too.
+        assert import_jobs_expire(older_than=dt.timedelta(seconds=-1)) == 2
     expired = WorkflowEvent.objects.get(import_job=old, action="import_cancelled")
     assert expired.actor_id is None and "not confirmed within" in expired.reason
     assert expired.context["task"] == "ledger.import_jobs_expire"
