@@ -12,6 +12,7 @@ import os
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
@@ -212,7 +213,13 @@ def _import_once(spend_return: SpendReturn, content: bytes, name: str, caplog) -
         before = _ledger(spend_return)
         caplog.clear()
         with caplog.at_level(logging.ERROR, logger="ledger.services.imports.preview"):
-            job = preview(spend_return, content, name=name)
+            try:
+                job = preview(spend_return, content, name=name)
+            except ValidationError as exc:  # refused at upload (not CSV or .xlsx): no job
+                assert "Upload the CSV (.csv) or Excel workbook (.xlsx)" in exc.messages[0]
+                assert _ledger(spend_return) == before
+                transaction.set_rollback(True)
+                return
         assert not caplog.records, caplog.text  # no unexpected exception was caught and logged
         assert job.status in FINISHED, job.status
         assert UNEXPECTED_FAILURE not in job.message
