@@ -9,3 +9,5 @@ REST_FRAMEWORK = {
     # Measuring the API, not the throttle.
     "DEFAULT_THROTTLE_RATES": {"anon": "100000000/minute", "user": "100000000/minute"},
 }
+# Measuring the pages, not the limit on anonymous page views.
+ANONYMOUS_PAGE_RATE = ""

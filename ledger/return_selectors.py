@@ -19,6 +19,7 @@ from ledger.models import (
     SpendReturnStatus,
     ThemeRule,
 )
+from ledger.return_figures import spend_return_figures, spend_returns_with_figures
 from ledger.selectors import acting_organisation_ids
 
 PUBLIC_STATUSES = (SpendReturnStatus.APPROVED, SpendReturnStatus.SUPERSEDED)
@@ -45,7 +46,9 @@ def visible_returns_q(user) -> Q:
 def spend_return_list(
     *, user, organisation_id: int | None = None, year: str = "", status: str = ""
 ) -> QuerySet[SpendReturn]:
-    """Returns ``user`` may see, newest first, with line counts and totals."""
+    """Returns ``user`` may see, newest first. Their line counts and totals are the page's
+    to add for the returns it shows (``ledger.return_figures``): annotated here, counting the
+    list summed every line of the ledger."""
     returns = SpendReturn.objects.select_related("organisation", "financial_year", "place")
     returns = returns.filter(visible_returns_q(user))
     if organisation_id:
@@ -54,7 +57,7 @@ def spend_return_list(
         returns = returns.filter(financial_year__code=year)
     if status:
         returns = returns.filter(status=status)
-    return returns.annotate(line_count=Count("lines"), line_total=Sum("lines__amount")).order_by(
+    return returns.order_by(
         "organisation__name", "-financial_year__start_date", "place__name", "-version"
     )
 
@@ -95,10 +98,11 @@ def spend_return_get(*, user, pk: int) -> SpendReturn:
     return returns.filter(visible_returns_q(user)).get(pk=pk)
 
 
-def spend_return_versions(*, spend_return: SpendReturn, user) -> QuerySet[SpendReturn]:
-    """Every version of the same organisation, year and place that ``user`` may see."""
+def spend_return_versions(*, spend_return: SpendReturn, user) -> list[SpendReturn]:
+    """Every version of the same organisation, year and place that ``user`` may see, newest
+    first, each with its ``line_count`` and ``line_total``."""
     same_place = Q(place=spend_return.place_id) if spend_return.place_id else Q(place__isnull=True)
-    return (
+    return spend_returns_with_figures(
         spend_return_list(user=user, organisation_id=spend_return.organisation_id)
         .filter(same_place, financial_year=spend_return.financial_year_id)
         .order_by("-version")
@@ -113,27 +117,15 @@ def spend_return_lines(*, spend_return: SpendReturn, theme_code: str = "") -> Qu
 
 
 def spend_return_summary(*, spend_return: SpendReturn) -> dict:
-    """Line count, total, credits and the unallocated share of one return."""
-    lines = spend_return.lines.all()
-    totals = lines.aggregate(count=Count("id"), total=Sum("amount"))
-    unallocated = lines.filter(theme__code=ServiceTheme.UNALLOCATED_CODE).aggregate(
-        count=Count("id"), total=Sum("amount")
-    )
-    return {
-        "count": totals["count"],
-        "total": totals["total"] or 0,
-        "credits": lines.filter(amount__lt=0).count(),
-        "unallocated_count": unallocated["count"],
-        "unallocated_total": unallocated["total"] or 0,
-    }
+    """Line count, total, credits and the unallocated share of one return (cached once its
+    lines are frozen: ``ledger.return_figures``)."""
+    figures = spend_return_figures(spend_return=spend_return)
+    return {k: v for k, v in figures.items() if k != "themes"}
 
 
 def spend_return_themes(*, spend_return: SpendReturn) -> list[dict]:
-    return list(
-        spend_return.lines.values("theme__code", "theme__name")
-        .annotate(count=Count("id"), total=Sum("amount"))
-        .order_by("-total")
-    )
+    """Lines and total by theme, largest total first (cached as the summary is)."""
+    return spend_return_figures(spend_return=spend_return)["themes"]
 
 
 def import_jobs_for_return(*, spend_return: SpendReturn) -> QuerySet[ImportJob]:

@@ -78,6 +78,14 @@ def export_fiscal_data_package(job_id: str) -> str:
     return export_job_run(job_id=job_id).status
 
 
+@shared_task(name="ledger.export_spend_return_lines")
+def export_spend_return_lines(job_id: str) -> str:
+    """Write a return's lines to a file for a download too big to stream; returns its status."""
+    from ledger.services.line_exports import spend_return_lines_export_run
+
+    return spend_return_lines_export_run(job_id=job_id).status
+
+
 @shared_task(name="ledger.export_jobs_requeue")
 def export_jobs_requeue() -> int:
     """Beat: queue again the exports whose task could not be sent (the broker was down)."""

@@ -118,7 +118,9 @@ class ExportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, views
     filterset_fields = []
 
     def get_queryset(self):
-        return export_jobs_visible(user=self.request.user)
+        # Fiscal Data Packages only: a return's line download (also an ExportJob) is fetched
+        # through its page, which checks again that the user may still download those lines.
+        return export_jobs_visible(user=self.request.user).filter(kind="fiscal-data-package")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -141,10 +141,16 @@ class SpendLine(models.Model):
     # check) on them alone. financial_year has no index of its own: a year holds a fifth of the
     # ledger or more, which PostgreSQL reads faster by scanning than through an index, and
     # every query that narrows a year (selectors, rollups, line pages) also names a place,
-    # organisation, theme or return, which have indexes. spend_return keeps its own: a return's
-    # lines are read, replaced and deleted through it.
+    # organisation, theme or return, which have indexes. spend_return leads its own
+    # (spend_line_return_id): a return's lines are read, replaced and deleted through it, and
+    # its page lists them in id order a page at a time (keyset pages: ``id > last seen``), which
+    # an index on the return alone cannot serve without sorting all of them on every page.
     spend_return = models.ForeignKey(
-        SpendReturn, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+        SpendReturn,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_constraint=False,
+        db_index=False,
     )
     place = models.ForeignKey(Place, on_delete=models.PROTECT, db_constraint=False, db_index=False)
     organisation = models.ForeignKey(
@@ -206,6 +212,7 @@ class SpendLine(models.Model):
             models.Index(fields=["place", "financial_year"]),
             models.Index(fields=["organisation", "financial_year"]),
             models.Index(fields=["theme", "financial_year"]),
+            models.Index(fields=["spend_return", "id"], name="spend_line_return_id"),
         ]
 
     def __str__(self) -> str:

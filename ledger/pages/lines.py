@@ -1,9 +1,7 @@
 """Drill-down: from a figure to the lines behind it, and from a line to its source."""
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -11,85 +9,20 @@ from ledger.calculations.cuts import RETURNS_SOURCE, Cut, CutError
 from ledger.calculations.totals import aggregate
 from ledger.dataset_selectors import counted_dataset_lines
 from ledger.exports import csv_rows_response, xlsx_rows_response
-from ledger.importers.layouts import FIELD_LABELS
-from ledger.models import Basis, Organisation, Sector, ServiceTheme, SpendLine, SpendReturn
-from ledger.return_selectors import spend_line_corrections, spend_return_get
+from ledger.line_rows import LINE_HEADER
+from ledger.line_rows import line_values as _line_values
+from ledger.models import Basis, Organisation, Sector, ServiceTheme
+from ledger.return_selectors import spend_line_corrections
 from ledger.selectors import approved_lines
 from totalplace.permissions import has_perm
 
 from .common import demo_context, lines_url, place_or_404
 from .dataset_lines import DATASET_LINE_HEADER, dataset_line_values
+from .keyset import keyset_page, old_page_redirect
 
 LINES_PER_PAGE = 50
 EXPORT_LIMIT = 100_000  # bigger cuts: the API's cursor-paginated lines or a data package
 FILTERS = ("year", "theme", "organisation", "sector", "basis", "source")
-LINE_HEADER = [
-    "Line id",
-    "Financial year",
-    "Place code",
-    "Place",
-    "Organisation code",
-    "Organisation",
-    "Sector",
-    "Theme code",
-    "Theme",
-    "Basis",
-    "Revenue or capital",
-    "Amount",
-    "Description",
-    "Supplier",
-    "Date",
-    "Spend return",
-    "Source file",
-    "Source row",
-]
-
-
-# A return's own download adds the file's classification columns and reference: what an
-# officer reconciles against their own ledger.
-RETURN_EXTRA_FIELDS = (
-    "service_label",
-    "expense_area",
-    "expense_type",
-    "expense_code",
-    "transaction_ref",
-)
-RETURN_LINE_HEADER = LINE_HEADER + [FIELD_LABELS[name] for name in RETURN_EXTRA_FIELDS]
-
-
-class _KnownCountPaginator(Paginator):
-    """The count comes from the rollups, so paging never counts millions of lines."""
-
-    def __init__(self, object_list, per_page, count):
-        super().__init__(object_list, per_page)
-        self._known = count
-
-    @property
-    def count(self):
-        return self._known
-
-
-def _line_values(line: SpendLine) -> list:
-    return [
-        line.pk,
-        line.financial_year.code,
-        line.place.code,
-        line.place.name,
-        line.organisation.code,
-        line.organisation.name,
-        line.organisation.get_sector_display(),
-        line.theme.code,
-        line.theme.name,
-        line.get_basis_display(),
-        line.get_spend_kind_display(),
-        line.amount,
-        line.description,
-        "(redacted)" if line.supplier_redacted else line.supplier_name,
-        line.transaction_date,
-        line.spend_return_id,
-        line.spend_return.source_filename,
-        line.source_row,
-    ]
 
 
 def _default_source(sources) -> str:
@@ -130,10 +63,13 @@ def _download(request, place, lines, dataset: bool):
 
 
 def place_lines(request, slug: str):
-    """The lines behind a figure, filtered and paginated, from one source at a time: approved
+    """The lines behind a figure, filtered and paged by id (``after``/``before``: a deep page
+    costs what the first does), from one source at a time: approved
     spend returns, or a dataset edition's lines that the count of the place uses (``source``;
     by default returns where the place has any, else the first edition)."""
     place = place_or_404(slug)
+    if (bookmark := old_page_redirect(request)) is not None:
+        return bookmark
     filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
     base = Cut(
         {"place": [place.code], **{k: [v] for k, v in filters.items() if v and k != "source"}}
@@ -157,9 +93,7 @@ def place_lines(request, slug: str):
         raise Http404(str(exc)) from exc
     if request.GET.get("export") in ("csv", "xlsx"):
         return _download(request, place, lines, dataset=source != RETURNS_SOURCE)
-    page = _KnownCountPaginator(lines, LINES_PER_PAGE, summary.lines).get_page(
-        request.GET.get("page")
-    )
+    page = keyset_page(lines, request=request, per_page=LINES_PER_PAGE)
     context = {
         "place": place,
         "page": page,
@@ -181,28 +115,6 @@ def place_lines(request, slug: str):
         **demo_context([place.pk]),
     }
     return render(request, "ledger/place_lines.html", context)
-
-
-@login_required
-def spend_return_lines_download(request, pk: int):
-    """Every line of one return as CSV, streamed (a million lines keep memory flat): for its
-    organisation's officers and approvers to check against their own ledger, and analysts."""
-    try:
-        spend_return = spend_return_get(user=request.user, pk=pk)
-    except SpendReturn.DoesNotExist as exc:
-        raise Http404("No such spend return") from exc
-    if not has_perm(request.user, "ledger.download_spend_return_lines", spend_return):
-        raise PermissionDenied(
-            "Downloading lines is for the organisation's own people and analysts."
-        )
-    lines = spend_return.lines.select_related(
-        "place", "organisation", "theme", "financial_year", "spend_return"
-    ).order_by("source_row", "id")
-    rows = (
-        _line_values(line) + [getattr(line, name) for name in RETURN_EXTRA_FIELDS]
-        for line in lines.iterator(chunk_size=2000)
-    )
-    return csv_rows_response(f"{spend_return} lines", RETURN_LINE_HEADER, rows)
 
 
 def _years_for(place):

@@ -1,5 +1,6 @@
 """Spend return pages: list, create, detail (versions, lines, unallocated), sign-off actions."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +14,14 @@ from ledger import return_selectors as selectors
 from ledger import sign_off_selectors
 from ledger.coverage_selectors import spend_return_coverage
 from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
+from ledger.return_figures import spend_returns_with_figures
 from ledger.selectors import user_organisations
 from ledger.services import returns as services
 from ledger.services import sign_off
 from totalplace.permissions import has_perm, permission_required
 
 from .forms import SendBackForm, SpendReturnCreateForm
+from .keyset import keyset_page, old_page_redirect
 from .month_forms import DeclaredMonthsForm
 
 ONLY_OFFICERS = "Only the organisation's finance officers can do that."
@@ -58,6 +61,7 @@ def spend_return_list(request):
         user=request.user, organisation_id=organisation_id, year=year, status=status
     )
     page = Paginator(returns, RETURNS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = spend_returns_with_figures(page.object_list)
     return render(
         request,
         "ledger/returns/list.html",
@@ -109,9 +113,11 @@ def spend_return_create(request):
 
 def spend_return_detail(request, pk: int):
     spend_return = _get(request, pk)
+    if (bookmark := old_page_redirect(request, "#lines-heading")) is not None:
+        return bookmark
     theme = request.GET.get("theme", "")
     lines = selectors.spend_return_lines(spend_return=spend_return, theme_code=theme)
-    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    page = keyset_page(lines, request=request, per_page=LINES_PER_PAGE)
     user = request.user
     versions = selectors.spend_return_versions(spend_return=spend_return, user=user)
 
@@ -128,7 +134,7 @@ def spend_return_detail(request, pk: int):
             spend_return=spend_return
         ),
         "versions": versions,
-        "is_latest": not versions.filter(version__gt=spend_return.version).exists(),
+        "is_latest": all(v.version <= spend_return.version for v in versions),
         "page": page,
         "theme_filter": theme,
         "unallocated_code": ServiceTheme.UNALLOCATED_CODE,
@@ -137,6 +143,7 @@ def spend_return_detail(request, pk: int):
         else [],
         "can_edit": can("edit_spend_return"),
         "can_download_lines": can("download_spend_return_lines"),
+        "direct_download_max_lines": settings.DIRECT_DOWNLOAD_MAX_LINES,
         "can_submit": can("submit_spend_return"),
         "can_approve": can("approve_spend_return"),
         "can_send_back": can("send_back_spend_return"),

@@ -225,10 +225,13 @@ def export_job_create(*, cut: Cut, actor=None) -> ExportJob:
 
 
 def export_job_dispatch(*, job_id) -> bool:
-    """Send a queued job's task; if the broker is down, mark it delayed (beat retries)."""
-    from ledger.tasks import export_fiscal_data_package
+    """Send a queued job's task (its kind's); if the broker is down, mark it delayed (beat
+    retries)."""
+    from ledger.tasks import export_fiscal_data_package, export_spend_return_lines
 
-    if send_or_log(export_fiscal_data_package, str(job_id)) is None:
+    kind = ExportJob.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    task = export_spend_return_lines if kind == "spend-return-lines" else export_fiscal_data_package
+    if send_or_log(task, str(job_id)) is None:
         ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
             delayed_at=timezone.now()
         )

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anonymous page views per client address (the API has its own throttles).
+    "totalplace.page_rate_limit.AnonymousPageRateLimitMiddleware",
     # A NUL byte in a query string or form is a 400 here, not a database error later.
     "totalplace.request_guard.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -235,6 +237,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"] + [
 ]
 WHITENOISE_USE_FINDERS = True
 # Uploads: requests over these sizes are refused before any parsing.
+# Anonymous page views per client (e.g. "120/minute"; empty: no limit): a 429 page beyond it.
+ANONYMOUS_PAGE_RATE = env("ANONYMOUS_PAGE_RATE", default="120/minute")
+# A return's line download above this many lines is built by a worker (an export job with a
+# progress page) rather than streamed inside the request (gunicorn's timeout is 60 s).
+DIRECT_DOWNLOAD_MAX_LINES = env.int("DIRECT_DOWNLOAD_MAX_LINES", default=100_000)
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger files stream to a temporary file

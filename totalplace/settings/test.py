@@ -19,5 +19,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
 }
+# The anonymous page limit has its own tests (which set a rate); other tests browse freely.
+ANONYMOUS_PAGE_RATE = ""
 # Login lockout is exercised by its own test (which turns it on); client.login() elsewhere.
 AXES_ENABLED = False
