@@ -110,8 +110,13 @@ def spend_return_versions(*, spend_return: SpendReturn, user) -> list[SpendRetur
 
 
 def spend_return_lines(*, spend_return: SpendReturn, theme_code: str = "") -> QuerySet[SpendLine]:
+    """A return's lines (of one theme), in file order."""
     lines = spend_return.lines.select_related("place", "theme").order_by("source_row", "id")
     if theme_code:
+        themes = spend_return_figures(spend_return=spend_return)["themes"]
+        if not any(t["theme__code"] == theme_code for t in themes):
+            # None of its lines: the database would read every line of the return to find so.
+            return lines.none()
         lines = lines.filter(theme__code=theme_code)
     return lines
 
