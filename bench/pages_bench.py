@@ -261,9 +261,7 @@ def bench_pages(requests: int) -> None:
         0
     ]
     # The theme of the return with the fewest lines: the filter that reads furthest.
-    theme = (
-        big.lines.values("theme__code").annotate(n=Count("id")).order_by("n")[0]["theme__code"]
-    )
+    theme = big.lines.values("theme__code").annotate(n=Count("id")).order_by("n")[0]["theme__code"]
     other = Place.objects.exclude(pk__in=[home.pk, county.pk]).filter(kind=home.kind)[0]
 
     def bare_keyset():

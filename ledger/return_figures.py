@@ -26,14 +26,14 @@ CACHE_SECONDS = 7 * 24 * 3600
 ZERO = Decimal("0.00")
 
 
-def _cache_key(spend_return: SpendReturn) -> str | None:
+def _cache_key(spend_return: SpendReturn, what: str = "figures") -> str | None:
     if spend_return.status not in FROZEN_STATUSES:
         return None
     stamp = spend_return.submitted_at or spend_return.approved_at
     # created_at as well: a return never submitted through the site (a bulk load) has no
     # other time of its own.
     return (
-        f"spend-return-figures:v1:{spend_return.pk}:{spend_return.created_at.timestamp()}:"
+        f"spend-return-{what}:v1:{spend_return.pk}:{spend_return.created_at.timestamp()}:"
         f"{stamp.timestamp() if stamp else ''}"
     )
 
@@ -90,29 +90,40 @@ def spend_return_figures(*, spend_return: SpendReturn) -> dict:
 
 def spend_returns_with_figures(spend_returns) -> list[SpendReturn]:
     """The returns, each with ``line_count`` and ``line_total``: a frozen one's from the cache
-    when it is there, every other one's from a single grouped query (one, however many)."""
+    (its figures, or its count and total alone, kept by an earlier list), every other one's
+    from a single grouped query (one, however many)."""
     spend_returns = list(spend_returns)
-    keys = {r.pk: key for r in spend_returns if (key := _cache_key(r))}
-    cached = cache.get_many(list(keys.values())) if keys else {}
+    keys = {
+        r.pk: (_cache_key(r), _cache_key(r, "count"))
+        for r in spend_returns
+        if r.status in FROZEN_STATUSES
+    }
+    cached = cache.get_many([k for pair in keys.values() for k in pair]) if keys else {}
     missing = []
     for spend_return in spend_returns:
-        figures = cached.get(keys.get(spend_return.pk))
+        figures_key, count_key = keys.get(spend_return.pk, (None, None))
+        figures = cached.get(figures_key) or cached.get(count_key)
         if figures is None:
-            missing.append(spend_return.pk)
+            missing.append(spend_return)
         else:
             spend_return.line_count, spend_return.line_total = figures["count"], figures["total"]
-    counted = {}
-    if missing:
-        counted = {
-            row["spend_return_id"]: row
-            for row in SpendLine.objects.filter(spend_return_id__in=missing)
-            .values("spend_return_id")
-            .annotate(count=Count("id"), total=Sum("amount"))
-            .order_by()
-        }
-    for spend_return in spend_returns:
-        if spend_return.pk in missing:
-            row = counted.get(spend_return.pk, {})
-            spend_return.line_count = row.get("count", 0)
-            spend_return.line_total = row.get("total") or ZERO
+    if not missing:
+        return spend_returns
+    counted = {
+        row["spend_return_id"]: row
+        for row in SpendLine.objects.filter(spend_return__in=missing)
+        .values("spend_return_id")
+        .annotate(count=Count("id"), total=Sum("amount"))
+        .order_by()
+    }
+    keep = {}
+    for spend_return in missing:
+        row = counted.get(spend_return.pk, {})
+        spend_return.line_count = row.get("count", 0)
+        spend_return.line_total = row.get("total") or ZERO
+        if spend_return.pk in keys:
+            count = {"count": spend_return.line_count, "total": spend_return.line_total}
+            keep[keys[spend_return.pk][1]] = count
+    if keep:
+        cache.set_many(keep, CACHE_SECONDS)
     return spend_returns

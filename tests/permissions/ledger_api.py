@@ -104,6 +104,12 @@ LEDGER_API = [
         lambda w: f"/api/v1/exports/{w.analyst_export.pk}/download/",
         expect(MISSING, api=True, anonymous=UNAUTHENTICATED, analyst=OK, admin=OK),
     ),
+    # A return's line download written by a job is fetched through its page, never here.
+    api(
+        "export-download-of-return-lines",
+        lambda w: f"/api/v1/exports/{w.lines_export.pk}/download/",
+        expect(MISSING, api=True, anonymous=UNAUTHENTICATED),
+    ),
     # The organisation API: the token's own organisation, whatever else its user belongs to.
     api(
         "own-returns",

@@ -148,6 +148,21 @@ LEDGER_PAGES = [
         _action("b_draft", "lines/download"),
         expect(MISSING, anonymous=LOGIN, admin=OK),
     ),
+    # A download written by an export job: its maker (while they may download the lines
+    # directly) and administrators; an analyst may download A's lines, but not this job's file.
+    *(
+        page(
+            f"export-job{suffix.replace('/', '-').rstrip('-')}",
+            lambda w, suffix=suffix: f"/exports/{w.lines_export.pk}/{suffix}",
+            expect(MISSING, anonymous=LOGIN, officer=OK, admin=OK),
+        )
+        for suffix in ("", "status/", "download/")
+    ),
+    page(
+        "export-job-of-a-data-package",
+        lambda w: f"/exports/{w.analyst_export.pk}/",
+        expect(MISSING, anonymous=LOGIN),
+    ),
     # A return's history is as visible as the return itself; its trail (who, its lines'
     # changes, its imports) only to its organisation's people and staff: the rest read its
     # status changes.

@@ -209,6 +209,15 @@ def build_world() -> World:
     )
     analyst_export.file.save("matrix.zip", ContentFile(b"PK matrix"), save=True)
     o["analyst_export"] = analyst_export
+    # A download of A's approved return too big to stream, written for its finance officer.
+    lines_export = ExportJob.objects.create(
+        kind="spend-return-lines",
+        params={"spend_return": o["a_approved"].pk, "filename": "matrix-lines.csv"},
+        created_by=users[OFFICER],
+        status=ExportStatus.DONE,
+    )
+    lines_export.file.save("matrix-lines.csv", ContentFile(b"\xef\xbb\xbfLine id\r\n"), save=True)
+    o["lines_export"] = lines_export
     _pilots(world)
     _datasets(world)
     rollup_rebuild()  # the approved returns in the totals, so the place pages have figures
