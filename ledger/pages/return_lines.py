@@ -3,17 +3,18 @@ and today's theme rules applied to a draft's unallocated lines."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms import modelformset_factory
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ledger import return_selectors as selectors
 from ledger.models import ServiceTheme, SpendLine
+from ledger.return_figures import spend_return_figures
 from ledger.services.lines import spend_lines_apply_theme_rules, spend_lines_save_grid
 from totalplace.permissions import permission_required
 
 from .forms import SpendLineForm, places_for
+from .keyset import keyset_page, old_page_redirect
 from .returns import _get, spend_return_of
 
 GRID_PAGE = 25
@@ -29,14 +30,16 @@ LineFormSet = modelformset_factory(SpendLine, form=SpendLineForm, extra=NEW_ROWS
 )
 def spend_return_lines(request, pk: int):
     spend_return = _get(request, pk)
+    if (bookmark := old_page_redirect(request)) is not None:
+        return bookmark
     lines = selectors.spend_return_lines(spend_return=spend_return)
-    page = Paginator(lines, GRID_PAGE).get_page(request.GET.get("page"))
+    page = keyset_page(lines, request=request, per_page=GRID_PAGE)
     form_kwargs = {
         "places": places_for(spend_return.organisation),
         "themes": ServiceTheme.objects.order_by("sort_order", "name"),
     }
     # The formset edits exactly this page of this return's lines, nothing else.
-    queryset = lines.filter(pk__in=[line.pk for line in page.object_list])
+    queryset = lines.filter(pk__in=[line.pk for line in page.object_list]).order_by("id")
     formset = LineFormSet(
         request.POST or None, queryset=queryset, form_kwargs=form_kwargs, prefix="lines"
     )
@@ -64,12 +67,16 @@ def spend_return_lines(request, pk: int):
                 f"Saved: {counts['added']} added, {counts['changed']} changed, "
                 f"{counts['deleted']} deleted.",
             )
-            url = request.path + (f"?page={page.number}" if page.number > 1 else "")
-            return redirect(url)
+            return redirect(request.get_full_path())  # the same page (by cursor) again
     return render(
         request,
         "ledger/returns/lines.html",
-        {"spend_return": spend_return, "formset": formset, "page": page},
+        {
+            "spend_return": spend_return,
+            "formset": formset,
+            "page": page,
+            "line_count": spend_return_figures(spend_return=spend_return)["count"],
+        },
     )
 
 

@@ -114,3 +114,22 @@ def test_the_place_lines_page_walks_every_line_with_the_same_queries_at_any_dept
         assert _ids(client.get(f"{url}?after={every[-3]}")) == every[-2:]
     _no_deep_offset(deep.captured_queries)
     assert client.get(f"{url}?page=500").status_code == 302
+
+
+def test_the_line_grid_of_a_draft_pages_by_cursor_too(client):
+    from ledger.models import Role
+    from ledger.services.access import membership_grant
+    from tests.factories import UserFactory
+
+    _, _, draft = place_with_lines(30, approve=False)
+    officer = UserFactory()
+    membership_grant(user=officer, organisation=draft.organisation, role=Role.FINANCE_OFFICER)
+    client.force_login(officer)
+    url = reverse("spend-return-lines", args=[draft.pk])
+    every = sorted(draft.lines.values_list("pk", flat=True))
+    first = client.get(url)
+    assert "25 of the 30 lines, then new lines" in first.content.decode()
+    assert [form.instance.pk for form in first.context["formset"].forms[:25]] == every[:25]
+    second = client.get(_link(url, first, "next"))
+    assert [line.pk for line in second.context["page"].object_list] == every[25:]
+    assert client.get(f"{url}?page=99").status_code == 302
