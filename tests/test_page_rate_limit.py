@@ -58,3 +58,14 @@ def test_signed_in_users_and_the_api_are_not_counted_here(client, address):
 def test_no_rate_means_no_limit(client, address):
     for _ in range(5):
         assert client.get("/spend-returns/", REMOTE_ADDR=address).status_code == 200
+
+
+@override_settings(ANONYMOUS_PAGE_RATE="2/minute", NUM_PROXIES=0)
+def test_a_forged_forwarded_for_header_is_still_the_same_client(client, address):
+    statuses = [
+        client.get(
+            "/spend-returns/", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]

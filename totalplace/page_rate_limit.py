@@ -6,8 +6,9 @@ limited here (they are few, and known); the API, static files and the health che
 to their own rules. Over ``ANONYMOUS_PAGE_RATE`` (``"120/minute"``; empty: no limit) a client
 gets a 429 page saying when to come back, with ``Retry-After``.
 
-Counted like the API: one integer per client per fixed window in the shared cache (Redis),
-in process memory while Redis is down.
+Counted like the API: one integer per client address (``totalplace.client_address``: behind
+``NUM_PROXIES`` proxies, never a header the client wrote) per fixed window in the shared cache
+(Redis), in process memory while Redis is down.
 """
 
 import time
@@ -16,15 +17,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from totalplace.client_address import client_address
 from totalplace.throttling import LOCAL_COUNTERS, _count
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 EXEMPT_PREFIXES = ("/api/", "/static/", "/health", "/favicon")
-
-
-def client_address(request) -> str:
-    """Who is asking: the one place to change how a client is told apart from the others."""
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def parse_rate(rate: str | None) -> tuple[int, int] | None:

@@ -10,8 +10,11 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Also after 0018_supplier_match_receiver_ndistinct, which main gained beside 0018-0020:
+    # this migration joins the two branches of the graph.
     dependencies = [
-        ("ledger", "0017_transfers"),
+        ("ledger", "0018_supplier_match_receiver_ndistinct"),
+        ("ledger", "0020_column_mapping_signature"),
     ]
 
     operations = [
