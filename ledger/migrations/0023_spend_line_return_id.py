@@ -10,11 +10,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    # Also after 0018_supplier_match_receiver_ndistinct, which main gained beside 0018-0020:
-    # this migration joins the two branches of the graph.
     dependencies = [
-        ("ledger", "0018_supplier_match_receiver_ndistinct"),
-        ("ledger", "0020_column_mapping_signature"),
+        ("ledger", "0022_upload_random_names"),
     ]
 
     operations = [
