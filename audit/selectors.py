@@ -21,6 +21,7 @@ AUTHOR_ACTIONS = (
     WorkflowAction.SUBMITTED,
     WorkflowAction.IMPORT_CONFIRMED,
     WorkflowAction.THEMES_APPLIED,
+    WorkflowAction.ACCRUALS_BASIS,  # saying why lines may fall outside the year is preparing
 )
 
 

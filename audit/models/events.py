@@ -76,6 +76,8 @@ SPEND_RETURN_FIELDS = [
     "mapping",
     "is_illustrative",
     "declared_months",
+    "accruals_basis",
+    "accruals_reason",
     "created_by",
     "submitted_at",
     "submitted_by",

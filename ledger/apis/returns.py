@@ -1,8 +1,8 @@
 """Spend returns over the API: token-authenticated, always for the token's own organisation.
 
 Under ``/api/v1/organisation/``: a client creates a draft, uploads a file (which starts the
-preview job), polls the job, confirms it, and submits the return for sign-off; sign-off itself
-happens on the site, by another person.
+preview job), polls the job, confirms it, and submits the return for sign-off; another person,
+an approver, signs it off (on the site or with their own token).
 """
 
 from django.core.exceptions import ValidationError
@@ -29,16 +29,18 @@ from ledger.services.imports.corrections import import_job_correct
 from ledger.services.imports.jobs import import_job_create
 from ledger.services.imports.queueing import import_job_retry_if_delayed
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_submit
+from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from ledger.services.years import financial_year_get
 from totalplace.parsers import LimitedFormParser, LimitedJSONParser
 from totalplace.permissions import has_perm
 
 from .returns_serializers import (
+    ImportConfirmSerializer,
     ImportCorrectionsSerializer,
     ImportJobSerializer,
     ImportUploadSerializer,
     OrganisationSpendReturnSerializer,
+    SpendReturnApproveSerializer,
     SpendReturnCreateSerializer,
 )
 
@@ -211,8 +213,44 @@ class SpendReturnSubmit(TokenView, APIView):
     )
     def post(self, request, pk: int):
         """Sends the draft to the organisation's approvers; its lines must match its control
-        total when one was declared. Approval happens on the site, by another person."""
+        total when one was declared. An approver (another person) signs it off."""
         spend_return_submit(spend_return=self.spend_return(pk), actor=request.user)
+        return Response(OrganisationSpendReturnSerializer(self.spend_return(pk)).data)
+
+
+class IsOrganisationApprover(HasOrganisationToken):
+    """Sign-off is the approvers' (the service also refuses their own submissions)."""
+
+    @staticmethod
+    def _check(request, obj) -> bool:
+        if not has_perm(request.user, "ledger.sign_off_returns", obj):
+            raise PermissionDenied(
+                f"Only approvers of {request.auth.organisation} can sign off its spend returns."
+            )
+        return True
+
+
+class SpendReturnApprove(TokenView, APIView):
+    parser_classes = [LimitedJSONParser, LimitedFormParser]
+    permission_classes = [IsOrganisationApprover]
+
+    @extend_schema(
+        summary="Approve a submitted return",
+        request=SpendReturnApproveSerializer,
+        responses=OrganisationSpendReturnSerializer,
+    )
+    def post(self, request, pk: int):
+        """Signs off a return another person submitted: it replaces the approved version in
+        the totals. When its check-list has warnings (lines outside the year, a file or
+        transactions already in another return, a part year, large payments to public bodies
+        matched to none) a `reason` is needed: without one the answer is 400, naming them."""
+        incoming = SpendReturnApproveSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        spend_return_approve(
+            spend_return=self.spend_return(pk),
+            actor=request.user,
+            reason=incoming.validated_data.get("reason", ""),
+        )
         return Response(OrganisationSpendReturnSerializer(self.spend_return(pk)).data)
 
 
@@ -240,12 +278,23 @@ class ImportJobConfirm(ImportJobDetail):
     parser_classes = [LimitedJSONParser, LimitedFormParser]
 
     @extend_schema(
-        summary="Confirm a previewed import", request=None, responses={202: ImportJobSerializer}
+        summary="Confirm a previewed import",
+        request=ImportConfirmSerializer,
+        responses={202: ImportJobSerializer},
     )
     def post(self, request, pk: int):
         """Queues the copy of the previewed lines into the return: all of them, in one
-        transaction, or none. Poll the job until its status is `confirmed`."""
-        import_job_request_confirm(job=self.job(pk), actor=request.user)
+        transaction, or none. Poll the job until its status is `confirmed`. A file already in
+        another approved or submitted return (any organisation, any year) is refused (400,
+        naming it) unless `acknowledge_duplicate` is true and a `reason` given."""
+        incoming = ImportConfirmSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        import_job_request_confirm(
+            job=self.job(pk),
+            actor=request.user,
+            acknowledge_duplicate=incoming.validated_data["acknowledge_duplicate"],
+            duplicate_reason=incoming.validated_data.get("reason", ""),
+        )
         return Response(ImportJobSerializer(self.job(pk)).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -290,6 +339,11 @@ urlpatterns = [
         f"{PREFIX}spend-returns/<int:pk>/submit/",
         SpendReturnSubmit.as_view(),
         name="api-own-return-submit",
+    ),
+    path(
+        f"{PREFIX}spend-returns/<int:pk>/approve/",
+        SpendReturnApprove.as_view(),
+        name="api-own-return-approve",
     ),
     path(f"{PREFIX}imports/<int:pk>/", ImportJobDetail.as_view(), name="api-own-import-detail"),
     path(

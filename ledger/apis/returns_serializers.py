@@ -95,6 +95,8 @@ class OrganisationSpendReturnSerializer(serializers.ModelSerializer):
             "months",
             "months_label",
             "declared_months",
+            "accruals_basis",
+            "accruals_reason",
             "created_at",
             "submitted_at",
             "approved_at",
@@ -134,6 +136,29 @@ class SpendReturnCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The months its lines cover, where their dates would not say it right: month "
         "numbers (1 = January) or “all year”. Left out, they come from the lines' dates.",
+    )
+
+
+class ImportConfirmSerializer(serializers.Serializer):
+    acknowledge_duplicate = serializers.BooleanField(
+        default=False,
+        help_text="The file is already in another approved or submitted return (the 400 "
+        "names it) and belongs in this one too.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why, with ``acknowledge_duplicate``; the approver sees it.",
+    )
+
+
+class SpendReturnApproveSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Needed when the return's check-list has warnings (a 400 names them).",
     )
 
 
@@ -266,6 +291,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "created_at",
             "finished_at",
             "confirmed_at",
+            "duplicate_reason",
         ]
         read_only_fields = fields
 

@@ -31,6 +31,9 @@ class Context:
     driver_source: str = ""
     theme_uses_description: bool = False
     job_id: int = 0
+    # A return kept on an accruals basis takes lines dated outside its year (counted, warned);
+    # any other return refuses them, row by row.
+    accruals_basis: bool = False
 
 
 @dataclass

@@ -97,6 +97,8 @@ def read_lines(
     job_id = ctx.job_id
     own, unallocated = ctx.organisation_id, ctx.unallocated_theme_id
     year_start, year_end = ctx.year_start, ctx.year_end
+    refuse_outside = not ctx.accruals_basis
+    outside_message = outside_year_message(year_start, year_end)
     split, uses_description = ctx.split, ctx.theme_uses_description
     # basis, driver and driver source: a row that names its own place is never apportioned.
     direct, apportioned = ("direct", "", ""), ("apportioned", ctx.driver, ctx.driver_source)
@@ -185,6 +187,9 @@ def read_lines(
                 except ValueError as exc:
                     tally.error(number, label["transaction_date"], date_text, f"The date {exc}.")
                     bad = True
+            if day is not None and refuse_outside and not year_start <= day <= year_end:
+                tally.error(number, label["transaction_date"], date_text, outside_message)
+                bad = True
         kind = kinds.get(kind_text)
         if kind is None:
             try:
@@ -294,6 +299,15 @@ def read_lines(
                 day,
                 ref,
             )
+
+
+def outside_year_message(start: dt.date, end: dt.date) -> str:
+    """Why a line dated outside the return's financial year is refused (import and grid)."""
+    return (
+        f"The date is outside the return's financial year ({start:%-d %B %Y} to "
+        f"{end:%-d %B %Y}): put the line in that year's return, or mark this return as kept "
+        "on an accruals basis (with a reason) on its page."
+    )
 
 
 def _totals_row(number, cells, amount_text, joined, section_total, tally, amount_label) -> bool:

@@ -209,6 +209,9 @@ class ImportJob(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Why the officer confirmed a file already in another approved or submitted return (the
+    # approver reads it on the check-list); empty when the file was in no other return.
+    duplicate_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -57,6 +57,10 @@ class SpendReturn(models.Model):
     # approved so pages never count them; ``declared_months``, the officer's word, wins.
     months = MonthMaskField(default=0)
     declared_months = MonthMaskField(null=True, blank=True)
+    # Lines dated outside the return's year are refused unless its officers say the return is
+    # kept on an accruals basis (a payment in April for March's goods), and why.
+    accruals_basis = models.BooleanField(default=False)
+    accruals_reason = models.TextField(blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -213,6 +217,14 @@ class SpendLine(models.Model):
             models.Index(fields=["organisation", "financial_year"]),
             models.Index(fields=["theme", "financial_year"]),
             models.Index(fields=["spend_return", "id"], name="spend_line_return_id"),
+            # Finding the same transaction in the organisation's other returns (the approver's
+            # check-list). Partial: lines without a reference (hand-entered, most wide tables)
+            # cost an import nothing here.
+            models.Index(
+                fields=["organisation", "transaction_ref"],
+                condition=~Q(transaction_ref=""),
+                name="spend_line_org_ref",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ledger import return_selectors as selectors
+from ledger.duplicate_selectors import file_held_message, returns_holding_file
 from ledger.importers.layouts import FIELD_LABELS
 from ledger.importers.mapping import guess_by_values
 from ledger.models import ImportJob, ImportJobStatus
@@ -135,8 +136,17 @@ def import_job_detail(request, pk: int):
             "can_correct": can_edit and job.status in PREVIEWED and bool(job.headers),
             "errors": correction_inputs(job),
             "corrections": selectors.import_job_corrections(job=job),
+            "file_held": _file_held(job),
         },
     )
+
+
+def _file_held(job: ImportJob) -> str:
+    """What the confirm form says when the file is already in another counting return."""
+    if job.status != ImportJobStatus.READY:
+        return ""
+    holders = returns_holding_file(sha256=job.sha256, spend_return=job.spend_return)
+    return file_held_message(holders) if holders else ""
 
 
 @permission_required("ledger.prepare_returns", fn=_job, message=ONLY_OFFICERS)
@@ -194,7 +204,12 @@ def import_job_mapping(request, pk: int):
 def import_job_confirm(request, pk: int):
     job = _job(request, pk)
     try:
-        import_job_request_confirm(job=job, actor=request.user)
+        import_job_request_confirm(
+            job=job,
+            actor=request.user,
+            acknowledge_duplicate=bool(request.POST.get("acknowledge_duplicate")),
+            duplicate_reason=request.POST.get("duplicate_reason", ""),
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _message(exc))
     return redirect("import-job-detail", pk=job.pk)

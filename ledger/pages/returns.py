@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from audit.selectors import sees_trail, spend_return_history_for
 from ledger import return_selectors as selectors
 from ledger import sign_off_selectors
+from ledger.approval_selectors import spend_return_approval_checks
 from ledger.coverage_selectors import spend_return_coverage
 from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
 from ledger.return_figures import spend_returns_with_figures
@@ -29,6 +30,11 @@ ONLY_APPROVERS = "Only the organisation's approvers can sign off or return its s
 RETURNS_PER_PAGE = 25
 LINES_PER_PAGE = 50
 HISTORY_SHOWN = 5
+CHECKED_STATUSES = (
+    SpendReturnStatus.DRAFT,
+    SpendReturnStatus.RETURNED,
+    SpendReturnStatus.SUBMITTED,
+)
 
 
 def _get(request, pk: int) -> SpendReturn:
@@ -158,6 +164,10 @@ def spend_return_detail(request, pk: int):
         # Who did what, and through what: for the organisation's people and staff.
         "trail": trail,
         "show_via": trail,
+        # The approver's check-list, for the return's people while it can still change hands.
+        "checks": spend_return_approval_checks(spend_return=spend_return)
+        if spend_return.status in CHECKED_STATUSES and can("see_drafts")
+        else None,
     }
     return render(request, "ledger/returns/detail.html", context)
 
@@ -190,7 +200,9 @@ def spend_return_approve(request, pk: int):
     return _act(
         request,
         pk,
-        lambda r: sign_off.spend_return_approve(spend_return=r, actor=request.user),
+        lambda r: sign_off.spend_return_approve(
+            spend_return=r, actor=request.user, reason=request.POST.get("reason", "")
+        ),
         "{result} is approved: its lines now count in the totals.",
     )
 

@@ -13,6 +13,7 @@ from django.db.models import Q, Sum
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
+from ledger.importers.lines import outside_year_message
 from ledger.models import SpendLine, SpendReturn
 from ledger.return_selectors import EDITABLE_STATUSES
 
@@ -87,6 +88,7 @@ def spend_lines_save_grid(
     """Save what the line-entry grid changed, all of it or none."""
     spend_return = _locked_for_lines(spend_return, actor)
     _refuse_moves([*changed, *deleted], spend_return=spend_return)
+    _refuse_outside_year(spend_return=spend_return, changed=changed, new=new)
     if deleted:
         SpendLine.objects.filter(pk__in=[line.pk for line in deleted]).delete()
     for line in changed:
@@ -116,9 +118,32 @@ def spend_line_correct(*, line: SpendLine) -> SpendLine:
             "cannot change. Start a new version to make changes."
         )
     _refuse_moves([line], spend_return=spend_return)
+    _refuse_outside_year(spend_return=spend_return, changed=[line], new=[])
     line.full_clean(exclude=["spend_return", "organisation", "financial_year", "import_job"])
     line.save()
     return line
+
+
+def _refuse_outside_year(
+    *, spend_return: SpendReturn, changed: list[SpendLine], new: list[SpendLine]
+) -> None:
+    """A line dated outside the return's year counts in the wrong year's totals: refused, row
+    by row, unless the return is kept on an accruals basis."""
+    if spend_return.accruals_basis:
+        return
+    year = spend_return.financial_year
+    problems = []
+    for number, line in [(line.source_row or f"line {line.pk}", line) for line in changed] + [
+        (f"new line {i}", line) for i, line in enumerate(new, start=1)
+    ]:
+        day = line.transaction_date
+        if day is not None and not year.start_date <= day <= year.end_date:
+            problems.append(
+                f"Row {number}, Date “{day:%Y-%m-%d}”: "
+                + outside_year_message(year.start_date, year.end_date)
+            )
+    if problems:
+        raise ValidationError(problems)
 
 
 # The text a theme rule reads, in the order ``ThemeMatcher.theme_for`` takes it.

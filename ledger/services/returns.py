@@ -122,6 +122,9 @@ def spend_return_new_version(
         mapping=spend_return.mapping,
         declared_months=spend_return.declared_months,
     )
+    if spend_return.accruals_basis:  # its lines may be dated outside the year: keep saying why
+        draft.accruals_basis, draft.accruals_reason = True, spend_return.accruals_reason
+        draft.save(update_fields=["accruals_basis", "accruals_reason"])
     if copy_lines:
         _copy_lines(source=spend_return, target=draft)
     return draft

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
+from ledger.approval_selectors import spend_return_approval_checks
 from ledger.models import SpendReturn, SpendReturnStatus
 from ledger.return_selectors import EDITABLE_STATUSES
 from totalplace.permissions import require_perm
@@ -105,11 +106,15 @@ def spend_return_submit(
 
 @transaction.atomic
 def spend_return_approve(
-    *, spend_return: SpendReturn, actor: AbstractBaseUser | None
+    *, spend_return: SpendReturn, actor: AbstractBaseUser | None, reason: str = ""
 ) -> SpendReturn:
     """Sign off a submitted return: it replaces the previously approved version in the totals.
 
     Refused to anyone who prepared this version (separation of duties).
+
+    With warnings on its check-list (``spend_return_approval_checks``) a person must say why
+    it is right anyway; the reason and the warnings go into the approval's workflow event.
+    The system (``actor=None``: the demo loader) approves without one.
     """
     # Lock all its versions before reading its status: see the lock's docstring.
     versions = spend_return_versions_lock(spend_return=spend_return)
@@ -122,6 +127,14 @@ def spend_return_approve(
         done="approved",
         refused=PREPARED_IT,
     )
+    checks = spend_return_approval_checks(spend_return=spend_return)
+    reason = reason.strip()
+    if checks and actor is not None and not reason:
+        raise ValidationError(
+            f"Check before approving: {checks.summary}. Approving with these warnings needs a "
+            "reason.",
+            code="warnings",
+        )
     now = timezone.now()
     touched = [spend_return.pk]
     for previous in versions.values():
@@ -140,11 +153,15 @@ def spend_return_approve(
     spend_return.status = SpendReturnStatus.APPROVED
     spend_return.approved_at, spend_return.approved_by = now, actor
     spend_return.save(update_fields=["status", "approved_at", "approved_by"])
+    detail = {"version": spend_return.version}
+    if checks:
+        detail["warnings"] = checks.as_detail()
     workflow_event_record(
         action=WorkflowAction.APPROVED,
         actor=actor,
         spend_return=spend_return,
-        detail={"version": spend_return.version},
+        reason=reason,
+        detail=detail,
     )
     # Totals follow after commit: the worker must see the approval it is refreshing for.
     from ledger.tasks import rollups_refresh  # import here: tasks import the services

@@ -85,7 +85,7 @@ def test_an_officer_corrects_the_cells_on_the_page_then_confirms(
     assert leeds_draft.lines.count() == 3
 
     spend_return_submit(spend_return=leeds_draft, actor=officer)
-    spend_return_approve(spend_return=leeds_draft, actor=approver)
+    spend_return_approve(spend_return=leeds_draft, actor=approver, reason="January only.")
     line = SpendLine.objects.get(source_row=3)
     assert line.amount == Decimal("1234.00")
     text = client.get(reverse("line-detail", args=[line.pk])).content.decode()

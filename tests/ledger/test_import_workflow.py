@@ -15,6 +15,7 @@ from ledger.models import (
     SpendReturnStatus,
 )
 from ledger.selectors import approved_lines
+from ledger.services.accruals import spend_return_set_accruals_basis
 from ledger.services.imports import confirm as confirm_module
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.jobs import import_job_cancel, import_job_remap
@@ -73,11 +74,16 @@ def test_the_same_file_is_refused_naming_the_return_that_holds_it(leeds_draft, o
     )
     with pytest.raises(ValidationError, match="already been imported into"):
         preview(v2, content)
-    # ...but the same bytes are fine for another year.
+    # ...but the same bytes are not refused outright for another year (whose return takes
+    # lines dated in January 2011 only on an accruals basis; while the first return is a draft,
+    # nothing counts them twice: tests/ledger/test_duplicates.py has the rest).
     other_year = spend_return_create(
         organisation=leeds,
         financial_year=FinancialYearFactory(code="2011-12"),
         actor=None,
+    )
+    spend_return_set_accruals_basis(
+        spend_return=other_year, actor=None, accruals_basis=True, reason="Paid a year late."
     )
     assert preview(other_year, content).status == ImportJobStatus.READY
 
@@ -244,15 +250,28 @@ def test_preamble_blank_rows_comma_rows_and_totals_are_dropped_and_counted(leeds
     assert list(ImportStagedLine.objects.values_list("source_row", flat=True)) == [5, 7]
 
 
-def test_lines_dated_outside_the_year_are_flagged_not_refused(leeds_draft):
-    job = preview(
-        leeds_draft,
-        csv_bytes(
-            [DCLG_HEADER, dclg_row(date="14/01/2011"), dclg_row(date="02/04/2011", number=2)]
-        ),
+def test_lines_dated_outside_the_year_are_refused_unless_the_return_is_on_accruals(
+    leeds_draft,
+):
+    content = csv_bytes(
+        [DCLG_HEADER, dclg_row(date="14/01/2011"), dclg_row(date="02/04/2011", number=2)]
     )
+    job = preview(leeds_draft, content)
+    assert job.status == ImportJobStatus.INVALID
+    assert [(e["row"], e["column"], e["value"]) for e in job.errors] == [(3, "Date", "02/04/2011")]
+    assert (
+        "outside the return's financial year (1 April 2010 to 31 March 2011)"
+        in (job.errors[0]["message"])
+    )
+    spend_return_set_accruals_basis(
+        spend_return=leeds_draft, actor=None, accruals_basis=True, reason="Invoices accrued."
+    )
+    job = preview(leeds_draft, content, name="again.csv")
     assert job.status == ImportJobStatus.READY
-    assert job.warnings == ["1 line is dated outside 2010-11 (rows 3)."]
+    assert job.warnings == [
+        "1 line is dated outside 2010-11 (rows 3); the return is kept on an accruals basis, "
+        "so they are taken, and its approver sees how many."
+    ]
 
 
 def test_a_re_run_preview_starts_clean_and_a_finished_one_is_left_alone(leeds_draft):
@@ -273,7 +292,9 @@ def test_a_new_version_replaces_the_approved_one_only_when_approved(
 ):
     import_job_confirm(job=preview(leeds_draft, _file("100.00")), actor=officer)
     spend_return_submit(spend_return=leeds_draft, actor=officer)
-    spend_return_approve(spend_return=leeds_draft, actor=approver)
+    # One month's file: a part year, so the approver says why it is signed off as it is.
+    january = "January's file; the other months follow."
+    spend_return_approve(spend_return=leeds_draft, actor=approver, reason=january)
     v2 = spend_return_new_version(spend_return=leeds_draft, actor=officer)
     assert (v2.version, v2.status, v2.lines.count()) == (2, SpendReturnStatus.DRAFT, 1)
     # A corrected file replaces the copied lines in the draft; v1 still counts meanwhile.
@@ -284,7 +305,7 @@ def test_a_new_version_replaces_the_approved_one_only_when_approved(
     assert total() == Decimal("100.00")
     spend_return_submit(spend_return=v2, actor=officer)
     assert total() == Decimal("100.00")
-    spend_return_approve(spend_return=v2, actor=approver)
+    spend_return_approve(spend_return=v2, actor=approver, reason=january)
     assert total() == Decimal("120.00")
     leeds_draft.refresh_from_db()
     assert (leeds_draft.status, leeds_draft.superseded_by) == (SpendReturnStatus.SUPERSEDED, v2)

@@ -139,7 +139,8 @@ def real_files_approved(officer, approver):
             financial_year__code=year,
         )
         spend_return_submit(spend_return=spend_return, actor=officer)
-        spend_return_approve(spend_return=spend_return, actor=approver)
+        # One month each: a part year on the check-list, signed off with a reason.
+        spend_return_approve(spend_return=spend_return, actor=approver, reason="One month.")
     rollup_rebuild()
     assert reconciliation_run() == []
 

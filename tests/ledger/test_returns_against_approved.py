@@ -12,6 +12,8 @@ from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.ledger.import_helpers import confirmed, dclg_row
 
 pytestmark = pytest.mark.django_db
+# One month's file: a part year on the approver's check-list, signed off with a reason.
+ONE_MONTH = "January's file; the rest of the year follows."
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ def approved(leeds_draft, officer, approver):
     ]
     confirmed(leeds_draft, rows)
     spend_return_submit(spend_return=leeds_draft, actor=officer)
-    return spend_return_approve(spend_return=leeds_draft, actor=approver)
+    return spend_return_approve(spend_return=leeds_draft, actor=approver, reason=ONE_MONTH)
 
 
 def _page(client, user, spend_return) -> str:
@@ -80,6 +82,6 @@ def test_approved_returns_and_first_versions_have_no_comparison(
     spend_return_submit(spend_return=draft, actor=officer)
     assert sign_off_selectors.spend_return_against_approved(spend_return=draft) is not None
     # Approved, it has replaced v1: there is nothing left to compare it with.
-    spend_return_approve(spend_return=draft, actor=approver)
+    spend_return_approve(spend_return=draft, actor=approver, reason=ONE_MONTH)
     draft.refresh_from_db()
     assert sign_off_selectors.spend_return_against_approved(spend_return=draft) is None

@@ -47,6 +47,8 @@ def _return_body(spend_return: SpendReturn, **overrides) -> dict:
         "months": None,
         "months_label": "months not known",
         "declared_months": None,
+        "accruals_basis": False,
+        "accruals_reason": "",
         "created_at": when(spend_return.created_at),
         "submitted_at": None,
         "approved_at": None,
@@ -116,6 +118,7 @@ def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_comm
         "created_at": when(job.created_at),
         "finished_at": when(job.finished_at),
         "confirmed_at": None,
+        "duplicate_reason": "",
     }
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = api.post(f"/api/v1/organisation/imports/{job.pk}/confirm/")

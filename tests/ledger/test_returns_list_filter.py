@@ -18,7 +18,7 @@ def test_an_analyst_filters_approved_returns_by_any_organisation(
 ):
     confirmed(leeds_draft, [dclg_row()])
     spend_return_submit(spend_return=leeds_draft, actor=officer)
-    spend_return_approve(spend_return=leeds_draft, actor=approver)
+    spend_return_approve(spend_return=leeds_draft, actor=approver, reason="January only.")
     craven_draft = spend_return_create(organisation=craven, financial_year=year_2010, actor=None)
     analyst = UserFactory()
     analyst.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])

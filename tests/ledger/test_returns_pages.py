@@ -19,13 +19,15 @@ from tests.factories import UserFactory
 from tests.ledger.import_helpers import CRAVEN_FILE, DCLG_HEADER, csv_bytes, dclg_row, preview
 
 pytestmark = pytest.mark.django_db
+# One month's file: a part year on the approver's check-list, signed off with a reason.
+ONE_MONTH = "January's file; the rest of the year follows."
 
 
 @pytest.fixture
 def approved(leeds_draft, officer, approver):
     import_job_confirm(job=preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row()])), actor=None)
     spend_return_submit(spend_return=leeds_draft, actor=officer)
-    return spend_return_approve(spend_return=leeds_draft, actor=approver)
+    return spend_return_approve(spend_return=leeds_draft, actor=approver, reason=ONE_MONTH)
 
 
 def _body(response) -> str:
@@ -162,7 +164,7 @@ def test_sign_off_through_the_pages(client, officer, approver, leeds_draft):
     assert "Supplier names missing" in _body(client.get(detail))
     client.post(reverse("spend-return-submit", args=[leeds_draft.pk]))
     client.force_login(approver)
-    client.post(reverse("spend-return-approve", args=[leeds_draft.pk]))
+    client.post(reverse("spend-return-approve", args=[leeds_draft.pk]), {"reason": ONE_MONTH})
     leeds_draft.refresh_from_db()
     assert (leeds_draft.status, leeds_draft.approved_by) == (SpendReturnStatus.APPROVED, approver)
 

@@ -22,6 +22,8 @@ from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, previe
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
+# One month's file: a part year on the approver's check-list, signed off with a reason.
+ONE_MONTH = "January's file; the rest of the year follows."
 
 
 @pytest.fixture
@@ -109,7 +111,7 @@ def test_an_approver_who_confirmed_an_import_cannot_approve(
     # Nor is it listed as waiting for them; it waits for the other approver.
     assert "sign_off" not in spend_returns_waiting(user=dual)
     assert spend_returns_waiting(user=approver)["sign_off"]["returns"] == [leeds_draft]
-    spend_return_approve(spend_return=leeds_draft, actor=approver)
+    spend_return_approve(spend_return=leeds_draft, actor=approver, reason=ONE_MONTH)
 
 
 def test_an_approver_who_only_read_the_return_approves_it(
@@ -127,6 +129,6 @@ def test_an_approver_who_only_read_the_return_approves_it(
     detail = _body(client.get(reverse("spend-return-detail", args=[leeds_draft.pk])))
     assert f'action="/spend-returns/{leeds_draft.pk}/approve/"' in detail
     assert "You prepared this version" not in detail
-    client.post(reverse("spend-return-approve", args=[leeds_draft.pk]))
+    client.post(reverse("spend-return-approve", args=[leeds_draft.pk]), {"reason": ONE_MONTH})
     leeds_draft.refresh_from_db()
     assert (leeds_draft.status, leeds_draft.approved_by) == (SpendReturnStatus.APPROVED, dual)

@@ -169,6 +169,23 @@ LEDGER_API = [
         method="POST",
         check=unchanged(_status("b_draft"), SpendReturnStatus.DRAFT),
     ),
+    # Sign-off is the approvers': the token's user is a finance officer, never an approver.
+    api(
+        "own-approve-a",
+        lambda w: f"/api/v1/organisation/spend-returns/{w.a_submitted.pk}/approve/",
+        expect(UNAUTHENTICATED, api=True, token=FORBIDDEN),
+        method="POST",
+        data=lambda w: {"reason": "Checked."},
+        check=unchanged(_status("a_submitted"), SpendReturnStatus.SUBMITTED),
+    ),
+    api(
+        "own-approve-b-by-id",
+        lambda w: f"/api/v1/organisation/spend-returns/{w.b_submitted.pk}/approve/",
+        expect(UNAUTHENTICATED, api=True, token=FORBIDDEN),
+        method="POST",
+        data=lambda w: {"reason": "Checked."},
+        check=unchanged(_status("b_submitted"), SpendReturnStatus.SUBMITTED),
+    ),
     api(
         "own-apply-theme-rules-a",
         lambda w: f"/api/v1/organisation/spend-returns/{w.a_draft.pk}/apply-theme-rules/",

@@ -64,6 +64,15 @@ def _own_submission_stays_submitted(world, role, response):
         assert status == SpendReturnStatus.SUBMITTED, f"{role} signed off their own submission"
 
 
+def _accruals_only_for_officers(name):
+    def check(world, role, response):
+        marked = SpendReturn.objects.get(pk=getattr(world, name).pk).accruals_basis
+        allowed = role in {OFFICER, ADMIN} if name == "a_draft" else role == ADMIN
+        assert marked == allowed, f"{role}: accruals basis={marked}"
+
+    return check
+
+
 def _months_declared_by_officers(world, role, response):
     declared = SpendReturn.objects.get(pk=world.a_draft.pk).declared_months
     assert (declared is not None) == (role in {OFFICER, ADMIN}), f"{role}: declared={declared}"
@@ -335,6 +344,24 @@ LEDGER_PAGES = [
         _action("b_draft", "apply-theme-rules"),
         B_ACTION,
         method="POST",
+    ),
+    # Marking a draft as kept on an accruals basis: its finance officers only.
+    page("accruals-get", _action("a_draft", "accruals"), GET_ON_POST_ONLY),
+    page(
+        "accruals-a-draft",
+        _action("a_draft", "accruals"),
+        A_OFFICER_ACTION,
+        method="POST",
+        data=lambda w: {"accruals_basis": "1", "reason": "Accrued."},
+        check=_accruals_only_for_officers("a_draft"),
+    ),
+    page(
+        "accruals-b-draft-by-id",
+        _action("b_draft", "accruals"),
+        B_ACTION,
+        method="POST",
+        data=lambda w: {"accruals_basis": "1", "reason": "Accrued."},
+        check=_accruals_only_for_officers("b_draft"),
     ),
     page("theme-rules", lambda w: "/theme-rules/", SIGNED_IN),
     # Payments to public bodies: each organisation's officers decide its own matches.

@@ -249,6 +249,10 @@ API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
 API_MAX_JSON_DEPTH = 32
 # Uploaded files are never served from MEDIA_URL (no route serves it, even with DEBUG on):
 # they are read by the services and downloaded through views that check permissions.
+# Payments of at least this many pounds to a supplier named like a public body ("… Council",
+# "… NHS Trust") but matched to no body are on the approver's check-list: if the receiver also
+# reports the money, the place counts it twice.
+LARGE_PUBLIC_BODY_PAYMENT = env.int("LARGE_PUBLIC_BODY_PAYMENT", default=25_000)
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Unconfirmed import previews expire after this many days, and their files are deleted.

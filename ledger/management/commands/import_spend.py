@@ -69,6 +69,12 @@ class Command(AuditedCommand):
             "files with these columns, even over a built-in layout",
         )
         parser.add_argument("--dry-run", action="store_true", help="preview only; change nothing")
+        parser.add_argument(
+            "--also-in-another-return",
+            default="",
+            metavar="REASON",
+            help="confirm a file already in another approved or submitted return, saying why",
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
@@ -134,7 +140,11 @@ class Command(AuditedCommand):
             self.stdout.write("Dry run: nothing was changed.")
             return
         try:
-            job = import_job_confirm(job=job, actor=self.audit_user)
+            job = import_job_confirm(
+                job=job,
+                actor=self.audit_user,
+                duplicate_reason=options["also_in_another_return"],
+            )
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
         self.stdout.write(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
+from ledger.duplicate_selectors import file_held_message, return_label, returns_holding_file
 from ledger.models import (
     ImportJob,
     ImportJobStatus,
@@ -40,18 +41,44 @@ def _ready(job: ImportJob) -> None:
         raise ValidationError("This import has errors to fix before it can be confirmed.")
 
 
+def _acknowledge_duplicate(job: ImportJob, *, acknowledge: bool, reason: str) -> None:
+    """A file already in another approved or submitted return (another organisation's, another
+    year's) is refused unless the officer says it belongs here too, and why; the approver reads
+    the reason on the check-list."""
+    holders = returns_holding_file(sha256=job.sha256, spend_return=job.spend_return)
+    reason = reason.strip()
+    if holders and not (acknowledge and reason):
+        raise ValidationError(
+            f"{file_held_message(holders)}. Confirm it into this return too only if it belongs "
+            "in both: tick the acknowledgement and say why (the approver will see it).",
+            code="duplicate_file",
+        )
+    job.duplicate_reason = reason if holders else ""
+
+
 @transaction.atomic
-def import_job_request_confirm(*, job: ImportJob, actor: AbstractBaseUser | None) -> ImportJob:
-    """Queue the confirmation (a big file takes a while); the job page follows its progress."""
+def import_job_request_confirm(
+    *,
+    job: ImportJob,
+    actor: AbstractBaseUser | None,
+    acknowledge_duplicate: bool = False,
+    duplicate_reason: str = "",
+) -> ImportJob:
+    """Queue the confirmation (a big file takes a while); the job page follows its progress.
+
+    ``acknowledge_duplicate`` with a ``duplicate_reason``: the officer knows the file is
+    already in another approved or submitted return and confirms it here as well.
+    """
     job = ImportJob.objects.select_for_update().select_related("spend_return").get(pk=job.pk)
     require_officer(actor, job.spend_return)
     if job.status == ImportJobStatus.CONFIRMING:
         return job
     _ready(job)
+    _acknowledge_duplicate(job, acknowledge=acknowledge_duplicate, reason=duplicate_reason)
     job.status = ImportJobStatus.CONFIRMING
     # Who asked, kept on the job so a delayed confirmation can be queued again for them.
     job.confirmed_by = actor
-    job.save(update_fields=["status", "confirmed_by"])
+    job.save(update_fields=["status", "confirmed_by", "duplicate_reason"])
     from .queueing import import_job_dispatch
 
     transaction.on_commit(lambda: import_job_dispatch(job_id=job.pk))
@@ -59,10 +86,14 @@ def import_job_request_confirm(*, job: ImportJob, actor: AbstractBaseUser | None
 
 
 @transaction.atomic
-def import_job_confirm(*, job: ImportJob, actor: AbstractBaseUser | None) -> ImportJob:
+def import_job_confirm(
+    *, job: ImportJob, actor: AbstractBaseUser | None, duplicate_reason: str = ""
+) -> ImportJob:
     """Add the job's previewed lines to its spend return in one transaction.
 
-    Idempotent: confirming a confirmed job changes nothing.
+    Idempotent: confirming a confirmed job changes nothing. A file already in another approved
+    or submitted return needs the reason given when the confirmation was requested (or
+    ``duplicate_reason`` here).
     """
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status == ImportJobStatus.CONFIRMED:
@@ -82,6 +113,11 @@ def import_job_confirm(*, job: ImportJob, actor: AbstractBaseUser | None) -> Imp
     refuse_duplicate(
         organisation=job.organisation, financial_year=job.financial_year, sha256=job.sha256
     )
+    holders = returns_holding_file(sha256=job.sha256, spend_return=spend_return)
+    if duplicate_reason.strip():
+        job.duplicate_reason = duplicate_reason.strip()
+    if holders and not job.duplicate_reason:
+        raise ValidationError(f"{file_held_message(holders)}: confirming it needs a reason.")
     staged = ImportStagedLine.objects.filter(job_id=job.pk).aggregate(
         count=Count("id"), total=Sum("amount")
     )
@@ -120,18 +156,24 @@ def import_job_confirm(*, job: ImportJob, actor: AbstractBaseUser | None) -> Imp
     )
     job.status = ImportJobStatus.CONFIRMED
     job.confirmed_at, job.confirmed_by = timezone.now(), actor
-    job.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    if not holders:
+        job.duplicate_reason = ""
+    job.save(update_fields=["status", "confirmed_at", "confirmed_by", "duplicate_reason"])
+    detail = {
+        "file": job.filename,
+        "lines": written,
+        "total": str(job.lines_total),
+        "mode": job.mode,
+        "lines_replaced": replaced,
+    }
+    if holders:
+        detail["also_in"] = [return_label(r) for r in holders]
     workflow_event_record(
         action=WorkflowAction.IMPORT_CONFIRMED,
         actor=actor,
         import_job=job,
-        detail={
-            "file": job.filename,
-            "lines": written,
-            "total": str(job.lines_total),
-            "mode": job.mode,
-            "lines_replaced": replaced,
-        },
+        reason=job.duplicate_reason,
+        detail=detail,
     )
     return job
 

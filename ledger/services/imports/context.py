@@ -77,6 +77,7 @@ def context_for(*, job: ImportJob, mapping: Mapping) -> Context:
         year_end=year.end_date,
         theme_uses_description=matcher.uses_description,
         job_id=job.pk,
+        accruals_basis=spend_return.accruals_basis,
     )
     if mapping.is_wide:
         return context

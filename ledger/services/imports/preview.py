@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
+from ledger.duplicate_selectors import file_held_message, returns_holding_file
 from ledger.importers import ImportFileError, RowError, tables
 from ledger.importers.context import Tally
 from ledger.importers.datasets.regional_header import sheet_info
@@ -188,6 +189,12 @@ def _preview(job: ImportJob) -> None:
             )
 
     stage_lines(job=job, lines=lines, progress=progress)
+    holders = returns_holding_file(sha256=job.sha256, spend_return=job.spend_return)
+    if holders:
+        tally.warnings.append(
+            f"{file_held_message(holders)}. Confirming it here too needs an acknowledgement "
+            "and a reason, which the approver will see."
+        )
     job_finish(job, tally, header)
 
 

@@ -48,7 +48,9 @@ def job_finish(job: ImportJob, tally: Tally, header: Header) -> None:
         rows = ", ".join(str(r) for r in tally.outside_year_rows)
         tally.warnings.append(
             f"{tally.outside_year:,} line{'s are' if tally.outside_year != 1 else ' is'} dated "
-            f"outside {job.financial_year} (rows {rows}{'…' if tally.outside_year > 20 else ''})."
+            f"outside {job.financial_year} (rows {rows}{'…' if tally.outside_year > 20 else ''}); "
+            "the return is kept on an accruals basis, so they are taken, and its approver sees "
+            "how many."
         )
     for reason, count in tally.skipped_cells.items():
         tally.warnings.append(f"{count:,} cells were {reason}; they make no lines.")
