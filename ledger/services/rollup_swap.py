@@ -107,8 +107,9 @@ def _base() -> None:
     ):
         _rows(f"SET LOCAL {setting}")
     # The matches' statistics carry the planner's estimate for their receivers (migration
-    # 0018): fresh ones, or it falls back to a serial aggregate. A small table; a role that
-    # does not own it is told so and autovacuum's statistics serve.
+    # ledger 0018_supplier_match_receiver_ndistinct): fresh ones, or it falls back to a serial
+    # aggregate. A small table; a role that does not own it is told so and autovacuum's
+    # statistics serve.
     _rows(f"ANALYZE {SupplierMatch._meta.db_table}")
     _rows(f"CREATE UNLOGGED TABLE {BASE} AS {counted}", params)
     _rows(f"ANALYZE {BASE}")
