@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 
 from ledger.calculations.cuts import Cut, place_subtree_ids
-from ledger.calculations.precedence import Bodies, PlaceTree
+from ledger.calculations.precedence import bodies_index, place_tree
 from ledger.calculations.totals import ZERO, aggregate
 from ledger.models import (
     Basis,
@@ -62,7 +62,7 @@ NATIONAL_KINDS = (PlaceKind.UNITED_KINGDOM, PlaceKind.COUNTRY)
 
 
 def _ancestors(place: Place) -> list[int]:
-    return PlaceTree().ancestors(place.pk)
+    return place_tree().ancestors(place.pk)
 
 
 def count_sources(*, place: Place, year: FinancialYear, net: bool = False) -> list[SourceUsed]:
@@ -233,7 +233,7 @@ def count_reconciliation(
     ):
         top[(row["organisation_id"], groups[row["theme_id"]].pk)] += row["amount"]
     estimated_bodies = {organisation_id for organisation_id, _ in top}
-    bodies = Bodies()
+    bodies = bodies_index()
     bottom: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     result = aggregate(
         cut=Cut({"place": [place.code], "year": [year.code], "basis": _own_bases()}),

@@ -19,7 +19,7 @@ from ledger.calculations.coverage import (
     part_year_label,
 )
 from ledger.calculations.cuts import place_subtree_ids
-from ledger.calculations.precedence import PlaceTree
+from ledger.calculations.precedence import place_tree
 from ledger.models import (
     DatasetEdition,
     FinancialYear,
@@ -107,7 +107,7 @@ def place_coverage(
     )
     if not sources:
         return {}
-    in_view = set(subtree) | set(PlaceTree().ancestors(place.pk))
+    in_view = set(subtree) | set(place_tree().ancestors(place.pk))
     # Every counted body is listed, its months unknown until a source says otherwise.
     masks: dict[tuple[int, int], list[int | None]] = {(o, y): [] for o, y, _ in sources}
     from_returns = {(o, y) for o, y, e in sources if not e}

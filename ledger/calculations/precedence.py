@@ -20,8 +20,11 @@ for the place: an undercount the coverage tables show, never money counted twice
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from asgiref.local import Local
+from django.core.signals import request_finished, request_started
 
 from ledger.models import (
     RETURN_PRECEDENCE,
@@ -120,6 +123,43 @@ class Bodies:
     def dependents(self, organisation_id: int) -> list[int]:
         """``standing_for`` without the body itself: whose count may change with its figures."""
         return self.standing_for(organisation_id)[1:]
+
+
+# Within one request a page asks for the tree and the bodies many times over (a county page:
+# 18 times, 0.45 s of its 0.9 s). They are read once per request; outside a request (tasks,
+# services, tests calling selectors) every call reads them afresh, as data may have changed.
+_request = Local()
+
+
+def _request_began(**kwargs) -> None:
+    _request.memo = {}
+
+
+def _request_ended(**kwargs) -> None:
+    _request.memo = None
+
+
+request_started.connect(_request_began, dispatch_uid="precedence_memo_begin")
+request_finished.connect(_request_ended, dispatch_uid="precedence_memo_end")
+
+
+def _per_request(key: str, build: Callable):
+    memo = getattr(_request, "memo", None)
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
+def place_tree() -> PlaceTree:
+    """The place tree, read once per request (afresh outside one)."""
+    return _per_request("place_tree", PlaceTree)
+
+
+def bodies_index() -> Bodies:
+    """Every body's parents, sector and places, read once per request (afresh outside one)."""
+    return _per_request("bodies", Bodies)
 
 
 def _return_coverage(tree: PlaceTree, bodies: Bodies, years: set[int] | None) -> list[Coverage]:

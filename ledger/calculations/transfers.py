@@ -11,13 +11,13 @@ one less one small query (``ledger.calculations.totals.aggregate_many(net=True)`
 from django.db.models import IntegerField, Sum, Value
 
 from ledger.calculations.cuts import RETURNS_SOURCE, Cut
-from ledger.calculations.precedence import Bodies, PlaceTree
+from ledger.calculations.precedence import bodies_index, place_tree
 from ledger.models import SpendTransferRollup
 
 
 def receivers_within(place_ids: list[int]) -> set[int]:
     """Bodies that serve any of these places (their area is one of them, below or above)."""
-    tree, bodies = PlaceTree(), Bodies()
+    tree, bodies = place_tree(), bodies_index()
     around: set[int] = set()
     for place_id in place_ids:
         around |= tree.subtree(place_id) | set(tree.ancestors(place_id))
