@@ -26,6 +26,10 @@ SNIFF_BYTES = 64 * 1024
 # legitimate workbook (a million rows of 20-odd columns) stays well inside it.
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_COLUMNS = 16_384
+# A CSV cell longer than this is refused: no spending line has one (Python's own default).
+# The csv module's limit is process-wide and libraries change it (frictionless raises it when
+# imported), so the reader sets ours each time rather than trusting whatever is set.
+CSV_CELL_LIMIT = 131_072
 XLSX_MAX_CELLS = 100_000_000
 
 
@@ -137,6 +141,7 @@ def sniff_delimiter(text: str) -> str:
 def iter_csv(opener: Opener, fmt: SourceFormat) -> Iterator[Row]:
     with closing(opener()) as raw:
         text = io.TextIOWrapper(raw, encoding=fmt.encoding, newline="")
+        csv.field_size_limit(CSV_CELL_LIMIT)
         reader = csv.reader(text, delimiter=fmt.delimiter, strict=True)
         number = 0
         try:
@@ -156,8 +161,7 @@ def iter_csv(opener: Opener, fmt: SourceFormat) -> Iterator[Row]:
 def _csv_problem(exc: csv.Error) -> str:
     text = str(exc)
     if "field larger than field limit" in text:
-        limit = csv.field_size_limit()
-        return f"A cell is longer than {limit:,} characters; this is not a spending line."
+        return f"A cell is longer than {CSV_CELL_LIMIT:,} characters; this is not a spending line."
     if "unexpected end of data" in text:
         return "A quoted cell is never closed: the file ends inside quotation marks."
     return f"The CSV is malformed here ({text}); check the quotation marks in this row."

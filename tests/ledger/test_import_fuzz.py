@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from ledger.importers.layouts import FIELD_ALIASES
+from ledger.importers.tables import CSV_CELL_LIMIT
 from ledger.models import ImportJob, ImportJobStatus, ImportStagedLine, SpendLine, SpendReturn
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.preview import UNEXPECTED_FAILURE
@@ -144,7 +145,7 @@ def csv_files(draw) -> bytes:
     return text.encode(encoding, errors="replace")
 
 
-HUGE_TEXT = "x" * (csv.field_size_limit() + 10)
+HUGE_TEXT = "x" * (CSV_CELL_LIMIT + 10)
 random_bytes = st.tuples(
     st.sampled_from(
         [

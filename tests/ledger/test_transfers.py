@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -265,3 +266,22 @@ def test_the_apis_answer_net_or_gross_and_say_which(client, nhs):
             body = client.get(url + (f"&transfers={wanted}" if wanted else "")).json()
             assert (body["transfers"], amount(body)) == expected[wanted or default], url
         assert client.get(url + "&transfers=both").status_code == 400
+
+
+def test_a_place_page_reads_the_bodies_and_places_once_and_a_new_body_counts_at_once(client, nhs):
+    """Per request, the bodies and the place tree are read once (a county page read them 18
+    times); outside a request they are read afresh, so a body added since is found."""
+    council = Organisation.objects.get(code="E10000006")
+    _pays(council, "NHS TESTSHIRE", "1000.00")
+    rollup_rebuild()
+    url = f"/places/{Place.objects.get(gss_code='E10000006').slug}/?year={YEAR}"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    bodies = 'SELECT "ledger_organisation"."id" AS "pk", "ledger_organisation"."parent_id"'
+    bodies_reads = [q for q in queries if q["sql"].startswith(bodies)]
+    assert len(bodies_reads) == 1
+    essex = Place.objects.get(gss_code="E10000006")
+    before = receivers_within([essex.pk])
+    other = Organisation.objects.create(code="NHS-T2", name="NHS Testshire Two", sector=Sector.NHS)
+    other.places.set([essex])
+    assert receivers_within([essex.pk]) == before | {other.pk}
