@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from ledger.calculations.precedence import place_tree
+from ledger.calculations.precedence import per_request, place_tree
 from ledger.models import (
     LOCAL_SECTORS,
     Basis,
@@ -129,11 +129,7 @@ class Cut:
         """The places the cut names (not those below them); None when it names none."""
         if "place" not in self.filters:
             return None
-        return _resolve(
-            lambda v: Place.objects.by_code(v) or Place.objects.filter(slug=v.lower()),
-            self.filters["place"],
-            "place",
-        )
+        return _resolve(_place_ids, self.filters["place"], "place")
 
     def as_text(self) -> str:
         return "|".join(f"{k}:{';'.join(v)}" for k, v in self.filters.items())
@@ -143,33 +139,48 @@ def dimension_names() -> str:
     return ", ".join(DIMENSIONS)
 
 
-def _resolve(model_qs, values: list[str], what: str) -> list[int]:
+def _resolve(find_ids, values: list[str], what: str) -> list[int]:
     ids = []
     for value in values:
-        found = list(model_qs(value).values_list("pk", flat=True))
+        found = find_ids(value)
         if not found:
             raise CutError(f"no {what} “{value}”")
         ids += found
     return ids
 
 
+def _place_ids(value: str) -> list[int]:
+    """The places a code or slug names. A page resolves its place once per figure (a county
+    page: 24 times), so once per request."""
+
+    def find():
+        found = Place.objects.by_code(value) or Place.objects.filter(slug=value.lower())
+        return list(found.values_list("pk", flat=True))
+
+    return per_request(("place", value), find)
+
+
+def _ids(queryset) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
+
+
 def _filter_q(name: str, values: list[str]) -> Q:
     if name == "place":
-        ids = _resolve(
-            lambda v: Place.objects.by_code(v) or Place.objects.filter(slug=v.lower()),
-            values,
-            "place",
-        )
+        ids = _resolve(_place_ids, values, "place")
         return Q(place_id__in=place_subtree_ids(set(ids)))
     if name == "organisation":
-        return Q(organisation_id__in=_resolve(Organisation.objects.by_code, values, "organisation"))
+        return Q(
+            organisation_id__in=_resolve(
+                lambda v: _ids(Organisation.objects.by_code(v)), values, "organisation"
+            )
+        )
     if name == "sector":
         bad = [v for v in values if v not in Sector.values]
         if bad:
             raise CutError(f"no sector “{bad[0]}”; use one of {', '.join(Sector.values)}")
         return Q(organisation__sector__in=values)
     if name in ("theme", "theme_group"):
-        ids = _resolve(lambda v: ServiceTheme.objects.filter(code=v), values, "theme")
+        ids = _resolve(lambda v: _ids(ServiceTheme.objects.filter(code=v)), values, "theme")
         return Q(theme_id__in=_theme_subtree_ids(ids))
     if name == "year":
         codes = []

@@ -143,7 +143,8 @@ request_started.connect(_request_began, dispatch_uid="precedence_memo_begin")
 request_finished.connect(_request_ended, dispatch_uid="precedence_memo_end")
 
 
-def _per_request(key: str, build: Callable):
+def per_request(key, build: Callable):
+    """``build()``, kept under ``key`` for the rest of this request (afresh outside one)."""
     memo = getattr(_request, "memo", None)
     if memo is None:
         return build()
@@ -154,12 +155,12 @@ def _per_request(key: str, build: Callable):
 
 def place_tree() -> PlaceTree:
     """The place tree, read once per request (afresh outside one)."""
-    return _per_request("place_tree", PlaceTree)
+    return per_request("place_tree", PlaceTree)
 
 
 def bodies_index() -> Bodies:
     """Every body's parents, sector and places, read once per request (afresh outside one)."""
-    return _per_request("bodies", Bodies)
+    return per_request("bodies", Bodies)
 
 
 def _return_coverage(tree: PlaceTree, bodies: Bodies, years: set[int] | None) -> list[Coverage]:

@@ -11,12 +11,17 @@ one less one small query (``ledger.calculations.totals.aggregate_many(net=True)`
 from django.db.models import IntegerField, Sum, Value
 
 from ledger.calculations.cuts import RETURNS_SOURCE, Cut
-from ledger.calculations.precedence import bodies_index, place_tree
+from ledger.calculations.precedence import bodies_index, per_request, place_tree
 from ledger.models import SpendTransferRollup
 
 
 def receivers_within(place_ids: list[int]) -> set[int]:
     """Bodies that serve any of these places (their area is one of them, below or above)."""
+    key = ("receivers_within", frozenset(place_ids))
+    return set(per_request(key, lambda: _receivers_within(place_ids)))
+
+
+def _receivers_within(place_ids: list[int]) -> frozenset[int]:
     tree, bodies = place_tree(), bodies_index()
     around: set[int] = set()
     for place_id in place_ids:
@@ -26,7 +31,7 @@ def receivers_within(place_ids: list[int]) -> set[int]:
         served = bodies.served.get(organisation_id, [])
         if (home and home in around) or any(p in around for p in served):
             inside.add(organisation_id)
-    return inside
+    return frozenset(inside)
 
 
 def transfer_rows(cut: Cut, group_fields: list[str]) -> list[dict]:
