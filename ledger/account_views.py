@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ledger import selectors
 from ledger.services.access import api_token_create, api_token_revoke
 from ledger.services.demo_accounts import DEMO_PASSWORD, DEMO_ROLES
+from totalplace.permissions import has_perm
 
 
 class SignInView(LoginView):
@@ -26,6 +28,7 @@ class SignInView(LoginView):
         return context
 
 
+NO_ORGANISATION = "No organisation"
 LIFETIME_CHOICES = [(30, "30 days"), (90, "90 days"), (365, "1 year")]
 
 
@@ -38,13 +41,23 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = selectors.user_organisations(user=user)
+        field = self.fields["organisation"]
+        field.queryset = selectors.user_organisations(user=user)
+        # Analysts, dataset editors, pilot leads and admins may also choose none.
+        self.without_organisation = has_perm(user, "ledger.create_api_token_without_organisation")
+        if self.without_organisation:
+            field.required = False
+            field.empty_label = NO_ORGANISATION
+            field.help_text = "None: public data, and what your role may do beyond it."
+        self.can_create = self.without_organisation or field.queryset.exists()
 
 
 @login_required
 def api_tokens(request):
     form = ApiTokenForm(request.POST or None, user=request.user)
     new_key = None
+    if request.method == "POST" and not form.can_create:
+        raise PermissionDenied("Your account has no role that uses API tokens.")
     if request.method == "POST" and form.is_valid():
         token, new_key = api_token_create(
             user=request.user,

@@ -10,9 +10,10 @@ from ledger.models.access import hash_token_key
 class ApiTokenAuthentication(authentication.TokenAuthentication):
     """Sets ``request.user`` to the token's user and ``request.auth`` to the ApiToken.
 
-    The user is marked with the token's organisation (``token_organisation_id``): every
-    selector and rule then lets the request act for that organisation only, even when the
-    user also belongs to others (see ``ledger.selectors.acting_organisation_ids``).
+    The user is marked as acting by a token, for the token's organisation
+    (``token_organisation_id``, ``None`` for a token made for none): every selector and rule
+    then lets the request act for that organisation only, even when the user also belongs to
+    others (see ``ledger.selectors.token_scope``).
     """
 
     keyword = "Token"
@@ -35,5 +36,6 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.user.acts_by_token = True
         token.user.token_organisation_id = token.organisation_id
         return token.user, token

@@ -16,6 +16,8 @@ Roles:
 - **admin** (active superuser): acts for every organisation (still never approving its own
   submission), and everything in the admin site.
 An API token acts only for its own organisation (``ledger.selectors.acting_organisation_ids``).
+Members get tokens for their organisations; analysts, dataset editors, admins and pilot leads
+(``pilots/rules.py`` adds them) may also get a token for no organisation.
 """
 
 import rules
@@ -141,6 +143,9 @@ rules.add_perm("ledger.manage_theme_rules", is_finance_officer)
 
 # Analysts: line-level downloads and large export jobs (everyone reads approved data).
 rules.add_perm("ledger.download_lines", is_analyst | is_admin)
+# API tokens acting for no organisation: for the roles whose work is not an organisation's.
+works_without_organisation = is_analyst | is_dataset_editor
+rules.add_perm("ledger.create_api_token_without_organisation", works_without_organisation)
 # A return's own lines: also its organisation's people, who entered or sign them off.
 rules.add_perm("ledger.download_spend_return_lines", is_member | is_analyst | is_admin)
 rules.add_perm("ledger.queue_export", is_analyst | is_admin)

@@ -101,23 +101,33 @@ def places_have_illustrative_data(*, place_ids: list[int]) -> bool:
     return SpendRollup.objects.filter(scope, place_id__in=place_ids).exists()
 
 
+def token_scope(user) -> set[int] | None:
+    """The organisations a request authenticated by an API token may act for: the token's
+    own, or none for a token made without one. ``None``: the request carries no token."""
+    if not getattr(user, "acts_by_token", False):
+        return None
+    organisation_id = getattr(user, "token_organisation_id", None)
+    return set() if organisation_id is None else {organisation_id}
+
+
 def acting_organisation_ids(*, user, role: str | None = None) -> set[int] | None:
     """The organisations ``user`` acts for (in ``role``, if given); ``None`` means every one.
 
     Administrators (active superusers) act for every organisation. A request authenticated by
     an API token acts only for the token's organisation (``ledger.authentication`` marks the
-    user with it), even if its user also belongs to others, and even for an administrator.
+    user with it), even if its user also belongs to others, and even for an administrator;
+    a token made for no organisation acts for none.
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return set()
-    token_scope = getattr(user, "token_organisation_id", None)
+    scope = token_scope(user)
     if user.is_superuser:
-        return None if token_scope is None else {token_scope}
+        return scope
     memberships = Membership.objects.filter(user=user)
     if role:
         memberships = memberships.filter(role=role)
-    if token_scope is not None:
-        memberships = memberships.filter(organisation_id=token_scope)
+    if scope is not None:
+        memberships = memberships.filter(organisation_id__in=scope)
     return set(memberships.values_list("organisation_id", flat=True))
 
 
@@ -129,9 +139,9 @@ def user_organisations(*, user, role: str | None = None) -> QuerySet[Organisatio
     memberships = Membership.objects.filter(user=user)
     if role:
         memberships = memberships.filter(role=role)
-    token_scope = getattr(user, "token_organisation_id", None)
-    if token_scope is not None:
-        memberships = memberships.filter(organisation_id=token_scope)
+    scope = token_scope(user)
+    if scope is not None:
+        memberships = memberships.filter(organisation_id__in=scope)
     return Organisation.objects.filter(pk__in=memberships.values("organisation_id")).order_by(
         "name"
     )

@@ -7,6 +7,7 @@ Reading is for everyone, except drafts and unpublished evidence, which the selec
 
 import rules
 
+from ledger import rules as ledger_rules
 from ledger.rules import is_admin
 from pilots.models import Pilot, PilotLead
 
@@ -36,3 +37,8 @@ def is_pilot_lead(user, obj=None) -> bool:
 
 
 rules.add_perm("pilots.edit_pilot", is_pilot_lead | is_admin)
+# Pilot leads use the API for their pilots, not for an organisation (``ledger/rules.py``).
+rules.set_perm(
+    "ledger.create_api_token_without_organisation",
+    ledger_rules.works_without_organisation | is_pilot_lead,
+)

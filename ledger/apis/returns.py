@@ -53,6 +53,11 @@ class HasOrganisationToken(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not isinstance(request.auth, ApiToken):
             raise NotAuthenticated("An API token is needed: send “Authorization: Token <key>”.")
+        if request.auth.organisation is None:
+            raise PermissionDenied(
+                "This token acts for no organisation: make one for your organisation "
+                "on your API tokens page (/account/api-tokens/)."
+            )
         return self._check(request, request.auth.organisation)
 
     def has_object_permission(self, request, view, obj) -> bool:

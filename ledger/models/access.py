@@ -42,7 +42,9 @@ def hash_token_key(key: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API, belonging to a user acting for one organisation.
+    """A bearer token for the REST API, belonging to a user acting for one organisation, or
+    for none: an analyst's, a pilot lead's or a dataset editor's token reads and writes what
+    its user may, but never acts for an organisation (``ledger.selectors.token_scope``).
 
     Only a SHA-256 of the key is stored; the key is shown once, when created. Tokens expire and
     can be revoked.
@@ -52,7 +54,7 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens", null=True, blank=True
     )
     name = models.CharField(max_length=100)
     key_prefix = models.CharField(max_length=8, db_index=True)
@@ -63,7 +65,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.key_prefix}…) for {self.organisation}"
+        return f"{self.name} ({self.key_prefix}…) for {self.organisation or 'no organisation'}"
 
     @property
     def is_active(self) -> bool:

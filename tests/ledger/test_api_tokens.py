@@ -68,6 +68,10 @@ def test_schema_and_local_docs_page(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs.content  # served locally
+    # The docs page draws the schema's description: it says how to get a token.
+    description = schema.json()["info"]["description"]
+    assert "## Getting a token" in description
+    assert "/account/api-tokens/" in description and "Authorization: Token <key>" in description
 
 
 def test_token_page_creates_shows_the_key_once_and_revokes(client, member):
@@ -94,9 +98,11 @@ def test_nobody_revokes_or_creates_for_someone_else(client, member):
     stranger = UserFactory()
     client.force_login(stranger)
     assert client.post(f"/account/api-tokens/{token.pk}/revoke/").status_code == 404
-    response = client.post(
-        "/account/api-tokens/", {"name": "x", "organisation": organisation.pk, "lifetime_days": 30}
-    )
+    data = {"name": "x", "organisation": organisation.pk, "lifetime_days": 30}
+    # With no role at all, no token; as a member of another organisation, not for this one.
+    assert client.post("/account/api-tokens/", data).status_code == 403
+    membership_grant(user=stranger, organisation=OrganisationFactory(), role=Role.APPROVER)
+    response = client.post("/account/api-tokens/", data)
     assert "organisation" in response.context["form"].errors
     token.refresh_from_db()
     assert token.revoked_at is None and not stranger.api_tokens.exists()

@@ -15,7 +15,7 @@ from ledger.models import (
 )
 
 from .cases import LOGIN, expect, lists, page, unchanged
-from .world import ADMIN, APPROVER, OFFICER
+from .world import ADMIN, ANALYST, APPROVER, EDITOR, LEAD, OFFICER
 
 OK, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 403, 404, 405
 DONE = 302  # a successful form post redirects
@@ -56,6 +56,14 @@ def _token_created(world, role, response):
     """Only members of A get a token for A (the form offers their own organisations only)."""
     created = ApiToken.objects.filter(name="matrix new", organisation=world.org_a).exists()
     assert created == (role in {OFFICER, APPROVER}), f"{role}: token created={created}"
+
+
+def _token_without_organisation_created(world, role, response):
+    """Analysts, pilot leads, dataset editors and admins may hold a token for no organisation;
+    members' tokens act for one of their organisations (they are asked to choose one)."""
+    created = ApiToken.objects.filter(name="matrix none", organisation=None).exists()
+    allowed = role in {ANALYST, LEAD, EDITOR, ADMIN}
+    assert created == allowed, f"{role}: token created={created}"
 
 
 def _own_submission_stays_submitted(world, role, response):
@@ -480,13 +488,22 @@ LEDGER_PAGES = [
         check=unchanged(lambda w: ImportCorrection.objects.filter(job=w.b_job).count(), 0),
     ),
     page("api-tokens", lambda w: "/account/api-tokens/", SIGNED_IN),
+    # Every role may create tokens; a signed-in user with no role has no use for one.
     page(
         "api-token-create",
         lambda w: "/account/api-tokens/",
-        SIGNED_IN,
+        expect(OK, anonymous=LOGIN, outsider=FORBIDDEN),
         method="POST",
         data=lambda w: {"name": "matrix new", "organisation": w.org_a.pk, "lifetime_days": 30},
         check=_token_created,
+    ),
+    page(
+        "api-token-create-without-organisation",
+        lambda w: "/account/api-tokens/",
+        expect(OK, anonymous=LOGIN, outsider=FORBIDDEN),
+        method="POST",
+        data=lambda w: {"name": "matrix none", "organisation": "", "lifetime_days": 30},
+        check=_token_without_organisation_created,
     ),
     page(
         "api-token-revoke-own",

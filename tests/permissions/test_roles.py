@@ -2,6 +2,8 @@
 
 - an API token acts for its own organisation only, even when its user (or an administrator)
   acts for others in a session, and stops working when its user loses the role;
+- every role may hold a token: members for their organisations, analysts, pilot leads,
+  dataset editors and admins also for none (which acts for no organisation at all);
 - analysts: the one role whose only extra is exports, each analyst seeing their own jobs;
 - dataset editors: see every edition, and never approve one they uploaded or loaded;
 - separation of duties holds for administrators too;
@@ -10,7 +12,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
 from ledger.models import Membership, Role
@@ -20,7 +22,7 @@ from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory
 from totalplace.permissions import has_perm
 
-from .world import ADMIN, ANALYST, EDITOR, LEAD, OFFICER, OUTSIDER, TOKEN
+from .world import ADMIN, ANALYST, APPROVER, EDITOR, LEAD, OFFICER, OUTSIDER, TOKEN
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +73,53 @@ def test_a_token_stops_working_when_its_user_loses_the_role(world):
     assert created.status_code == 403
     # A draft of A it can no longer see, even through the read API.
     assert token.get(f"/api/v1/spend-returns/{world.a_draft.pk}/").status_code == 404
+
+
+# Who may create a token for organisation A, and who for no organisation.
+TOKEN_RIGHTS = {
+    OUTSIDER: (False, False),
+    OFFICER: (True, False),
+    APPROVER: (True, False),
+    ANALYST: (False, True),
+    LEAD: (False, True),
+    EDITOR: (False, True),
+    ADMIN: (False, True),  # an administrator is a member of no organisation here
+}
+
+
+@pytest.mark.parametrize("role", list(TOKEN_RIGHTS))
+def test_token_creation_by_every_role(world, role):
+    user = world.users[role]
+    for organisation, allowed in zip((world.org_a, None), TOKEN_RIGHTS[role], strict=True):
+        if allowed:
+            token, key = api_token_create(user=user, organisation=organisation, name="mine")
+            assert token.organisation == organisation and key
+        else:
+            with pytest.raises(ValidationError):
+                api_token_create(user=user, organisation=organisation, name="mine")
+
+
+def test_a_token_without_organisation_acts_for_none(world):
+    """An administrator's token for no organisation sees no drafts and cannot use the
+    organisation API; an analyst's still queues exports; a pilot lead's edits their pilot."""
+    _, admin_key = api_token_create(user=world.users[ADMIN], organisation=None, name="public")
+    admin = _token_client(admin_key)
+    assert admin.get(f"/api/v1/spend-returns/{world.a_draft.pk}/").status_code == 404
+    assert admin.get(f"/api/v1/spend-returns/{world.a_approved.pk}/").status_code == 200
+    refused = admin.get("/api/v1/organisation/spend-returns/")
+    assert refused.status_code == 403
+    assert "acts for no organisation" in refused.json()["error"]["message"]
+    _, analyst_key = api_token_create(user=world.users[ANALYST], organisation=None, name="a")
+    queued = _token_client(analyst_key).post(
+        "/api/v1/exports/", {"cut": "year:2010-11"}, format="json"
+    )
+    assert queued.status_code == 202
+    _, lead_key = api_token_create(user=world.users[LEAD], organisation=None, name="l")
+    lead = _token_client(lead_key)
+    patch = lead.patch("/api/v1/pilots/matrix-alpha/", {"summary": "By token"}, format="json")
+    assert patch.status_code == 200
+    patch = lead.patch("/api/v1/pilots/matrix-beta/", {"summary": "By token"}, format="json")
+    assert patch.status_code == 403
 
 
 def test_an_approvers_token_reads_but_cannot_write(world):

@@ -294,10 +294,21 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="600/minute"),
     },
 }
+API_DESCRIPTION = """Place-based public spending: places, organisations, spend returns, totals and
+pilot evidence. Money is always a decimal string in pounds.
+
+## Getting a token
+Reading public data needs no token. To act as yourself (a finance officer's or approver's
+organisation API, an analyst's line downloads and export jobs, a pilot lead's edits), sign
+in and open **API tokens** in the menu (`/account/api-tokens/`): name the token, choose the
+organisation it acts for (analysts, pilot leads and dataset editors may choose none) and how
+long it lasts, and copy the key, which is shown only once. Send it with every request as
+`Authorization: Token <key>`. Revoke it on the same page when it is no longer needed. If
+your account has no role yet, ask an administrator to add you.
+"""
 SPECTACULAR_SETTINGS = {
     "TITLE": "TotalPlace API",
-    "DESCRIPTION": "Place-based public spending: places, organisations, spend returns, "
-    "totals and pilot evidence. Money is always a decimal string in pounds.",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
