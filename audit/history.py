@@ -269,6 +269,17 @@ def line_changes(*, spend_return_id: int, context_id, label: str = "") -> models
     return events.filter(pgh_label=label) if label else events
 
 
+def import_record(*, spend_return_id: int, import_job_id: int) -> LineChangeSummary | None:
+    """The one record of the lines a confirmed import added to a return (PostgreSQL)."""
+    return (
+        LineChangeSummary.objects.filter(
+            spend_return_id=spend_return_id, import_job_id=import_job_id, label="insert"
+        )
+        .select_related("context")
+        .first()
+    )
+
+
 def line_changes_render(events: list[SpendLineEvent]) -> list[RecordChange]:
     """The page of line events with what each changed, against each line's previous event."""
     if not events:
@@ -294,6 +305,7 @@ __all__ = [
     "LinkChange",
     "describe_context",
     "link_changes",
+    "import_record",
     "line_changes",
     "line_changes_render",
     "object_history",

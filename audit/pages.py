@@ -11,7 +11,8 @@ from django.http import Http404
 from django.shortcuts import render
 
 from ledger import return_selectors
-from ledger.models import SpendReturn
+from ledger.models import ImportJob, ImportJobStatus, SpendReturn
+from ledger.pages.keyset import keyset_page, old_page_redirect
 from totalplace.permissions import permission_required
 
 from . import history
@@ -23,7 +24,7 @@ LINES_PER_PAGE = 50
 ONLY_ITS_PEOPLE = "A return's line history is for its organisation's people and staff."
 
 
-def _visible_return(request, pk: int) -> SpendReturn:
+def _visible_return(request, pk: int, **_) -> SpendReturn:
     try:
         return return_selectors.spend_return_get(user=request.user, pk=pk)
     except SpendReturn.DoesNotExist as exc:
@@ -73,5 +74,36 @@ def spend_return_line_changes(request, pk: int):
             "page": page,
             "records": history.line_changes_render(list(page.object_list)),
             "label": label,
+        },
+    )
+
+
+@permission_required("ledger.view_spend_return_trail", fn=_visible_return, message=ONLY_ITS_PEOPLE)
+def spend_return_import_lines(request, pk: int, job_pk: int):
+    """One confirmed import as its history records it (one record for all its lines: the file,
+    its hash, who, how many, the total), and the lines it added as they are now; a line changed
+    or deleted since has its own entries in the history."""
+    spend_return = _visible_return(request, pk)
+    job = ImportJob.objects.filter(
+        pk=job_pk,
+        spend_return=spend_return,
+        status__in=(ImportJobStatus.CONFIRMED, ImportJobStatus.REPLACED),
+    ).first()
+    if job is None:
+        raise Http404("No such import")
+    if (bookmark := old_page_redirect(request)) is not None:
+        return bookmark
+    lines = spend_return.lines.filter(import_job_id=job.pk).select_related("place", "theme")
+    page = keyset_page(lines, request=request, per_page=LINES_PER_PAGE)
+    return render(
+        request,
+        "audit/import_lines.html",
+        {
+            "spend_return": spend_return,
+            "job": job,
+            "record": history.import_record(spend_return_id=spend_return.pk, import_job_id=job.pk),
+            "page": page,
+            "lines": page.object_list,
+            "per_page": LINES_PER_PAGE,
         },
     )

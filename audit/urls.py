@@ -13,4 +13,9 @@ urlpatterns = [
         pages.spend_return_line_changes,
         name="spend-return-line-changes",
     ),
+    path(
+        "spend-returns/<int:pk>/history/imports/<int:job_pk>/",
+        pages.spend_return_import_lines,
+        name="spend-return-import-lines",
+    ),
 ]

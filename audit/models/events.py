@@ -9,10 +9,12 @@ a trigger refuses updates and deletes of their rows.
 Tracked fields are listed, not derived: they are what a person can change or what identifies
 a change, and a field added to a model later does not silently change its history table.
 Spend lines, which arrive a million at a time, are tracked by statement-level triggers that
-copy each statement's rows from its transition table in one set-based ``INSERT ... SELECT``.
+copy each statement's rows from its transition table in one set-based ``INSERT ... SELECT``;
+lines added by confirming an import are recorded once per import instead (``audit.models.lines``).
 """
 
 import pghistory
+import pgtrigger
 from django.db import models
 
 from ledger.models import (
@@ -32,10 +34,10 @@ from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
 from savings.models import BenefitFlow, CostLine
 
 
-def _history_of(tracked, fields: list[str], *, level=None):
+def _history_of(tracked, fields: list[str], *, level=None, insert_condition=None):
     return pghistory.create_event_model(
         tracked,
-        pghistory.InsertEvent(),
+        pghistory.InsertEvent(condition=insert_condition),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),
         fields=fields,
@@ -116,12 +118,28 @@ SPEND_LINE_FIELDS = [
     "service_label",
 ]
 
+# Jobs being confirmed: a line carrying one of them is one of that job's lines going in now.
+# (Copies of a version keep their lines' jobs, confirmed long ago: recorded line by line.)
+CONFIRMING_JOBS = "SELECT id FROM ledger_importjob WHERE status IN ('ready', 'confirming')"
+
 
 class SpendReturnEvent(_history_of(SpendReturn, SPEND_RETURN_FIELDS)):
     pass
 
 
-class SpendLineEvent(_history_of(SpendLine, SPEND_LINE_FIELDS, level=pghistory.Statement)):
+class SpendLineEvent(
+    _history_of(
+        SpendLine,
+        SPEND_LINE_FIELDS,
+        level=pghistory.Statement,
+        # Lines added by confirming an import (their job is being confirmed) are recorded once
+        # per import, not per line (``audit.models.lines``); lines entered in the grid or
+        # copied into a new version, and every update and delete of any line, per line.
+        insert_condition=pgtrigger.Condition(
+            f'NEW."import_job_id" IS NULL OR NEW."import_job_id" NOT IN ({CONFIRMING_JOBS})'
+        ),
+    )
+):
     # A national ledger adds tens of millions of lines a year: a 32-bit key would run out.
     pgh_id = models.BigAutoField(primary_key=True)
     # Tracked since audit migration 0012: the events written before it have none (null means

@@ -1,17 +1,26 @@
 """One row per statement per spend return that added, changed or deleted its lines.
 
-A million-line import writes a million line events; the return's history page must not add
-them up on every visit. Statement-level triggers on ``SpendLine`` (beside pghistory's) group
+A million-line import would write a million line events; the return's history page must not
+add them up on every visit. Statement-level triggers on ``SpendLine`` (beside pghistory's) group
 each statement's transition table by return, so "alice added 200,000 lines (£65.4m)" is one
 row, written in the same statement as the lines themselves.
+
+Lines added by a confirmed import are recorded here alone, one row per import job (the job,
+its file's sha256, who confirmed it, how many lines and their total): the job and its kept file
+describe each line (with its ``source_row``), so pghistory's per-line insert rows are written
+only for lines without a job (the line grid). The trigger refuses lines that claim a job unless
+they are exactly that job's previewed lines going into its own return while it is being
+confirmed, and a unique index allows one such row per job: no other code can pass lines off as
+an import to skip their history. Every update and delete of any line keeps its per-line rows.
 """
 
 import pgtrigger
+from django.conf import settings
 from django.db import models
 
 from ledger.models import MoneyField, SpendLine
 
-from .events import SPEND_LINE_FIELDS
+from .events import CONFIRMING_JOBS, SPEND_LINE_FIELDS
 
 
 class LineChangeSummary(models.Model):
@@ -39,10 +48,35 @@ class LineChangeSummary(models.Model):
         db_constraint=False,
         related_name="+",
     )
+    # Lines added by confirming an import: the job, its file's hash and who confirmed it.
+    import_job = models.ForeignKey(
+        "ledger.ImportJob",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    sha256 = models.CharField(max_length=64, blank=True, db_default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["spend_return", "-id"], name="audit_linesum_return")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_job"],
+                condition=models.Q(import_job__isnull=False),
+                name="audit_linesum_one_per_import",
+            )
+        ]
         triggers = [
             pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
         ]
@@ -52,6 +86,8 @@ class LineChangeSummary(models.Model):
 
     @property
     def verb(self) -> str:
+        if self.import_job_id:
+            return "imported"
         return self.LABELS.get(self.label, self.label)
 
 
@@ -67,6 +103,29 @@ _CHANGED = " OR ".join(
     f'o."{column}" IS DISTINCT FROM n."{column}"' for column in _columns(SPEND_LINE_FIELDS)
 )
 
+# One pass over the statement's lines, grouped by return and job being confirmed (if any). A
+# group with such a job is that job's import record: refused unless it goes into the job's own
+# return and is exactly its previewed lines (count and total); the unique index refuses a
+# second record for the job. Other lines: one summary per return, as before.
+# Our own table and column names, no values (S608).
+_IMPORT_CHECKED_INSERT = (
+    "FOR added IN SELECT n.spend_return_id, j.id AS import_job_id, j.sha256, "  # noqa: S608
+    "j.confirmed_by_id, COUNT(*) AS lines, SUM(n.amount_pence) AS amount FROM new_values n "
+    f"LEFT JOIN ({CONFIRMING_JOBS}) AS confirming ON confirming.id = n.import_job_id "
+    "LEFT JOIN ledger_importjob j ON j.id = confirming.id "
+    "GROUP BY n.spend_return_id, j.id LOOP "
+    "IF added.import_job_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ledger_importjob j "
+    "WHERE j.id = added.import_job_id AND j.spend_return_id = added.spend_return_id "
+    "AND j.staged_count = added.lines AND j.lines_total = added.amount) THEN "
+    "RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', MESSAGE = format("
+    "'Lines of import job %s can only be added by confirming it (all its previewed lines at "
+    "once, into its own return)', added.import_job_id); END IF; "
+    + _INSERT.replace(") ", ", import_job_id, sha256, actor_id) ", 1)
+    + "VALUES (NOW(), 'insert', added.spend_return_id, added.lines, added.amount, "
+    "_pgh_attach_context(), added.import_job_id, COALESCE(added.sha256, ''), "
+    "added.confirmed_by_id); END LOOP; RETURN NULL;"
+)
+
 for _trigger in (
     pgtrigger.Trigger(
         name="line_summary_insert",
@@ -74,9 +133,8 @@ for _trigger in (
         when=pgtrigger.After,
         operation=pgtrigger.Insert,
         referencing=pgtrigger.Referencing(new="new_values"),
-        func=_INSERT  # noqa: S608 - our own table and column names, no values
-        + "SELECT NOW(), 'insert', spend_return_id, COUNT(*), SUM(amount_pence), "
-        "_pgh_attach_context() FROM new_values GROUP BY spend_return_id; RETURN NULL;",
+        declare=[("added", "record")],
+        func=_IMPORT_CHECKED_INSERT,
     ),
     pgtrigger.Trigger(
         name="line_summary_update",

@@ -253,7 +253,10 @@ def test_the_app_role_does_what_the_app_does(app_role, leeds_draft, officer, mon
         line.description = "Corrected"
         line.save()
         SpendLine.objects.filter(pk=line.pk).delete()
-    assert [e.pgh_label for e in events_of(line)] == ["insert", "update", "delete"]
+    # Its insert is the import's one record; its update and delete are its own.
+    assert [e.pgh_label for e in events_of(line)] == ["update", "delete"]
+    record = LineChangeSummary.objects.get(spend_return=leeds_draft, label="insert")
+    assert (record.import_job_id, record.lines, record.actor_id) == (job.pk, 30, officer.pk)
     assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 29
     # The staging table was analyzed as its owner (a non-owner's ANALYZE is skipped).
     assert sql("SELECT reltuples FROM pg_class WHERE relname = %s", [staging.STAGED_TABLE]) == [

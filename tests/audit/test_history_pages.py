@@ -201,3 +201,30 @@ def test_the_admin_lists_workflow_events(admin_client_logged_in, leeds_draft, of
     assert response.status_code == 200
     assert "approver" in _text(response)
     assert admin_client_logged_in.get("/admin/audit/spendlineevent/").status_code == 200
+
+
+def test_an_import_is_one_history_entry_that_links_to_its_lines(client, leeds_draft, officer):
+    from ledger.services.imports.confirm import import_job_confirm
+    from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
+
+    rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.00", supplier=f"S{n}") for n in (1, 2, 3)]
+    with audit_context(user=officer.pk, username="officer", url="/confirm/", method="POST"):
+        job = import_job_confirm(
+            job=preview(leeds_draft, csv_bytes(rows), actor=officer), actor=officer
+        )
+    client.force_login(officer)
+    response = client.get(f"/spend-returns/{leeds_draft.pk}/history/")
+    text = _text(response)
+    link = f"/spend-returns/{leeds_draft.pk}/history/imports/{job.pk}/"
+    assert response.content.decode().count(f'href="{link}"') == 1
+    if connection.vendor == "postgresql":
+        assert "Imported 3 lines (£6.00) in one import" in text
+        assert "Added 3 lines" not in text  # one entry for the import, not a line count of it
+    page = client.get(link)
+    assert page.status_code == 200
+    text = _text(page)
+    assert f"SHA-256 {job.sha256}" in text and "officer" in text
+    lines = SpendLine.objects.filter(spend_return=leeds_draft).order_by("id")
+    for line, row in zip(lines, (2, 3, 4), strict=True):
+        assert f"#{line.pk} {row} " in text
+    assert client.get(f"/spend-returns/{leeds_draft.pk}/history/imports/999999/").status_code == 404

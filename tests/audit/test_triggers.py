@@ -21,6 +21,8 @@ from ledger.models import (
 )
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.staging import uses_copy
+from ledger.services.lines import spend_lines_save_grid
+from ledger.services.returns import spend_return_new_version
 from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from pilots.models import PlaceBudgetSubmission
 from tests.audit.helpers import context_of, events_of
@@ -190,25 +192,95 @@ def test_a_bulk_delete_records_each_line_deleted_with_its_values():
     assert summary.context.metadata["command"] == "test"
 
 
-def test_the_copy_import_path_records_every_line_it_confirms(leeds_draft, officer):
+def test_a_confirmed_import_is_one_record_not_one_per_line(leeds_draft, officer):
     rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.01", supplier=f"S{n}") for n in range(1, 26)]
     with audit_context(user=officer.pk, username=officer.username, task="test-confirm"):
         job = preview(leeds_draft, csv_bytes(rows), actor=officer)
         assert uses_copy()  # staged by COPY, confirmed by one INSERT ... SELECT
         import_job_confirm(job=job, actor=officer)
-    lines = SpendLine.objects.filter(spend_return=leeds_draft)
-    inserted = SpendLineEvent.objects.filter(pgh_label="insert", spend_return=leeds_draft)
-    assert lines.count() == inserted.count() == 25
-    assert set(inserted.values_list("pgh_obj_id", flat=True)) == set(
-        lines.values_list("pk", flat=True)
+    assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 25
+    assert not SpendLineEvent.objects.filter(pgh_label="insert", spend_return=leeds_draft).exists()
+    record = LineChangeSummary.objects.get(spend_return=leeds_draft, label="insert")
+    job.refresh_from_db()
+    assert (record.import_job_id, record.lines, record.amount, record.sha256) == (
+        job.pk,
+        25,
+        sum(Decimal(f"{n}.01") for n in range(1, 26)),
+        job.sha256,
     )
-    assert {e.import_job_id for e in inserted} == {job.pk}
-    assert {context_of(e)["user"] for e in inserted.select_related("pgh_context")} == {officer.pk}
-    summary = LineChangeSummary.objects.get(spend_return=leeds_draft, label="insert")
-    assert (summary.lines, summary.amount) == (25, sum(Decimal(f"{n}.01") for n in range(1, 26)))
-    # The confirmation's workflow event and the lines share one context.
+    assert record.actor_id == officer.pk and record.context.metadata["user"] == officer.pk
+    # The confirmation's workflow event and the import's record share one context.
     confirmed = WorkflowEvent.objects.get(import_job=job, action="import_confirmed")
-    assert confirmed.context_id == summary.context_id and confirmed.actor_id == officer.pk
+    assert confirmed.context_id == record.context_id and confirmed.actor_id == officer.pk
+    assert confirmed.detail["sha256"] == job.sha256 and confirmed.detail["lines"] == 25
+
+
+def test_an_imported_line_updated_or_deleted_keeps_per_line_history(leeds_draft, officer):
+    rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.00", supplier=f"S{n}") for n in range(1, 4)]
+    import_job_confirm(job=preview(leeds_draft, csv_bytes(rows), actor=officer), actor=officer)
+    first, second, third = SpendLine.objects.filter(spend_return=leeds_draft).order_by("id")
+    with audit_context(user=officer.pk, username=officer.username):
+        SpendLine.objects.filter(pk=first.pk).update(amount=Decimal("9.99"))
+        second.supplier_name = "ACME"
+        second.save()
+        SpendLine.objects.filter(pk=third.pk).delete()
+    events = SpendLineEvent.objects.filter(spend_return=leeds_draft).order_by("pgh_id")
+    assert [(e.pgh_obj_id, e.pgh_label) for e in events] == [
+        (first.pk, "update"),
+        (second.pk, "update"),
+        (third.pk, "delete"),
+    ]
+    assert events[0].amount == Decimal("9.99") and events[1].supplier_name == "ACME"
+    assert events[2].import_job_id == third.import_job_id and events[2].source_row == 4
+
+
+def test_a_grid_line_still_writes_its_own_insert_history(leeds_draft, officer):
+    line = SpendLine(place=PlaceFactory(), theme=ServiceThemeFactory(), amount=Decimal("5.00"))
+    spend_lines_save_grid(
+        spend_return=leeds_draft, actor=officer, changed=[], new=[line], deleted=[]
+    )
+    (event,) = SpendLineEvent.objects.filter(spend_return=leeds_draft)
+    assert (event.pgh_obj_id, event.pgh_label, event.import_job_id) == (line.pk, "insert", None)
+    summary = LineChangeSummary.objects.get(spend_return=leeds_draft)
+    assert (summary.lines, summary.import_job_id) == (1, None)
+
+
+def test_lines_cannot_pass_for_an_import_to_skip_their_history(leeds_draft, officer):
+    rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.00") for n in range(1, 4)]
+    job = preview(leeds_draft, csv_bytes(rows), actor=officer)  # ready: not yet confirmed
+    # A line claiming the job outside its confirmation (not its previewed lines): refused.
+    stray = SpendLineFactory.build(
+        spend_return=leeds_draft, place=PlaceFactory(), theme=ServiceThemeFactory(), import_job=job
+    )
+    with (
+        pytest.raises(DatabaseError, match="can only be added by confirming it"),
+        transaction.atomic(),
+    ):
+        SpendLine.objects.bulk_create([stray])
+    import_job_confirm(job=job, actor=officer)
+    # A confirmed job's lines copied into a new version: recorded line by line, as any copy.
+    copied = SpendLineFactory.build(
+        spend_return=SpendReturnFactory(),
+        place=PlaceFactory(),
+        theme=ServiceThemeFactory(),
+        import_job=job,
+    )
+    SpendLine.objects.bulk_create([copied])
+    assert SpendLineEvent.objects.filter(pgh_obj_id=copied.pk, pgh_label="insert").exists()
+    assert LineChangeSummary.objects.filter(import_job=job).count() == 1
+
+
+def test_a_new_version_copies_imported_lines_with_per_line_history(leeds_draft, officer, approver):
+    rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.00") for n in range(1, 4)]
+    import_job_confirm(job=preview(leeds_draft, csv_bytes(rows), actor=officer), actor=officer)
+    spend_return_submit(spend_return=leeds_draft, actor=officer)
+    spend_return_approve(spend_return=leeds_draft, actor=approver, reason="A part year")
+    draft = spend_return_new_version(spend_return=leeds_draft, actor=officer)
+    copies = SpendLine.objects.filter(spend_return=draft)
+    inserted = SpendLineEvent.objects.filter(spend_return=draft, pgh_label="insert")
+    assert copies.count() == inserted.count() == 3
+    summary = LineChangeSummary.objects.get(spend_return=draft, label="insert")
+    assert (summary.lines, summary.import_job_id) == (3, None)
 
 
 def test_history_rows_cannot_be_changed_or_deleted():

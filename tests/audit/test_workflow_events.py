@@ -105,6 +105,7 @@ def test_import_steps_are_recorded(leeds_draft, officer):
     }
     assert steps[2][3] == {
         "file": "jan.csv",
+        "sha256": job.sha256,
         "lines": 2,
         "total": "99.50",
         "mode": "add",

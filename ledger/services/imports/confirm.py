@@ -3,6 +3,10 @@
 One transaction: lock the return's scope, check the file is still not a duplicate, check the
 staging table still holds exactly what the preview counted (an UNLOGGED table empties after a
 database crash), replace the return's lines if asked, then one ``INSERT ... SELECT``.
+
+The audit trail records the added lines as one record for the import (``audit.models.lines``:
+the job, its file's hash, who confirmed, how many lines and their total), written by the
+trigger on SpendLine in the same statement; the workflow event says the same in words.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -132,6 +136,10 @@ def import_job_confirm(
         spend_return.import_jobs.filter(status=ImportJobStatus.CONFIRMED).update(
             status=ImportJobStatus.REPLACED
         )
+    # Who confirms, on the job before its lines go in: the audit trigger on SpendLine records
+    # the import (one record for all its lines) with the job's hash and this user.
+    job.confirmed_by = actor
+    job.save(update_fields=["confirmed_by"])
     written = staged_lines_transfer(job=job, spend_return=spend_return)
     if written != job.staged_count:
         raise ValidationError(f"Expected {job.staged_count:,} lines but wrote {written:,}.")
@@ -155,12 +163,13 @@ def import_job_confirm(
         ]
     )
     job.status = ImportJobStatus.CONFIRMED
-    job.confirmed_at, job.confirmed_by = timezone.now(), actor
+    job.confirmed_at = timezone.now()
     if not holders:
         job.duplicate_reason = ""
-    job.save(update_fields=["status", "confirmed_at", "confirmed_by", "duplicate_reason"])
+    job.save(update_fields=["status", "confirmed_at", "duplicate_reason"])
     detail = {
         "file": job.filename,
+        "sha256": job.sha256,
         "lines": written,
         "total": str(job.lines_total),
         "mode": job.mode,
