@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audit', '0017_spend_return_accruals'),
-        ('ledger', '0024_every_penny_once'),
+        ('ledger', '0025_api_tokens_for_every_role'),
         ('pghistory', '0007_auto_20250421_0444'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

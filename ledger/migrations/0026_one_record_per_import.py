@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0024_every_penny_once'),
+        ('ledger', '0025_api_tokens_for_every_role'),
         # The summary's new columns, before the trigger that fills them.
         ('audit', '0018_import_records'),
     ]
