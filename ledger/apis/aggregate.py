@@ -13,6 +13,7 @@ from ledger.calculations.cuts import DIMENSIONS, Cut, CutError
 from ledger.calculations.totals import Aggregate, aggregate
 from ledger.exports import safe_cell
 from ledger.pages.common import as_of
+from totalplace.query_params import KnownQueryParameters
 
 from .caching import cached_response
 from .serializers import TRANSFERS, TRANSFERS_HELP, money_field
@@ -117,7 +118,7 @@ DIMENSION_LIST = ", ".join(DIMENSIONS)
         (200, "text/csv"): OpenApiTypes.STR,
     },
 )
-class AggregateView(APIView):
+class AggregateView(KnownQueryParameters, APIView):
     """Totals of approved spend for any cut, grouped by any dimensions (OpenSpending style).
 
     Read from the rollups, so it answers in milliseconds on a large ledger. Amounts are decimal
@@ -126,6 +127,8 @@ class AggregateView(APIView):
     """
 
     renderer_classes = [JSONRenderer, AggregateCSVRenderer]
+    # OpenSpending's parameters: its own ``page`` and ``pagesize`` over the cells.
+    query_parameters = tuple(AggregateQuerySerializer().fields)
 
     def get(self, request):
         query = AggregateQuerySerializer(data=request.query_params)

@@ -15,6 +15,7 @@ from ledger.calculations.totals import aggregate_many
 from ledger.count_selectors import ESTIMATED, RETURNED, count_coverage, count_sources
 from ledger.models import Basis, DatasetEdition, FinancialYear, Place
 from ledger.pages.common import as_of
+from totalplace.query_params import KnownQueryParameters
 
 from .caching import cached_response
 from .reference import PlaceViewSet
@@ -199,12 +200,14 @@ def place_count(
     ],
     responses=PlaceCountSerializer,
 )
-class PlaceCountView(APIView):
+class PlaceCountView(KnownQueryParameters, APIView):
     """The count of a place (and every place below it) for a year: each body counted once,
     from its approved spend return, else a published table of its own figures, else a
     top-down estimate; the total by basis, control and sector; the source of each body's
     figures; and coverage: expected bodies with no figures, and bodies not reported (never
     £0). From the rollups, so it matches the place page and the aggregate."""
+
+    query_parameters = ("year", "transfers")
 
     def get(self, request, code: str):
         wanted = request.query_params.get("year", "")

@@ -10,12 +10,14 @@ from rest_framework import generics, mixins, viewsets
 
 from ledger import dataset_selectors as selectors
 from ledger.models import Basis, Dataset, DatasetEdition, DatasetLine
+from totalplace.pagination import KeysetPagination
+from totalplace.query_params import KnownQueryParameters
 
 from .dataset_serializers import DatasetEditionSerializer, DatasetLineSerializer, DatasetSerializer
-from .lines import LineCursorPagination, cut_filter
+from .lines import cut_filter
 
 
-class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
+class DatasetViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """National datasets (DLUHC revenue tables by authority, HM Treasury's Country and Regional
     Analysis), each with its editions: years (and which the count uses), money read, loaded and
     excluded by reason, lines, and the bodies listed as not reported."""
@@ -34,7 +36,9 @@ class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
             raise Http404(f"No dataset “{self.kwargs['slug']}”.") from exc
 
 
-class DatasetEditionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DatasetEditionViewSet(
+    KnownQueryParameters, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """One edition of a dataset: its status, years, money account and bodies not reported."""
 
     serializer_class = DatasetEditionSerializer
@@ -65,13 +69,13 @@ class DatasetLineFilter(filters.FilterSet):
     filter_year = cut_filter("year")
 
 
-class DatasetEditionLinesView(generics.ListAPIView):
+class DatasetEditionLinesView(KnownQueryParameters, generics.ListAPIView):
     """An edition's lines (a figure of the file, or its share, in one place), each with where
     its figure is in the file and its driver; ordered by id and paged by cursor."""
 
     serializer_class = DatasetLineSerializer
     filterset_class = DatasetLineFilter
-    pagination_class = LineCursorPagination
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema: no edition to look up

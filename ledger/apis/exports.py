@@ -20,6 +20,7 @@ from ledger.services.fiscal_data_package import (
 )
 from totalplace.api import error_response
 from totalplace.permissions import rule_permission
+from totalplace.query_params import KnownQueryParameters
 
 from .serializers import StoredMessageField
 
@@ -35,11 +36,13 @@ def _cut(text: str) -> Cut:
         raise serializers.ValidationError({"cut": [str(exc)]}) from exc
 
 
-class FiscalDataPackageView(APIView):
+class FiscalDataPackageView(KnownQueryParameters, APIView):
     """A Fiscal Data Package (zip: datapackage.json + data/spend.csv) for a cut, at once.
 
     Cuts bigger than 20,000 rows answer 413: queue them with ``POST /api/v1/exports/``.
     """
+
+    query_parameters = ("cut",)
 
     @extend_schema(
         parameters=[OpenApiParameter("cut", str, description="same syntax as the aggregate's")],
@@ -102,7 +105,12 @@ class ExportJobSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class ExportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ExportJobViewSet(
+    KnownQueryParameters,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Large exports, for analysts: ``POST`` a cut (signed in or with a token), poll the job,
     then download. Each analyst sees only the jobs they started."""
 

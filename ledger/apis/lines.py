@@ -2,20 +2,14 @@
 
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
-from rest_framework.pagination import CursorPagination
 
 from ledger.calculations.cuts import Cut, CutError
 from ledger.models import Basis, Sector
 from ledger.selectors import spend_lines_visible
+from totalplace.pagination import KeysetPagination
+from totalplace.query_params import KnownQueryParameters
 
 from .serializers import SpendLineSerializer
-
-
-class LineCursorPagination(CursorPagination):
-    ordering = "id"
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 def cut_filter(dimension: str):
@@ -51,13 +45,13 @@ class SpendLineFilter(filters.FilterSet):
         return queryset.filter(spend_return_id=value)
 
 
-class SpendLineViewSet(viewsets.ReadOnlyModelViewSet):
+class SpendLineViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Lines of approved spend returns (or of one visible return with ``spend_return``),
     ordered by id and paged by cursor so deep pages stay fast."""
 
     serializer_class = SpendLineSerializer
     filterset_class = SpendLineFilter
-    pagination_class = LineCursorPagination
+    pagination_class = KeysetPagination  # by id: a page of 10M lines is one index range
 
     def get_queryset(self):
         spend_return = self.request.query_params.get("spend_return", "")

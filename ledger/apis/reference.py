@@ -15,6 +15,7 @@ from ledger.count_selectors import not_reported_by_place
 from ledger.coverage_selectors import YearCoverage, place_coverage
 from ledger.models import FinancialYear, Organisation, Place, PlaceKind, Sector, ServiceTheme
 from ledger.pages.common import as_of
+from totalplace.query_params import KnownQueryParameters
 
 from .caching import cached_response
 from .serializers import (
@@ -59,12 +60,13 @@ class CodeLookupMixin:
         return found
 
 
-class PlaceViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+class PlaceViewSet(KnownQueryParameters, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Places: regions, counties, districts, unitaries, with their GSS and legacy codes."""
 
     queryset = Place.objects.select_related("parent").order_by("name", "pk")
     serializer_class = PlaceSerializer
     filterset_class = PlaceFilter
+    query_parameters = {"totals": ("year", "transfers")}
 
     @staticmethod
     def lookup(queryset, code):
@@ -149,7 +151,7 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["sector"]
 
 
-class OrganisationViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(KnownQueryParameters, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Public bodies that spend money: councils, PCTs, police authorities, departments."""
 
     queryset = Organisation.objects.select_related("parent", "home_place").order_by("name", "pk")
@@ -161,7 +163,7 @@ class OrganisationViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         return queryset.filter(pk__in=Organisation.objects.by_code(code).values("pk"))
 
 
-class ServiceThemeViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+class ServiceThemeViewSet(KnownQueryParameters, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """What money is spent on: themes and sub-themes."""
 
     queryset = ServiceTheme.objects.select_related("parent").order_by("sort_order", "name", "pk")
@@ -173,7 +175,7 @@ class ServiceThemeViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
         return queryset.filter(code=code)
 
 
-class FinancialYearViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
+class FinancialYearViewSet(KnownQueryParameters, CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     """UK public-sector financial years (1 April to 31 March)."""
 
     queryset = FinancialYear.objects.order_by("start_date")

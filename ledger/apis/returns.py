@@ -8,7 +8,7 @@ an approver, signs it off (on the site or with their own token).
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledger.authentication import ApiTokenAuthentication
-from ledger.models import ApiToken, FinancialYear, Place, SpendReturn
+from ledger.models import ApiToken, FinancialYear, Place, SpendReturn, SpendReturnStatus
 from ledger.return_selectors import (
     column_mapping_get,
     import_jobs_of_organisation,
@@ -33,6 +33,7 @@ from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from ledger.services.years import financial_year_get
 from totalplace.parsers import LimitedFormParser, LimitedJSONParser
 from totalplace.permissions import has_perm
+from totalplace.query_params import KnownQueryParameters
 
 from .returns_serializers import (
     ImportConfirmSerializer,
@@ -76,7 +77,7 @@ class HasOrganisationToken(BasePermission):
         return True
 
 
-class TokenView:
+class TokenView(KnownQueryParameters):
     """Everything here belongs to the token's organisation: another organisation's returns
     and imports are not found (404), even if the token's user is also a member there."""
 
@@ -105,6 +106,7 @@ def _place(code: str | None) -> Place | None:
 
 class SpendReturnListCreate(TokenView, ListAPIView):
     serializer_class = OrganisationSpendReturnSerializer
+    query_parameters = ("year", "status")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no token
@@ -119,6 +121,10 @@ class SpendReturnListCreate(TokenView, ListAPIView):
         summary="List your organisation's spend returns",
         description="Every version in every status, newest year first. Filter with `year` "
         "(e.g. 2010-11) and `status` (draft, submitted, approved, returned, superseded).",
+        parameters=[
+            OpenApiParameter("year", str, description="financial year, e.g. 2010-11"),
+            OpenApiParameter("status", str, enum=list(SpendReturnStatus.values)),
+        ],
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

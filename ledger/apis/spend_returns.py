@@ -8,6 +8,7 @@ from rest_framework import viewsets
 
 from ledger.models import SpendReturnStatus
 from ledger.selectors import spend_returns_visible
+from totalplace.query_params import KnownQueryParameters
 
 from .serializers import SpendReturnSerializer
 
@@ -18,7 +19,7 @@ class SpendReturnFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=SpendReturnStatus.choices)
 
 
-class SpendReturnViewSet(viewsets.ReadOnlyModelViewSet):
+class SpendReturnViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Spend returns. Everyone sees approved returns; members of an organisation also see its
     drafts, submitted, returned and superseded versions."""
 

@@ -1,7 +1,9 @@
 """Ledger routes under /api/v1/."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from totalplace.query_params import KnownQueryParameters
 
 from . import returns, returns_themes
 from .aggregate import AggregateView
@@ -12,8 +14,14 @@ from .lines import SpendLineViewSet
 from .reference import FinancialYearViewSet, OrganisationViewSet, PlaceViewSet, ServiceThemeViewSet
 from .spend_returns import SpendReturnViewSet
 
+
+class ApiRootView(KnownQueryParameters, APIRootView):
+    """The API's entry point: a link to every list."""
+
+
 # API route names start "api-" so they never shadow the pages' names ("place-detail" is a page).
 router = DefaultRouter(trailing_slash=True)
+router.APIRootView = ApiRootView
 router.register("places", PlaceViewSet, basename="api-place")
 router.register("organisations", OrganisationViewSet, basename="api-organisation")
 router.register("themes", ServiceThemeViewSet, basename="api-theme")

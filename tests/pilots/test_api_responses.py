@@ -39,7 +39,7 @@ def test_attribution_responses_per_initiative_and_pilot(world):
     uid = str(world.initiative.public_id)
     client = world.api()
     body = client.get(f"/api/v1/attributions/?scope=initiative&key={uid}").json()
-    assert body["count"] == 1
+    assert len(body["results"]) == 1 and body["next"] is None
     assert body["results"][0] == expected_attribution(
         world,
         Attribution.objects.get(initiative=world.initiative),

@@ -274,7 +274,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "totalplace.pagination.CappedLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "totalplace.pagination.CursorPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "totalplace.api.api_exception_handler",
     # Bodies are read up to a limit (413 beyond it) and JSON nesting is bounded (400).
@@ -305,6 +305,12 @@ organisation it acts for (analysts, pilot leads and dataset editors may choose n
 long it lasts, and copy the key, which is shown only once. Send it with every request as
 `Authorization: Token <key>`. Revoke it on the same page when it is no longer needed. If
 your account has no role yet, ask an administrator to add you.
+
+## Lists and parameters
+Every list answers `{"next", "previous", "results"}`: `limit` rows a page (default 100, at
+most 1000), and links to the next and previous pages carrying a `cursor` (follow the links;
+do not build cursors). A query parameter an endpoint does not take is refused with a 400 that
+names the ones it does.
 """
 SPECTACULAR_SETTINGS = {
     "TITLE": "TotalPlace API",

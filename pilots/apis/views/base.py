@@ -8,9 +8,10 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from pilots.apis.permissions import IsPilotLeadOrReadOnly, require_lead_for_payload
+from totalplace.query_params import KnownQueryParameters
 
 
-class ServiceModelViewSet(viewsets.ModelViewSet):
+class ServiceModelViewSet(KnownQueryParameters, viewsets.ModelViewSet):
     """List, retrieve, create, partial update and delete, writes via the app's services.
 
     Subclasses set ``owner_field`` ("pilot" or "initiative": the body key naming what the new

@@ -23,9 +23,10 @@ from pilots.selectors import pages
 from pilots.selectors.access import visible_evidence, visible_initiatives, visible_submissions
 from pilots.services.pilots import pilot_update
 from savings.models import BenefitFlow, CostLine
+from totalplace.query_params import KnownQueryParameters
 
 
-class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+class ProgrammeViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Programmes of place-based working: Total Place 2009-10, its parallel places, Whole Place
     Community Budgets 2012-13."""
 
@@ -34,7 +35,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
 
-class PilotViewSet(viewsets.ReadOnlyModelViewSet):
+class PilotViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Pilots and parallel places: footprint, lead organisation, themes and links to their
     evidence pack and where-savings-land results. Administrators set pilots up; a pilot's
     leads may change its summary, status and themes (PATCH)."""

@@ -31,6 +31,7 @@ from savings.services.inputs import (
     cost_line_delete,
     cost_line_update,
 )
+from totalplace.query_params import KnownQueryParameters
 
 from .base import ServiceModelViewSet
 
@@ -89,7 +90,7 @@ class BenefitFlowViewSet(ServiceModelViewSet):
         benefit_flow_delete(flow=instance, actor=self.request.user)
 
 
-class UnitCostViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitCostViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """The unit-cost library benefit flows value outcomes with (edited by administrators).
     Values marked ``is_illustrative`` are not published figures."""
 
@@ -98,15 +99,14 @@ class UnitCostViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-class DiscountRateViewSet(viewsets.ReadOnlyModelViewSet):
+class DiscountRateViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """The Green Book discount schedule in use (bands of years and their rates)."""
 
     serializer_class = DiscountRateSerializer
     queryset = DiscountRate.objects.order_by("from_year")
-    pagination_class = None
 
 
-class AppraisalViewSet(viewsets.ReadOnlyModelViewSet):
+class AppraisalViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Stored appraisals, one per initiative, looked up by the initiative's id."""
 
     serializer_class = AppraisalSerializer
@@ -133,13 +133,14 @@ class AppraisalViewSet(viewsets.ReadOnlyModelViewSet):
         ]
     )
 )
-class AttributionViewSet(viewsets.ReadOnlyModelViewSet):
+class AttributionViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Where the savings land: payer × beneficiary matrices of present values, net positions
     and fair-share deals, per initiative and summed per pilot, place and programme. Filter with
     ``?scope=pilot&key=<slug>`` (or initiative id, programme slug, place GSS/ONS code)."""
 
     serializer_class = AttributionSerializer
     filter_backends: list = []
+    query_parameters = {"list": ("scope", "key")}
 
     def get_queryset(self):
         rows = (
