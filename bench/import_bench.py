@@ -224,6 +224,7 @@ def main() -> None:
             clean_up(plain["return"], keep=False)
         elapsed, marks = whole_import(path)
         assert marks["lines"] == args.lines, marks
+        marks["peak_after_import"] = peak_mb()
         _lines_aside(marks["return"])
         if not args.keep:  # measure the store on the ledger as the import found it
             marks["return"].lines.all().delete()
@@ -244,6 +245,10 @@ def main() -> None:
         f"  of the confirm: INSERT ... SELECT (rows, indexes, reference checks, audit "
         f"triggers) {marks['insert']:.2f}s, the rest (checks before it, staging clean-up, "
         f"COMMIT) {marks['confirm'] - marks['insert']:.2f}s"
+    )
+    print(
+        f"  preview's share of the whole import: {marks['preview'] / elapsed:.0%} (target ≤ 25%); "
+        f"peak memory after it {marks['peak_after_import']:,.0f} MB (target < 300 MB)"
     )
     print(f"ratio (import rate / raw COPY rate): {import_rate / copy_rate:.2f}  (target ≥ 0.15)")
     print(f"peak memory (whole process): {peak_mb():,.0f} MB  (target < 1,024 MB)")

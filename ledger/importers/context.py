@@ -70,15 +70,16 @@ class Tally:
             shown = ", ".join(c.strip() for c in cells if c.strip()) if cells else ""
             self.dropped_examples.append({"row": row, "reason": reason, "values": shorten(shown)})
 
-    def unallocate(self, key: tuple[str, str, str], pence: int) -> None:
-        self.unallocated_count += 1
+    def unallocate(self, key: tuple[str, str, str], pence: int, count: int = 1) -> None:
+        """``count`` lines of ``pence`` in all that no theme rule matched, grouped by ``key``."""
+        self.unallocated_count += count
         self.unallocated_total += pence
         group = self.unallocated.get(key)
         if group is not None:
-            group[0] += 1
+            group[0] += count
             group[1] += pence
         elif len(self.unallocated) < UNALLOCATED_GROUPS_KEPT:
-            self.unallocated[key] = [1, pence]
+            self.unallocated[key] = [count, pence]
 
 
 def organisation_code(text: str) -> str:

@@ -1,43 +1,29 @@
-"""Turning a long file's rows into ledger lines: the import's inner loop.
+"""Turning a long file's rows into ledger lines: the import's inner loop, a column at a time.
 
-Written for speed (a million rows should take seconds): column positions are worked out once,
-repeated values (dates, themes, organisation codes) are cached, and each row is checked with
-cheap tests before any expensive one.
+Rows arrive in blocks (``blocks``), so memory stays flat however long the file, and a block's
+cells in columns; every check then runs over a whole column: amounts by a pattern and integer
+arithmetic (``columns``), dates, spend kinds, organisation and place codes, themes and
+redactions once per distinct value. Problems are handed to the tally in file order
+(``findings``), with the same row, column, value and words as the row-by-row reader had.
 """
 
 import datetime as dt
-from collections.abc import Iterator
-from operator import itemgetter
+from collections.abc import Iterable, Iterator
+from operator import methodcaller
 
+import numpy as np
+import pandas as pd
+
+from .blocks import Block
+from .columns import amounts_pence, by_value
 from .context import EXAMPLES_KEPT, Context, Tally, organisation_code
-from .errors import shorten
-from .layouts import normalise
+from .findings import AMOUNT, DATE, ORGANISATION, PLACE, SPEND_KIND, TEXT, WHOLE_ROW, Findings
+from .line_frames import LineFrames
 from .mapping import Header, Mapping
-from .tables import Row
-from .values import amount_pence, is_formula, is_redacted, parse_date, parse_spend_kind
+from .staged import STAGED_COLUMNS
+from .totals import TOTAL_LABEL_ROOM, totals_row
+from .values import is_formula, parse_date, parse_spend_kind
 
-# The staging table's columns, in the order every reader yields them.
-STAGED_COLUMNS = (
-    "job_id",
-    "source_row",
-    "place_id",
-    "organisation_id",
-    "theme_id",
-    "amount_pence",
-    "spend_kind",
-    "basis",
-    "driver",
-    "driver_source",
-    "description",
-    "expense_type",
-    "expense_area",
-    "service_label",
-    "expense_code",
-    "supplier_name",
-    "supplier_redacted",
-    "transaction_date",
-    "transaction_ref",
-)
 TEXT_FIELDS = {
     "description": 255,
     "expense_type": 255,
@@ -47,258 +33,275 @@ TEXT_FIELDS = {
     "supplier_name": 255,
     "transaction_ref": 64,
 }
-TOTAL_LABELS = frozenset({"total", "totals", "grand total", "sub total", "subtotal", "total spend"})
-TOTAL_LABEL_ROOM = 24  # characters besides the amount a totals row may hold
+FIELDS = (
+    "amount",
+    "transaction_date",
+    "transaction_ref",
+    "supplier_name",
+    "service_label",
+    "expense_area",
+    "expense_type",
+    "expense_code",
+    "description",
+    "spend_kind",
+    "organisation_code",
+    "place_code",
+)
+FORMULA_STARTS = ("=", "+", "-", "@")
+REDACTIONS_KEPT = 100_000  # distinct suppliers remembered: flat memory on endless suppliers
 
 
 def read_lines(
-    rows: Iterator[Row], header: Header, mapping: Mapping, ctx: Context, tally: Tally
-) -> Iterator[tuple]:
-    """Staged-line tuples (``STAGED_COLUMNS``) for every good row; problems go to ``tally``."""
-    headers = header.headers
-    width = len(headers)
-    position = {h: i for i, h in enumerate(headers)}
-    col = {name: position[h] for name, h in mapping.fields.items() if h in position}
-    label = {name: mapping.fields[name] for name in col}
+    blocks: Iterable[Block], header: Header, mapping: Mapping, ctx: Context, tally: Tally
+) -> Iterator[pd.DataFrame]:
+    """Frames of staged lines (``STAGED_COLUMNS``), block by block; problems go to ``tally``."""
+    reader = LineReader(header, mapping, ctx, tally)
+    for block in blocks:
+        frame = reader.read(block)
+        if frame is not None:
+            yield frame
 
-    def at(name: str) -> int:
-        return col.get(name, width)  # an unmapped field reads the empty cell put at the end
 
-    # One C call takes every field's cell out of a row; a Python expression per field (and a
-    # test whether it is mapped) cost more than the rest of the row's checks.
-    texts = itemgetter(
-        *(
-            at(name)
-            for name in (
-                "transaction_date",
-                "transaction_ref",
-                "supplier_name",
-                "service_label",
-                "expense_area",
-                "expense_type",
-                "expense_code",
-                "description",
-                "spend_kind",
-                "organisation_code",
-                "place_code",
-            )
-        )
-    )
-    i_amount = at("amount")
-    amount_label = label["amount"]
-    text_checks = [(name, limit, col[name]) for name, limit in TEXT_FIELDS.items() if name in col]
+class LineReader(LineFrames):
+    """Reads blocks of one file's rows; remembers what carries from one block to the next."""
 
-    dates: dict[str, dt.date] = {}
-    kinds: dict[str, str] = {}
-    themes: dict[tuple, int] = {}
-    organisations: dict[str, int | None] = {}
-    places: dict[str, int | None] = {}
-    redactions: dict[str, bool] = {}
-    job_id = ctx.job_id
-    own, unallocated = ctx.organisation_id, ctx.unallocated_theme_id
-    year_start, year_end = ctx.year_start, ctx.year_end
-    refuse_outside = not ctx.accruals_basis
-    outside_message = outside_year_message(year_start, year_end)
-    split, uses_description = ctx.split, ctx.theme_uses_description
-    # basis, driver and driver source: a row that names its own place is never apportioned.
-    direct, apportioned = ("direct", "", ""), ("apportioned", ctx.driver, ctx.driver_source)
-    section_total = 0  # lines since the last totals row, to recognise the next one
+    def __init__(self, header: Header, mapping: Mapping, ctx: Context, tally: Tally):
+        self.width = len(header.headers)
+        position = {h: i for i, h in enumerate(header.headers)}
+        self.col = {name: position[h] for name, h in mapping.fields.items() if h in position}
+        self.label = {name: mapping.fields[name] for name in self.col}
+        self.ctx, self.tally = ctx, tally
+        self.section_total = 0  # lines since the last totals row, to recognise the next one
+        self.dates: dict[str, dt.date | str] = {}
+        self.themes: dict[tuple, int] = {}
+        self.organisations: dict[str, int | None] = {}
+        self.places: dict[str, int | None] = {}
+        self.redactions: dict[str, bool] = {}
 
-    for number, cells in rows:
-        if number <= header.row:
-            continue
-        tally.rows += 1
-        joined = "".join(cells)
-        if not joined or joined.isspace():
-            tally.drop(number, "empty")
-            continue
-        if len(cells) != width:
-            if len(cells) > width:
-                extra = [c for c in cells[width:] if c.strip()]
-                if extra:
-                    tally.error(
-                        number,
-                        "",
-                        extra[0],
-                        f"this row has {len(cells)} cells but the header names {width} columns: "
-                        "a value is in a column without a header",
-                    )
-                    continue
-                cells = cells[:width]
-            else:
-                cells = cells + [""] * (width - len(cells))
-        cells.append("")  # at index ``width``: what unmapped fields read (see ``at``)
-
-        amount_text = cells[i_amount]
-        (
-            date_text,
-            ref,
-            supplier,
-            service_label,
-            expense_area,
-            expense_type,
-            expense_code,
-            description,
-            kind_text,
-            org_text,
-            place_text,
-        ) = map(str.strip, texts(cells))
-
+    def read(self, block: Block) -> pd.DataFrame | None:
+        self._numbers = np.asarray(block.numbers, dtype=np.int64)
+        self.tally.rows += len(block)
+        found = Findings(block.numbers)
+        joined = block.joined
+        alive = self._alive(block, found)
+        amount_raw = block.column(self.col["amount"], alive)
         # A totals row holds an amount and at most a short label ("Total"): cheap to rule out.
-        if len(joined) - len(amount_text) <= TOTAL_LABEL_ROOM and _totals_row(
-            number, cells, amount_text, joined, section_total, tally, amount_label
-        ):
-            section_total = 0
-            continue
+        room = np.fromiter(map(len, map(joined.__getitem__, alive)), np.int64, len(alive))
+        room -= np.fromiter(map(len, amount_raw), np.int64, len(alive))
+        totals = {}
+        for k in np.flatnonzero(room <= TOTAL_LABEL_ROOM).tolist():
+            kind = totals_row(amount_raw[k], joined[alive[k]])
+            if kind is not None:
+                totals[alive[k]] = kind
+        if totals:
+            alive = [i for i in alive if i not in totals]
+        frame, good, pence = self._lines(alive, block, found)
+        self._settle_totals(totals, good, pence, block, found)
+        found.hand_to(self.tally)
+        return frame
 
-        bad = False
-        try:
-            pence = amount_pence(amount_text)
-        except ValueError as exc:
-            tally.error(number, amount_label, amount_text, f"The amount {exc}.")
-            bad = True
-        for name, limit, index in text_checks:
-            value = cells[index]
-            if value and (len(value) > limit or value[0] in "=+-@"):
-                value = value.strip()
+    def _alive(self, block: Block, found: Findings) -> list[int]:
+        """Drop empty rows and refuse values beyond the header; the positions of the rest."""
+        joined = block.joined
+        blank = np.zeros(len(joined), dtype=bool)
+        if not all(map(str.strip, joined)):
+            blank = np.fromiter(map(str.isspace, joined), bool, len(joined))
+            blank |= np.fromiter(map(len, joined), np.int64, len(joined)) == 0
+        if len(self.tally.dropped_examples) < EXAMPLES_KEPT:
+            for i in np.flatnonzero(blank).tolist():
+                found.drop(i, "empty")
+        else:  # only counted now (a sheet of a million empty rows costs no list of them)
+            self.tally.dropped["empty"] += int(blank.sum())
+        for i, (cells, value) in block.beyond.items():
+            found.error(
+                i,
+                WHOLE_ROW,
+                "",
+                value,
+                f"this row has {cells} cells but the header names {self.width} columns: "
+                "a value is in a column without a header",
+            )
+            blank[i] = True
+        return np.flatnonzero(~blank).tolist()
+
+    def _lines(
+        self, alive: list[int], block: Block, found: Findings
+    ) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray]:
+        """Check the rows at ``alive``; the frame of the good ones, their positions, pence."""
+        if not alive:
+            return None, np.zeros(0, np.int64), np.zeros(0, np.int64)
+        n = len(alive)
+        empty = np.full(n, "", dtype=object)
+        raw = {
+            name: block.column(self.col[name], alive) if name in self.col else empty
+            for name in FIELDS
+        }
+        text = {
+            name: np.asarray(list(map(str.strip, raw[name])), dtype=object)
+            for name in FIELDS
+            if name != "amount"
+        }
+        bad = np.zeros(n, dtype=bool)
+
+        def refuse(indexes, order: int, column: str, values, message) -> None:
+            for k in indexes:
+                found.error(alive[k], order, column, values[k], message(k))
+            bad[list(indexes)] = True
+
+        pence, problems = amounts_pence(raw["amount"])
+        for k, why in problems:
+            amount = raw["amount"][k]
+            found.error(alive[k], AMOUNT, self.label["amount"], amount, f"The amount {why}.")
+            bad[k] = True
+        self._check_texts(alive, raw, text, found, bad)
+        days = self._check_dates(text["transaction_date"], alive, found, bad)
+        kinds = self._check_kinds(text["spend_kind"], refuse)
+        self._check_organisations(text["organisation_code"], refuse)
+        places = self._check_places(text["place_code"], refuse)
+        good = np.flatnonzero(~bad)
+        if not len(good):
+            return None, good, np.zeros(0, np.int64)
+        frame = self._frame(alive, good, pence, text, days, kinds, places)
+        return frame, np.asarray(alive)[good], pence[good]
+
+    def _check_texts(self, alive, raw, text, found: Findings, bad: np.ndarray) -> None:
+        for order, (name, limit) in enumerate(TEXT_FIELDS.items(), start=TEXT):
+            if name not in self.col:
+                continue
+            values = raw[name]
+            # Quick tests first: nearly every column has no long text and no formula. Cells
+            # hold no NUL (the file would have been refused), so NUL can mark where each starts.
+            starts = "\0" + "\0".join(values)
+            if max(map(len, values)) <= limit and not any(
+                f"\0{mark}" in starts for mark in FORMULA_STARTS
+            ):
+                continue
+            suspect = np.fromiter(map(len, values), np.int64, len(values)) > limit
+            suspect |= np.fromiter(map(_formula_start, values), bool, len(values))
+            for k in np.flatnonzero(suspect).tolist():
+                value = text[name][k]
                 if len(value) > limit:
-                    tally.error(
-                        number,
-                        label[name],
-                        value,
-                        f"is {len(value):,} characters long; at most {limit} fit.",
-                    )
-                    bad = True
+                    message = f"is {len(value):,} characters long; at most {limit} fit."
                 elif is_formula(value):
-                    tally.error(
-                        number,
-                        label[name],
-                        value,
+                    message = (
                         "is a spreadsheet formula; formulas are refused because they "
-                        "run when the data is opened in a spreadsheet.",
+                        "run when the data is opened in a spreadsheet."
                     )
-                    bad = True
-        day = None
-        if date_text:
-            day = dates.get(date_text)
-            if day is None:
-                try:
-                    day = dates[date_text] = parse_date(date_text)
-                except ValueError as exc:
-                    tally.error(number, label["transaction_date"], date_text, f"The date {exc}.")
-                    bad = True
-            if day is not None and refuse_outside and not year_start <= day <= year_end:
-                tally.error(number, label["transaction_date"], date_text, outside_message)
-                bad = True
-        kind = kinds.get(kind_text)
-        if kind is None:
-            try:
-                kind = kinds[kind_text] = parse_spend_kind(kind_text)
-            except ValueError as exc:
-                tally.error(number, label["spend_kind"], kind_text, f"The value {exc}.")
-                bad = True
-        if org_text:
-            if org_text in organisations:
-                found = organisations[org_text]
-            else:
-                found = organisations[org_text] = ctx.organisation_by_code(
-                    organisation_code(org_text)
-                )
-            if found is None:
-                code = organisation_code(org_text)
-                tally.error(
-                    number,
-                    label["organisation_code"],
-                    org_text,
-                    f"“{code}” is not the code of any organisation we know.",
-                )
-                bad = True
-            elif found != own:
-                code = organisation_code(org_text)
-                tally.error(
-                    number,
-                    label["organisation_code"],
-                    org_text,
-                    f"“{code}” is {ctx.organisation_name(found)}, not "
-                    f"{ctx.organisation_name(own)}, whose return this is.",
-                )
-                bad = True
-        place_id = ctx.place_id
-        if place_text:
-            if place_text not in places:
-                places[place_text] = ctx.place_by_code(place_text)
-            place_id = places[place_text]
-            if place_id is None:
-                tally.error(
-                    number,
-                    label["place_code"],
-                    place_text,
-                    "is not the GSS or ONS code of any place we know.",
-                )
-                bad = True
-        if bad:
-            continue
+                else:
+                    continue
+                found.error(alive[k], order, self.label[name], value, message)
+                bad[k] = True
 
-        key = (
-            service_label,
-            expense_area,
-            expense_code,
-            expense_type,
-            description if uses_description else "",
-        )
-        theme_id = themes.get(key)
-        if theme_id is None:
-            theme_id = themes[key] = ctx.theme_for(*key)
-        if theme_id == unallocated:
-            # Grouped by what a rule would match: the service label and expense area, or
-            # the expense type when a file has neither.
-            group = (
-                (service_label, expense_area, "")
-                if service_label or expense_area
-                else ("", "", expense_type)
+    def _check_dates(self, texts: pd.Series, alive, found: Findings, bad) -> np.ndarray:
+        """The dates (None where blank); refuses those that are not dates or (unless the
+        return is kept on an accruals basis) fall outside its year."""
+        ctx = self.ctx
+        refuse_outside = not ctx.accruals_basis
+        outside = outside_year_message(ctx.year_start, ctx.year_end)
+        codes, parsed = by_value(texts, self._date)
+        label = self.label.get("transaction_date", "")
+        days = np.empty(len(parsed), dtype=object)
+        problems = {}
+        for code, day in enumerate(parsed):
+            if isinstance(day, str):
+                problems[code] = f"The date {day}."
+            elif day is not None and refuse_outside and not ctx.year_start <= day <= ctx.year_end:
+                problems[code] = outside
+            else:
+                days[code] = day
+        if problems:
+            values = texts
+            for k in np.flatnonzero(np.isin(codes, list(problems))).tolist():
+                found.error(alive[k], DATE, label, values[k], problems[codes[k]])
+                bad[k] = True
+        return days[codes]
+
+    def _date(self, text: str) -> dt.date | str | None:
+        """The date, None when blank, or why it is not one."""
+        if not text:
+            return None
+        day = self.dates.get(text)
+        if day is None:
+            try:
+                day = parse_date(text)
+            except ValueError as exc:
+                day = str(exc)
+            self.dates[text] = day
+        return day
+
+    def _check_kinds(self, texts: pd.Series, refuse) -> np.ndarray:
+        codes, parsed = by_value(texts, _spend_kind)
+        wrong = [code for code, kind in enumerate(parsed) if kind.startswith("!")]
+        if wrong:
+            values = texts
+            refuse(
+                np.flatnonzero(np.isin(codes, wrong)).tolist(),
+                SPEND_KIND,
+                self.label["spend_kind"],
+                values,
+                lambda k: f"The value {parsed[codes[k]][1:]}.",
             )
-            tally.unallocate(group, pence)
-        if day is not None and not year_start <= day <= year_end:
-            tally.outside_year += 1
-            if len(tally.outside_year_rows) < EXAMPLES_KEPT:
-                tally.outside_year_rows.append(number)
-        tally.lines += 1
-        tally.total += pence
-        section_total += pence
-        if pence < 0:
-            tally.credits += 1
-        redacted = redactions.get(supplier)
-        if redacted is None:
-            if len(redactions) > 100_000:  # keep memory flat on files with endless suppliers
-                redactions.clear()
-            redacted = redactions[supplier] = is_redacted(supplier)
-        if split is None or place_text:
-            shares, (basis, driver, driver_source) = ((place_id, pence),), direct
-        else:
-            shares, (basis, driver, driver_source) = split(pence), apportioned
-        for share_place, share in shares:
-            tally.staged += 1
-            yield (
-                job_id,
-                number,
-                share_place,
-                own,
-                theme_id,
-                share,
-                kind,
-                basis,
-                driver,
-                driver_source,
-                description,
-                expense_type,
-                expense_area,
-                service_label,
-                expense_code,
-                supplier,
-                redacted,
-                day,
-                ref,
+        return np.asarray(parsed, dtype=object)[codes]
+
+    def _check_organisations(self, texts: pd.Series, refuse) -> None:
+        ctx, own = self.ctx, self.ctx.organisation_id
+        codes, found = by_value(texts, self._organisation)
+        messages = {}
+        for code, (text, organisation_id) in enumerate(found):
+            if not text:
+                continue
+            short = organisation_code(text)
+            if organisation_id is None:
+                messages[code] = f"“{short}” is not the code of any organisation we know."
+            elif organisation_id != own:
+                messages[code] = (
+                    f"“{short}” is {ctx.organisation_name(organisation_id)}, not "
+                    f"{ctx.organisation_name(own)}, whose return this is."
+                )
+        if messages:
+            values = texts
+            refuse(
+                np.flatnonzero(np.isin(codes, list(messages))).tolist(),
+                ORGANISATION,
+                self.label["organisation_code"],
+                values,
+                lambda k: messages[codes[k]],
             )
+
+    def _organisation(self, text: str) -> tuple[str, int | None]:
+        if text and text not in self.organisations:
+            self.organisations[text] = self.ctx.organisation_by_code(organisation_code(text))
+        return text, self.organisations.get(text)
+
+    def _check_places(self, texts: pd.Series, refuse) -> np.ndarray:
+        """Each row's place: its own place code's, else the job's (apportioned: None)."""
+        codes, found = by_value(texts, self._place)
+        unknown = [code for code, (text, place) in enumerate(found) if text and place is None]
+        if unknown:
+            refuse(
+                np.flatnonzero(np.isin(codes, unknown)).tolist(),
+                PLACE,
+                self.label["place_code"],
+                texts,
+                lambda k: "is not the GSS or ONS code of any place we know.",
+            )
+        own = self.ctx.place_id
+        return np.asarray([p if t else own for t, p in found], dtype=object)[codes]
+
+    def _place(self, text: str) -> tuple[str, int | None]:
+        if text and text not in self.places:
+            self.places[text] = self.ctx.place_by_code(text)
+        return text, self.places.get(text)
+
+
+_formula_start = methodcaller("startswith", FORMULA_STARTS)
+
+
+def _spend_kind(text: str) -> str:
+    try:
+        return parse_spend_kind(text)
+    except ValueError as exc:
+        return f"!{exc}"
 
 
 def outside_year_message(start: dt.date, end: dt.date) -> str:
@@ -308,44 +311,6 @@ def outside_year_message(start: dt.date, end: dt.date) -> str:
         f"{end:%-d %B %Y}): put the line in that year's return, or mark this return as kept "
         "on an accruals basis (with a reason) on its page."
     )
-
-
-def _totals_row(number, cells, amount_text, joined, section_total, tally, amount_label) -> bool:
-    """Drop a totals row (only an amount, perhaps a "Total" label) if it is one; else False."""
-    amount_text = amount_text.strip()
-    if not amount_text:
-        return False
-    others = joined.replace(amount_text, "", 1).strip()
-    if others and normalise(others) not in TOTAL_LABELS:
-        return False
-    if amount_text.upper().startswith(("=SUM(", "=SUBTOTAL(")):
-        tally.drop(number, "totals", cells)
-        tally.warnings.append(
-            f"Row {number} is a totals formula ({shorten(amount_text, 40)}); "
-            "it was dropped without checking its value."
-        )
-        return True
-    try:
-        pence = amount_pence(amount_text)
-    except ValueError:
-        return False
-    if pence == section_total:
-        tally.drop(number, "totals", cells)
-        tally.file_total = pence
-        return True
-    tally.error(
-        number,
-        amount_label,
-        amount_text,
-        f"This row has only an amount, and it is not the total of the rows above "
-        f"({_pounds(section_total)}): fill in its other columns or delete the row.",
-    )
-    return True
-
-
-def _pounds(pence: int) -> str:
-    sign = "−" if pence < 0 else ""
-    return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
 
 
 __all__ = ["STAGED_COLUMNS", "Context", "Tally", "read_lines", "organisation_code"]

@@ -19,6 +19,7 @@ from audit.models import WorkflowAction
 from audit.services import workflow_event_record
 from ledger.duplicate_selectors import file_held_message, returns_holding_file
 from ledger.importers import ImportFileError, RowError, tables
+from ledger.importers.blocks import Fixes, line_blocks, replacing
 from ledger.importers.context import Tally
 from ledger.importers.datasets.regional_header import sheet_info
 from ledger.importers.layouts import LAYOUTS_BY_KEY, WIDE_EXTRA_ALIASES
@@ -32,6 +33,7 @@ from ledger.importers.mapping import (
     recognise,
     units_factor,
 )
+from ledger.importers.staged import frames_of
 from ledger.importers.tables import Row
 from ledger.importers.wide import read_wide
 from ledger.models import ColumnMapping, ImportJob, ImportJobStatus
@@ -138,7 +140,6 @@ def _preview(job: ImportJob) -> None:
     known = [h for saved in job.organisation.column_mappings.all() for h in saved.signature]
     known += list(service_lines()) + list(WIDE_EXTRA_ALIASES)
     header, head, rest, sheet = _locate_header(opener, fmt, known)
-    rows = chain(head, rest)
     job.samples = [
         [c.strip()[:60] for c in cells[: len(header.headers)]]
         for number, cells in head
@@ -171,9 +172,13 @@ def _preview(job: ImportJob) -> None:
                 "figures were taken as pounds. Change the unit on the mapping "
                 "page if they are thousands."
             )
-    rows = _corrected(job, header, rows, tally)
-    reader = read_wide if mapping.is_wide else read_lines
-    lines = reader(rows, header, mapping, context, tally)
+    if mapping.is_wide:
+        rows = _corrected(job, header, chain(head, rest), tally)
+        frames = frames_of(read_wide(rows, header, mapping, context, tally))
+    else:
+        fixes = _fixes(job, header, tally)
+        blocks = line_blocks(opener, fmt, head=head, rest=rest, header=header, fixes=fixes)
+        frames = read_lines(blocks, header, mapping, context, tally)
 
     def progress() -> None:
         done = header.row + tally.rows
@@ -188,7 +193,7 @@ def _preview(job: ImportJob) -> None:
                 rows_done=done, rows_total=max(job.rows_total, done)
             )
 
-    stage_lines(job=job, lines=lines, progress=progress)
+    stage_lines(job=job, frames=frames, progress=progress)
     holders = returns_holding_file(sha256=job.sha256, spend_return=job.spend_return)
     if holders:
         tally.warnings.append(
@@ -199,10 +204,17 @@ def _preview(job: ImportJob) -> None:
 
 
 def _corrected(job: ImportJob, header: Header, rows: Iterator[Row], tally: Tally):
-    """The rows with the cells corrected on the site (``ImportCorrection``) in place of the
-    file's text. A job without corrections gets its rows back untouched: no work per row."""
+    """The rows with the cells corrected on the site in place of the file's text. A job
+    without corrections gets its rows back untouched: no work per row."""
+    fixes = _fixes(job, header, tally)
+    return replacing(rows, fixes) if fixes else rows
+
+
+def _fixes(job: ImportJob, header: Header, tally: Tally) -> Fixes:
+    """The cells corrected on the site (``ImportCorrection``), to read in place of the file's
+    text: row number → (column index, text)."""
     position = {h: i for i, h in enumerate(header.headers)}
-    fixes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    fixes: Fixes = defaultdict(list)
     for row, column, value in job.corrections.values_list("row", "column", "value"):
         if row <= header.row or column not in position:  # the header was found elsewhere
             tally.warnings.append(
@@ -211,19 +223,7 @@ def _corrected(job: ImportJob, header: Header, rows: Iterator[Row], tally: Tally
             )
             continue
         fixes[row].append((position[column], value))
-    return _replacing(rows, dict(fixes)) if fixes else rows
-
-
-def _replacing(rows: Iterator[Row], fixes: dict[int, list[tuple[int, str]]]) -> Iterator[Row]:
-    get = fixes.get
-    for number, cells in rows:
-        fix = get(number)
-        if fix is not None:
-            # A copy (the header search keeps its rows), padded when the row stops short.
-            cells = cells + [""] * (max(i for i, _ in fix) + 1 - len(cells))
-            for index, value in fix:
-                cells[index] = value
-        yield number, cells
+    return dict(fixes)
 
 
 REGIONAL_TABLE = (

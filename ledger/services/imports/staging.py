@@ -6,28 +6,28 @@ way the move into ``SpendLine`` is one ``INSERT ... SELECT`` inside the confirmi
 """
 
 import contextlib
+import csv
 import io
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable
 
+import numpy as np
+import pandas as pd
 from django.db import connection
 
-from ledger.importers.lines import STAGED_COLUMNS
+from ledger.importers.staged import STAGED_COLUMNS, STAGED_TEXT, rows_of
 from ledger.models import ImportJob, ImportStagedLine, SpendLine, SpendReturn
 from ledger.models.fields import from_pence
 
-CHUNK_ROWS = 20_000
 STAGED_TABLE = ImportStagedLine._meta.db_table
-# COPY's text format: tab-separated, NULL as \N, backslash escapes. Most lines need none, so
-# each is rendered by one %-format of its tuple (ints, str, bool, date all print as PostgreSQL
-# reads them); a line whose text holds a tab, newline or backslash, or that has a None (which
-# would print as "None"), is rendered again value by value.
-COPY_SQL = f"COPY {STAGED_TABLE} ({', '.join(STAGED_COLUMNS)}) FROM STDIN"
-_LINE = "\t".join(["%s"] * len(STAGED_COLUMNS)) + "\n"
-_TABS = len(STAGED_COLUMNS) - 1
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# COPY's CSV format, written by the csv module: it quotes what needs quoting, so no value is
+# escaped by hand. An unquoted empty field is NULL in CSV, so the text columns are told never
+# to be (an empty description is an empty string); a date left blank is NULL.
+COPY_SQL = (
+    f"COPY {STAGED_TABLE} ({', '.join(STAGED_COLUMNS)}) FROM STDIN "
+    f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(STAGED_TEXT)}))"
+)
 COPY_READ_SIZE = 1024 * 1024
 # Past this many lines the staging table's statistics are refreshed once the job is staged (a
 # sampled ANALYZE, a fraction of a second): left to autovacuum, the planner still believes the
@@ -37,79 +37,98 @@ ANALYZE_AFTER_ROWS = 50_000
 LEDGER_COLUMNS = ", ".join(c for c in STAGED_COLUMNS if c != "job_id")
 
 
-def _chunks(lines: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    iterator = iter(lines)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def uses_copy() -> bool:
     return connection.vendor == "postgresql"
 
 
 def stage_lines(
-    *, job: ImportJob, lines: Iterable[tuple], progress: Callable[[], None] | None = None
+    *,
+    job: ImportJob,
+    frames: Iterable[pd.DataFrame],
+    progress: Callable[[], None] | None = None,
 ) -> int:
-    """Write ``lines`` (``STAGED_COLUMNS`` tuples) for ``job``; returns how many were written."""
+    """Write the readers' frames of lines (``STAGED_COLUMNS``) for ``job``; returns how many
+    were written."""
     if uses_copy():
-        written = _stage_by_copy(lines, progress)
+        written = _stage_by_copy(frames, progress)
         if written >= ANALYZE_AFTER_ROWS:
             with connection.cursor() as cursor:
                 # As the table's owner (ledger migration 0019): the app's role owns no table.
                 cursor.execute("SELECT ledger_stagedline_analyze()")
         return written
     written = 0
-    for chunk in _chunks(lines, CHUNK_ROWS):
-        _orm_chunk(chunk)
-        written += len(chunk)
+    for frame in frames:
+        _orm_chunk(frame)
+        written += len(frame)
         if progress:
             progress()
     return written
 
 
-def _copy_text(chunk: list[tuple]) -> str:
-    """The chunk as COPY text (see ``_LINE``): fast when no line needs escaping."""
-    lines = [_LINE % row for row in chunk]
-    text = "".join(lines)
-    if _plain(text, len(lines)):
-        return text
-    pairs = zip(lines, chunk, strict=True)
-    return "".join(line if _plain(line, 1) else _escaped(row) for line, row in pairs)
+def copy_csv(frame: pd.DataFrame) -> str:
+    """The frame as COPY's CSV: integers and dates as text, booleans as t/f, None as an
+    unquoted empty field (NULL).
+
+    Nearly every chunk has no text that needs quoting (no comma, quote or line break): its
+    columns are joined as they are. Any other chunk is written by the csv module, which
+    quotes what needs it.
+    """
+    columns = [_as_text(frame[name]) for name in STAGED_COLUMNS]
+    rows = zip(*columns, strict=True)
+    if any(_needs_quotes(frame[name]) for name in STAGED_TEXT):
+        out = io.StringIO()
+        # CRLF line ends: Python 3.11's writer quotes only the line end's characters, and a
+        # lone carriage return in a value must be quoted too.
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        return out.getvalue()
+    return "\n".join(map(",".join, rows)) + "\n" if len(frame) else ""
 
 
-def _plain(text: str, count: int) -> bool:
-    return (
-        text.count("\t") == _TABS * count
-        and text.count("\n") == count
-        and "\\" not in text
-        and "\r" not in text
-        and "None" not in text  # perhaps a supplier's name, perhaps a NULL: escape to be sure
-    )
+_QUOTED = ('"', ",", "\n", "\r")
 
 
-def _escaped(row: tuple) -> str:
-    return (
-        "\t".join("\\N" if value is None else str(value).translate(_ESCAPES) for value in row)
-        + "\n"
-    )
+def _needs_quotes(values: pd.Series) -> bool:
+    text = "".join(values.tolist())
+    return any(mark in text for mark in _QUOTED)
 
 
-def _stage_by_copy(lines: Iterable[tuple], progress: Callable[[], None] | None) -> int:
+def _as_text(values: pd.Series) -> list[str]:
+    """A column's values as COPY reads them (every value, even a text, is listed anew)."""
+    if values.dtype == bool:
+        return np.where(values.to_numpy(), "t", "f").tolist()
+    if values.dtype.kind in "iu":
+        return list(map(str, values.tolist()))
+    if values.name in STAGED_TEXT:
+        return values.tolist()
+    # Places and dates: few distinct values a chunk, each written once then taken by code.
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.asarray([_text(value) for value in uniques], dtype=object)[codes].tolist()
+
+
+def _text(value) -> str:
+    if value is None or value is pd.NA or value != value:  # factorize turns None into NaN
+        return ""
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value)
+
+
+def _stage_by_copy(frames: Iterable[pd.DataFrame], progress: Callable[[], None] | None) -> int:
     """COPY chunk by chunk while a second thread reads and checks the next chunk.
 
-    The reader is pure Python (it never touches the database), so it can run in its own
-    thread: while PostgreSQL ingests one chunk on its own core, the next one is being parsed.
-    The queue is short, so memory holds at most a few chunks whatever the file's size.
+    The reader never touches the database, so it can run in its own thread: while PostgreSQL
+    ingests one chunk on its own core, the next one is being parsed. The queue is short, so
+    memory holds at most a few chunks whatever the file's size.
     """
     chunks: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for chunk in _chunks(lines, CHUNK_ROWS):
+            for frame in frames:
                 if stop.is_set():
                     return
-                chunks.put((io.StringIO(_copy_text(chunk)), len(chunk)))
+                chunks.put((io.StringIO(copy_csv(frame)), len(frame)))
             chunks.put(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
             chunks.put(exc)
@@ -138,9 +157,9 @@ def _stage_by_copy(lines: Iterable[tuple], progress: Callable[[], None] | None) 
     return written
 
 
-def _orm_chunk(chunk: list[tuple]) -> None:
+def _orm_chunk(frame: pd.DataFrame) -> None:
     objects = []
-    for row in chunk:
+    for row in rows_of(frame):
         values = dict(zip(STAGED_COLUMNS, row, strict=True))
         values["amount"] = from_pence(values.pop("amount_pence"))
         objects.append(ImportStagedLine(**values))

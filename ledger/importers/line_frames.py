@@ -1,0 +1,173 @@
+"""The good rows of a chunk as staged lines: themes, redactions, apportionment and the tally.
+
+Part of the line reader (``lines.LineReader``): what it does once a chunk's rows are checked.
+"""
+
+import numpy as np
+import pandas as pd
+
+from .columns import exact_group_sums, exact_sum, row_keys
+from .context import EXAMPLES_KEPT, Context, Tally
+from .staged import staged_frame
+from .totals import totals_row_settle
+from .values import is_redacted
+
+REDACTIONS_KEPT = 100_000  # distinct suppliers remembered: flat memory on endless suppliers
+
+
+class LineFrames:
+    ctx: Context
+    tally: Tally
+    label: dict[str, str]
+    section_total: int
+    themes: dict[tuple, int]
+    redactions: dict[str, bool]
+    _numbers: np.ndarray  # the chunk's row numbers, by position
+
+    def _frame(self, alive, good, pence, text, days, kinds, places) -> pd.DataFrame:
+        """The staged lines of the good rows (``good`` indexes ``alive``), counted."""
+        ctx, tally = self.ctx, self.tally
+        pence = pence[good]
+        texts = {name: values[good] for name, values in text.items()}
+        themes = self._themes(texts, pence)
+        days = days[good]
+        if ctx.accruals_basis:  # otherwise a line outside the year was refused
+            start, end = ctx.year_start, ctx.year_end
+            outside = [k for k, d in enumerate(days.tolist()) if d and not start <= d <= end]
+            tally.outside_year += len(outside)
+            room = EXAMPLES_KEPT - len(tally.outside_year_rows)
+            rows = self._numbers[np.asarray(alive)[good[outside[:room]]]]
+            tally.outside_year_rows += rows.tolist()
+        tally.lines += len(good)
+        tally.total += exact_sum(pence)
+        tally.credits += int((pence < 0).sum())
+        suppliers = texts["supplier_name"]
+        codes, names = pd.factorize(suppliers)
+        known = pd.Series(names, dtype=object).map(self.redactions)  # looked up in C
+        redacted = known.to_numpy(dtype=object)
+        for i in np.flatnonzero(known.isna().to_numpy()).tolist():
+            redacted[i] = self._redacted(names[i])
+        n = len(good)
+        frame = staged_frame(
+            job_id=np.full(n, ctx.job_id, dtype=np.int64),
+            source_row=self._numbers[np.asarray(alive)[good]],
+            place_id=places[good],
+            organisation_id=np.full(n, ctx.organisation_id, dtype=np.int64),
+            theme_id=themes,
+            amount_pence=pence,
+            spend_kind=kinds[good],
+            basis=np.full(n, "direct", dtype=object),
+            driver=np.full(n, "", dtype=object),
+            driver_source=np.full(n, "", dtype=object),
+            description=texts["description"],
+            expense_type=texts["expense_type"],
+            expense_area=texts["expense_area"],
+            service_label=texts["service_label"],
+            expense_code=texts["expense_code"],
+            supplier_name=suppliers,
+            supplier_redacted=redacted.astype(bool)[codes],
+            transaction_date=days,
+            transaction_ref=texts["transaction_ref"],
+        )
+        if ctx.split is not None:
+            frame = self._apportioned(frame, texts["place_code"] == "")
+        tally.staged += len(frame)
+        return frame
+
+    def _themes(self, texts: dict, pence: np.ndarray) -> np.ndarray:
+        """Each line's theme (by its labels and codes); counts the lines no rule matched."""
+        ctx = self.ctx
+        blank = np.full(len(pence), "", dtype=object)
+        key_columns = [
+            texts["service_label"],
+            texts["expense_area"],
+            texts["expense_code"],
+            texts["expense_type"],
+            texts["description"] if ctx.theme_uses_description else blank,
+        ]
+        codes, first = row_keys(key_columns)
+        keys = [tuple(column[f] for column in key_columns) for f in first.tolist()]
+        found = []
+        for key in keys:
+            theme_id = self.themes.get(key)
+            if theme_id is None:
+                theme_id = self.themes[key] = ctx.theme_for(*key)
+            found.append(theme_id)
+        themes = np.asarray(found, dtype=np.int64)[codes]
+        unallocated = [i for i, theme in enumerate(found) if theme == ctx.unallocated_theme_id]
+        if unallocated:
+            # Grouped by what a rule would match: the service label and expense area, or the
+            # expense type when a file has neither; groups in the order the file first has them.
+            groups: dict[tuple, int] = {}
+            group_of = np.zeros(len(keys), dtype=np.int64)
+            for i in unallocated:
+                label, area, _, kind, _ = keys[i]
+                group = (label, area, "") if label or area else ("", "", kind)
+                group_of[i] = groups.setdefault(group, len(groups))
+            rows = np.flatnonzero(themes == ctx.unallocated_theme_id)
+            members = group_of[codes[rows]]
+            counts = np.bincount(members, minlength=len(groups)).tolist()
+            sums = exact_group_sums(pence[rows], members, len(groups))
+            for group, index in groups.items():
+                self.tally.unallocate(group, sums[index], counts[index])
+        return themes
+
+    def _redacted(self, supplier: str) -> bool:
+        redacted = self.redactions.get(supplier)
+        if redacted is None:
+            if len(self.redactions) > REDACTIONS_KEPT:
+                self.redactions.clear()
+            redacted = self.redactions[supplier] = is_redacted(supplier)
+        return redacted
+
+    def _apportioned(self, frame: pd.DataFrame, split_rows: np.ndarray) -> pd.DataFrame:
+        """Lines without a place of their own, split across the places by the driver."""
+        if not split_rows.any():
+            return frame
+        ctx = self.ctx
+        shares = [
+            ctx.split(pence) if split else [(place, pence)]
+            for split, place, pence in zip(
+                split_rows.tolist(),
+                frame["place_id"].tolist(),
+                frame["amount_pence"].tolist(),
+                strict=True,
+            )
+        ]
+        counts = np.fromiter(map(len, shares), np.int64, len(shares))
+        frame = frame.loc[frame.index.repeat(counts)].reset_index(drop=True)
+        split_lines = np.repeat(split_rows, counts)
+        frame["place_id"] = pd.Series([p for row in shares for p, _ in row], dtype=object)
+        frame["amount_pence"] = np.fromiter(
+            (a for row in shares for _, a in row), np.int64, int(counts.sum())
+        )
+        frame["basis"] = np.where(split_lines, "apportioned", "direct").astype(object)
+        frame["driver"] = np.where(split_lines, ctx.driver, "").astype(object)
+        frame["driver_source"] = np.where(split_lines, ctx.driver_source, "").astype(object)
+        return frame
+
+    def _settle_totals(self, totals: dict, good: np.ndarray, pence: np.ndarray, block, found):
+        """Settle the chunk's totals rows, in order, against the lines above each."""
+        tally = self.tally
+        if totals:
+            before = np.concatenate([[0], np.cumsum(pence.astype(object))])
+            done = 0  # lines counted into section totals so far
+            for position in sorted(totals):
+                upto = int(np.searchsorted(good, position))
+                self.section_total += before[upto] - before[done]
+                done = upto
+                matched = totals_row_settle(
+                    totals[position],
+                    position=position,
+                    number=int(self._numbers[position]),
+                    cells=block.row(position),
+                    section_total=self.section_total,
+                    found=found,
+                    warnings=tally.warnings,
+                    amount_label=self.label["amount"],
+                )
+                if matched is not None:
+                    tally.file_total = matched
+                self.section_total = 0
+            pence = pence[done:]
+        self.section_total += exact_sum(pence)

@@ -1,0 +1,72 @@
+"""Staged lines as the readers hand them over: column frames, one per chunk of the file."""
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+import pandas as pd
+
+# The staging table's columns, in the order of every reader's frames.
+STAGED_COLUMNS = (
+    "job_id",
+    "source_row",
+    "place_id",
+    "organisation_id",
+    "theme_id",
+    "amount_pence",
+    "spend_kind",
+    "basis",
+    "driver",
+    "driver_source",
+    "description",
+    "expense_type",
+    "expense_area",
+    "service_label",
+    "expense_code",
+    "supplier_name",
+    "supplier_redacted",
+    "transaction_date",
+    "transaction_ref",
+)
+# Columns that are text: an empty one is an empty string, never NULL.
+STAGED_TEXT = (
+    "spend_kind",
+    "basis",
+    "driver",
+    "driver_source",
+    "description",
+    "expense_type",
+    "expense_area",
+    "service_label",
+    "expense_code",
+    "supplier_name",
+    "transaction_ref",
+)
+FRAME_ROWS = 20_000
+
+
+def staged_frame(**columns) -> pd.DataFrame:
+    """A frame of ``STAGED_COLUMNS`` from arrays: numbers stay 64-bit integers, and the rest
+    Python objects (pandas would otherwise turn text into its string type, and a column of
+    integers with a None into floats)."""
+    return pd.DataFrame(
+        {
+            name: pd.Series(columns[name], dtype=None if _integers(columns[name]) else object)
+            for name in STAGED_COLUMNS
+        }
+    )
+
+
+def _integers(values) -> bool:
+    return getattr(values, "dtype", None) is not None and values.dtype.kind in "iub"
+
+
+def frames_of(lines: Iterable[tuple], size: int = FRAME_ROWS) -> Iterator[pd.DataFrame]:
+    """Frames of ``size`` lines from ``STAGED_COLUMNS`` tuples (the wide tables' reader)."""
+    iterator = iter(lines)
+    while chunk := list(islice(iterator, size)):
+        yield staged_frame(**dict(zip(STAGED_COLUMNS, zip(*chunk, strict=True), strict=True)))
+
+
+def rows_of(frame: pd.DataFrame) -> Iterator[tuple]:
+    """The frame's lines as tuples of Python values (numpy integers become ``int``)."""
+    return zip(*(frame[name].tolist() for name in STAGED_COLUMNS), strict=True)
