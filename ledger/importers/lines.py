@@ -48,7 +48,7 @@ FIELDS = (
     "place_code",
 )
 FORMULA_STARTS = ("=", "+", "-", "@")
-REDACTIONS_KEPT = 100_000  # distinct suppliers remembered: flat memory on endless suppliers
+DATES_KEPT = 100_000  # distinct date texts remembered: flat memory on endless bad dates
 
 
 def read_lines(
@@ -169,8 +169,8 @@ class LineReader(LineFrames):
             if name not in self.col:
                 continue
             values = raw[name]
-            # Quick tests first: nearly every column has no long text and no formula. Cells
-            # hold no NUL (the file would have been refused), so NUL can mark where each starts.
+            # Quick tests first: nearly every column has no long text and no formula. NUL marks
+            # where each cell starts (one inside a cell only sends the column to the full test).
             starts = "\0" + "\0".join(values)
             if max(map(len, values)) <= limit and not any(
                 f"\0{mark}" in starts for mark in FORMULA_STARTS
@@ -226,6 +226,8 @@ class LineReader(LineFrames):
                 day = parse_date(text)
             except ValueError as exc:
                 day = str(exc)
+            if len(self.dates) > DATES_KEPT:
+                self.dates.clear()
             self.dates[text] = day
         return day
 
