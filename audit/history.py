@@ -248,7 +248,7 @@ def spend_return_status_history(*, spend_return_id: int) -> list[Entry]:
 
 def object_history(obj: models.Model) -> list[Entry]:
     """Any tracked record's history (the admin's history page): its changes and its links'."""
-    from ledger.models import SpendReturn
+    from ledger.models import SpendLine, SpendReturn
 
     if isinstance(obj, SpendReturn):
         return spend_return_history(spend_return_id=obj.pk)
@@ -258,7 +258,12 @@ def object_history(obj: models.Model) -> list[Entry]:
         events = event_model.objects.filter(pgh_obj_id=obj.pk).select_related("pgh_context")
         records = record_changes(list(events))
         render(records)
-    return _entries(records=records, links=link_changes(obj))
+    lines = []
+    if isinstance(obj, SpendLine) and obj.import_job_id:
+        # An imported line's insert is its import's one record (not a row of its own).
+        found = import_record(spend_return_id=obj.spend_return_id, import_job_id=obj.import_job_id)
+        lines = [found] if found else []
+    return _entries(records=records, links=link_changes(obj), lines=lines)
 
 
 def line_changes(*, spend_return_id: int, context_id, label: str = "") -> models.QuerySet:

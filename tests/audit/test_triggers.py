@@ -311,3 +311,20 @@ def test_a_rolled_back_approval_leaves_no_trace(leeds_draft, officer, approver):
         raise RuntimeError("the transaction fails after the approval")
     assert (WorkflowEvent.objects.count(), SpendReturnEvent.objects.count()) == before
     assert not WorkflowEvent.objects.filter(action="approved").exists()
+
+
+def test_an_imported_lines_history_starts_with_its_import(leeds_draft, officer):
+    from audit.history import object_history
+
+    rows = [DCLG_HEADER, dclg_row(amount="7.00")]
+    job = import_job_confirm(
+        job=preview(leeds_draft, csv_bytes(rows), actor=officer), actor=officer
+    )
+    line = SpendLine.objects.get(spend_return=leeds_draft)
+    with audit_context(user=officer.pk, username=officer.username):
+        SpendLine.objects.filter(pk=line.pk).update(amount=Decimal("8.00"))
+    line.refresh_from_db()
+    entries = object_history(line)
+    assert [len(e.records) for e in entries] == [1, 0]  # newest first: the change, the import
+    (record,) = entries[1].lines
+    assert (record.import_job_id, record.lines, record.verb) == (job.pk, 1, "imported")
