@@ -8,6 +8,7 @@ of skipping it, so CI can never go green without them.
 import os
 
 import pytest
+from django.db import transaction
 
 from tests.services import require_postgres, start_celery_worker
 
@@ -55,21 +56,32 @@ def reference_data_tx(transactional_db):
     reference_load_all()
 
 
-@pytest.fixture
-def cumbria_demo(db, reference_data):
+@pytest.fixture(scope="module")
+def cumbria_demo(django_db_setup, django_db_blocker, reference_data):
+    """The Cumbria demo, loaded once per module (the costliest fixture in the suite), in a
+    transaction rolled back when the module's tests are done (as ``tests/permissions/world.py``).
+
+    Each test still runs in its own savepoint, so what a test writes is gone for the next. The
+    demo stays loaded until the module's last test: a module that uses it holds no test that
+    needs a ledger without it.
+    """
     from ledger.services.demo import demo_load_cumbria
 
-    return demo_load_cumbria()
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_load_cumbria()
+        transaction.set_rollback(True)
 
 
-@pytest.fixture
-def cumbria_totals(cumbria_demo):
-    """The demo with its rollups built and reconciled, as the nightly job would leave them."""
+@pytest.fixture(scope="module")
+def cumbria_totals(cumbria_demo, django_db_blocker):
+    """The demo with its rollups built and reconciled, as the nightly job would leave them
+    (in the demo's module transaction)."""
     from ledger.services.reconciliation import reconciliation_run
     from ledger.services.rollups import rollup_rebuild
 
-    rollup_rebuild()
-    reconciliation_run()
+    with django_db_blocker.unblock():
+        rollup_rebuild()
+        reconciliation_run()
     return cumbria_demo
 
 

@@ -2,10 +2,23 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.urls import reverse
 
-from ledger.models import Basis, Place, Population, SpendLine, SpendReturn, SpendReturnStatus
+from ledger.models import (
+    Basis,
+    Place,
+    Population,
+    Reconciliation,
+    SpendLine,
+    SpendReturn,
+    SpendReturnStatus,
+    SpendRollup,
+)
+from ledger.selectors import approved_lines
 from ledger.services.demo import demo_load_cumbria
+from tests.ledger.test_rollups import line_totals, rollup_rows
 
+# The demo is loaded once for the whole module (tests/conftest.py).
 pytestmark = pytest.mark.django_db
 
 
@@ -71,3 +84,29 @@ def test_county_population_is_the_sum_of_its_districts(cumbria_demo):
             place__parent=county, financial_year=population.financial_year
         ).aggregate(t=Sum("persons"))["t"]
         assert population.persons == districts
+
+
+# The demo's totals (rollups built and reconciled) on its pages.
+def test_place_page_shows_codes_totals_and_the_illustrative_label(client, cumbria_totals):
+    response = client.get(reverse("place-detail", args=["cumbria"]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "E10000006" in body and "Illustrative demo data" in body
+    assert "£7,100,000,000.00" in body  # county includes its districts
+    assert "Westmorland and Furness" in body  # successor
+
+
+def test_district_page_and_unknown_place(client, cumbria_totals):
+    assert client.get(reverse("place-detail", args=["eden"])).status_code == 200
+    assert client.get(reverse("place-detail", args=["atlantis"])).status_code == 404
+
+
+def test_demo_rollups_equal_the_lines_to_the_penny(cumbria_totals):
+    assert rollup_rows() == line_totals()
+    year_total = SpendRollup.objects.filter(financial_year__code="2006-07").aggregate(
+        t=Sum("amount")
+    )["t"]
+    assert year_total == Decimal("7100000000.00")
+    keys = approved_lines().values_list("organisation_id", "financial_year_id").distinct()
+    assert Reconciliation.objects.count() == keys.count()
+    assert not [r for r in Reconciliation.objects.all() if not r.matches]

@@ -33,20 +33,6 @@ def test_empty_ledger_tells_you_how_to_load_places(client, db, monkeypatch):
     assert b"No places are loaded yet" in response.content
 
 
-def test_place_page_shows_codes_totals_and_the_illustrative_label(client, cumbria_totals):
-    response = client.get(reverse("place-detail", args=["cumbria"]))
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "E10000006" in body and "Illustrative demo data" in body
-    assert "£7,100,000,000.00" in body  # county includes its districts
-    assert "Westmorland and Furness" in body  # successor
-
-
-def test_district_page_and_unknown_place(client, cumbria_totals):
-    assert client.get(reverse("place-detail", args=["eden"])).status_code == 200
-    assert client.get(reverse("place-detail", args=["atlantis"])).status_code == 404
-
-
 def test_places_without_spend_say_so(client, reference_data):
     response = client.get(reverse("place-detail", args=["leeds"]))
     assert b"No approved spend returns or national datasets cover Leeds yet" in response.content

@@ -70,3 +70,17 @@ def test_load_demo_loads_the_pilots_too_and_loading_twice_does_not_double(cumbri
     assert _counts() == before
     assert demo_load_pilots()["worked_example_created"] == 0
     assert _counts() == before and Initiative.objects.count() == 1
+
+
+def test_pilot_page_shows_ledger_spend_and_spend_per_head(client, cumbria_totals):
+    from pilots.services.seed import pilots_seed
+
+    pilots_seed()
+    response = client.get(reverse("pilots:pilot-detail", args=["counting-cumbria"]))
+    spend = {row.financial_year: row for row in response.context["spend"]}
+    assert spend["2006-07"].amount == Decimal("7100000000.00")
+    assert spend["2006-07"].per_head == (
+        Decimal("7100000000.00") / spend["2006-07"].population
+    ).quantize(Decimal("0.01"))
+    page = response.content.decode()
+    assert "£7,100,000,000.00" in page and "Illustrative demo data" in page

@@ -41,20 +41,6 @@ def test_pilot_page_shows_footprint_initiatives_totals_and_where_savings_land(cl
     assert response.context["savings_totals"]["pv_fiscal"] == Decimal("135.45")
 
 
-def test_pilot_page_shows_ledger_spend_and_spend_per_head(client, cumbria_totals):
-    from pilots.services.seed import pilots_seed
-
-    pilots_seed()
-    response = client.get(reverse("pilots:pilot-detail", args=["counting-cumbria"]))
-    spend = {row.financial_year: row for row in response.context["spend"]}
-    assert spend["2006-07"].amount == Decimal("7100000000.00")
-    assert spend["2006-07"].per_head == (
-        Decimal("7100000000.00") / spend["2006-07"].population
-    ).quantize(Decimal("0.01"))
-    page = response.content.decode()
-    assert "£7,100,000,000.00" in page and "Illustrative demo data" in page
-
-
 def test_initiative_page_has_every_section(client, world):
     response = client.get(world.initiative.get_absolute_url())
     page = response.content.decode()
