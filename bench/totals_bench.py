@@ -67,7 +67,7 @@ REBUILD_ROUNDS = 2
 LINE_COLUMNS = (
     "spend_return_id, place_id, organisation_id, theme_id, financial_year_id, amount_pence, "
     "spend_kind, basis, driver, driver_source, description, expense_type, expense_area, "
-    "supplier_name, supplier_redacted, transaction_ref, expense_code, service_label"
+    "supplier_name, supplier_redacted, transaction_ref, expense_code, service_label, receiver_id"
 )
 
 
@@ -121,9 +121,15 @@ def _receiver_index(org_index: int, k: int) -> int:
     return (org_index + 1 + k) % ORGANISATIONS
 
 
-def _line_rows(rng, ret_id, org_index, year_id, count, places, org_ids, themes):
+def _line_rows(rng, ret_id, org_index, year_id, count, places, org_ids, themes, all_ids=None):
+    """The lines of one return; with ``all_ids`` (every body's id, by index) each line names the
+    body it pays, as matching its supplier would (``line_receivers``); without, none yet."""
     home = places[org_index % len(places)]
     receivers = [f"Bench body {_receiver_index(org_index, k)}" for k in range(TRANSFER_RECEIVERS)]
+    receiver_ids = [
+        str(all_ids[_receiver_index(org_index, k)]) if all_ids else "\\N"
+        for k in range(TRANSFER_RECEIVERS)
+    ]
     spread = [places[(org_index * 7 + k) % len(places)] for k in range(3)]
     own_themes = [themes[(org_index + 3 * k) % len(themes)] for k in range(20)]
     out = []
@@ -131,14 +137,16 @@ def _line_rows(rng, ret_id, org_index, year_id, count, places, org_ids, themes):
         apportioned = n % 20 == 0  # one line in twenty is a share across three places
         place = spread[n % 3] if apportioned else home
         pence = rng.randint(-5_000, 5_000_000)
+        receiver = "\\N"
         if n % TRANSFER_EVERY == 0:
             supplier = receivers[(n // TRANSFER_EVERY) % TRANSFER_RECEIVERS]
+            receiver = receiver_ids[(n // TRANSFER_EVERY) % TRANSFER_RECEIVERS]
         else:
             supplier = f"Supplier {n % 997} Ltd"
         out.append(
             f"{ret_id}\t{place}\t{org_ids[org_index]}\t{own_themes[n % 20]}\t{year_id}\t{pence}\t"
             f"revenue\t{'apportioned' if apportioned else 'direct'}\t\t\tbench line\t\t\t"
-            f"{supplier}\tf\t\t\t\n"
+            f"{supplier}\tf\t\t\t\t{receiver}\n"
         )
     return out
 
@@ -214,6 +222,7 @@ def generate(total_lines: int) -> None:
                 place_ids,
                 org_ids,
                 theme_ids,
+                all_ids=org_ids,
             )
             if len(batch) >= 250_000:
                 copy_lines(batch)

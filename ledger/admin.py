@@ -160,7 +160,8 @@ class SpendLineAdmin(SignedOffMixin, AuditHistoryAdminMixin, admin.ModelAdmin):
     list_select_related = ["spend_return__organisation", "place", "organisation", "theme"]
     # Where a line belongs is fixed when it is added (``ledger.services.lines``): moving a
     # draft's line into an approved return would change signed-off totals with no sign-off.
-    readonly_fields = ["spend_return", "organisation", "financial_year"]
+    # receiver is derived from the supplier matches (``ledger.services.line_receivers``).
+    readonly_fields = ["spend_return", "organisation", "financial_year", "receiver"]
 
     def spend_return_of(self, obj: SpendLine) -> SpendReturn:
         return obj.spend_return

@@ -123,6 +123,14 @@ SPEND_LINE_FIELDS = [
 CONFIRMING_JOBS = "SELECT id FROM ledger_importjob WHERE status IN ('ready', 'confirming')"
 
 
+# Columns of a line that are not part of its history: derived from records with a history of
+# their own. ``receiver`` is the body its supplier is matched to (``SupplierMatch``, audited as
+# ``SupplierMatchEvent``): one officer's decision about a match moves it on every line of that
+# payer and supplier, tens of thousands of lines in a year, and a history row for each would
+# record the same decision again, line by line.
+SPEND_LINE_UNTRACKED = ["receiver"]
+
+
 class SpendReturnEvent(_history_of(SpendReturn, SPEND_RETURN_FIELDS)):
     pass
 

@@ -19,8 +19,6 @@ from ledger.models import (
     DatasetLine,
     SpendLine,
     SpendReturn,
-    SupplierMatch,
-    SupplierMatchStatus,
 )
 from ledger.models.fields import to_pence
 
@@ -82,18 +80,15 @@ def _branches(keys: list[Key] | None, transfers: bool) -> tuple[str, list, str, 
     edition, dataset = DatasetEdition._meta.db_table, Dataset._meta.db_table
     line_scope, line_params = scope_sql(keys, "l")
     dataset_scope, dataset_params = scope_sql(keys, "d")
-    receiver, paid, none = "", "", ""
+    receiver, none = "", ""
     if transfers:
-        # One pass over the lines gives both totals: the match is a small hash join.
-        receiver, none = ", m.receiver_id", ", NULL::bigint AS receiver_id"
-        paid = (
-            f"LEFT JOIN {SupplierMatch._meta.db_table} m ON m.payer_id = l.organisation_id "
-            "AND m.supplier_name = l.supplier_name AND m.status <> 'rejected'"
-        )
+        # One pass over the lines gives both totals. The body a line pays is on the line
+        # (``line_receivers``): joining the matches here cost a third of the rebuild's grouping.
+        receiver, none = ", l.receiver_id", ", NULL::bigint AS receiver_id"
     lines = f"""
         SELECT {", ".join("l." + f for f in LINE_FIELDS)}, 0::bigint AS edition_id,
                l.amount_pence{receiver}
-        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id {paid}
+        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
         WHERE r.status = 'approved' AND {line_scope}"""
     datasets = f"""
         SELECT {", ".join("d." + f for f in LINE_FIELDS)}, d.edition_id::bigint,
@@ -113,8 +108,8 @@ def _branches(keys: list[Key] | None, transfers: bool) -> tuple[str, list, str, 
 
 def counted_lines_sql(keys: list[Key] | None, *, transfers: bool = False) -> tuple[str, list]:
     """A SELECT of every counted line's key fields and ``amount_pence`` (``blocks_prepare``
-    first); with ``transfers``, also ``receiver_id``: the public body a return's line pays (a
-    supplier match not rejected), else NULL."""
+    first); with ``transfers``, also ``receiver_id``: the public body a return's line pays (its
+    supplier's match, not rejected: ``SpendLine.receiver``), else NULL."""
     lines, line_params, datasets, dataset_params = _branches(keys, transfers)
     return f"{lines} UNION ALL {datasets}", line_params + dataset_params
 
@@ -148,32 +143,18 @@ TRANSFER_FIELDS = (
 
 
 def counted_transfer_groups(keys: list[Key] | None, lines) -> dict[tuple, tuple[int, int]]:
-    """The portable path: approved lines paid to public bodies, grouped by ``TRANSFER_FIELDS``
-    → (pence, lines). ``lines`` is the approved lines in scope."""
-    matches = {
-        (payer, name): receiver
-        for payer, name, receiver in SupplierMatch.objects.exclude(
-            status=SupplierMatchStatus.REJECTED
-        ).values_list("payer_id", "supplier_name", "receiver_id")
-    }
-    if not matches:
-        return {}
-    found: dict[tuple, list[int]] = {}
+    """The portable path: approved lines paid to public bodies (``SpendLine.receiver``), grouped
+    by ``TRANSFER_FIELDS`` → (pence, lines). ``lines`` is the approved lines in scope."""
     rows = (
-        lines.filter(supplier_name__in={name for _, name in matches})
-        .values(*LINE_FIELDS, "supplier_name")
+        lines.filter(receiver__isnull=False)
+        .values(*TRANSFER_FIELDS)
         .annotate(total=Sum("amount"), lines=Count("id"))
         .order_by()
     )
-    for row in rows:
-        receiver = matches.get((row["organisation_id"], row["supplier_name"]))
-        if receiver is None:
-            continue
-        key = tuple(row[f] if f != "receiver_id" else receiver for f in TRANSFER_FIELDS)
-        entry = found.setdefault(key, [0, 0])
-        entry[0] += to_pence(row["total"])
-        entry[1] += row["lines"]
-    return {key: (pence, count) for key, (pence, count) in found.items()}
+    return {
+        tuple(row[f] for f in TRANSFER_FIELDS): (to_pence(row["total"]), row["lines"])
+        for row in rows
+    }
 
 
 def counted_dataset_groups(keys: list[Key] | None, scope) -> dict[tuple, tuple[int, int]]:

@@ -23,13 +23,12 @@ from ledger.models import (
     Organisation,
     OrganisationAlias,
     Sector,
-    SpendLine,
     SpendReturn,
-    SpendReturnStatus,
     SupplierMatch,
     SupplierMatchMethod,
     SupplierMatchStatus,
 )
+from ledger.services.line_receivers import line_receivers_set
 from totalplace.permissions import require_perm
 
 _WORDS = re.compile(r"[^0-9A-Z]+")
@@ -160,14 +159,32 @@ def supplier_matches_find(
 
 
 def supplier_matches_for_return(*, spend_return: SpendReturn) -> list[SupplierMatch]:
-    """Match the suppliers of a return's lines (after an import, and when it is submitted)."""
+    """Match the suppliers of a return's lines (after an import, and when it is submitted), and
+    set the receiver of its lines and of the payer's other lines that pay a newly matched
+    supplier (``line_receivers``); the totals of approved returns among those are refreshed
+    after commit."""
     names = (
         spend_return.lines.filter(supplier_redacted=False)
         .exclude(supplier_name="")
         .values_list("supplier_name", flat=True)
         .distinct()
     )
-    return supplier_matches_find(payer=spend_return.organisation, names=names)
+    new = supplier_matches_find(payer=spend_return.organisation, names=names)
+    changed = line_receivers_set(
+        payer_id=spend_return.organisation_id,
+        supplier_names=[m.supplier_name for m in new],
+        spend_return_ids=[spend_return.pk],
+    )
+    _refresh_after_commit(changed)
+    return new
+
+
+def _refresh_after_commit(spend_return_ids: list[int]) -> None:
+    if spend_return_ids:
+        from ledger.tasks import rollups_refresh
+        from totalplace.celery import send_or_log
+
+        transaction.on_commit(lambda: send_or_log(rollups_refresh, spend_return_ids))
 
 
 @transaction.atomic
@@ -179,7 +196,8 @@ def supplier_match_decide(
     receiver: Organisation | None = None,
 ) -> SupplierMatch:
     """An officer of the paying body confirms a match, rejects it, or names the right body;
-    the totals of its approved returns that pay that supplier are refreshed after commit."""
+    the payer's lines that pay that supplier follow it, and the totals of the approved returns
+    among them whose receiver changed are refreshed after commit."""
     match = SupplierMatch.objects.select_for_update().select_related("payer").get(pk=match.pk)
     require_perm(
         actor,
@@ -194,18 +212,7 @@ def supplier_match_decide(
         match.receiver, match.method = receiver, SupplierMatchMethod.PERSON
     match.status, match.decided_at, match.decided_by = status, timezone.now(), actor
     match.save()
-    returns = list(
-        SpendLine.objects.filter(
-            organisation_id=match.payer_id,
-            supplier_name=match.supplier_name,
-            spend_return__status=SpendReturnStatus.APPROVED,
-        )
-        .values_list("spend_return_id", flat=True)
-        .distinct()
-    )
-    if returns:
-        from ledger.tasks import rollups_refresh
-        from totalplace.celery import send_or_log
-
-        transaction.on_commit(lambda: send_or_log(rollups_refresh, returns))
+    # The lines paying that supplier follow the decision: one UPDATE, no history per line.
+    changed = line_receivers_set(payer_id=match.payer_id, supplier_names=[match.supplier_name])
+    _refresh_after_commit(changed)
     return match
