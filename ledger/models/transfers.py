@@ -71,8 +71,14 @@ class SpendTransferRollup(models.Model):
     transaction): by place of the paying line × payer × receiver × theme × year × basis."""
 
     place = models.ForeignKey(Place, on_delete=models.DO_NOTHING, db_constraint=False)
+    # No index of its own: the key (spend_transfer_rollup_key) leads with it, and every full
+    # rebuild builds each index anew.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     receiver = models.ForeignKey(
         Organisation,

@@ -142,6 +142,23 @@ TRANSFER_FIELDS = (
 )
 
 
+def transfer_groups_sql() -> str:
+    """Every approved return's line that pays a public body, grouped by ``TRANSFER_FIELDS``:
+    ``amount_pence`` and ``line_count`` per group (a full rebuild's transfer rollups).
+
+    Only returns' lines pay a body (a dataset line has no supplier). The partial index
+    ``spend_line_paid_body`` holds every column read here, so on PostgreSQL this reads the tenth
+    of the lines that pay a body from the index alone, not all of the lines."""
+    line, ret = SpendLine._meta.db_table, SpendReturn._meta.db_table
+    group = ", ".join(f"l.{f}" for f in TRANSFER_FIELDS)
+    return f"""
+        SELECT {group}, SUM(l.amount_pence)::bigint AS amount_pence,
+               COUNT(*)::integer AS line_count
+        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
+        WHERE r.status = 'approved' AND l.receiver_id IS NOT NULL
+        GROUP BY {group}"""
+
+
 def counted_transfer_groups(keys: list[Key] | None, lines) -> dict[tuple, tuple[int, int]]:
     """The portable path: approved lines paid to public bodies (``SpendLine.receiver``), grouped
     by ``TRANSFER_FIELDS`` → (pence, lines). ``lines`` is the approved lines in scope."""

@@ -26,9 +26,12 @@ from dataclasses import dataclass
 from django.db import OperationalError, connection, transaction
 
 from ledger.models import SpendRollup, SpendTransferRollup
-from ledger.services.counted_lines import KEY_FIELDS, TRANSFER_FIELDS, counted_groups_sql
-
-BASE = f"{SpendRollup._meta.db_table}_base"  # the grouped lines, for this rebuild only
+from ledger.services.counted_lines import (
+    KEY_FIELDS,
+    TRANSFER_FIELDS,
+    counted_groups_sql,
+    transfer_groups_sql,
+)
 
 LOCK_TRIES, LOCK_TIMEOUT = 5, "2s"  # then wait as long as it takes
 INDEX_DEF = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+ (USING .*)$")
@@ -63,13 +66,13 @@ def swap_possible() -> bool:
     return len(found) == 2 and all(ok for (ok,) in found)
 
 
-def _select_list(columns: list[tuple], fields: tuple[str, ...], grouped: bool) -> str:
-    """The live table's columns, in its order, each computed from the grouped lines (``base``):
-    summed by ``fields`` if ``grouped``, else a row of the base each."""
+def _select_list(columns: list[tuple], fields: tuple[str, ...]) -> str:
+    """The live table's columns, in its order, from the grouped rows ``l`` (``fields``,
+    ``amount_pence``, ``line_count``), numbered."""
     computed = {
         "id": "(row_number() OVER ())::bigint",
-        "amount_pence": "SUM(l.amount_pence)::bigint" if grouped else "l.amount_pence",
-        "line_count": "SUM(l.line_count)::integer" if grouped else "l.line_count",
+        "amount_pence": "l.amount_pence",
+        "line_count": "l.line_count",
         **{c: f"l.{c}" for c in fields},
     }
     unknown = [name for name, *_ in columns if name not in computed]
@@ -90,12 +93,10 @@ def _columns(live: str) -> list[tuple]:
     )
 
 
-def _base() -> None:
-    """The counted lines grouped by the rollups' key and the body each pays (transfers between
-    public bodies), once: both tables are summed from it."""
-    counted, params = counted_groups_sql(None, transfers=True)
-    _rows(f"DROP TABLE IF EXISTS {BASE}")
-    # Measured on 10M lines (570,000 groups): the planner (expecting 1M groups) prefers one
+def _settings() -> None:
+    """How this transaction plans the grouping of every line (PostgreSQL's defaults suit the
+    app's small queries, not one over 10M lines)."""
+    # Measured on 10M lines (330,000 groups): the planner (expecting 1M groups) prefers one
     # serial hash aggregate over the gathered lines to partial aggregates in the workers, which
     # are faster (CREATE TABLE AS: 5.8 s serial, 4.3 s partial). Gathering is made cheap but not
     # free (at 0 the serial plan won again; at the default 0.1 nothing ran in parallel).
@@ -108,32 +109,29 @@ def _base() -> None:
         "work_mem = '128MB'",
     ):
         _rows(f"SET LOCAL {setting}")
-    # Not analysed: the tables are summed from it in one plan whatever its statistics say.
-    _rows(f"CREATE UNLOGGED TABLE {BASE} AS {counted}", params)
 
 
-# Each table the rebuild swaps: the key it is grouped by, which grouped lines it sums, and
-# whether they need summing again. A transfer rollup is a row of the base as it is: only
-# returns' lines pay a body, all with edition 0, so the base's key is the transfer key.
-TABLES = (
-    (SpendRollup._meta.db_table, KEY_FIELDS, "TRUE", True),
-    (SpendTransferRollup._meta.db_table, TRANSFER_FIELDS, "l.receiver_id IS NOT NULL", False),
-)
+def _sources() -> list[tuple[str, tuple[str, ...], str, list]]:
+    """Each table the rebuild swaps, its key, and the SELECT (with parameters) of its rows.
+
+    Each from the lines directly, not both from one grouping of the lines by key *and* the body
+    each pays: that grouping made 570,000 groups of 10M lines, which then had to be summed
+    again (on a loaded machine: grouping 18 s, summing again 4 s, against 19 s for these two).
+    The rollups group the lines as a bare ``GROUP BY`` does; the transfer rollups read only the
+    lines that pay a body, from the index that holds them (``spend_line_paid_body``)."""
+    counted, params = counted_groups_sql(None)
+    return [
+        (SpendRollup._meta.db_table, KEY_FIELDS, counted, params),
+        (SpendTransferRollup._meta.db_table, TRANSFER_FIELDS, transfer_groups_sql(), []),
+    ]
 
 
-def _build(live: str, new: str, fields: tuple[str, ...], where: str, grouped: bool) -> list[tuple]:
-    """Create ``new`` like ``live`` and fill it from the grouped lines; returns its indexes as
-    (temporary name, final name, constraint kind or None)."""
+def _build(live: str, new: str, fields: tuple[str, ...], source: str, params: list) -> list[tuple]:
+    """Create ``new`` like ``live`` and fill it from ``source`` (its rows, grouped by
+    ``fields``); returns its indexes as (temporary name, final name, constraint kind or None)."""
     columns = _columns(live)
-    group = f" GROUP BY {', '.join(f'l.{c}' for c in fields)}" if grouped else ""
     _rows(f"DROP TABLE IF EXISTS {new}")
-    # Serial: each worker's partial sums barely reduce rows that are mostly groups already, so
-    # gathering them cost more than the workers saved (10M lines: 4.6 s in parallel, 1.5 s).
-    _rows("SET LOCAL max_parallel_workers_per_gather = 0")
-    _rows(
-        f"CREATE TABLE {new} AS SELECT {_select_list(columns, fields, grouped)} "
-        f"FROM {BASE} l WHERE {where}{group}"
-    )
+    _rows(f"CREATE TABLE {new} AS SELECT {_select_list(columns, fields)} FROM ({source}) l", params)
     alter = []
     for name, _, not_null, identity, default in columns:
         if not_null:
@@ -223,12 +221,11 @@ def rollup_table_swap() -> SwapResult:
     """Rebuild every rollup and transfer rollup into new tables and swap them for the live
     ones. Call inside a transaction holding the exclusive rollup lock (``rollups._lock(None)``),
     after ``counted_lines.blocks_prepare(None)``. Returns what changed in the rollups."""
-    _base()
+    _settings()
     built = []
-    for live, fields, where, grouped in TABLES:
+    for live, fields, source, params in _sources():
         new = f"{live}_rebuild"
-        built.append((live, new, _build(live, new, fields, where, grouped)))
-    _rows(f"DROP TABLE {BASE}")
+        built.append((live, new, _build(live, new, fields, source, params)))
     result = _diff(*built[0][:2])
     for live, new, indexes in built:
         _swap(live, new, indexes)
