@@ -29,7 +29,7 @@ def estimate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0024_every_penny_once"),
+        ("ledger", "0026_one_record_per_import"),
     ]
 
     operations = [
