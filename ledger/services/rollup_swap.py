@@ -96,10 +96,11 @@ def _columns(live: str) -> list[tuple]:
 def _settings() -> None:
     """How this transaction plans the grouping of every line (PostgreSQL's defaults suit the
     app's small queries, not one over 10M lines)."""
-    # Measured on 10M lines (330,000 groups): the planner (expecting 1M groups) prefers one
-    # serial hash aggregate over the gathered lines to partial aggregates in the workers, which
-    # are faster (CREATE TABLE AS: 5.8 s serial, 4.3 s partial). Gathering is made cheap but not
-    # free (at 0 the serial plan won again; at the default 0.1 nothing ran in parallel).
+    # Measured on 10M lines (570,000 groups of key and receiver): the planner (expecting 1M
+    # groups) prefers one serial hash aggregate over the gathered lines to partial aggregates
+    # in the workers, which are faster (CREATE TABLE AS: 5.8 s serial, 4.3 s partial).
+    # Gathering is made cheap but not free (at 0 the serial plan won again; at the default 0.1
+    # nothing ran in parallel).
     # Compiling this plan with JIT costs more than it saves. The groups fit in memory: with the
     # default 4 MB of work_mem the aggregate spilled ~700 MB to disk.
     for setting in (
@@ -116,9 +117,10 @@ def _sources() -> list[tuple[str, tuple[str, ...], str, list]]:
 
     Each from the lines directly, not both from one grouping of the lines by key *and* the body
     each pays: that grouping made 570,000 groups of 10M lines, which then had to be summed
-    again (on a loaded machine: grouping 18 s, summing again 4 s, against 19 s for these two).
-    The rollups group the lines as a bare ``GROUP BY`` does; the transfer rollups read only the
-    lines that pay a body, from the index that holds them (``spend_line_paid_body``)."""
+    again (on a loaded 2-core machine: 18 s grouping, 4 s summing again, 1.5 s the transfers;
+    from the lines directly 15 s and 5-6 s). The rollups group the lines as a bare ``GROUP BY``
+    does; the transfer rollups read only the tenth of the lines that pay a body, from the index
+    that holds them (``spend_line_paid_body``)."""
     counted, params = counted_groups_sql(None)
     return [
         (SpendRollup._meta.db_table, KEY_FIELDS, counted, params),
