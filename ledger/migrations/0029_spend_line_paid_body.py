@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     # After the receivers are filled (0025): the index is built once over the lines that pay a
     # body, not maintained row by row while they are set.
     dependencies = [
-        ("ledger", "0027_spend_line_receiver"),
+        ("ledger", "0028_spend_line_receiver"),
     ]
 
     operations = [

@@ -29,7 +29,7 @@ def estimate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0026_one_record_per_import"),
+        ("ledger", "0027_spend_line_no_theme_index"),
     ]
 
     operations = [

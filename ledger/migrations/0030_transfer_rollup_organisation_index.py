@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0028_spend_line_paid_body'),
+        ('ledger', '0029_spend_line_paid_body'),
     ]
 
     operations = [
