@@ -125,14 +125,15 @@ def _blocked_on_lock(sql: str) -> bool:
     """A backend of another process is waiting on a row lock, in a statement containing this.
 
     Containing, not starting with: pghistory prefixes audited statements with its context
-    (``SELECT set_config('pghistory.context_id', ...); UPDATE ...``).
+    (``SELECT set_config('pghistory.context_id', ...); UPDATE ...``). On this test's database
+    only: another xdist worker's (or checkout's) suite may be waiting on the same statement.
     """
     with connection.cursor() as cursor:
         # Inside a transaction PostgreSQL serves pg_stat_activity from a snapshot: refresh it.
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE %s AND pid <> pg_backend_pid()",
+            "AND query LIKE %s AND pid <> pg_backend_pid() AND datname = current_database()",
             [f"%{sql}%"],
         )
         return cursor.fetchone()[0] > 0
