@@ -43,6 +43,12 @@ def _lines_of(name):
     return lambda w: f"/spend-returns/{getattr(w, name).pk}/history/lines/?context={UNKNOWN_CHANGE}"
 
 
+def _import_of(name):
+    return lambda w: (
+        f"/spend-returns/{getattr(w, name).pk}/history/imports/{getattr(w, name + '_import').pk}/"
+    )
+
+
 def _upload(w):
     return {
         "file": SimpleUploadedFile("spend.csv", b"Amount,Supplier\n1.00,A\n"),
@@ -221,6 +227,17 @@ LEDGER_PAGES = [
         "history-lines-b-draft-by-id",
         _lines_of("b_draft"),
         expect(MISSING, anonymous=LOGIN, admin=OK),
+    ),
+    # A confirmed import's one record and its lines: the trail's too.
+    page(
+        "history-import-approved",
+        _import_of("a_approved"),
+        expect(FORBIDDEN, anonymous=LOGIN, officer=OK, approver=OK, admin=OK),
+    ),
+    page(
+        "history-import-b-approved",
+        _import_of("b_approved"),
+        expect(FORBIDDEN, anonymous=LOGIN, admin=OK),
     ),
     page("grid-a-draft", _action("a_draft", "lines"), A_DRAFT_EDIT),
     page("grid-b-draft-by-id", _action("b_draft", "lines"), B_DRAFT_EDIT),

@@ -189,6 +189,11 @@ def build_world() -> World:
     o["b_draft_line"] = o["b_draft"].lines.get()
     o["a_job"] = _job(o["a_draft"], officer)
     o["b_job"] = _job(o["b_draft"], token_user)
+    # Confirmed imports (of no lines) on the approved returns, for their history's import pages.
+    for name, user in (("a_approved", officer), ("b_approved", token_user)):
+        o[f"{name}_import"] = _job(o[name], user)
+        o[f"{name}_import"].status = ImportJobStatus.CONFIRMED
+        o[f"{name}_import"].save(update_fields=["status"])
     o["a_rule"] = ThemeRule.objects.create(
         organisation=org_a, field="service_label", match="exact", pattern="matrix a", theme=theme
     )
