@@ -41,9 +41,11 @@ $(CHROMIUM):
 		|| echo "could not install chromium: browser tests will skip"; \
 	else echo "chromium not installed (apt-get install chromium chromium-driver): browser tests will skip"; fi
 
-## Install everything and run the whole test suite.
+## Install everything and run the whole test suite, one pytest-xdist worker per core (each with
+## its own test database, test_<name>_gw0, ...). PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: $(DEPS) $(NODE) | $(CHROMIUM)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(DEPS)
 	$(BIN)/ruff check .

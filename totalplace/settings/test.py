@@ -3,6 +3,8 @@
 Tests that exercise a real worker switch eagerness off for their duration (tests/conftest.py).
 """
 
+import os
+
 from .base import *  # noqa: F401,F403
 
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789"
@@ -23,3 +25,7 @@ REST_FRAMEWORK = {
 ANONYMOUS_PAGE_RATE = ""
 # Login lockout is exercised by its own test (which turns it on); client.login() elsewhere.
 AXES_ENABLED = False
+# Under pytest-xdist every worker has its own test database (test_<name>_gw0, ...); with a shared
+# Redis cache (CACHE_URL) each keeps its own keys too, or one worker would read another's totals.
+if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    CACHES["default"]["KEY_PREFIX"] = _worker  # noqa: F405
