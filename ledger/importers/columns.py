@@ -118,18 +118,25 @@ def row_keys(columns: list[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
     return combined, first
 
 
+def _sums_fit(pence: np.ndarray) -> bool:
+    """Whether any sum of these amounts fits in 64 bits (bounded in Python integers: exact,
+    and no ``abs`` of the smallest int64, which overflows)."""
+    largest = max(int(pence.max()), -int(pence.min()))
+    return largest * len(pence) < _SAFE_TOTAL
+
+
 def exact_sum(pence: np.ndarray) -> int:
     """The exact sum as a Python integer, whatever the amounts (64 bits could overflow)."""
     if not len(pence):
         return 0
-    if float(np.abs(pence).max()) * len(pence) < _SAFE_TOTAL:
+    if _sums_fit(pence):
         return int(pence.sum())
     return sum(pence.tolist())
 
 
 def exact_group_sums(pence: np.ndarray, codes: np.ndarray, groups: int) -> list[int]:
     """Exact sums of ``pence`` by ``codes`` (0 … groups - 1)."""
-    if len(pence) and float(np.abs(pence).max()) * len(pence) < _SAFE_TOTAL:
+    if len(pence) and _sums_fit(pence):
         sums = np.zeros(groups, dtype=np.int64)
         np.add.at(sums, codes, pence)
         return sums.tolist()
