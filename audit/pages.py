@@ -10,9 +10,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from ledger import return_selectors
 from ledger.models import ImportJob, ImportJobStatus, SpendReturn
 from ledger.pages.keyset import keyset_page, old_page_redirect
+from ledger.selectors.returns import spend_return_get
 from totalplace.permissions import permission_required
 
 from . import history
@@ -26,7 +26,7 @@ ONLY_ITS_PEOPLE = "A return's line history is for its organisation's people and 
 
 def _visible_return(request, pk: int, **_) -> SpendReturn:
     try:
-        return return_selectors.spend_return_get(user=request.user, pk=pk)
+        return spend_return_get(user=request.user, pk=pk)
     except SpendReturn.DoesNotExist as exc:
         raise Http404("No such spend return") from exc
 

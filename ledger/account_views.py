@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ledger import selectors
+from ledger.selectors.access import user_api_tokens, user_organisations
 from ledger.services.access import api_token_create, api_token_revoke
 from ledger.services.demo_accounts import DEMO_PASSWORD, DEMO_ROLES
 from totalplace.permissions import has_perm
@@ -42,7 +42,7 @@ class ApiTokenForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
-        field.queryset = selectors.user_organisations(user=user)
+        field.queryset = user_organisations(user=user)
         # Analysts, dataset editors, pilot leads and admins may also choose none.
         self.without_organisation = has_perm(user, "ledger.create_api_token_without_organisation")
         if self.without_organisation:
@@ -69,7 +69,7 @@ def api_tokens(request):
             request, f"Token “{token.name}” created. Copy the key now: it is not shown again."
         )
         form = ApiTokenForm(user=request.user)
-    tokens = selectors.user_api_tokens(user=request.user)
+    tokens = user_api_tokens(user=request.user)
     return render(
         request,
         "ledger/account/api_tokens.html",
@@ -80,7 +80,7 @@ def api_tokens(request):
 @login_required
 @require_POST
 def api_token_revoke_view(request, pk: int):
-    token = get_object_or_404(selectors.user_api_tokens(user=request.user), pk=pk)
+    token = get_object_or_404(user_api_tokens(user=request.user), pk=pk)
     api_token_revoke(token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("account-api-tokens")

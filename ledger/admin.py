@@ -17,10 +17,10 @@ from ledger.models import (
     ServiceTheme,
     SpendLine,
     SpendReturn,
+    SpendReturnStatus,
     ThemeCrosswalk,
     ThemeRule,
 )
-from ledger.return_selectors import EDITABLE_STATUSES
 from ledger.services.lines import spend_line_correct
 
 
@@ -90,7 +90,7 @@ class SignedOffMixin:
     through the workflow). ``spend_return_of`` says whose return a record belongs to."""
 
     def signed_off(self, obj) -> bool:
-        return self.spend_return_of(obj).status not in EDITABLE_STATUSES
+        return self.spend_return_of(obj).status not in SpendReturnStatus.editable()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and self.signed_off(obj):

@@ -13,7 +13,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     The user is marked as acting by a token, for the token's organisation
     (``token_organisation_id``, ``None`` for a token made for none): every selector and rule
     then lets the request act for that organisation only, even when the user also belongs to
-    others (see ``ledger.selectors.token_scope``).
+    others (see ``ledger.selectors.access.token_scope``).
     """
 
     keyword = "Token"

@@ -15,7 +15,8 @@ Roles:
   approves national datasets (never an edition they uploaded or loaded themselves);
 - **admin** (active superuser): acts for every organisation (still never approving its own
   submission), and everything in the admin site.
-An API token acts only for its own organisation (``ledger.selectors.acting_organisation_ids``).
+An API token acts only for its own organisation
+(``ledger.selectors.access.acting_organisation_ids``).
 Members get tokens for their organisations; analysts, dataset editors, admins and pilot leads
 (``pilots/rules.py`` adds them) may also get a token for no organisation.
 """
@@ -24,8 +25,7 @@ import rules
 
 from audit.selectors import spend_return_author_ids
 from ledger.models import DatasetEditionStatus, ImportJob, Organisation, Role, SpendReturnStatus
-from ledger.return_selectors import EDITABLE_STATUSES, PUBLIC_STATUSES
-from ledger.selectors import acting_organisation_ids
+from ledger.selectors.access import acting_organisation_ids
 
 ANALYSTS_GROUP = "Analysts"
 DATASET_EDITORS_GROUP = "Dataset editors"
@@ -79,13 +79,13 @@ is_member = _acts_as(None, "is_member")
 
 @rules.predicate
 def is_public(user, obj) -> bool:
-    return obj is not None and obj.status in PUBLIC_STATUSES
+    return obj is not None and obj.status in SpendReturnStatus.public()
 
 
 @rules.predicate
 def is_editable(user, obj) -> bool:
     """A draft or returned version (for an import job: of the return it imports into)."""
-    return obj is not None and _spend_return(obj).status in EDITABLE_STATUSES
+    return obj is not None and _spend_return(obj).status in SpendReturnStatus.editable()
 
 
 @rules.predicate

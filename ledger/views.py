@@ -1,9 +1,9 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from ledger import selectors
 from ledger.models import PlaceKind
 from ledger.pages.place import place_detail  # noqa: F401 (the place page lives with its kin)
+from ledger.selectors.places import place_list
 
 PLACES_PER_PAGE = 50
 
@@ -14,7 +14,7 @@ def home(request):
     kind = request.GET.get("kind", "")
     if kind not in PlaceKind.values:
         kind = ""
-    page = Paginator(selectors.place_list(search=search, kind=kind), PLACES_PER_PAGE).get_page(
+    page = Paginator(place_list(search=search, kind=kind), PLACES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -8,13 +8,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from ledger import selectors
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import subtree_totals
 from ledger.calculations.totals import aggregate_many
-from ledger.count_selectors import ESTIMATED, RETURNED, count_coverage, count_sources
 from ledger.models import Basis, DatasetEdition, FinancialYear, Place
 from ledger.pages.common import as_of
+from ledger.selectors.count import ESTIMATED, RETURNED, count_coverage, count_sources
+from ledger.selectors.places import places_have_illustrative_data
 from totalplace.query_params import KnownQueryParameters
 
 from .caching import cached_response
@@ -137,7 +137,7 @@ def place_count(
         "by_sector": [],
         "bodies": [],
         "coverage": {"complete": True, "expected": [], "not_reported": [], "top_down": []},
-        "illustrative": selectors.places_have_illustrative_data(place_ids=subtree),
+        "illustrative": places_have_illustrative_data(place_ids=subtree),
     }
     if year is None:
         return data

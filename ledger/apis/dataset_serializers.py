@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ledger.dataset_selectors import dataset_edition_account, dataset_edition_years
 from ledger.models import Dataset, DatasetEdition, DatasetLine
+from ledger.selectors.datasets import dataset_edition_account, dataset_edition_years
 
 from .serializers import MemberSerializer, money_field
 

@@ -8,8 +8,14 @@ from django.http import Http404
 from django_filters import rest_framework as filters
 from rest_framework import generics, mixins, viewsets
 
-from ledger import dataset_selectors as selectors
 from ledger.models import Basis, Dataset, DatasetEdition, DatasetLine
+from ledger.selectors.datasets import (
+    dataset_edition_get,
+    dataset_edition_lines,
+    dataset_editions_visible,
+    dataset_get,
+    datasets_visible,
+)
 from totalplace.pagination import KeysetPagination
 from totalplace.query_params import KnownQueryParameters
 
@@ -27,11 +33,11 @@ class DatasetViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.datasets_visible(user=self.request.user)
+        return datasets_visible(user=self.request.user)
 
     def get_object(self) -> Dataset:
         try:
-            return selectors.dataset_get(user=self.request.user, slug=self.kwargs["slug"])
+            return dataset_get(user=self.request.user, slug=self.kwargs["slug"])
         except Dataset.DoesNotExist as exc:
             raise Http404(f"No dataset “{self.kwargs['slug']}”.") from exc
 
@@ -45,11 +51,11 @@ class DatasetEditionViewSet(
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.dataset_editions_visible(user=self.request.user)
+        return dataset_editions_visible(user=self.request.user)
 
     def get_object(self) -> DatasetEdition:
         try:
-            return selectors.dataset_edition_get(user=self.request.user, pk=int(self.kwargs["pk"]))
+            return dataset_edition_get(user=self.request.user, pk=int(self.kwargs["pk"]))
         except (DatasetEdition.DoesNotExist, ValueError) as exc:
             raise Http404("No such dataset edition.") from exc
 
@@ -81,7 +87,7 @@ class DatasetEditionLinesView(KnownQueryParameters, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # the schema: no edition to look up
             return DatasetLine.objects.none()
         try:
-            edition = selectors.dataset_edition_get(user=self.request.user, pk=self.kwargs["pk"])
+            edition = dataset_edition_get(user=self.request.user, pk=self.kwargs["pk"])
         except DatasetEdition.DoesNotExist as exc:
             raise Http404("No such dataset edition.") from exc
-        return selectors.dataset_edition_lines(edition=edition)
+        return dataset_edition_lines(edition=edition)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from ledger.calculations.cuts import Cut, CutError
 from ledger.models import ExportJob, ExportStatus
-from ledger.selectors import export_jobs_visible
+from ledger.selectors.access import export_jobs_visible
 from ledger.services.fiscal_data_package import (
     EXPORT_DELAYED_MESSAGE,
     export_job_create,

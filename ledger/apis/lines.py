@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 
 from ledger.calculations.cuts import Cut, CutError
 from ledger.models import Basis, Sector
-from ledger.selectors import spend_lines_visible
+from ledger.selectors.access import spend_lines_visible
 from totalplace.pagination import KeysetPagination
 from totalplace.query_params import KnownQueryParameters
 

@@ -6,15 +6,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 
-from ledger import selectors
 from ledger.calculations.coverage import mask_to_months
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import subtree_totals
 from ledger.calculations.totals import aggregate_many
-from ledger.count_selectors import not_reported_by_place
-from ledger.coverage_selectors import YearCoverage, place_coverage
 from ledger.models import FinancialYear, Organisation, Place, PlaceKind, Sector, ServiceTheme
 from ledger.pages.common import as_of
+from ledger.selectors.count import not_reported_by_place
+from ledger.selectors.coverage import YearCoverage, place_coverage
+from ledger.selectors.places import place_list, places_have_illustrative_data
 from totalplace.query_params import KnownQueryParameters
 
 from .caching import cached_response
@@ -43,7 +43,7 @@ class PlaceFilter(filters.FilterSet):
         return queryset.filter(parent__in=Place.objects.by_code(value))
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(pk__in=selectors.place_list(search=value).values("pk"))
+        return queryset.filter(pk__in=place_list(search=value).values("pk"))
 
 
 class CodeLookupMixin:
@@ -118,9 +118,7 @@ class PlaceViewSet(KnownQueryParameters, CodeLookupMixin, viewsets.ReadOnlyModel
         data = {
             "place": {"code": place.code, "name": place.name},
             "includes_places_below": True,
-            "illustrative": selectors.places_have_illustrative_data(
-                place_ids=place_subtree_ids([place.pk])
-            ),
+            "illustrative": places_have_illustrative_data(place_ids=place_subtree_ids([place.pk])),
             "as_of": as_of(),
             "years": [
                 {

@@ -19,11 +19,8 @@ from rest_framework.views import APIView
 
 from ledger.authentication import ApiTokenAuthentication
 from ledger.models import ApiToken, FinancialYear, Place, SpendReturn, SpendReturnStatus
-from ledger.return_selectors import (
-    column_mapping_get,
-    import_jobs_of_organisation,
-    spend_returns_of_organisation,
-)
+from ledger.selectors.imports import column_mapping_get, import_jobs_of_organisation
+from ledger.selectors.returns import spend_returns_of_organisation
 from ledger.services.imports.confirm import import_job_request_confirm
 from ledger.services.imports.corrections import import_job_correct
 from ledger.services.imports.jobs import import_job_create

@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from rest_framework import viewsets
 
 from ledger.models import SpendReturnStatus
-from ledger.selectors import spend_returns_visible
+from ledger.selectors.access import spend_returns_visible
 from totalplace.query_params import KnownQueryParameters
 
 from .serializers import SpendReturnSerializer

@@ -44,7 +44,7 @@ def hash_token_key(key: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for the REST API, belonging to a user acting for one organisation, or
     for none: an analyst's, a pilot lead's or a dataset editor's token reads and writes what
-    its user may, but never acts for an organisation (``ledger.selectors.token_scope``).
+    its user may, but never acts for an organisation (``ledger.selectors.access.token_scope``).
 
     Only a SHA-256 of the key is stored; the key is shown once, when created. Tokens expire and
     can be revoked.

@@ -18,6 +18,21 @@ class SpendReturnStatus(models.TextChoices):
     RETURNED = "returned", "Returned"
     SUPERSEDED = "superseded", "Superseded"
 
+    @classmethod
+    def public(cls) -> tuple["SpendReturnStatus", ...]:
+        """Seen by everyone: what the totals are made of, and the versions they replaced."""
+        return (cls.APPROVED, cls.SUPERSEDED)
+
+    @classmethod
+    def editable(cls) -> tuple["SpendReturnStatus", ...]:
+        """Versions whose lines its finance officers may still change."""
+        return (cls.DRAFT, cls.RETURNED)
+
+    @classmethod
+    def frozen(cls) -> tuple["SpendReturnStatus", ...]:
+        """Versions whose lines no longer change (their figures may be cached)."""
+        return (cls.SUBMITTED, cls.APPROVED, cls.SUPERSEDED)
+
 
 class SpendReturn(models.Model):
     """One organisation's statement of its spend for a financial year (optionally one place).

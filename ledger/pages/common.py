@@ -5,16 +5,16 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from ledger import selectors
 from ledger.exports import table_response
 from ledger.models import Place, Reconciliation, RollupRun, SpendRollup
+from ledger.selectors.places import place_get, places_have_illustrative_data
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def place_or_404(slug: str) -> Place:
     try:
-        return selectors.place_get(slug=slug)
+        return place_get(slug=slug)
     except Place.DoesNotExist as exc:
         raise Http404("No such place") from exc
 
@@ -62,6 +62,6 @@ def reconciliation_status(place_ids: list[int]) -> dict:
 
 def demo_context(place_ids: list[int]) -> dict:
     return {
-        "illustrative": selectors.places_have_illustrative_data(place_ids=place_ids),
+        "illustrative": places_have_illustrative_data(place_ids=place_ids),
         "demo_label": settings.TOTALPLACE_DEMO_LABEL,
     }

@@ -2,12 +2,12 @@
 
 from django.shortcuts import render
 
-from ledger import selectors
 from ledger.calculations.cuts import place_subtree_ids
 from ledger.calculations.deflate import DEFLATOR_NOTE, deflator_series, real_terms
 from ledger.calculations.places import per_head, subtree_totals
-from ledger.count_selectors import not_reported_by_place
 from ledger.models import Place
+from ledger.selectors.count import not_reported_by_place
+from ledger.selectors.places import place_list, place_names
 from ledger.tables import Column, Table
 
 from .common import as_of, demo_context, export_or_none
@@ -27,7 +27,7 @@ def _find(text: str) -> Place | None:
     if not text:
         return None
     exact = Place.objects.filter(slug=text.lower()).first()
-    return exact or selectors.place_list(search=text).first()
+    return exact or place_list(search=text).first()
 
 
 def _value(row, measure: str, base_year: str):
@@ -99,7 +99,7 @@ def compare(request):
         "chart": chart,
         "as_of": as_of(),
         "max_places": MAX_PLACES,
-        "place_names": selectors.place_names(),
+        "place_names": place_names(),
         # A body published as "..." makes its place's total incomplete: say so beside it.
         "not_reported": [n for found in silent.values() for n in found],
         **demo_context(subtree),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from ledger.calculations.cuts import Cut
 from ledger.calculations.places import subtree_totals
 from ledger.calculations.totals import aggregate
-from ledger.count_selectors import count_coverage, count_reconciliation, count_sources
+from ledger.selectors.count import count_coverage, count_reconciliation, count_sources
 from ledger.tables import Column, Table
 
 from .common import demo_context, export_or_none, lines_url, place_or_404

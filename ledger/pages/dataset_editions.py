@@ -6,8 +6,16 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from ledger import dataset_selectors as selectors
 from ledger.models import DatasetEdition, DatasetEditionStatus, Sector
+from ledger.selectors.datasets import (
+    dataset_edition_account,
+    dataset_edition_events,
+    dataset_edition_get,
+    dataset_edition_not_reported,
+    dataset_edition_progress,
+    dataset_edition_years,
+    is_dataset_editor,
+)
 from ledger.services.datasets.queueing import dataset_edition_retry_if_delayed
 from ledger.tables import Column, Table
 from totalplace.permissions import has_perm
@@ -23,7 +31,7 @@ ERRORS_SHOWN = 100
 def edition_of(request, pk: int, **kwargs) -> DatasetEdition:
     """An edition the user may see (anyone else's draft is a 404, not a 403)."""
     try:
-        return selectors.dataset_edition_get(user=request.user, pk=pk)
+        return dataset_edition_get(user=request.user, pk=pk)
     except DatasetEdition.DoesNotExist as exc:
         raise Http404("No such dataset edition") from exc
 
@@ -35,7 +43,7 @@ def _percent(edition: DatasetEdition, done: int, total: int) -> int:
 
 
 def edition_status(edition: DatasetEdition) -> dict:
-    done, total = selectors.dataset_edition_progress(edition=edition)
+    done, total = dataset_edition_progress(edition=edition)
     return {
         "id": edition.pk,
         "status": edition.status,
@@ -62,7 +70,7 @@ def dataset_edition_status(request, pk: int):
 
 
 def _account_table(edition: DatasetEdition) -> Table:
-    account = selectors.dataset_edition_account(edition=edition)
+    account = dataset_edition_account(edition=edition)
     loaded = edition.status in (Status.LOADED, Status.APPROVED)
     table = Table(
         "money-account",
@@ -99,22 +107,22 @@ def dataset_edition_detail(request, pk: int):
     if export is not None:
         return export
     user = request.user
-    is_editor = selectors.is_dataset_editor(user)
+    is_editor = is_dataset_editor(user)
     can_choose = is_editor and edition.status in Status.previewed()
     context = {
         "edition": edition,
         "dataset": edition.dataset,
         "status": edition_status(edition),
-        "account": selectors.dataset_edition_account(edition=edition),
+        "account": dataset_edition_account(edition=edition),
         "account_table": account_table,
         "columns": found.dataset_edition_columns(edition=edition),
         "header_levels": found.dataset_edition_header_levels(edition=edition),
-        "years": selectors.dataset_edition_years(edition=edition),
+        "years": dataset_edition_years(edition=edition),
         "unknown_bodies": found.dataset_edition_unknown_bodies(edition=edition),
         "unmapped_places": found.dataset_edition_unmapped_places(edition=edition),
-        "not_reported": selectors.dataset_edition_not_reported(edition=edition),
+        "not_reported": dataset_edition_not_reported(edition=edition),
         "errors": edition.errors[:ERRORS_SHOWN],
-        "events": selectors.dataset_edition_events(edition=edition),
+        "events": dataset_edition_events(edition=edition),
         "choices_made": _choices_made(edition),
         "is_editor": is_editor,
         "can_choose": can_choose,

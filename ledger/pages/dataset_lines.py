@@ -6,10 +6,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from ledger import dataset_selectors as selectors
 from ledger.calculations.cuts import Cut, CutError
 from ledger.exports import csv_rows_response
 from ledger.models import Basis, DatasetFigure, DatasetLine
+from ledger.selectors.datasets import (
+    ZERO,
+    dataset_edition_filter_choices,
+    dataset_edition_lines,
+    dataset_edition_year_totals,
+    dataset_figure_get,
+    dataset_figure_lines,
+    dataset_lines_total,
+)
 from totalplace.permissions import has_perm
 
 from .dataset_editions import edition_of
@@ -92,7 +100,7 @@ def _after(request) -> int:
     return int(value) if value.isdigit() else 0
 
 
-def dataset_edition_lines(request, pk: int):
+def dataset_edition_lines_view(request, pk: int):
     """The edition's lines, by place (and the places below), body, year, theme and basis;
     paged by id (``after``), so a deep page costs what the first does."""
     edition = edition_of(request, pk)
@@ -103,22 +111,18 @@ def dataset_edition_lines(request, pk: int):
         cut.q()
     except CutError as exc:
         cut, problem = None, f"{str(exc)[:1].upper()}{str(exc)[1:]}: showing no lines."
-    lines = (
-        selectors.dataset_edition_lines(edition=edition, cut=cut)
-        if cut
-        else DatasetLine.objects.none()
-    )
+    lines = dataset_edition_lines(edition=edition, cut=cut) if cut else DatasetLine.objects.none()
     if request.GET.get("export") == "csv":
         return lines_download(request, lines, f"dataset-edition-{edition.pk}-lines")
     after = _after(request)
     shown = list(lines.filter(id__gt=after)[: LINES_PER_PAGE + 1])
     narrowed = any(filters[k] for k in ("place", "organisation", "theme", "basis"))
     if not cut:
-        total = (selectors.ZERO, 0)
+        total = (ZERO, 0)
     elif narrowed:
-        total = selectors.dataset_lines_total(lines=lines)
+        total = dataset_lines_total(lines=lines)
     else:  # as recorded when it was loaded: no scan of a whole national edition
-        total = selectors.dataset_edition_year_totals(edition=edition, year=filters["year"])
+        total = dataset_edition_year_totals(edition=edition, year=filters["year"])
     return render(
         request,
         "ledger/datasets/lines.html",
@@ -137,7 +141,7 @@ def dataset_edition_lines(request, pk: int):
             "too_many_to_export": total[1] > EXPORT_LIMIT,
             "export_limit": EXPORT_LIMIT,
             "choices": {
-                **selectors.dataset_edition_filter_choices(edition=edition),
+                **dataset_edition_filter_choices(edition=edition),
                 "bases": Basis.choices,
             },
         },
@@ -148,11 +152,11 @@ def dataset_figure_detail(request, pk: int):
     """One figure as the file publishes it, and every line it became (its shares add up to
     it, to the penny)."""
     try:
-        figure = selectors.dataset_figure_get(user=request.user, pk=pk)
+        figure = dataset_figure_get(user=request.user, pk=pk)
     except DatasetFigure.DoesNotExist as exc:
         raise Http404("No such figure") from exc
-    lines = list(selectors.dataset_figure_lines(figure=figure))
-    shares_total = sum((line.amount for line in lines), selectors.ZERO)
+    lines = list(dataset_figure_lines(figure=figure))
+    shares_total = sum((line.amount for line in lines), ZERO)
     return render(
         request,
         "ledger/datasets/figure.html",

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
-from ledger.dataset_selectors import datasets_visible, is_dataset_editor
 from ledger.models import DatasetFormat, DatasetRoute
+from ledger.selectors.datasets import datasets_visible, is_dataset_editor
 from ledger.services.datasets.editions import dataset_create, dataset_edition_upload
 from totalplace.permissions import permission_required
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from ledger.exports import csv_rows_response
 from ledger.line_rows import RETURN_LINE_HEADER, spend_return_line_rows
 from ledger.models import ExportJob, ExportStatus, SpendReturn
-from ledger.return_figures import spend_return_figures
-from ledger.return_selectors import spend_return_get
-from ledger.selectors import export_jobs_visible
+from ledger.selectors.access import export_jobs_visible
+from ledger.selectors.return_figures import spend_return_figures
+from ledger.selectors.returns import spend_return_get
 from ledger.services.fiscal_data_package import EXPORT_DELAYED_MESSAGE
 from ledger.services.line_exports import KIND, spend_return_lines_export_create
 from totalplace.permissions import has_perm

@@ -7,11 +7,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ledger import return_selectors as selectors
-from ledger.duplicate_selectors import file_held_message, returns_holding_file
 from ledger.importers.layouts import FIELD_LABELS
 from ledger.importers.mapping import guess_by_values
 from ledger.models import ImportJob, ImportJobStatus
+from ledger.selectors.duplicates import file_held_message, returns_holding_file
+from ledger.selectors.imports import (
+    import_job_corrections,
+    import_job_get,
+    import_job_preview_lines,
+)
 from ledger.services.imports.confirm import import_job_request_confirm
 from ledger.services.imports.corrections import import_job_correct
 from ledger.services.imports.jobs import (
@@ -36,7 +40,7 @@ ONLY_OFFICERS = "Only the organisation's finance officers can change its imports
 def _job(request, pk: int, **kwargs) -> ImportJob:
     """An import of one of the user's organisations (anyone else's is a 404)."""
     try:
-        return selectors.import_job_get(user=request.user, pk=pk)
+        return import_job_get(user=request.user, pk=pk)
     except ImportJob.DoesNotExist as exc:
         raise Http404("No such import") from exc
 
@@ -109,7 +113,7 @@ def import_job_detail(request, pk: int):
     """The progress bar while the job runs; the preview (or the problems) when it is done."""
     job = _job(request, pk)
     preview = (
-        selectors.import_job_preview_lines(job=job, limit=PREVIEW_LINES)
+        import_job_preview_lines(job=job, limit=PREVIEW_LINES)
         if job.status == ImportJobStatus.READY
         else []
     )
@@ -135,7 +139,7 @@ def import_job_detail(request, pk: int):
             "can_edit": can_edit,
             "can_correct": can_edit and job.status in PREVIEWED and bool(job.headers),
             "errors": correction_inputs(job),
-            "corrections": selectors.import_job_corrections(job=job),
+            "corrections": import_job_corrections(job=job),
             "file_held": _file_held(job),
         },
     )
@@ -230,7 +234,7 @@ def import_job_cancel_view(request, pk: int):
 
 @require_POST
 @permission_required("ledger.prepare_returns", fn=_job, message=ONLY_OFFICERS)
-def import_job_corrections(request, pk: int):
+def import_job_corrections_view(request, pk: int):
     job = _job(request, pk)
     corrections = corrections_posted(request.POST, job)
     if not corrections:

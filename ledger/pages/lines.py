@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, render
 
 from ledger.calculations.cuts import RETURNS_SOURCE, Cut, CutError
 from ledger.calculations.totals import aggregate
-from ledger.dataset_selectors import counted_dataset_lines
 from ledger.exports import csv_rows_response, xlsx_rows_response
 from ledger.line_rows import LINE_HEADER
 from ledger.line_rows import line_values as _line_values
 from ledger.models import Basis, Organisation, Sector, ServiceTheme
-from ledger.return_selectors import spend_line_corrections
-from ledger.selectors import approved_lines
+from ledger.selectors.access import approved_lines
+from ledger.selectors.datasets import counted_dataset_lines
+from ledger.selectors.imports import spend_line_corrections
 from totalplace.permissions import has_perm
 
 from .common import demo_context, lines_url, place_or_404

@@ -5,14 +5,14 @@ from decimal import Decimal
 from django.shortcuts import render
 from django.urls import reverse
 
-from ledger import selectors
 from ledger.calculations.coverage import months_label
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import APPORTIONED_LABEL, area_wide_shares, peers, subtree_totals
 from ledger.calculations.totals import aggregate
-from ledger.count_selectors import not_reported_by_place
-from ledger.coverage_selectors import YearCoverage, place_coverage
 from ledger.models import FinancialYear
+from ledger.selectors.count import not_reported_by_place
+from ledger.selectors.coverage import YearCoverage, place_coverage
+from ledger.selectors.places import place_populations
 from ledger.tables import Column, Table
 
 from .common import (
@@ -235,7 +235,7 @@ def place_detail(request, slug: str):
         "children": place.children.order_by("name"),
         "successors": place.successors.order_by("name"),
         "predecessors": place.predecessors.order_by("name"),
-        "populations": selectors.place_populations(place=place),
+        "populations": place_populations(place=place),
         "years": available,
         "year": year,
         "as_of": as_of(),

@@ -7,9 +7,9 @@ from django.forms import modelformset_factory
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ledger import return_selectors as selectors
 from ledger.models import ServiceTheme, SpendLine
-from ledger.return_figures import spend_return_figures
+from ledger.selectors.return_figures import spend_return_figures
+from ledger.selectors.returns import spend_return_lines
 from ledger.services.lines import spend_lines_apply_theme_rules, spend_lines_save_grid
 from totalplace.permissions import permission_required
 
@@ -28,11 +28,11 @@ LineFormSet = modelformset_factory(SpendLine, form=SpendLineForm, extra=NEW_ROWS
     fn=spend_return_of,
     message="Only the organisation's finance officers can edit lines, and only of a draft.",
 )
-def spend_return_lines(request, pk: int):
+def spend_return_lines_view(request, pk: int):
     spend_return = _get(request, pk)
     if (bookmark := old_page_redirect(request)) is not None:
         return bookmark
-    lines = selectors.spend_return_lines(spend_return=spend_return)
+    lines = spend_return_lines(spend_return=spend_return)
     page = keyset_page(lines, request=request, per_page=GRID_PAGE)
     form_kwargs = {
         "places": places_for(spend_return.organisation),

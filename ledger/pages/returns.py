@@ -10,13 +10,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.selectors import sees_trail, spend_return_history_for
-from ledger import return_selectors as selectors
-from ledger import sign_off_selectors
-from ledger.approval_selectors import spend_return_approval_checks
-from ledger.coverage_selectors import spend_return_coverage
 from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
-from ledger.return_figures import spend_returns_with_figures
-from ledger.selectors import user_organisations
+from ledger.selectors.access import user_organisations
+from ledger.selectors.approval import spend_return_approval_checks
+from ledger.selectors.coverage import spend_return_coverage
+from ledger.selectors.imports import import_jobs_for_return
+from ledger.selectors.return_figures import spend_returns_with_figures
+from ledger.selectors.returns import (
+    spend_return_against_approved,
+    spend_return_get,
+    spend_return_lines,
+    spend_return_list,
+    spend_return_organisations,
+    spend_return_summary,
+    spend_return_themes,
+    spend_return_versions,
+    spend_return_years,
+    spend_returns_waiting,
+)
 from ledger.services import returns as services
 from ledger.services import sign_off
 from totalplace.permissions import has_perm, permission_required
@@ -40,7 +51,7 @@ CHECKED_STATUSES = (
 def _get(request, pk: int) -> SpendReturn:
     """A return the user may see (another organisation's draft is a 404, not a 403)."""
     try:
-        return selectors.spend_return_get(user=request.user, pk=pk)
+        return spend_return_get(user=request.user, pk=pk)
     except SpendReturn.DoesNotExist as exc:
         raise Http404("No such spend return") from exc
 
@@ -52,7 +63,7 @@ def spend_return_of(request, pk: int, **kwargs) -> SpendReturn:
     return _get(request, pk)
 
 
-def spend_return_list(request):
+def spend_return_list_view(request):
     """Returns the user may see: everyone's approved ones, and their organisations' drafts."""
     organisation_id = request.GET.get("organisation") or None
     year = request.GET.get("year", "")
@@ -63,7 +74,7 @@ def spend_return_list(request):
         organisation_id = int(organisation_id) if organisation_id else None
     except ValueError:
         organisation_id = None
-    returns = selectors.spend_return_list(
+    returns = spend_return_list(
         user=request.user, organisation_id=organisation_id, year=year, status=status
     )
     page = Paginator(returns, RETURNS_PER_PAGE).get_page(request.GET.get("page"))
@@ -74,13 +85,13 @@ def spend_return_list(request):
         {
             "page": page,
             # Everyone's with a return this user may see: analysts browse them all.
-            "organisations": selectors.spend_return_organisations(user=request.user),
+            "organisations": spend_return_organisations(user=request.user),
             "can_create": has_perm(request.user, "ledger.prepare_returns")
             and user_organisations(user=request.user, role=Role.FINANCE_OFFICER).exists(),
-            "years": selectors.spend_return_years(user=request.user),
+            "years": spend_return_years(user=request.user),
             "statuses": SpendReturnStatus.choices,
             "filters": {"organisation": organisation_id, "year": year, "status": status},
-            "waiting": sign_off_selectors.spend_returns_waiting(user=request.user),
+            "waiting": spend_returns_waiting(user=request.user),
         },
     )
 
@@ -122,10 +133,10 @@ def spend_return_detail(request, pk: int):
     if (bookmark := old_page_redirect(request, "#lines-heading")) is not None:
         return bookmark
     theme = request.GET.get("theme", "")
-    lines = selectors.spend_return_lines(spend_return=spend_return, theme_code=theme)
+    lines = spend_return_lines(spend_return=spend_return, theme_code=theme)
     page = keyset_page(lines, request=request, per_page=LINES_PER_PAGE)
     user = request.user
-    versions = selectors.spend_return_versions(spend_return=spend_return, user=user)
+    versions = spend_return_versions(spend_return=spend_return, user=user)
 
     def can(perm: str) -> bool:
         return has_perm(user, f"ledger.{perm}", spend_return)
@@ -134,19 +145,15 @@ def spend_return_detail(request, pk: int):
 
     context = {
         "spend_return": spend_return,
-        "summary": selectors.spend_return_summary(spend_return=spend_return),
-        "themes": selectors.spend_return_themes(spend_return=spend_return),
-        "against_approved": sign_off_selectors.spend_return_against_approved(
-            spend_return=spend_return
-        ),
+        "summary": spend_return_summary(spend_return=spend_return),
+        "themes": spend_return_themes(spend_return=spend_return),
+        "against_approved": spend_return_against_approved(spend_return=spend_return),
         "versions": versions,
         "is_latest": all(v.version <= spend_return.version for v in versions),
         "page": page,
         "theme_filter": theme,
         "unallocated_code": ServiceTheme.UNALLOCATED_CODE,
-        "jobs": selectors.import_jobs_for_return(spend_return=spend_return)
-        if can("see_drafts")
-        else [],
+        "jobs": import_jobs_for_return(spend_return=spend_return) if can("see_drafts") else [],
         "can_edit": can("edit_spend_return"),
         "can_download_lines": can("download_spend_return_lines"),
         "direct_download_max_lines": settings.DIRECT_DOWNLOAD_MAX_LINES,

@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ledger import return_selectors as selectors
 from ledger.models import Role, ThemeRule
-from ledger.selectors import user_organisations
+from ledger.selectors.access import user_organisations
+from ledger.selectors.theme_rules import shared_theme_rules, theme_rule_get, theme_rules_for
 from ledger.services.imports.themes import theme_rule_create, theme_rule_delete
 from totalplace.permissions import has_perm, permission_required
 
@@ -48,15 +48,13 @@ def theme_rule_list(request):
         else:
             messages.success(request, f"Rule added: {rule}. It applies to the next imports.")
             return redirect("theme-rule-list")
-    shared = Paginator(selectors.shared_theme_rules(), SHARED_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    shared = Paginator(shared_theme_rules(), SHARED_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "ledger/returns/theme_rules.html",
         {
             "form": form,
-            "own_rules": selectors.theme_rules_for(organisation_ids=[o.pk for o in organisations]),
+            "own_rules": theme_rules_for(organisation_ids=[o.pk for o in organisations]),
             "page": shared,
             "has_organisations": organisations.exists(),
         },
@@ -65,7 +63,7 @@ def theme_rule_list(request):
 
 def _rule(request, pk: int) -> ThemeRule:
     try:
-        return selectors.theme_rule_get(user=request.user, pk=pk)
+        return theme_rule_get(user=request.user, pk=pk)
     except ThemeRule.DoesNotExist as exc:
         raise Http404("No such rule") from exc
 

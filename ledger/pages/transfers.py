@@ -15,7 +15,7 @@ from ledger.models import (
     SupplierMatch,
     SupplierMatchStatus,
 )
-from ledger.selectors import acting_organisation_ids
+from ledger.selectors.access import acting_organisation_ids
 from ledger.services.transfers import supplier_match_decide
 from ledger.tables import Column, Table
 

@@ -19,11 +19,13 @@ from . import (
 EDITION = "datasets/editions/<int:pk>/"
 
 urlpatterns = [
-    path("spend-returns/", returns.spend_return_list, name="spend-return-list"),
+    path("spend-returns/", returns.spend_return_list_view, name="spend-return-list"),
     path("spend-returns/new/", returns.spend_return_create, name="spend-return-create"),
     path("spend-returns/<int:pk>/", returns.spend_return_detail, name="spend-return-detail"),
     path(
-        "spend-returns/<int:pk>/lines/", return_lines.spend_return_lines, name="spend-return-lines"
+        "spend-returns/<int:pk>/lines/",
+        return_lines.spend_return_lines_view,
+        name="spend-return-lines",
     ),
     path(
         "spend-returns/<int:pk>/lines/download/",
@@ -82,7 +84,7 @@ urlpatterns = [
     path("imports/<int:pk>/file/", import_files.import_job_file, name="import-job-file"),
     path(
         "imports/<int:pk>/corrections/",
-        imports.import_job_corrections,
+        imports.import_job_corrections_view,
         name="import-job-corrections",
     ),
     path("datasets/", datasets.dataset_list, name="dataset-list"),
@@ -91,7 +93,9 @@ urlpatterns = [
     path(
         f"{EDITION}status/", dataset_editions.dataset_edition_status, name="dataset-edition-status"
     ),
-    path(f"{EDITION}lines/", dataset_lines.dataset_edition_lines, name="dataset-edition-lines"),
+    path(
+        f"{EDITION}lines/", dataset_lines.dataset_edition_lines_view, name="dataset-edition-lines"
+    ),
     path(
         f"{EDITION}choices/", dataset_actions.dataset_edition_choose, name="dataset-edition-choose"
     ),

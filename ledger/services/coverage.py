@@ -12,8 +12,7 @@ from django.db import transaction
 from django.db.models.functions import ExtractMonth
 
 from ledger.calculations.coverage import ALL_YEAR
-from ledger.models import SpendLine, SpendReturn
-from ledger.return_selectors import EDITABLE_STATUSES
+from ledger.models import SpendLine, SpendReturn, SpendReturnStatus
 from totalplace.permissions import require_perm
 
 
@@ -61,7 +60,7 @@ def spend_return_months_declare(
         spend_return,
         message=f"Only finance officers of {spend_return.organisation} can declare its months.",
     )
-    if spend_return.status not in EDITABLE_STATUSES:
+    if spend_return.status not in SpendReturnStatus.editable():
         raise ValidationError(
             f"A {spend_return.get_status_display().lower()} return's months cannot be changed."
         )

@@ -19,8 +19,8 @@ from django.utils.text import slugify
 
 from ledger.exports import safe_cell
 from ledger.line_rows import RETURN_LINE_HEADER, spend_return_line_rows
-from ledger.models import ExportJob, ExportStatus, SpendReturn
-from ledger.return_figures import FROZEN_STATUSES, spend_return_figures
+from ledger.models import ExportJob, ExportStatus, SpendReturn, SpendReturnStatus
+from ledger.selectors.return_figures import spend_return_figures
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def spend_return_lines_export_create(*, spend_return: SpendReturn, actor) -> Exp
         kind=KIND, created_by=actor, params__spend_return=spend_return.pk
     ).exclude(status=ExportStatus.FAILED)
     reusable = mine.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
-    if spend_return.status in FROZEN_STATUSES:
+    if spend_return.status in SpendReturnStatus.frozen():
         reusable = mine.filter(params__stamp=_version_stamp(spend_return))
     job = reusable.order_by("-created_at").first()
     if job is not None:

@@ -14,8 +14,7 @@ from django.db.models import Q, Sum
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
 from ledger.importers.lines import outside_year_message
-from ledger.models import SpendLine, SpendReturn
-from ledger.return_selectors import EDITABLE_STATUSES
+from ledger.models import SpendLine, SpendReturn, SpendReturnStatus
 
 from .imports.jobs import require_officer
 from .imports.themes import theme_matcher_for
@@ -25,7 +24,7 @@ LINE_BATCH_SIZE = 5000
 
 def spend_lines_add(*, spend_return: SpendReturn, lines: Iterable[SpendLine]) -> int:
     """Attach unsaved lines to a draft return in batches; returns how many were written."""
-    if spend_return.status not in EDITABLE_STATUSES:
+    if spend_return.status not in SpendReturnStatus.editable():
         raise ValidationError("Lines can only be added to a draft or returned spend return.")
     batch, written = [], 0
     with transaction.atomic():
@@ -112,7 +111,7 @@ def spend_line_correct(*, line: SpendLine) -> SpendLine:
     """
     stored_return = SpendLine.objects.values_list("spend_return_id", flat=True).get(pk=line.pk)
     spend_return = SpendReturn.objects.select_for_update(of=("self",)).get(pk=stored_return)
-    if spend_return.status not in EDITABLE_STATUSES:
+    if spend_return.status not in SpendReturnStatus.editable():
         raise ValidationError(
             f"This line's return is {spend_return.get_status_display().lower()}, so its lines "
             "cannot change. Start a new version to make changes."

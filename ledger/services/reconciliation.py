@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ledger.models import Reconciliation, SpendRollup
 from ledger.models.fields import from_pence, to_pence
-from ledger.selectors import approved_lines
+from ledger.selectors.access import approved_lines
 
 from .counted_lines import blocks_prepare, counted_dataset_groups, counted_lines_sql
 from .rollups import Key, _scope_q, _scope_sql, rollup_scope_lock

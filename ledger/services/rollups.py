@@ -34,7 +34,7 @@ from ledger.models import (
     SpendTransferRollup,
 )
 from ledger.models.fields import from_pence, to_pence
-from ledger.selectors import approved_lines
+from ledger.selectors.access import approved_lines
 from ledger.services.counted_lines import (
     KEY_FIELDS,
     LINE_FIELDS,

@@ -19,9 +19,8 @@ from django.utils import timezone
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
-from ledger.approval_selectors import spend_return_approval_checks
 from ledger.models import SpendReturn, SpendReturnStatus
-from ledger.return_selectors import EDITABLE_STATUSES
+from ledger.selectors.approval import spend_return_approval_checks
 from totalplace.permissions import require_perm
 
 from .coverage import spend_return_months_record
@@ -75,7 +74,7 @@ def spend_return_submit(
         spend_return,
         message=f"Only finance officers of {spend_return.organisation} can submit its returns.",
     )
-    if spend_return.status not in EDITABLE_STATUSES:
+    if spend_return.status not in SpendReturnStatus.editable():
         raise ValidationError(
             f"A {spend_return.get_status_display().lower()} return cannot be submitted."
         )

@@ -43,7 +43,3 @@ def financial_years_ensure(first: int = FIRST_YEAR, last: int = LAST_YEAR) -> in
 def financial_year_get(code: str) -> FinancialYear:
     """The financial year for a code in any accepted spelling; raises DoesNotExist if unknown."""
     return FinancialYear.objects.get(code=financial_year_code(financial_year_start(code)))
-
-
-def financial_year_for_date(day: dt.date) -> FinancialYear:
-    return FinancialYear.objects.get(start_date__lte=day, end_date__gte=day)

@@ -24,7 +24,7 @@ from ledger.models import (
     SpendRollup,
     ThemeCrosswalk,
 )
-from ledger.selectors import place_ancestor_ids
+from ledger.selectors.places import place_ancestor_ids
 from pilots.models import Initiative
 from savings.calculations.rounding import pence_to_decimal, round_pence
 

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ledger.models import Place
-from ledger.selectors import place_has_illustrative_data
+from ledger.selectors.places import place_has_illustrative_data
 from pilots.models import EvidenceItem, Initiative, InitiativeStatus, Pilot, Programme
 
 from .access import visible_evidence, visible_initiatives, visible_submissions

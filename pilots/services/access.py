@@ -1,4 +1,4 @@
-"""Pilot leads: granting and revoking, and the checks every write makes."""
+"""Pilot leads: granting, and the checks every write makes."""
 
 from collections.abc import Collection
 
@@ -35,9 +35,3 @@ def pilot_lead_grant(
         pilot=pilot, user=user, defaults={"granted_by": actor}
     )
     return lead
-
-
-@transaction.atomic
-def pilot_lead_revoke(*, pilot: Pilot, user: AbstractBaseUser) -> int:
-    deleted, _ = PilotLead.objects.filter(pilot=pilot, user=user).delete()
-    return deleted

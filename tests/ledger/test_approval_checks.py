@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import WorkflowEvent
-from ledger.approval_selectors import spend_return_approval_checks
 from ledger.models import SpendLine, SpendReturnStatus, SupplierMatch, SupplierMatchStatus
+from ledger.selectors.approval import spend_return_approval_checks
 from ledger.services.accruals import spend_return_set_accruals_basis
 from ledger.services.lines import spend_lines_add
 from ledger.services.sign_off import spend_return_approve, spend_return_submit

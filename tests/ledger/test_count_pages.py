@@ -6,8 +6,8 @@ import pytest
 from django.db.models import Sum
 
 from ledger.calculations.cuts import place_subtree_ids
-from ledger.count_selectors import count_reconciliation, count_sources
 from ledger.models import DatasetLine, FinancialYear, Organisation, Place, SpendRollup
+from ledger.selectors.count import count_reconciliation, count_sources
 from tests.ledger.dataset_helpers import (
     approved_return,
     cra_workbook,

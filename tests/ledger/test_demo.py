@@ -14,7 +14,7 @@ from ledger.models import (
     SpendReturnStatus,
     SpendRollup,
 )
-from ledger.selectors import approved_lines
+from ledger.selectors.access import approved_lines
 from ledger.services.demo import demo_load_cumbria
 from tests.ledger.test_rollups import line_totals, rollup_rows
 

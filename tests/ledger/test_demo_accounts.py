@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from ledger import selectors
 from ledger.models import Role
 from ledger.rules import ANALYSTS_GROUP
+from ledger.selectors.access import user_organisations
 from ledger.services.demo_accounts import DEMO_PASSWORD, DEMO_ROLES, demo_accounts_create
 from pilots.models import PilotLead
 from pilots.services.demo import DEMO_PILOT_SLUG, demo_pilot_lead_grant
@@ -19,7 +19,7 @@ DEMO_COUNCILS = {"Cumbria County Council", "Leeds City Council", "Craven Distric
 
 
 def _names(user, role):
-    return set(selectors.user_organisations(user=user, role=role).values_list("name", flat=True))
+    return set(user_organisations(user=user, role=role).values_list("name", flat=True))
 
 
 def test_the_command_makes_no_demo_sign_ins_without_debug(settings, reference_data):

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import WorkflowAction, WorkflowEvent
-from ledger.approval_selectors import spend_return_approval_checks
-from ledger.duplicate_selectors import spend_return_duplicate_transactions
 from ledger.models import ImportJob, ImportJobStatus, SpendLine
+from ledger.selectors.approval import spend_return_approval_checks
+from ledger.selectors.duplicates import spend_return_duplicate_transactions
 from ledger.services.accruals import spend_return_set_accruals_basis
 from ledger.services.imports.confirm import import_job_confirm, import_job_request_confirm
 from ledger.services.lines import spend_lines_save_grid

@@ -14,7 +14,7 @@ from ledger.models import (
     SpendLine,
     SpendReturnStatus,
 )
-from ledger.selectors import approved_lines
+from ledger.selectors.access import approved_lines
 from ledger.services.accruals import spend_return_set_accruals_basis
 from ledger.services.imports import confirm as confirm_module
 from ledger.services.imports.confirm import import_job_confirm

@@ -11,8 +11,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from ledger.models import ExportJob, ExportStatus, Membership, Role
-from ledger.return_figures import spend_return_figures
 from ledger.rules import ANALYSTS_GROUP
+from ledger.selectors.return_figures import spend_return_figures
 from ledger.services.access import membership_grant
 from ledger.services.line_exports import KIND
 from tests.factories import UserFactory

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from ledger.calculations.cuts import place_subtree_ids
 from ledger.models import Place, Sector
-from ledger.selectors import approved_lines
+from ledger.selectors.access import approved_lines
 
 # The demo is loaded once for the whole module (tests/conftest.py): its tests all use it.
 pytestmark = pytest.mark.django_db

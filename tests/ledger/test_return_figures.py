@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ledger.models import ServiceTheme, SpendLine
-from ledger.return_figures import spend_return_figures
+from ledger.selectors.return_figures import spend_return_figures
 from ledger.services.lines import spend_lines_add
 from ledger.services.sign_off import spend_return_send_back, spend_return_submit
 from tests.ledger.many_lines import place_with_lines

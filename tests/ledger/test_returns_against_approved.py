@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ledger import sign_off_selectors
 from ledger.models import SpendLine
+from ledger.selectors.returns import spend_return_against_approved
 from ledger.services.returns import spend_return_create, spend_return_new_version
 from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.ledger.import_helpers import confirmed, dclg_row
@@ -42,7 +42,7 @@ def test_a_new_version_lists_the_themes_it_changes(client, approved, officer, ap
     SpendLine.objects.filter(spend_return=draft, amount=Decimal("2500.00")).update(
         amount=Decimal("2600.01")
     )
-    against = sign_off_selectors.spend_return_against_approved(spend_return=draft)
+    against = spend_return_against_approved(spend_return=draft)
     assert against["approved"] == approved
     assert (against["approved_total"], against["this_total"]) == (
         Decimal("3430.73"),
@@ -76,12 +76,12 @@ def test_approved_returns_and_first_versions_have_no_comparison(
 ):
     assert "Against the approved version" not in _page(client, officer, approved)
     first = spend_return_create(organisation=craven, financial_year=year_2010, actor=officer)
-    assert sign_off_selectors.spend_return_against_approved(spend_return=first) is None
+    assert spend_return_against_approved(spend_return=first) is None
     assert "Against the approved version" not in _page(client, officer, first)
     draft = spend_return_new_version(spend_return=approved, actor=officer)
     spend_return_submit(spend_return=draft, actor=officer)
-    assert sign_off_selectors.spend_return_against_approved(spend_return=draft) is not None
+    assert spend_return_against_approved(spend_return=draft) is not None
     # Approved, it has replaced v1: there is nothing left to compare it with.
     spend_return_approve(spend_return=draft, actor=approver, reason=ONE_MONTH)
     draft.refresh_from_db()
-    assert sign_off_selectors.spend_return_against_approved(spend_return=draft) is None
+    assert spend_return_against_approved(spend_return=draft) is None

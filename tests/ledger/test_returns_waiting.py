@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from ledger import sign_off_selectors
 from ledger.models import Role
+from ledger.selectors.returns import spend_returns_waiting
 from ledger.services.access import membership_grant
 from ledger.services.returns import spend_return_create
 from ledger.services.sign_off import spend_return_send_back, spend_return_submit
@@ -20,7 +20,7 @@ def _submitted(spend_return, officer, body="00DA"):
 
 
 def _waiting(user):
-    found = sign_off_selectors.spend_returns_waiting(user=user)
+    found = spend_returns_waiting(user=user)
     return {name: [r.pk for r in part["returns"]] for name, part in found.items()}
 
 

@@ -16,7 +16,7 @@ from ledger.models import (
     SpendReturnStatus,
     SpendRollup,
 )
-from ledger.selectors import approved_lines
+from ledger.selectors.access import approved_lines
 from ledger.services.lines import spend_lines_add
 from ledger.services.reconciliation import reconciliation_run
 from ledger.services.returns import spend_return_create

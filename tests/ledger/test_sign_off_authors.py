@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from audit.selectors import spend_return_author_ids
 from ledger.models import Role, ServiceTheme, SpendReturnStatus
+from ledger.selectors.returns import spend_returns_waiting
 from ledger.services.access import membership_grant
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.sign_off import spend_return_approve, spend_return_submit
-from ledger.sign_off_selectors import spend_returns_waiting
 from tests.factories import SpendLineFactory, UserFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
 from tests.services import require_postgres

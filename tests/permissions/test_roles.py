@@ -153,7 +153,7 @@ def test_the_analyst_role_is_a_group_created_by_a_migration():
 
 
 def test_dataset_editors_see_every_edition_but_approve_only_others_loads(world):
-    from ledger.dataset_selectors import dataset_editions_visible
+    from ledger.selectors.datasets import dataset_editions_visible
 
     editor, admin = world.users[EDITOR], world.users[ADMIN]
     everything = set(dataset_editions_visible(user=editor).values_list("pk", flat=True))

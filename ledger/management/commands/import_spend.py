@@ -23,8 +23,8 @@ from ledger.models import (
     Organisation,
     Place,
     SpendReturn,
+    SpendReturnStatus,
 )
-from ledger.return_selectors import EDITABLE_STATUSES
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.jobs import import_job_cancel, import_job_create
 from ledger.services.imports.preview import import_job_run
@@ -190,7 +190,7 @@ class Command(AuditedCommand):
         scope = SpendReturn.objects.filter(organisation=organisation, financial_year=year)
         scope = scope.filter(place=place) if place else scope.filter(place__isnull=True)
         latest = scope.order_by("-version").first()
-        if latest is not None and latest.status in EDITABLE_STATUSES:
+        if latest is not None and latest.status in SpendReturnStatus.editable():
             return latest, False
         try:
             spend_return = spend_return_create(

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
-from ledger.duplicate_selectors import file_held_message, return_label, returns_holding_file
 from ledger.models import (
     ImportJob,
     ImportJobStatus,
@@ -26,6 +25,7 @@ from ledger.models import (
     SpendLine,
     SpendReturn,
 )
+from ledger.selectors.duplicates import file_held_message, return_label, returns_holding_file
 from ledger.services.transfers import supplier_matches_for_return
 
 from .duplicates import refuse_duplicate

@@ -25,8 +25,8 @@ from ledger.models import (
     ImportMode,
     Place,
     SpendReturn,
+    SpendReturnStatus,
 )
-from ledger.return_selectors import EDITABLE_STATUSES
 from totalplace.permissions import require_perm
 from totalplace.uploads import upload_digest, upload_too_large_message, validate_spreadsheet
 
@@ -58,7 +58,7 @@ def require_officer(actor: AbstractBaseUser | None, spend_return: SpendReturn) -
         message=f"Only finance officers of {spend_return.organisation} can change its spend "
         "returns.",
     )
-    if spend_return.status not in EDITABLE_STATUSES:
+    if spend_return.status not in SpendReturnStatus.editable():
         raise ValidationError(
             f"This spend return is {spend_return.get_status_display().lower()}, so its lines "
             "cannot change. Start a new version to make changes."

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
-from ledger.duplicate_selectors import file_held_message, returns_holding_file
 from ledger.importers import ImportFileError, RowError, tables
 from ledger.importers.blocks import Fixes, line_blocks, replacing
 from ledger.importers.context import Tally
@@ -37,6 +36,7 @@ from ledger.importers.staged import frames_of
 from ledger.importers.tables import Row
 from ledger.importers.wide import read_wide
 from ledger.models import ColumnMapping, ImportJob, ImportJobStatus
+from ledger.selectors.duplicates import file_held_message, returns_holding_file
 
 from .context import context_for, service_lines
 from .mappings import column_mappings_fitting, mapping_of

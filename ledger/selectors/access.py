@@ -1,104 +1,20 @@
-"""Reads for pages and the API. Views never query user-dependent data themselves."""
+"""Who acts for which organisation, and what a user may see.
 
-from collections.abc import Iterable
+Approved and superseded returns (and so their lines) are public: they are what the totals are
+made of. Every other version is seen only by its organisation's members and administrators.
+"""
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
-from ledger.calculations.cuts import place_subtree_ids
 from ledger.models import (
     ApiToken,
     ExportJob,
     Membership,
     Organisation,
-    Place,
-    Population,
     SpendLine,
     SpendReturn,
     SpendReturnStatus,
 )
-
-
-def place_list(*, search: str = "", kind: str = "") -> QuerySet[Place]:
-    """Places by name or by any of their codes (GSS, ONS/SNAC, former GSS), parents joined."""
-    places = Place.objects.select_related("parent")
-    if kind:
-        places = places.filter(kind=kind)
-    search = search.strip()
-    if search:
-        code = search.upper()
-        places = places.filter(
-            Q(name__icontains=search)
-            | Q(official_name__icontains=search)
-            | Q(gss_code=code)
-            | Q(snac_code=code)
-            | Q(aliases__code=code)
-        ).distinct()
-    return places.order_by("name")
-
-
-def place_names() -> list[str]:
-    """Every place's name, for suggestions in place pickers (a few hundred short strings)."""
-    return list(Place.objects.order_by("name").values_list("name", flat=True).distinct())
-
-
-def place_get(*, slug: str) -> Place:
-    return Place.objects.select_related("parent").get(slug=slug)
-
-
-def place_populations(*, place: Place) -> QuerySet[Population]:
-    return place.populations.select_related("financial_year").order_by("financial_year__start_date")
-
-
-def approved_lines() -> QuerySet[SpendLine]:
-    """Lines of approved returns: the only lines that count in any total."""
-    return SpendLine.objects.filter(spend_return__status=SpendReturnStatus.APPROVED)
-
-
-def place_totals_by_year(*, place: Place) -> list[dict]:
-    """Approved spend in a place and the places below it, per financial year."""
-    descendants = place_subtree_ids([place.pk])
-    return list(
-        approved_lines()
-        .filter(place_id__in=descendants)
-        .values("financial_year__code")
-        .annotate(total=Sum("amount"))
-        .order_by("financial_year__code")
-    )
-
-
-def place_ancestor_ids(*, place_ids: Iterable[int]) -> set[int]:
-    """The places and every place above them (a district, its county and its region)."""
-    ids, frontier = set(place_ids), set(place_ids)
-    while frontier:
-        parents = Place.objects.filter(pk__in=frontier, parent__isnull=False)
-        frontier = set(parents.values_list("parent_id", flat=True)) - ids
-        ids |= frontier
-    return ids
-
-
-def place_has_illustrative_data(*, place: Place) -> bool:
-    return SpendReturn.objects.filter(
-        status=SpendReturnStatus.APPROVED,
-        is_illustrative=True,
-        lines__place_id__in=place_subtree_ids([place.pk]),
-    ).exists()
-
-
-def places_have_illustrative_data(*, place_ids: list[int]) -> bool:
-    """Whether illustrative (demo) returns feed any total shown for these places.
-
-    Read from the rollups of the illustrative returns' organisation-years, not from the lines,
-    so it stays fast on a large ledger.
-    """
-    from ledger.models import SpendRollup
-
-    keys = SpendReturn.objects.filter(
-        status=SpendReturnStatus.APPROVED, is_illustrative=True
-    ).values_list("organisation_id", "financial_year_id")
-    scope = Q(pk__in=[])
-    for organisation_id, year_id in set(keys):
-        scope |= Q(organisation_id=organisation_id, financial_year_id=year_id)
-    return SpendRollup.objects.filter(scope, place_id__in=place_ids).exists()
 
 
 def token_scope(user) -> set[int] | None:
@@ -131,6 +47,14 @@ def acting_organisation_ids(*, user, role: str | None = None) -> set[int] | None
     return set(memberships.values_list("organisation_id", flat=True))
 
 
+def has_role(user, organisation, role: str) -> bool:
+    """Whether ``user`` acts in ``role`` for ``organisation`` (administrators act for every
+    organisation; an API token only for its own). The object rules are built on this."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    acting = acting_organisation_ids(user=user, role=role)
+    return acting is None or organisation_id in acting
+
+
 def user_organisations(*, user, role: str | None = None) -> QuerySet[Organisation]:
     """Organisations the user is a member of (in ``role``, if given), for the forms that pick
     one. Anonymous users act for none; an API token for its own organisation only."""
@@ -152,11 +76,23 @@ def user_api_tokens(*, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).select_related("organisation").order_by("-created_at")
 
 
+def visible_returns_q(user) -> Q:
+    """Which returns ``user`` may see: public ones, and every version of their organisations'."""
+    public = Q(status__in=SpendReturnStatus.public())
+    acting = acting_organisation_ids(user=user)
+    if acting is None:
+        return Q()
+    return public | Q(organisation_id__in=acting) if acting else public
+
+
+def approved_lines() -> QuerySet[SpendLine]:
+    """Lines of approved returns: the only lines that count in any total."""
+    return SpendLine.objects.filter(spend_return__status=SpendReturnStatus.APPROVED)
+
+
 def spend_returns_visible(*, user) -> QuerySet[SpendReturn]:
     """Approved and superseded returns for everyone; every version of their own organisations'
     returns for members (finance officers and approvers) and administrators."""
-    from ledger.return_selectors import visible_returns_q
-
     return (
         SpendReturn.objects.filter(visible_returns_q(user))
         .select_related("organisation", "financial_year", "place")

@@ -162,11 +162,10 @@ class ReturnCoverage:
 def spend_return_coverage(*, spend_return: SpendReturn) -> ReturnCoverage:
     """What its page shows: the declaration, else its lines' dates (recorded once submitted;
     counted afresh while it is a draft whose lines may change, as its line summary is)."""
-    from ledger.return_selectors import EDITABLE_STATUSES
     from ledger.services.coverage import spend_return_months
 
     computed = spend_return.months
-    if spend_return.declared_months is None and spend_return.status in EDITABLE_STATUSES:
+    if spend_return.declared_months is None and spend_return.status in SpendReturnStatus.editable():
         computed = spend_return_months(spend_return)
     return ReturnCoverage(
         effective_months(computed=computed, declared=spend_return.declared_months),

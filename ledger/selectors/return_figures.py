@@ -17,17 +17,12 @@ from django.db.models import Count, Q, Sum
 
 from ledger.models import ServiceTheme, SpendLine, SpendReturn, SpendReturnStatus
 
-FROZEN_STATUSES = (
-    SpendReturnStatus.SUBMITTED,
-    SpendReturnStatus.APPROVED,
-    SpendReturnStatus.SUPERSEDED,
-)
 CACHE_SECONDS = 7 * 24 * 3600
 ZERO = Decimal("0.00")
 
 
 def _cache_key(spend_return: SpendReturn, what: str = "figures") -> str | None:
-    if spend_return.status not in FROZEN_STATUSES:
+    if spend_return.status not in SpendReturnStatus.frozen():
         return None
     stamp = spend_return.submitted_at or spend_return.approved_at
     # created_at as well: a return never submitted through the site (a bulk load) has no
@@ -96,7 +91,7 @@ def spend_returns_with_figures(spend_returns) -> list[SpendReturn]:
     keys = {
         r.pk: (_cache_key(r), _cache_key(r, "count"))
         for r in spend_returns
-        if r.status in FROZEN_STATUSES
+        if r.status in SpendReturnStatus.frozen()
     }
     cached = cache.get_many([k for pair in keys.values() for k in pair]) if keys else {}
     missing = []

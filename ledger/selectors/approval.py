@@ -12,14 +12,14 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 
 from ledger.calculations.coverage import is_part_year, month_count
-from ledger.coverage_selectors import spend_return_coverage
-from ledger.duplicate_selectors import (
+from ledger.models import SpendReturn, SupplierMatch, SupplierMatchStatus
+from ledger.selectors.coverage import spend_return_coverage
+from ledger.selectors.duplicates import (
     DuplicateFile,
     DuplicateTransactions,
     spend_return_duplicate_files,
     spend_return_duplicate_transactions,
 )
-from ledger.models import SpendReturn, SupplierMatch, SupplierMatchStatus
 from ledger.services.transfers import supplier_key
 
 # Words that say a supplier is a public body (a payment to it is a transfer, which the
@@ -137,7 +137,7 @@ def _s(n: int) -> str:
 
 
 def _part_year(checks: ApprovalChecks, spend_return: SpendReturn) -> None:
-    """The months it covers (``ledger.coverage_selectors``: the officer's declaration, else the
+    """The months it covers (``ledger.selectors.coverage``: the officer's declaration, else the
     lines' dates); fewer than twelve is a part year. Months not known (no dated lines, nothing
     declared) say nothing either way."""
     coverage = spend_return_coverage(spend_return=spend_return)
