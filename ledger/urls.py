@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import views
-from .pages import compare, count, lines
+from .pages import compare, count, lines, organisations
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,5 +14,11 @@ urlpatterns = [
     ),
     path("lines/<int:pk>/", lines.line_detail, name="line-detail"),
     path("compare/", compare.compare, name="compare"),
+    path("organisations/", organisations.organisation_list_view, name="organisation-list"),
+    path(
+        "organisations/<str:code>/",
+        organisations.organisation_detail_view,
+        name="organisation-detail",
+    ),
     path("", include("ledger.pages.urls")),
 ]

@@ -12,7 +12,11 @@ from django.db import transaction
 
 from tests.services import require_postgres, start_celery_worker
 
-pytest_plugins = ["tests.ledger.returns_fixtures", "tests.browser_fixtures"]
+pytest_plugins = [
+    "tests.ledger.returns_fixtures",
+    "tests.ledger.profiles_fixtures",
+    "tests.browser_fixtures",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,8 +3,8 @@
 from django.shortcuts import render
 
 from ledger.calculations.cuts import place_subtree_ids
-from ledger.calculations.deflate import DEFLATOR_NOTE, deflator_series, real_terms
-from ledger.calculations.places import per_head, subtree_totals
+from ledger.calculations.measures import Measure, measure_choices
+from ledger.calculations.places import subtree_totals
 from ledger.models import Place
 from ledger.selectors.count import not_reported_by_place
 from ledger.selectors.places import place_list, place_names
@@ -14,12 +14,6 @@ from .common import as_of, demo_context, export_or_none
 
 MAX_PLACES = 6
 NOT_REPORTED = "—"
-MEASURES = {
-    "cash": "Cash",
-    "per_head": "Cash per head",
-    "real": "Real terms",
-    "real_per_head": "Real terms per head",
-}
 
 
 def _find(text: str) -> Place | None:
@@ -30,15 +24,10 @@ def _find(text: str) -> Place | None:
     return exact or place_list(search=text).first()
 
 
-def _value(row, measure: str, base_year: str):
+def _value(row, measure: Measure):
     if row is None:
         return None
-    amount = row.amount
-    if measure.startswith("real"):
-        amount = real_terms(amount, year=row.year.code, base_year=base_year)
-    if measure.endswith("per_head"):
-        amount = per_head(amount, row.persons)
-    return amount
+    return measure.apply(row.amount, year=row.year.code, persons=row.persons)
 
 
 def compare(request):
@@ -47,27 +36,21 @@ def compare(request):
     found = [(text, _find(text)) for text in asked]
     places = list(dict.fromkeys(p for _, p in found if p))
     missing = [text for text, p in found if p is None]
-    measure = request.GET.get("measure", "cash")
-    measure = measure if measure in MEASURES else "cash"
-    series = deflator_series()
-    base_year = request.GET.get("base", "")
-    base_year = base_year if base_year in series else list(series)[-1]
+    chosen = Measure.from_query(request.GET)
+    measure, base_year = chosen.key, chosen.base_year
     rows = subtree_totals(places) if places else []
     by = {(r.place.pk, r.year.code): r for r in rows}
     years = sorted({r.year.code for r in rows})
-    label = MEASURES[measure] + (
-        f" (£ at {base_year} prices)" if measure.startswith("real") else ""
-    )
     table = Table(
         "comparison",
-        f"{label}, by financial year",
+        f"{chosen.label}, by financial year",
         [Column("year", "Financial year")]
         + [Column(f"p{p.pk}", p.name, "money", missing=NOT_REPORTED) for p in places],
         note=" ".join(
             note
             for note in (
                 _gaps_note(places, years, by, measure),
-                DEFLATOR_NOTE if measure.startswith("real") else "",
+                chosen.note,
                 _nearest_note(rows) if measure.endswith("per_head") else "",
             )
             if note
@@ -76,7 +59,7 @@ def compare(request):
     for year in years:
         table.add(
             year=year,
-            **{f"p{p.pk}": _value(by.get((p.pk, year)), measure, base_year) for p in places},
+            **{f"p{p.pk}": _value(by.get((p.pk, year)), chosen) for p in places},
         )
     export = export_or_none(request, {"comparison": table}, "compare-places")
     if export is not None:
@@ -92,9 +75,8 @@ def compare(request):
         "inputs": (asked + [""] * MAX_PLACES)[:MAX_PLACES],
         "missing": missing,
         "measure": measure,
-        "measures": MEASURES,
         "base_year": base_year,
-        "deflator_years": list(series),
+        **measure_choices(),
         "table": table,
         "chart": chart,
         "as_of": as_of(),

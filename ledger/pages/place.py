@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from ledger.calculations.coverage import months_label
 from ledger.calculations.cuts import Cut, place_subtree_ids
+from ledger.calculations.measures import Measure, measure_choices
 from ledger.calculations.places import APPORTIONED_LABEL, area_wide_shares, peers, subtree_totals
 from ledger.calculations.totals import aggregate
 from ledger.models import FinancialYear
@@ -82,7 +83,8 @@ def _breakdown(
     return table
 
 
-def _years_table(place, years, coverage: dict[int, YearCoverage]) -> Table:
+def _years_table(place, years, coverage: dict[int, YearCoverage], measure: Measure) -> Table:
+    shown = [Column("measured", measure.label, MONEY)] if measure.key != "cash" else []
     table = Table(
         "by-year",
         f"Approved spend in {place.name} and the places within it, by financial year",
@@ -92,11 +94,12 @@ def _years_table(place, years, coverage: dict[int, YearCoverage]) -> Table:
             Column("persons", "Population", COUNT),
             Column("persons_year", "Population of"),
             Column("per_head", "Per head", MONEY),
+            *shown,
             Column("lines", "Lines", COUNT),
             Column("months", "Months covered"),
         ],
         note="Where a year has no population figure, per head uses the nearest year's (within "
-        "five years), named under “Population of”.",
+        "five years), named under “Population of”. " + measure.note,
     )
     for row in years:
         link = lines_url(place, year=row.year.code)
@@ -107,15 +110,17 @@ def _years_table(place, years, coverage: dict[int, YearCoverage]) -> Table:
             persons=row.persons,
             persons_year=row.persons_year or (row.year.code if row.persons else None),
             per_head=row.per_head,
+            measured=measure.apply(row.amount, year=row.year.code, persons=row.persons),
             lines=row.lines,
             months=coverage.get(row.year.pk, YearCoverage(row.year)).summary,
         )
     return table
 
 
-def _comparison_table(place, year, net: bool) -> Table:
+def _comparison_table(place, year, net: bool, measure: Measure) -> Table:
     compared = ([place.parent] if place.parent else []) + [place] + peers(place)
     figures = {r.place.pk: r for r in subtree_totals(compared, [year], net=net)}
+    shown = [Column("measured", measure.label, MONEY)] if measure.key != "cash" else []
     table = Table(
         "comparison",
         f"{place.name} compared with its parent and peers, {year.code}",
@@ -124,7 +129,9 @@ def _comparison_table(place, year, net: bool) -> Table:
             Column("relation", "Relation"),
             Column("amount", "Total", MONEY),
             Column("per_head", "Per head", MONEY),
+            *shown,
         ],
+        note=measure.note,
     )
     for other in compared:
         relation = (
@@ -137,6 +144,9 @@ def _comparison_table(place, year, net: bool) -> Table:
             relation=relation,
             amount=figure.amount if figure else None,
             per_head=figure.per_head if figure else None,
+            measured=measure.apply(figure.amount, year=year.code, persons=figure.persons)
+            if figure
+            else None,
         )
     return table
 
@@ -226,6 +236,7 @@ def place_detail(request, slug: str):
     # The count of a place leaves out what its bodies pay one another (counted again in the
     # receiver's own spending); the gross figures are one click away.
     net = request.GET.get("transfers") != "gross"
+    measure = Measure.from_query(request.GET)
     years = subtree_totals([place], net=net)
     available = [r.year for r in years]
     year = next((y for y in available if y.code == request.GET.get("year")), None)
@@ -240,6 +251,8 @@ def place_detail(request, slug: str):
         "year": year,
         "as_of": as_of(),
         "net": net,
+        "measure": measure,
+        **measure_choices(),
         **demo_context(subtree),
     }
     tables = {}
@@ -248,7 +261,7 @@ def place_detail(request, slug: str):
         coverage = place_coverage(place=place)
         year_coverage = coverage.get(year.pk)
         tables = {
-            "by-year": _years_table(place, years, coverage),
+            "by-year": _years_table(place, years, coverage, measure),
             "by-sector": _breakdown(
                 place, year, "sector", "Sector", f"By sector, {year.code}", "sector", net
             ),
@@ -265,7 +278,7 @@ def place_detail(request, slug: str):
             "by-theme-group": _breakdown(
                 place, year, "theme_group", "Theme", f"By theme, {year.code}", "theme", net
             ),
-            "comparison": _comparison_table(place, year, net),
+            "comparison": _comparison_table(place, year, net, measure),
         }
         counted = count_tables(place, year, net=net)
         flows, sankey = transfer_flows(place, year)

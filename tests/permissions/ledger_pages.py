@@ -126,6 +126,8 @@ LEDGER_PAGES = [
     page("line-of-a-draft", lambda w: f"/lines/{w.a_draft_line.pk}/", expect(MISSING)),
     page("line-of-b-draft", lambda w: f"/lines/{w.b_draft_line.pk}/", expect(MISSING)),
     page("compare", lambda w: "/compare/?place=matrixshire", PUBLIC),
+    page("organisation-list", lambda w: "/organisations/?q=matrix", PUBLIC),
+    page("organisation-detail", lambda w: "/organisations/MXA/?measure=real", PUBLIC),
     page(
         "return-list-no-b-draft",
         lambda w: "/spend-returns/",
