@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ledger.selectors.access import user_api_tokens, user_organisations
@@ -20,6 +21,13 @@ from totalplace.permissions import has_perm
 class SignInView(LoginView):
     """Django's sign-in; on a laptop (DEBUG) it also lists the demo sign-ins ``make run``
     creates. Never on a real server, where DEBUG is off."""
+
+    def get_default_redirect_url(self):
+        """Officers and approvers land on what waits for them; everyone else on the places.
+        (A ``next`` the sign-in was asked for still wins.)"""
+        if user_organisations(user=self.request.user).exists():
+            return reverse("spend-return-list") + "#waiting"
+        return super().get_default_redirect_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -63,19 +63,36 @@ def spend_return_of(request, pk: int, **kwargs) -> SpendReturn:
     return _get(request, pk)
 
 
+# The organisation filter's values besides an organisation's id.
+OWN, ALL = "own", "all"
+
+
+def _organisation_filter(request, *, has_own: bool) -> tuple[str, int | None]:
+    """(``OWN``, ``ALL`` or ``""`` for one organisation, its id). Members of an organisation
+    open the list on their own organisations' returns; anyone else on all of them."""
+    chosen = request.GET.get("organisation", "")
+    if chosen in (OWN, ALL):
+        return chosen, None
+    try:
+        return "", int(chosen)
+    except ValueError:
+        return (OWN if has_own else ALL), None
+
+
 def spend_return_list_view(request):
     """Returns the user may see: everyone's approved ones, and their organisations' drafts."""
-    organisation_id = request.GET.get("organisation") or None
+    has_own = user_organisations(user=request.user).exists()
+    scope, organisation_id = _organisation_filter(request, has_own=has_own)
     year = request.GET.get("year", "")
     status = request.GET.get("status", "")
     if status not in SpendReturnStatus.values:
         status = ""
-    try:
-        organisation_id = int(organisation_id) if organisation_id else None
-    except ValueError:
-        organisation_id = None
     returns = spend_return_list(
-        user=request.user, organisation_id=organisation_id, year=year, status=status
+        user=request.user,
+        organisation_id=organisation_id,
+        own=scope == OWN,
+        year=year,
+        status=status,
     )
     page = Paginator(returns, RETURNS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = spend_returns_with_figures(page.object_list)
@@ -86,11 +103,17 @@ def spend_return_list_view(request):
             "page": page,
             # Everyone's with a return this user may see: analysts browse them all.
             "organisations": spend_return_organisations(user=request.user),
+            "has_own": has_own,
             "can_create": has_perm(request.user, "ledger.prepare_returns")
             and user_organisations(user=request.user, role=Role.FINANCE_OFFICER).exists(),
             "years": spend_return_years(user=request.user),
             "statuses": SpendReturnStatus.choices,
-            "filters": {"organisation": organisation_id, "year": year, "status": status},
+            "filters": {
+                "scope": scope,
+                "organisation": organisation_id,
+                "year": year,
+                "status": status,
+            },
             "waiting": spend_returns_waiting(user=request.user),
         },
     )

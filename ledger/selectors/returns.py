@@ -19,22 +19,30 @@ from ledger.models import (
     SpendReturn,
     SpendReturnStatus,
 )
-from ledger.selectors.access import visible_returns_q
+from ledger.selectors.access import user_organisations, visible_returns_q
 from ledger.selectors.return_figures import spend_return_figures, spend_returns_with_figures
 
 WAITING_SHOWN = 10
 
 
 def spend_return_list(
-    *, user, organisation_id: int | None = None, year: str = "", status: str = ""
+    *,
+    user,
+    organisation_id: int | None = None,
+    own: bool = False,
+    year: str = "",
+    status: str = "",
 ) -> QuerySet[SpendReturn]:
-    """Returns ``user`` may see, newest first. Their line counts and totals are the page's
-    to add for the returns it shows (``ledger.selectors.return_figures``): annotated here,
-    counting the list summed every line of the ledger."""
+    """Returns ``user`` may see, newest first; with ``own``, only their own organisations'.
+    Their line counts and totals are the page's to add for the returns it shows
+    (``ledger.selectors.return_figures``): annotated here, counting the list summed every line
+    of the ledger."""
     returns = SpendReturn.objects.select_related("organisation", "financial_year", "place")
     returns = returns.filter(visible_returns_q(user))
     if organisation_id:
         returns = returns.filter(organisation_id=organisation_id)
+    if own:
+        returns = returns.filter(organisation__in=user_organisations(user=user))
     if year:
         returns = returns.filter(financial_year__code=year)
     if status:

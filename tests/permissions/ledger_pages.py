@@ -14,7 +14,7 @@ from ledger.models import (
     ThemeRule,
 )
 
-from .cases import LOGIN, expect, lists, page, unchanged
+from .cases import LOGIN, expect, lists, outcome, page, unchanged
 from .world import ADMIN, ANALYST, APPROVER, EDITOR, LEAD, OFFICER
 
 OK, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 403, 404, 405
@@ -70,6 +70,14 @@ def _token_without_organisation_created(world, role, response):
     created = ApiToken.objects.filter(name="matrix none", organisation=None).exists()
     allowed = role in {ANALYST, LEAD, EDITOR, ADMIN}
     assert created == allowed, f"{role}: token created={created}"
+
+
+def _b_job_unchanged(world, role, response):
+    """A rule added "from" B's import is A's rule, no more: B's import is not read again, and
+    the officer goes back to the rules, not to B's import."""
+    assert ImportJob.objects.get(pk=world.b_job.pk).status == world.b_job.status
+    if outcome(response) == DONE:
+        assert response["Location"] == "/theme-rules/", response["Location"]
 
 
 def _own_submission_stays_submitted(world, role, response):
@@ -130,13 +138,13 @@ LEDGER_PAGES = [
     page("organisation-detail", lambda w: "/organisations/MXA/?measure=real", PUBLIC),
     page(
         "return-list-no-b-draft",
-        lambda w: "/spend-returns/",
+        lambda w: "/spend-returns/?organisation=all",
         PUBLIC,
         check=lists({ADMIN}, _detail("b_draft")),
     ),
     page(
         "return-list-a-draft-for-a",
-        lambda w: "/spend-returns/",
+        lambda w: "/spend-returns/?organisation=all",
         PUBLIC,
         check=lists({OFFICER, APPROVER, ADMIN}, _detail("a_draft")),
     ),
@@ -432,6 +440,21 @@ LEDGER_PAGES = [
             "theme": w.theme.pk,
         },
         check=unchanged(lambda w: ThemeRule.objects.filter(pattern="matrix new").count(), 0),
+    ),
+    page(
+        "theme-rule-add-from-b-import",
+        lambda w: f"/theme-rules/?import={w.b_job.pk}",
+        expect(FORBIDDEN, anonymous=LOGIN, officer=DONE, admin=OK),  # admin: no organisation
+        method="POST",
+        data=lambda w: {
+            "import": w.b_job.pk,
+            "organisation": w.org_a.pk,
+            "field": "service_label",
+            "match": "exact",
+            "pattern": "matrix from b",
+            "theme": w.theme.pk,
+        },
+        check=_b_job_unchanged,
     ),
     page(
         "theme-rule-delete-a",

@@ -179,6 +179,17 @@ def import_job_remap(
     return job
 
 
+@transaction.atomic
+def import_job_recheck(*, job: ImportJob, actor: AbstractBaseUser | None) -> ImportJob:
+    """Preview the file again as it is: after a theme rule is added from this preview, its
+    lines are matched to today's rules."""
+    job = ImportJob.objects.select_for_update().select_related("spend_return").get(pk=job.pk)
+    require_officer(actor, job.spend_return)
+    require_previewed(job)
+    import_job_preview_again(job=job)
+    return job
+
+
 def require_previewed(job: ImportJob) -> None:
     """Only a finished preview, not yet confirmed, is read again with changes."""
     if job.status not in PREVIEWED:
