@@ -1,11 +1,16 @@
 from django.urls import include, path
 
-from . import views
-from .pages import compare, count, lines, organisations
+from .pages import account, compare, count, home, lines, organisations, place
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("places/<slug:slug>/", views.place_detail, name="place-detail"),
+    path("", home.home, name="home"),
+    path("account/api-tokens/", account.api_tokens, name="account-api-tokens"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/",
+        account.api_token_revoke_view,
+        name="account-api-token-revoke",
+    ),
+    path("places/<slug:slug>/", place.place_detail, name="place-detail"),
     path("places/<slug:slug>/lines/", lines.place_lines, name="place-lines"),
     path(
         "places/<slug:slug>/reconciliation/",

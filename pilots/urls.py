@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import evidence, initiatives, inputs, pilot, programmes, savings
+from .pages import evidence, initiatives, pilot, programmes
+from .views import inputs, savings
 
 app_name = "pilots"
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ledger.account_views import SignInView
+from ledger.pages.account import SignInView
 
 from .health import health
 
@@ -12,7 +12,6 @@ urlpatterns = [
     path("api/", include("totalplace.api_urls")),
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/", include("ledger.account_urls")),
     path("", include("ledger.urls")),
     path("", include("audit.urls")),
     path("", include("pilots.urls")),

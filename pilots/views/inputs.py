@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from pilots.pages.common import apply_errors, form_fields, initiative_of
 from pilots.services.access import NOT_A_LEAD
 from savings.forms import BenefitFlowForm, CostLineForm
 from savings.services.inputs import (
@@ -16,8 +17,6 @@ from savings.services.inputs import (
     cost_line_update,
 )
 from totalplace.permissions import permission_required
-
-from .common import apply_errors, form_fields, initiative_of
 
 KINDS = {
     "cost": {

@@ -27,7 +27,7 @@ def test_home_search_with_no_match_says_so(client, reference_data):
 
 
 def test_empty_ledger_tells_you_how_to_load_places(client, db, monkeypatch):
-    monkeypatch.setattr("ledger.views.place_list", lambda **_: Place.objects.none())
+    monkeypatch.setattr("ledger.pages.home.place_list", lambda **_: Place.objects.none())
     response = client.get(reverse("home"))
     assert b"No places are loaded yet" in response.content
 

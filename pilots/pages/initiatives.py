@@ -9,11 +9,11 @@ from pilots.forms import InitiativeForm
 from pilots.selectors import pages
 from pilots.services.access import NOT_A_LEAD
 from pilots.services.initiatives import initiative_create, initiative_delete, initiative_update
+from pilots.views.savings import where_savings_land_context
 from savings import selectors as savings_selectors
 from totalplace.permissions import has_perm, permission_required
 
 from .common import apply_errors, demo_label, form_fields, initiative_of, pilot_of
-from .savings import where_savings_land_context
 
 
 def initiative_detail(request, public_id):

@@ -5,11 +5,11 @@ from django.shortcuts import render
 
 from pilots.models import InitiativeStatus, Pilot
 from pilots.selectors import pages
+from pilots.views.savings import where_savings_land_context
 from savings.selectors import attribution_for, pilot_savings_totals
 from totalplace.permissions import has_perm
 
 from .common import demo_label
-from .savings import where_savings_land_context
 
 
 def pilot_detail(request, slug: str):

@@ -1,8 +1,9 @@
+"""The home page: places, searchable by name or code."""
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from ledger.models import PlaceKind
-from ledger.pages.place import place_detail  # noqa: F401 (the place page lives with its kin)
 from ledger.selectors.places import place_list
 
 PLACES_PER_PAGE = 50

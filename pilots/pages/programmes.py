@@ -6,10 +6,10 @@ from django.shortcuts import render
 from ledger.models import Place
 from pilots.models import PilotKind, Programme
 from pilots.selectors import pages
+from pilots.views.savings import where_savings_land_context
 from savings.selectors import attribution_for
 
 from .common import demo_label
-from .savings import where_savings_land_context
 
 
 def programme_list(request):

@@ -1,0 +1,1 @@
+"""Pilot pages. Views stay thin: selectors read (and decide visibility), services write."""
