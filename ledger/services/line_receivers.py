@@ -4,7 +4,9 @@
 The matches (``SupplierMatch``: payer + supplier name as written → body) are the record; the
 column is derived from them so that the rollups group the lines by the body they pay without
 joining the matches on a text key for every line (on 10M lines that join was ~1.3 s of the
-rebuild's 4.2 s of grouping). It is set here, in one set-based UPDATE, whenever it can change:
+rebuild's 4.2 s of grouping). An import's lines are written with it (``line_receivers_of``:
+their suppliers are matched first); otherwise it is set here, in one set-based UPDATE, whenever
+it can change:
 
 - a return's suppliers are matched (an import confirmed, the return submitted): its lines, and
   the payer's lines in other returns that pay a supplier matched for the first time;
@@ -21,7 +23,13 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from ledger.models import SpendLine, SpendReturn, SpendReturnStatus, SupplierMatch
+from ledger.models import (
+    SpendLine,
+    SpendReturn,
+    SpendReturnStatus,
+    SupplierMatch,
+    SupplierMatchStatus,
+)
 
 CHUNK = 1000  # supplier names per statement (SQLite's limit on parameters is 32,766)
 
@@ -78,6 +86,21 @@ def line_receivers_set(
             "pk", flat=True
         )
     )
+
+
+def line_receivers_of(*, payer_id: int, supplier_names: Iterable[str]) -> dict[str, int]:
+    """The receiver each of ``supplier_names`` gives the payer's lines (its match, unless
+    rejected); names without one are left out."""
+    names, found = sorted(set(supplier_names)), {}
+    for start in range(0, len(names), CHUNK):
+        found.update(
+            SupplierMatch.objects.filter(
+                payer_id=payer_id, supplier_name__in=names[start : start + CHUNK]
+            )
+            .exclude(status=SupplierMatchStatus.REJECTED)
+            .values_list("supplier_name", "receiver_id")
+        )
+    return found
 
 
 def line_receivers_fill() -> int:

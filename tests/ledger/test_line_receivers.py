@@ -4,6 +4,8 @@ follow the lines: decisions, first matches, bulk loads; no line history for it."
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import LineChangeSummary, SpendLineEvent
 from ledger.models import (
@@ -24,6 +26,7 @@ from ledger.services.rollups import rollup_rebuild
 from ledger.services.transfers import supplier_match_decide, supplier_matches_for_return
 from tests.factories import UserFactory
 from tests.ledger.dataset_helpers import approved_return
+from tests.ledger.import_helpers import confirmed, dclg_row
 
 pytestmark = pytest.mark.django_db
 ESSEX = "E10000006"
@@ -128,3 +131,44 @@ def test_a_bulk_load_fills_every_receiver_from_the_matches(nhs, council):
     assert line_receivers_fill() == 1  # the rejected match leaves its lines as they were
     assert (_receivers(paid), _receivers(other)) == ({nhs.pk}, {None})
     assert line_receivers_fill() == 0  # nothing left to change
+
+
+def test_an_imports_lines_are_written_with_their_receivers_once(nhs, council, leeds, leeds_draft):
+    """The confirm matches the file's suppliers before its lines go in, and each line is
+    written with its receiver: no UPDATE of the lines follows their INSERT."""
+    other = Organisation.objects.create(code="NHS-O", name="NHS Otherplace", sector=Sector.NHS)
+    SupplierMatch.objects.create(
+        payer=leeds,
+        supplier_name="NHS OTHERPLACE",
+        receiver=other,
+        method=SupplierMatchMethod.NAME,
+        status=SupplierMatchStatus.REJECTED,
+    )
+    SupplierMatch.objects.create(
+        payer=leeds, supplier_name="Old Friend", receiver=council, method=SupplierMatchMethod.ALIAS
+    )
+    rows = [
+        dclg_row("10.00", supplier="NHS Testshire Ltd", number=1),  # matched by this import
+        dclg_row("20.00", supplier="NHS OTHERPLACE", number=2),  # its match was rejected
+        dclg_row("30.00", supplier="Old Friend", number=3),  # matched before
+        dclg_row("40.00", supplier="Acme Ltd", number=4),  # a company
+        dclg_row("50.00", supplier="NHS Testshire Ltd", number=5),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        job = confirmed(leeds_draft, rows)
+    statements = [q["sql"] for q in queries.captured_queries]
+    (insert,) = [i for i, sql in enumerate(statements) if "INSERT INTO ledger_spendline" in sql]
+    assert not [sql for sql in statements[insert:] if "UPDATE ledger_spendline" in sql]
+    lines = leeds_draft.lines.order_by("id")
+    assert list(lines.values_list("source_row", "supplier_name", "receiver_id")) == [
+        (2, "NHS Testshire Ltd", nhs.pk),
+        (3, "NHS OTHERPLACE", None),
+        (4, "Old Friend", council.pk),
+        (5, "Acme Ltd", None),
+        (6, "NHS Testshire Ltd", nhs.pk),
+    ]
+    match = SupplierMatch.objects.get(payer=leeds, supplier_name="NHS Testshire Ltd")
+    assert (match.receiver, match.status) == (nhs, SupplierMatchStatus.SUGGESTED)
+    summaries = LineChangeSummary.objects.filter(spend_return=leeds_draft)
+    assert list(summaries.values_list("label", "lines", "import_job")) == [("insert", 5, job.pk)]
+    assert not SpendLineEvent.objects.filter(pgh_obj_id__in=lines.values("id")).exists()

@@ -2,7 +2,8 @@
 
 One transaction: lock the return's scope, check the file is still not a duplicate, check the
 staging table still holds exactly what the preview counted (an UNLOGGED table empties after a
-database crash), replace the return's lines if asked, then one ``INSERT ... SELECT``.
+database crash; the same read lists the suppliers), replace the return's lines if asked, match
+the suppliers, then one ``INSERT ... SELECT`` writes each line once, its receiver included.
 
 The audit trail records the added lines as one record for the import (``audit.models.lines``:
 the job, its file's hash, who confirmed, how many lines and their total), written by the
@@ -12,7 +13,6 @@ trigger on SpendLine in the same statement; the workflow event says the same in 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from audit.models import WorkflowAction
@@ -21,17 +21,16 @@ from ledger.models import (
     ImportJob,
     ImportJobStatus,
     ImportMode,
-    ImportStagedLine,
     SpendLine,
     SpendReturn,
 )
 from ledger.selectors.duplicates import file_held_message, return_label, returns_holding_file
-from ledger.services.transfers import supplier_matches_for_return
+from ledger.services.transfers import supplier_matches_for_lines
 
 from .duplicates import refuse_duplicate
 from .jobs import require_officer
 from .mappings import column_mapping_remember
-from .staging import staged_lines_delete, staged_lines_transfer
+from .staging import staged_lines_delete, staged_lines_summary, staged_lines_transfer
 
 
 def _ready(job: ImportJob) -> None:
@@ -122,13 +121,11 @@ def import_job_confirm(
         job.duplicate_reason = duplicate_reason.strip()
     if holders and not job.duplicate_reason:
         raise ValidationError(f"{file_held_message(holders)}: confirming it needs a reason.")
-    staged = ImportStagedLine.objects.filter(job_id=job.pk).aggregate(
-        count=Count("id"), total=Sum("amount")
-    )
-    if staged["count"] != job.staged_count or (staged["total"] or 0) != job.lines_total:
+    staged = staged_lines_summary(job=job)
+    if staged.count != job.staged_count or staged.total != job.lines_total:
         raise ValidationError(
             "The previewed lines are no longer complete (the preview must run again): "
-            f"{staged['count']:,} of {job.staged_count:,} lines are waiting."
+            f"{staged.count:,} of {job.staged_count:,} lines are waiting."
         )
     replaced = 0
     if job.mode == ImportMode.REPLACE:
@@ -140,7 +137,11 @@ def import_job_confirm(
     # the import (one record for all its lines) with the job's hash and this user.
     job.confirmed_by = actor
     job.save(update_fields=["confirmed_by"])
-    written = staged_lines_transfer(job=job, spend_return=spend_return)
+    # Payments to public bodies among the new lines are transfers: their suppliers are matched
+    # now (``ledger.services.transfers``), so the officer sees them before submitting, and
+    # before the lines go in, so each is written with its receiver.
+    supplier_matches_for_lines(spend_return=spend_return, names=staged.suppliers)
+    written = staged_lines_transfer(job=job, spend_return=spend_return, suppliers=staged.names)
     if written != job.staged_count:
         raise ValidationError(f"Expected {job.staged_count:,} lines but wrote {written:,}.")
     staged_lines_delete(job=job)
@@ -150,9 +151,6 @@ def import_job_confirm(
     if job.control_total is not None:
         spend_return.control_total = job.control_total
     column_mapping_remember(job=job, spend_return=spend_return, actor=actor)
-    # Payments to public bodies among the new lines are transfers: match their suppliers now,
-    # so the officer sees them before submitting (``ledger.services.transfers``).
-    supplier_matches_for_return(spend_return=spend_return)
     spend_return.save(
         update_fields=[
             "source_file",

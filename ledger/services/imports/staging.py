@@ -8,17 +8,22 @@ way the move into ``SpendLine`` is one ``INSERT ... SELECT`` inside the confirmi
 import contextlib
 import csv
 import io
+import json
 import queue
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Count, Sum
 
 from ledger.importers.staged import STAGED_COLUMNS, STAGED_TEXT, rows_of
 from ledger.models import ImportJob, ImportStagedLine, SpendLine, SpendReturn
 from ledger.models.fields import from_pence
+from ledger.services.line_receivers import line_receivers_of, line_receivers_set
 
 STAGED_TABLE = ImportStagedLine._meta.db_table
 # COPY's CSV format, written by the csv module: it quotes what needs quoting, so no value is
@@ -35,6 +40,14 @@ COPY_READ_SIZE = 1024 * 1024
 # and an external sort of the whole file instead of the (job, id) index, already in file order.
 ANALYZE_AFTER_ROWS = 50_000
 LEDGER_COLUMNS = ", ".join(c for c in STAGED_COLUMNS if c != "job_id")
+
+
+@dataclass
+class StagedSummary:
+    count: int
+    total: Decimal
+    suppliers: list[str]  # the names a match can be made for (not redacted)
+    names: list[str]  # every supplier name, redacted or not (the receivers are looked up by)
 
 
 def uses_copy() -> bool:
@@ -170,17 +183,56 @@ def staged_lines_delete(*, job: ImportJob) -> None:
     ImportStagedLine.objects.filter(job_id=job.pk).delete()
 
 
-def staged_lines_transfer(*, job: ImportJob, spend_return: SpendReturn) -> int:
-    """Copy the job's staged lines into the ledger as lines of ``spend_return``, in file order.
+def staged_lines_summary(*, job: ImportJob) -> StagedSummary:
+    """How many lines ``job`` has staged, their total, and the names of their suppliers that a
+    match can be made for: one read of the staging table (grouped by supplier)."""
+    groups = (
+        ImportStagedLine.objects.filter(job_id=job.pk)
+        .order_by()
+        .values_list("supplier_name", "supplier_redacted")
+        .annotate(lines=Count("*"), total=Sum("amount"))
+    )
+    summary = StagedSummary(0, Decimal(0), [], [])
+    for name, redacted, lines, total in groups:
+        summary.count += lines
+        summary.total += total
+        if name:
+            summary.names.append(name)
+            if not redacted:
+                summary.suppliers.append(name)
+    return summary
 
-    Must run inside the caller's transaction (the confirmation is all or nothing).
+
+def staged_lines_transfer(
+    *, job: ImportJob, spend_return: SpendReturn, suppliers: Iterable[str]
+) -> int:
+    """Copy the job's staged lines into the ledger as lines of ``spend_return``, in file order,
+    each with its receiver (``SpendLine.receiver``) from the payer's supplier matches as they
+    are now: the lines are written once, not written and then updated. ``suppliers``: the
+    staged lines' supplier names (``staged_lines_summary``).
+
+    Must run inside the caller's transaction (the confirmation is all or nothing), after the
+    suppliers are matched (``transfers.supplier_matches_for_lines``).
     """
+    payer = spend_return.organisation_id
+    receivers = {}
+    if uses_copy():  # SQLite: set afterwards, by the receivers' own UPDATE
+        receivers = line_receivers_of(payer_id=payer, supplier_names=suppliers)
+    # A lookup in a constant JSON object per line, not a join: a join would lose the lines'
+    # order (a sort of the whole file); an import pays few of the bodies it matches.
+    receiver = "(%s::jsonb ->> supplier_name)::bigint" if receivers else "%s"
     # Table and column names are our own constants; the values go in as parameters.
     sql = (
         f"INSERT INTO {SpendLine._meta.db_table} "  # noqa: S608
-        f"(spend_return_id, financial_year_id, import_job_id, {LEDGER_COLUMNS}) "
-        f"SELECT %s, %s, %s, {LEDGER_COLUMNS} FROM {STAGED_TABLE} WHERE job_id = %s ORDER BY id"
+        f"(spend_return_id, financial_year_id, import_job_id, receiver_id, {LEDGER_COLUMNS}) "
+        f"SELECT %s, %s, %s, {receiver}, {LEDGER_COLUMNS} FROM {STAGED_TABLE} "
+        "WHERE job_id = %s ORDER BY id"
     )
+    params = [spend_return.pk, spend_return.financial_year_id, job.pk]
+    params += [json.dumps(receivers) if receivers else None, job.pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [spend_return.pk, spend_return.financial_year_id, job.pk, job.pk])
-        return cursor.rowcount
+        cursor.execute(sql, params)
+        written = cursor.rowcount
+    if not uses_copy():
+        line_receivers_set(payer_id=payer, spend_return_ids=[spend_return.pk])
+    return written
