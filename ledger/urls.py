@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .pages import account, compare, count, home, lines, organisations, place
+from .pages import account, compare, count, home, lines, organisations, place, suppliers
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -20,6 +20,8 @@ urlpatterns = [
     path("lines/<int:pk>/", lines.line_detail, name="line-detail"),
     path("compare/", compare.compare, name="compare"),
     path("organisations/", organisations.organisation_list_view, name="organisation-list"),
+    path("suppliers/", suppliers.supplier_list_view, name="supplier-list"),
+    path("suppliers/<slug:slug>/", suppliers.supplier_detail_view, name="supplier-detail"),
     path(
         "organisations/<str:code>/",
         organisations.organisation_detail_view,

@@ -19,6 +19,8 @@ from totalplace.permissions import has_perm
 from .common import demo_context, lines_url, place_or_404
 from .dataset_lines import DATASET_LINE_HEADER, dataset_line_values
 from .keyset import keyset_page, old_page_redirect
+from .keyset_sorted import SORTS, sorted_keyset_page
+from .line_search import LineSearch
 
 LINES_PER_PAGE = 50
 EXPORT_LIMIT = 100_000  # bigger cuts: the API's cursor-paginated lines or a data package
@@ -80,6 +82,7 @@ def place_lines(request, slug: str):
         cut = base.with_filter("source", source)
         # The paginator's count is the rollups' for the same cut: what is listed is counted.
         summary = aggregate(cut=cut)
+        search = LineSearch.from_query(request.GET)
         if source == RETURNS_SOURCE:
             lines = (
                 approved_lines()
@@ -87,18 +90,29 @@ def place_lines(request, slug: str):
                 .select_related("place", "organisation", "theme", "financial_year", "spend_return")
                 .order_by("id")
             )
+            if search.narrows:
+                lines = search.apply(lines)
+                summary = search.summary(lines)
         else:
             lines = counted_dataset_lines(cut=cut)
     except CutError as exc:
         raise Http404(str(exc)) from exc
     if request.GET.get("export") in ("csv", "xlsx"):
         return _download(request, place, lines, dataset=source != RETURNS_SOURCE)
-    page = keyset_page(lines, request=request, per_page=LINES_PER_PAGE)
+    sort = SORTS.get(request.GET.get("sort", ""), SORTS[""])
+    if source == RETURNS_SOURCE and sort.kind != "id":
+        page = sorted_keyset_page(lines, request=request, per_page=LINES_PER_PAGE, sort=sort)
+    else:
+        page = keyset_page(lines, request=request, per_page=LINES_PER_PAGE)
     context = {
         "place": place,
         "page": page,
         "summary": summary,
         "filters": filters,
+        "search": search,
+        "sort_label": sort.label,
+        "sorts": SORTS,
+        "sort": request.GET.get("sort", "") if request.GET.get("sort", "") in SORTS else "",
         "source": source,
         "is_dataset": source != RETURNS_SOURCE,
         "sources": _source_tabs(place, filters, sources, source),

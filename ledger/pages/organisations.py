@@ -11,7 +11,7 @@ from django.urls import reverse
 from ledger.calculations.coverage import months_label, part_year_label
 from ledger.calculations.measures import Measure, measure_choices
 from ledger.calculations.places import populations
-from ledger.models import Organisation, Place
+from ledger.models import FinancialYear, Organisation, Place
 from ledger.selectors.organisations import (
     area_populations,
     organisation_coverage,
@@ -21,9 +21,11 @@ from ledger.selectors.organisations import (
     organisation_spend,
     organisation_transfers,
 )
+from ledger.selectors.suppliers import top_suppliers
 from ledger.tables import Column, Table
 
 from .common import as_of, export_or_none, lines_url
+from .suppliers import suppliers_table
 
 MONEY, COUNT = "money", "count"
 PER_PAGE = 50
@@ -57,6 +59,11 @@ def organisation_detail_view(request, code: str):
     }
     if year:
         tables["by-place"] = _places_table(organisation, spend, year, measure)
+        top = top_suppliers(organisation=organisation, year=FinancialYear.objects.get(pk=year.id))
+        if top.suppliers or top.redacted:
+            tables["top-suppliers"] = suppliers_table(
+                top, "top-suppliers", f"Suppliers {organisation.name} paid most, {year.code}"
+            )
     tables["returns"] = _returns_table(organisation)
     if paid:
         tables["paid"] = _flows_table("paid", f"What {organisation.name} paid", paid, measure)

@@ -15,7 +15,7 @@ from ledger.models import (
 )
 
 from .cases import LOGIN, expect, lists, outcome, page, unchanged
-from .world import ADMIN, ANALYST, APPROVER, EDITOR, LEAD, OFFICER
+from .world import ADMIN, ANALYST, APPROVER, EDITOR, LEAD, OFFICER, REDACTED_SUPPLIER
 
 OK, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 403, 404, 405
 DONE = 302  # a successful form post redirects
@@ -25,6 +25,11 @@ WHO_ACTED = "<strong>the system</strong>"
 
 PUBLIC = expect(OK)
 SIGNED_IN = expect(OK, anonymous=LOGIN)
+
+
+def _redacted_never_named(world, role, response):
+    """Redacted suppliers are counted, never named: not to anyone, on any page."""
+    assert REDACTED_SUPPLIER not in response.content.decode(), f"{role} saw a redacted name"
 
 
 def _status(name):
@@ -136,6 +141,26 @@ LEDGER_PAGES = [
     page("compare", lambda w: "/compare/?place=matrixshire", PUBLIC),
     page("organisation-list", lambda w: "/organisations/?q=matrix", PUBLIC),
     page("organisation-detail", lambda w: "/organisations/MXA/?measure=real", PUBLIC),
+    page(
+        "organisation-detail-redacted-supplier",
+        lambda w: "/organisations/MXB/",
+        PUBLIC,
+        check=_redacted_never_named,
+    ),
+    page(
+        "place-lines-by-supplier",
+        lambda w: "/places/matrixshire/lines/?sort=supplier&q=matrix",
+        PUBLIC,
+        check=_redacted_never_named,
+    ),
+    page("supplier-list", lambda w: "/suppliers/?q=matrix", PUBLIC, check=_redacted_never_named),
+    page(
+        "supplier-detail",
+        lambda w: "/suppliers/matrix-supplies/",
+        PUBLIC,
+        check=_redacted_never_named,
+    ),
+    page("supplier-redacted", lambda w: "/suppliers/matrix-secret-person/", expect(MISSING)),
     page(
         "return-list-no-b-draft",
         lambda w: "/spend-returns/?organisation=all",

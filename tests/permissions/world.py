@@ -98,14 +98,25 @@ class World:
         return client
 
 
-def _return(organisation, year, place, theme, *, status, submitted_by=None, actor=None):
+# The approved returns' suppliers: one named, one redacted (whose name no page may show).
+SUPPLIER, REDACTED_SUPPLIER = "Matrix Supplies Ltd", "Matrix Secret Person"
+
+
+def _return(
+    organisation, year, place, theme, *, status, submitted_by=None, actor=None, supplier=""
+):
     spend_return = spend_return_create(
         organisation=organisation, financial_year=year, place=place, actor=actor, title="Matrix"
     )
-    spend_lines_add(
-        spend_return=spend_return,
-        lines=[SpendLine(place=place, theme=theme, amount=Decimal("100.00"), source_row=2)],
+    line = SpendLine(
+        place=place,
+        theme=theme,
+        amount=Decimal("100.00"),
+        source_row=2,
+        supplier_name=supplier,
+        supplier_redacted=supplier == REDACTED_SUPPLIER,
     )
+    spend_lines_add(spend_return=spend_return, lines=[line])
     if status in (SpendReturnStatus.SUBMITTED, SpendReturnStatus.APPROVED):
         spend_return_submit(spend_return=spend_return, actor=submitted_by)
     if status == SpendReturnStatus.APPROVED:
@@ -166,7 +177,9 @@ def build_world() -> World:
         world.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     officer = users[OFFICER]
-    o["a_approved"] = _return(org_a, year, county, theme, status=SpendReturnStatus.APPROVED)
+    o["a_approved"] = _return(
+        org_a, year, county, theme, status=SpendReturnStatus.APPROVED, supplier=SUPPLIER
+    )
     o["a_draft"] = _return(org_a, year, county, theme, status="draft", actor=officer)
     o["a_submitted"] = _return(
         org_a, year, county, theme, status=SpendReturnStatus.SUBMITTED, submitted_by=officer
@@ -179,7 +192,9 @@ def build_world() -> World:
         org_a, year, county, theme, status=SpendReturnStatus.SUBMITTED, submitted_by=users[APPROVER]
     )
     officer_role.delete()
-    o["b_approved"] = _return(org_b, year, county, theme, status=SpendReturnStatus.APPROVED)
+    o["b_approved"] = _return(
+        org_b, year, county, theme, status=SpendReturnStatus.APPROVED, supplier=REDACTED_SUPPLIER
+    )
     o["b_draft"] = _return(org_b, year, county, theme, status="draft", actor=token_user)
     o["b_submitted"] = _return(
         org_b, year, county, theme, status=SpendReturnStatus.SUBMITTED, submitted_by=token_user
