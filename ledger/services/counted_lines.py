@@ -142,21 +142,38 @@ TRANSFER_FIELDS = (
 )
 
 
-def transfer_groups_sql() -> str:
-    """Every approved return's line that pays a public body, grouped by ``TRANSFER_FIELDS``:
-    ``amount_pence`` and ``line_count`` per group (a full rebuild's transfer rollups).
+# ``TRANSFER_FIELDS`` in the order of the index ``spend_line_paid_body``'s columns.
+PAID_BODY_ORDER = (
+    "organisation_id",
+    "financial_year_id",
+    "place_id",
+    "theme_id",
+    "basis",
+    "receiver_id",
+)
+
+
+def transfer_groups_sql(approved_return_ids: list[int]) -> tuple[str, list]:
+    """The lines of the given (approved) returns that pay a public body, grouped by
+    ``TRANSFER_FIELDS``: ``amount_pence`` and ``line_count`` per group (a full rebuild's
+    transfer rollups), as SQL and parameters.
 
     Only returns' lines pay a body (a dataset line has no supplier). The partial index
     ``spend_line_paid_body`` holds every column read here, so on PostgreSQL this reads the tenth
-    of the lines that pay a body from the index alone, not all of the lines."""
-    line, ret = SpendLine._meta.db_table, SpendReturn._meta.db_table
-    group = ", ".join(f"l.{f}" for f in TRANSFER_FIELDS)
-    return f"""
+    of the lines that pay a body from the index alone, in its order; grouped in that order
+    (``GROUP BY`` lists the index's columns as it does), the sums stream out of the scan with no
+    hash table. The returns are a list rather than a join: PostgreSQL tests a constant list with
+    a hash and keeps the index's order, where the join to the returns (a hash join) lost it and
+    left 1M lines to a hash aggregate (10M-line ledger: 1.6 s against 0.85 s, loaded machine)."""
+    line = SpendLine._meta.db_table
+    group = ", ".join(f"l.{f}" for f in PAID_BODY_ORDER)
+    sql = f"""
         SELECT {group}, SUM(l.amount_pence)::bigint AS amount_pence,
                COUNT(*)::integer AS line_count
-        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
-        WHERE r.status = 'approved' AND l.receiver_id IS NOT NULL
+        FROM {line} l
+        WHERE l.receiver_id IS NOT NULL AND l.spend_return_id = ANY (%s::bigint[])
         GROUP BY {group}"""
+    return sql, [list(approved_return_ids)]
 
 
 def counted_transfer_groups(keys: list[Key] | None, lines) -> dict[tuple, tuple[int, int]]:

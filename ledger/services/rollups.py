@@ -46,7 +46,7 @@ from ledger.services.counted_lines import (
     scope_sql,
 )
 from ledger.services.rollup_generation import rollup_generation_bump
-from ledger.services.rollup_swap import rollup_table_swap, swap_possible
+from ledger.services.rollup_swap import leftovers_drop, rollup_table_swap, swap_possible
 
 ROLLUP_LOCK = 0x544F54414C  # "TOTAL": the advisory lock a rebuild holds exclusively
 
@@ -251,4 +251,12 @@ def rollup_rebuild(*, fast: bool | None = None) -> RollupRun:
     half-built table. Safe to run while refreshes and imports run (see the module docstring).
     On PostgreSQL the new totals are built in a table of their own and swapped in
     (``rollup_swap``)."""
-    return _sync(None, RollupRunKind.REBUILD, fast)
+    # A rebuild outside any transaction may build in two sessions (``rollup_swap``): if it
+    # fails, the table the second one committed goes too.
+    outermost = not connection.in_atomic_block
+    try:
+        return _sync(None, RollupRunKind.REBUILD, fast)
+    except Exception:
+        if outermost and connection.vendor == "postgresql":
+            leftovers_drop()
+        raise

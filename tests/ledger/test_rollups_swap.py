@@ -8,8 +8,19 @@ from django.db import connection, transaction
 from django.db.models import Sum
 
 from ledger import tasks
-from ledger.models import RollupGeneration, SpendLine, SpendRollup
+from ledger.models import (
+    RollupGeneration,
+    SpendLine,
+    SpendRollup,
+    SpendTransferRollup,
+    SupplierMatch,
+    SupplierMatchMethod,
+    SupplierMatchStatus,
+)
+from ledger.models.fields import to_pence
+from ledger.selectors.access import approved_lines
 from ledger.services import rollup_swap
+from ledger.services.counted_lines import TRANSFER_FIELDS, counted_transfer_groups
 from ledger.services.rollup_generation import rollup_generation_bump
 from ledger.services.rollups import rollup_rebuild, rollup_refresh
 from tests.factories import (
@@ -229,3 +240,89 @@ def test_generation_bumps_commit_in_the_order_of_their_numbers():
     for thread in threads:
         thread.join(20)
     assert RollupGeneration.objects.get().number == start + 2
+
+
+def _transfer_ledger():
+    """Two bodies, the first paying the second (a confirmed match), rebuilt once."""
+    year, place, theme, organisations = _ledger(rebuild=False)
+    payer, receiver = organisations
+    SupplierMatch.objects.create(
+        payer=payer,
+        supplier_name="The other body",
+        receiver=receiver,
+        method=SupplierMatchMethod.PERSON,
+        status=SupplierMatchStatus.CONFIRMED,
+    )
+    approved_return(
+        payer,
+        year,
+        [
+            SpendLine(place=place, theme=theme, amount=Decimal(a), supplier_name=supplier)
+            for a, supplier in (("7.00", "The other body"), ("2.50", "The other body"), ("4", "X"))
+        ],
+    )
+    rollup_rebuild()
+    return year, place, theme, organisations
+
+
+def transfer_rows() -> dict:
+    return {
+        tuple(getattr(r, f) for f in TRANSFER_FIELDS): (to_pence(r.amount), r.line_count)
+        for r in SpendTransferRollup.objects.all()
+    }
+
+
+def _leftovers() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE %s", ["%\\_rebuild"])
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_outside_a_transaction_builds_the_transfers_in_a_second_session(monkeypatch):
+    builders = []
+    build = rollup_swap._build_transfers
+
+    def recorded(ids):
+        builders.append(threading.current_thread().name)
+        return build(ids)
+
+    monkeypatch.setattr(rollup_swap, "_build_transfers", recorded)
+    _transfer_ledger()
+    assert builders == ["rollup-transfers"]  # not this thread
+    assert rollup_rows() == line_totals()
+    assert transfer_rows() == counted_transfer_groups(None, approved_lines())
+    assert sum(pence for pence, _ in transfer_rows().values()) == 950
+    assert not _leftovers()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failing", ["rollups", "transfers"])
+def test_a_rebuild_failing_in_either_session_swaps_neither_and_leaves_nothing(monkeypatch, failing):
+    year, place, theme, organisations = _transfer_ledger()
+    approved_return(  # changes both tables' totals, were the rebuild to swap
+        organisations[0],
+        year,
+        [SpendLine(place=place, theme=theme, amount=Decimal(3), supplier_name="The other body")],
+    )
+    before, transfers_before, tables = rollup_rows(), transfer_rows(), _table_ids()
+
+    def fail(*args):
+        raise RuntimeError("disk full")
+
+    # The rollups fail once the transfer rollups are committed by the second session.
+    monkeypatch.setattr(rollup_swap, "_diff" if failing == "rollups" else "_build_transfers", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        rollup_rebuild()
+    assert (rollup_rows(), transfer_rows()) == (before, transfers_before)
+    assert _table_ids() == tables  # neither table was replaced
+    assert not _leftovers()
+
+
+def _table_ids() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::regclass::oid, %s::regclass::oid",
+            [TABLE, SpendTransferRollup._meta.db_table],
+        )
+        return list(cursor.fetchone())
