@@ -13,11 +13,14 @@ from decimal import Decimal
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from ledger.tables import Table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Pounds with pence and thousands separators; a credit shows its minus sign.
+CURRENCY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
 
 
 def safe_cell(value):
@@ -73,6 +76,12 @@ def xlsx_rows_response(
     sheet.append(header)
     for row in rows:
         values = [safe_cell(v) for v in row]
+        # Amounts stay numbers (a spreadsheet can sum them), shown in pounds: the ``money``
+        # columns' cells carry a currency format.
+        for index in money:
+            if isinstance(values[index], Decimal | int):
+                values[index] = WriteOnlyCell(sheet, value=values[index])
+                values[index].number_format = CURRENCY_FORMAT
         sheet.append(values)
     buffer = io.BytesIO()
     workbook.save(buffer)

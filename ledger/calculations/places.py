@@ -100,7 +100,7 @@ def subtree_totals(
             sums.items(), key=lambda i: year_map[i[0][1]].start_date
         ):
             if pid == place.pk:
-                found, found_year = _nearest_persons(persons, place.pk, year_map[y], every_year)
+                found, found_year = nearest_persons(persons, place.pk, year_map[y], every_year)
                 result.append(PlaceYear(place, year_map[y], amount, n, found, found_year))
     return result
 
@@ -125,7 +125,7 @@ def _transfers_within(places: list[Place], years) -> dict[tuple[int, int], Decim
 NEAREST_POPULATION_YEARS = 5
 
 
-def _nearest_persons(
+def nearest_persons(
     persons: dict, place_id: int, year: FinancialYear, every_year: dict[int, FinancialYear]
 ) -> tuple[int | None, str]:
     """The place's population in ``year``, else in the nearest year within five that has one

@@ -13,6 +13,7 @@ import json
 import zipfile
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -21,8 +22,14 @@ from ledger.calculations.cuts import Cut
 from ledger.calculations.totals import aggregate
 from ledger.exports import safe_text
 from ledger.models import ExportJob, ExportStatus, FinancialYear
+from ledger.selectors.illustrative import cut_has_illustrative_data
 from totalplace.celery import send_or_log
 
+OPEN_LICENCE = {
+    "name": "OGL-UK-3.0",
+    "title": "Open Government Licence v3.0",
+    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
 DRILLDOWN = ["place", "organisation", "sector", "theme", "cofog", "year", "basis"]
 CSV_NAME = "data/spend.csv"
 FIELDS = [
@@ -64,7 +71,7 @@ def _rows(cut: Cut) -> list[list]:
     return rows
 
 
-def _descriptor(cut: Cut, rows: list[list], title: str) -> dict:
+def _descriptor(cut: Cut, rows: list[list], title: str, illustrative: bool) -> dict:
     years = sorted({r[9] for r in rows})
     period = {}
     if years:
@@ -104,17 +111,15 @@ def _descriptor(cut: Cut, rows: list[list], title: str) -> dict:
         "profile": "fiscal-data-package",
         "name": "totalplace-spend",
         "title": title,
-        "description": "Approved public spending from TotalPlace rollups. "
+        "description": (
+            f"{settings.TOTALPLACE_DEMO_LABEL}: no licence is granted. " if illustrative else ""
+        )
+        + "Approved public spending from TotalPlace rollups. "
         f"Cut: {cut.as_text() or 'everything'}.",
         "countryCode": "GB",
         "created": timezone.now().replace(microsecond=0).isoformat(),
-        "licenses": [
-            {
-                "name": "OGL-UK-3.0",
-                "title": "Open Government Licence v3.0",
-                "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-            }
-        ],
+        # Made-up figures are under no open licence: an illustrative package claims none.
+        **({} if illustrative else {"licenses": [OPEN_LICENCE]}),
         **({"fiscalPeriod": period} if period else {}),
         "resources": [
             {
@@ -192,7 +197,9 @@ def fiscal_data_package_build(
         progress(len(rows), len(rows))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("datapackage.json", json.dumps(_descriptor(cut, rows, title), indent=2))
+        illustrative = cut_has_illustrative_data(cut=cut)
+        descriptor = _descriptor(cut, rows, title, illustrative)
+        zf.writestr("datapackage.json", json.dumps(descriptor, indent=2))
         zf.writestr(CSV_NAME, buffer.getvalue())
     return archive.getvalue()
 

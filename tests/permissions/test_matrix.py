@@ -13,13 +13,22 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from .cases import outcome
 from .dataset_cases import DATASET_API, DATASET_PAGES
+from .explorer_cases import EXPLORER_PAGES
 from .ledger_api import LEDGER_API
 from .ledger_pages import LEDGER_PAGES
 from .pilot_cases import PILOT_API, PILOT_PAGES
 
 pytestmark = pytest.mark.django_db
 
-CASES = LEDGER_PAGES + LEDGER_API + DATASET_PAGES + DATASET_API + PILOT_PAGES + PILOT_API
+CASES = (
+    LEDGER_PAGES
+    + LEDGER_API
+    + DATASET_PAGES
+    + DATASET_API
+    + PILOT_PAGES
+    + PILOT_API
+    + EXPLORER_PAGES
+)
 # The admin site has its own permissions (staff status and model permissions): see
 # tests/test_roles_admin.py. Format-suffix routes (``places.json``) are the same views.
 NOT_IN_MATRIX = ("admin/",)

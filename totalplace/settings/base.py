@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "pilots",
     "savings",
     "audit",
+    "explorer",
 ]
 
 MIDDLEWARE = [
@@ -230,10 +231,19 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # JavaScript libraries arrive through npm (package.json); only their built files are served.
 NODE_MODULES = BASE_DIR / "node_modules"
+# Package → the folder of its browser builds (d3-hexjson ships them in build/, not dist/).
+NODE_BUILDS = {
+    "chart.js": "dist",
+    "chartjs-chart-sankey": "dist",
+    "chartjs-chart-treemap": "dist",
+    "d3-array": "dist",
+    "d3-selection": "dist",
+    "d3-hexjson": "build",
+}
 STATICFILES_DIRS = [BASE_DIR / "static"] + [
-    (f"vendor/{name}", NODE_MODULES / name / "dist")
-    for name in ("chart.js", "chartjs-chart-sankey")
-    if (NODE_MODULES / name / "dist").is_dir()
+    (f"vendor/{name}", NODE_MODULES / name / folder)
+    for name, folder in NODE_BUILDS.items()
+    if (NODE_MODULES / name / folder).is_dir()
 ]
 WHITENOISE_USE_FINDERS = True
 # Uploads: requests over these sizes are refused before any parsing.

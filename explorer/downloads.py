@@ -1,0 +1,44 @@
+""" "Download this view": the explorer's cells as CSV or XLSX (the aggregate API's CSV columns),
+or its cut as a Fiscal Data Package, each through the ledger's own export code."""
+
+from django.http import HttpResponse
+
+from ledger.apis.aggregate import aggregate_rows
+from ledger.apis.exports import SYNC_LIMIT
+from ledger.exports import csv_rows_response, xlsx_rows_response
+from ledger.services.fiscal_data_package import (
+    fiscal_data_package_build,
+    fiscal_data_package_cells,
+)
+
+from .selectors import ExplorerResult
+
+DOWNLOADS = {"csv": "CSV", "xlsx": "XLSX", "fdp": "Fiscal Data Package"}
+FILENAME = "totalplace-explorer"
+
+
+class TooLarge(Exception):
+    """The cut has more rows than a package built while the analyst waits may hold."""
+
+    message = (
+        f"This view's cut has more than {SYNC_LIMIT:,} rows for a Fiscal Data Package: narrow "
+        "it with a filter, or (analysts) queue it through the API's exports."
+    )
+
+
+def explorer_download(explorer: ExplorerResult, kind: str) -> HttpResponse:
+    header, rows = aggregate_rows(explorer.result)
+    if kind == "csv":
+        return csv_rows_response(FILENAME, header, rows)
+    if kind == "xlsx":
+        amount = header.index("amount")
+        return xlsx_rows_response(FILENAME, "explorer", header, rows, money={amount})
+    cut = explorer.result.cut
+    if fiscal_data_package_cells(cut=cut) > SYNC_LIMIT:
+        raise TooLarge
+    response = HttpResponse(
+        fiscal_data_package_build(cut=cut, title="TotalPlace spend: explorer view"),
+        content_type="application/zip",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{FILENAME}-fdp.zip"'
+    return response

@@ -1,0 +1,106 @@
+"""Spend per head by local authority district, for the hex map and its table.
+
+The layout is Open Innovations' HexJSON of the 2021 districts (``fixtures/maps``, MIT): one hex
+per district, keyed by its GSS code. A hex's place is the project's place with that code (GSS
+or a recorded alias); its spend is the aggregate's for the year and theme in that place and
+the places below it. A hex with no place, no spend or no population says "no data": never £0.
+"""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
+from django.db.models import Q
+
+from ledger.calculations.cuts import Cut, place_subtree_ids
+from ledger.calculations.places import nearest_persons, per_head, populations
+from ledger.calculations.totals import aggregate
+from ledger.models import FinancialYear, Place, ServiceTheme, SpendRollup
+
+HEXJSON = (
+    settings.BASE_DIR / "fixtures/maps/odileeds_hexmap_uk_local_authority_districts_2021.hexjson"
+)
+BANDS = 5
+
+
+@cache
+def hexjson() -> dict:
+    """The layout as published: ``{"layout": "odd-r", "hexes": {code: {n, q, r, region}}}``."""
+    return json.loads(HEXJSON.read_text(encoding="utf-8"))
+
+
+@dataclass
+class District:
+    code: str
+    name: str
+    region: str
+    place: Place | None = None
+    amount: Decimal | None = None
+    persons: int | None = None
+    persons_year: str = ""  # the population's year, when the spend's year has none
+    band: int | None = None
+
+    @property
+    def per_head(self) -> Decimal | None:
+        return per_head(self.amount, self.persons)
+
+
+def _places_by_code(codes: list[str]) -> dict[str, Place]:
+    found = {}
+    matching = Place.objects.filter(Q(gss_code__in=codes) | Q(aliases__code__in=codes))
+    for place in matching.distinct().prefetch_related("aliases"):
+        found[place.gss_code] = place
+        for alias in place.aliases.all():
+            found.setdefault(alias.code, place)
+    return {code: found[code] for code in codes if code in found}
+
+
+def spend_per_head_by_district(
+    *, year: FinancialYear, theme: ServiceTheme | None = None
+) -> list[District]:
+    """Every hex's district with its spend and population in ``year`` (``theme`` and below),
+    banded into quintiles of spend per head; in the layout's order."""
+    hexes = hexjson()["hexes"]
+    places = _places_by_code(list(hexes))
+    filters = {"year": [year.code], **({"theme": [theme.code]} if theme else {})}
+    result = aggregate(cut=Cut(filters), drilldown=["place"])
+    by_place = {c.members["place"].id: c.amount for c in result.cells}
+    persons = populations(list(places.values()))
+    every_year = FinancialYear.objects.in_bulk()
+    districts = []
+    for code, hex_ in hexes.items():
+        district = District(code, hex_["n"], hex_.get("region", ""), places.get(code))
+        if district.place is not None:
+            inside = [by_place[p] for p in place_subtree_ids([district.place.pk]) if p in by_place]
+            district.amount = sum(inside, Decimal(0)) if inside else None
+            district.persons, district.persons_year = nearest_persons(
+                persons, district.place.pk, year, every_year
+            )
+        districts.append(district)
+    _band(districts)
+    return districts
+
+
+def _band(districts: list[District]) -> None:
+    """Quintiles by rank: each band holds a fifth of the districts with a figure."""
+    ranked = sorted((d for d in districts if d.per_head is not None), key=lambda d: d.per_head)
+    for rank, district in enumerate(ranked):
+        district.band = rank * BANDS // len(ranked)
+
+
+def band_ranges(districts: list[District]) -> list[tuple[int, Decimal, Decimal]]:
+    """(band, lowest, highest) spend per head, for the legend."""
+    ranges = []
+    for band in range(BANDS):
+        values = [d.per_head for d in districts if d.band == band]
+        if values:
+            ranges.append((band, min(values), max(values)))
+    return ranges
+
+
+def years_with_spend() -> list[FinancialYear]:
+    """The years any rollup has, latest first: what the map can show."""
+    ids = SpendRollup.objects.values("financial_year_id").distinct().order_by()
+    return list(FinancialYear.objects.filter(pk__in=ids).order_by("-start_date"))

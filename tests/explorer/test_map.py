@@ -1,0 +1,85 @@
+"""The map of spend per head: every hex of the layout, matched to places by GSS code (or an
+alias), "no data" where there is no spend or no population, never £0."""
+
+from decimal import Decimal
+
+import pytest
+
+from explorer.maps import hexjson, spend_per_head_by_district
+from ledger.models import PlaceAlias
+
+from .table_text import table_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_code(rows):
+    return {row[1]: row for row in rows}
+
+
+def test_every_district_is_a_hex_and_a_row(client, world):
+    html = client.get("/map/?year=2010-11").content.decode()
+    rows = _by_code(table_rows(html, "map-table")["tbody"])
+    assert len(rows) == len(hexjson()["hexes"]) == 374
+    # Allerdale: the county council's roads and its own (£370.75) over 1,000 people.
+    assert rows["E07000026"] == ["Allerdale", "E07000026", "£370.75", "1,000", "£0.37"]
+    # Barrow: spend but no population; Copeland: a population but no spend; Glasgow: no place.
+    assert rows["E07000027"] == ["Barrow-in-Furness", "E07000027", "£75.00", "no data", "no data"]
+    assert rows["E07000029"] == ["Copeland", "E07000029", "no data", "700", "no data"]
+    assert rows["S12000049"][2:] == ["no data", "no data", "no data"]
+    assert not [r for r in rows.values() if "£0.00" in r]
+    assert "1 of 374 districts have spend and a population for 2010-11" in html
+
+
+def test_the_hexes_carry_bands_and_no_data(client, world):
+    response = client.get("/map/?year=2010-11")
+    data = response.context["hexjson"]
+    assert data["layout"] == "odd-r"
+    assert data["hexes"]["E07000026"]["band"] == 0
+    assert data["hexes"]["E07000026"]["figure"] == "Allerdale: £0.37 per head"
+    assert data["hexes"]["E07000027"]["band"] is None
+    assert data["hexes"]["E07000027"]["figure"] == "Barrow-in-Furness: no data"
+    assert 'id="hexmap-data"' in response.content.decode()
+
+
+def test_a_theme_narrows_the_map(client, world):
+    districts = {
+        d.code: d for d in spend_per_head_by_district(year=world["year"], theme=world["education"])
+    }
+    assert districts["E07000026"].amount is None  # Allerdale's spend is all on roads
+    assert districts["E07000027"].amount == Decimal("75.00")
+    roads = spend_per_head_by_district(year=world["year"], theme=world["roads"])
+    found = {d.code: d.amount for d in roads if d.amount is not None}
+    assert found == {"E07000026": Decimal("370.75")}
+
+
+def test_a_hex_matches_a_place_by_an_alias(world):
+    """A district recorded under another code (a successor's, an E-code) still gets its hex."""
+    barrow = world["barrow"]
+    barrow.gss_code = "E07999999"
+    barrow.save()
+    PlaceAlias.objects.create(place=barrow, code="E07000027", scheme="gss")
+    districts = {d.code: d for d in spend_per_head_by_district(year=world["year"])}
+    assert districts["E07000027"].place == barrow
+    assert districts["E07000027"].amount == 75
+
+
+def test_quintiles_split_the_districts_with_figures(world):
+    from ledger.models import Place, Population
+
+    for persons, code in enumerate(("E07000028", "E07000030", "E07000031", "E07000027"), 1):
+        Population.objects.create(
+            place=Place.objects.get(gss_code=code),
+            financial_year=world["year"],
+            persons=persons,
+            source="test",
+        )
+    districts = spend_per_head_by_district(year=world["year"])
+    banded = sorted((d.per_head, d.band) for d in districts if d.band is not None)
+    # Allerdale £0.37 and Barrow £18.75 per head (£75 over 4): the two with spend and people.
+    assert banded == [(Decimal("0.37"), 0), (Decimal("18.75"), 2)]
+
+
+def test_the_year_defaults_to_the_latest_with_spend(client, world):
+    response = client.get("/map/?year=1066-67")
+    assert response.context["year"].code == "2010-11"
