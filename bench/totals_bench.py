@@ -289,10 +289,10 @@ def bench_rebuild() -> None:
 
 def bench_refresh() -> None:
     from ledger import tasks
+    from ledger.services.approval import spend_return_approve, spend_return_submit
     from ledger.services.reconciliation import reconciliation_run
     from ledger.services.returns import spend_return_create
     from ledger.services.rollups import rollup_keys_for_returns, rollup_refresh
-    from ledger.services.sign_off import spend_return_approve, spend_return_submit
 
     old = SpendReturn.objects.filter(status="approved", title="bench").order_by("-pk").first()
     new = spend_return_create(

@@ -225,7 +225,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "filename",
         "spend_return",
         "status",
-        "lines_count",
+        "line_count",
         "error_count",
         "created_at",
     ]

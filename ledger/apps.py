@@ -7,6 +7,6 @@ class LedgerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ledger import signals
+        from ledger import permissions, signals  # noqa: F401 (permissions registers the rules)
 
         signals.connect()

@@ -33,13 +33,13 @@ from ledger.models import (
     SpendRollup,
 )
 from ledger.services.access import api_token_create, membership_grant
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.imports.confirm import import_job_request_confirm
 from ledger.services.imports.jobs import import_job_create
 from ledger.services.imports.queueing import DELAYED_MESSAGE, import_jobs_requeue
 from ledger.services.lines import spend_lines_add
 from ledger.services.reconciliation import reconciliation_run
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,

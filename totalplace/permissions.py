@@ -1,10 +1,10 @@
 """One way to ask "may this user do that?", for pages, the API and services alike.
 
-The answers come from the object rules in ``ledger/rules.py`` and ``pilots/rules.py`` (the
-``rules`` package). We test them with ``rules.has_perm`` rather than ``user.has_perm``: Django
-answers yes to every permission for an active superuser before asking any backend, and the
-rules must hold for administrators too (nobody approves a return they submitted themselves;
-an API token acts only for its own organisation).
+The answers come from the object rules in ``ledger/permissions.py`` and
+``pilots/permissions.py`` (the ``rules`` package). We test them with ``rules.has_perm``
+rather than ``user.has_perm``: Django answers yes to every permission for an active superuser
+before asking any backend, and the rules must hold for administrators too (nobody approves a
+return they submitted themselves; an API token acts only for its own organisation).
 """
 
 from collections.abc import Callable

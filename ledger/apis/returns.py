@@ -21,12 +21,12 @@ from ledger.authentication import ApiTokenAuthentication
 from ledger.models import ApiToken, FinancialYear, Place, SpendReturn, SpendReturnStatus
 from ledger.selectors.imports import column_mapping_get, import_jobs_of_organisation
 from ledger.selectors.returns import spend_returns_of_organisation
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.imports.confirm import import_job_request_confirm
 from ledger.services.imports.corrections import import_job_correct
 from ledger.services.imports.jobs import import_job_create
 from ledger.services.imports.queueing import import_job_retry_if_delayed
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from ledger.services.years import financial_year_get
 from totalplace.parsers import LimitedFormParser, LimitedJSONParser
 from totalplace.permissions import has_perm
@@ -45,7 +45,7 @@ from .returns_serializers import (
 
 class HasOrganisationToken(BasePermission):
     """Only requests carrying an API token: it says which organisation they act for. Reads
-    need any role in it; writes the finance officer's (``ledger/rules.py``). A token stops
+    need any role in it; writes the finance officer's (``ledger/permissions.py``). A token stops
     working here as soon as its user loses the role."""
 
     def has_permission(self, request, view) -> bool:
@@ -231,7 +231,7 @@ class IsOrganisationApprover(HasOrganisationToken):
 
     @staticmethod
     def _check(request, obj) -> bool:
-        if not has_perm(request.user, "ledger.sign_off_returns", obj):
+        if not has_perm(request.user, "ledger.approve_returns", obj):
             raise PermissionDenied(
                 f"Only approvers of {request.auth.organisation} can sign off its spend returns."
             )

@@ -273,7 +273,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "percent",
             "layout",
             "mapping",
-            "lines_count",
+            "line_count",
             "staged_count",
             "lines_total",
             "credits_count",

@@ -180,7 +180,7 @@ class ImportJob(models.Model):
 
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
-    lines_count = models.PositiveIntegerField(default=0)  # lines read from the file
+    line_count = models.PositiveIntegerField(default=0)  # lines read from the file
     staged_count = models.PositiveIntegerField(default=0)  # ledger lines (apportioned: more)
     lines_total = MoneyField(default=0)
     credits_count = models.PositiveIntegerField(default=0)

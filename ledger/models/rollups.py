@@ -111,7 +111,7 @@ class Reconciliation(models.Model):
     financial_year = models.ForeignKey(FinancialYear, on_delete=models.CASCADE)
     as_of = models.DateTimeField()
     lines_amount = MoneyField()
-    lines_count = models.PositiveIntegerField()
+    line_count = models.PositiveIntegerField()
     rollup_amount = MoneyField()
     rollup_count = models.PositiveIntegerField()
     residual = MoneyField()
@@ -129,7 +129,7 @@ class Reconciliation(models.Model):
 
     @property
     def matches(self) -> bool:
-        return self.residual == 0 and self.lines_count == self.rollup_count
+        return self.residual == 0 and self.line_count == self.rollup_count
 
 
 class ExportStatus(models.TextChoices):

@@ -13,8 +13,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ledger.models import Place
-from ledger.services.datasets import editions as services
 from ledger.services.datasets.bodies import dataset_body_add
+from ledger.services.datasets.editions import (
+    dataset_edition_approve,
+    dataset_edition_cancel,
+    dataset_edition_choose,
+    dataset_edition_request_load,
+    dataset_edition_send_back,
+)
 from totalplace.permissions import permission_required
 
 from .dataset_editions import edition_of
@@ -51,7 +57,7 @@ editor_only = permission_required("ledger.load_datasets", fn=edition_of, message
 
 @require_POST
 @editor_only
-def dataset_edition_choose(request, pk: int):
+def dataset_edition_choose_view(request, pk: int):
     edition = edition_of(request, pk)
     form = EditionChoicesForm(request.POST, edition=edition)
     if not form.is_valid():
@@ -60,9 +66,7 @@ def dataset_edition_choose(request, pk: int):
     return _act(
         request,
         pk,
-        lambda e: services.dataset_edition_choose(
-            edition=e, choices=form.choices(), actor=request.user
-        ),
+        lambda e: dataset_edition_choose(edition=e, choices=form.choices(), actor=request.user),
         "Your choices are saved: the file is being read again with them.",
     )
 
@@ -81,7 +85,7 @@ def dataset_edition_exclude(request, pk: int):
     return _act(
         request,
         pk,
-        lambda e: services.dataset_edition_choose(
+        lambda e: dataset_edition_choose(
             edition=e, choices={kind: {key: choice}}, actor=request.user
         ),
         f"{done}: the file is being read again.",
@@ -126,7 +130,7 @@ def dataset_edition_place(request, pk: int):
     return _act(
         request,
         pk,
-        lambda e: services.dataset_edition_choose(
+        lambda e: dataset_edition_choose(
             edition=e,
             choices={"places": {key: {"action": "place", "code": code.upper()}}},
             actor=request.user,
@@ -137,22 +141,22 @@ def dataset_edition_place(request, pk: int):
 
 @require_POST
 @editor_only
-def dataset_edition_load(request, pk: int):
+def dataset_edition_load_view(request, pk: int):
     return _act(
         request,
         pk,
-        lambda e: services.dataset_edition_request_load(edition=e, actor=request.user),
+        lambda e: dataset_edition_request_load(edition=e, actor=request.user),
         "Loading its lines: all of them, or none. Another dataset editor approves it next.",
     )
 
 
 @require_POST
 @editor_only
-def dataset_edition_approve(request, pk: int):
+def dataset_edition_approve_view(request, pk: int):
     return _act(
         request,
         pk,
-        lambda e: services.dataset_edition_approve(edition=e, actor=request.user),
+        lambda e: dataset_edition_approve(edition=e, actor=request.user),
         "Approved: it is the current edition for the years it covers, and the count of every "
         "place is being rebuilt.",
     )
@@ -160,22 +164,22 @@ def dataset_edition_approve(request, pk: int):
 
 @require_POST
 @editor_only
-def dataset_edition_send_back(request, pk: int):
+def dataset_edition_send_back_view(request, pk: int):
     reason = request.POST.get("reason", "")
     return _act(
         request,
         pk,
-        lambda e: services.dataset_edition_send_back(edition=e, actor=request.user, reason=reason),
+        lambda e: dataset_edition_send_back(edition=e, actor=request.user, reason=reason),
         "Sent back: its lines are deleted; the file is kept.",
     )
 
 
 @require_POST
 @editor_only
-def dataset_edition_cancel(request, pk: int):
+def dataset_edition_cancel_view(request, pk: int):
     return _act(
         request,
         pk,
-        lambda e: services.dataset_edition_cancel(edition=e, actor=request.user),
+        lambda e: dataset_edition_cancel(edition=e, actor=request.user),
         "Cancelled: nothing of it counts anywhere.",
     )

@@ -90,7 +90,7 @@ def _status(job: ImportJob) -> dict:
         "rows_done": job.rows_done,
         "rows_total": job.rows_total,
         "percent": job.percent_done,
-        "lines": job.lines_count,
+        "lines": job.line_count,
         "errors": job.error_count,
         "delayed": job.delayed_at is not None,
         "message": without_paths(job.message),
@@ -205,7 +205,7 @@ def import_job_mapping(request, pk: int):
 
 @require_POST
 @permission_required("ledger.prepare_returns", fn=_job, message=ONLY_OFFICERS)
-def import_job_confirm(request, pk: int):
+def import_job_confirm_view(request, pk: int):
     job = _job(request, pk)
     try:
         import_job_request_confirm(

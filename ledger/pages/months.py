@@ -19,7 +19,7 @@ from .returns import spend_return_of
     fn=spend_return_of,
     message="Only the organisation's finance officers can change a draft's months.",
 )
-def spend_return_months(request, pk: int):
+def spend_return_months_view(request, pk: int):
     """Declare the months a draft covers, or go back to its lines' dates."""
     spend_return = spend_return_of(request, pk)
     form = DeclaredMonthsForm(request.POST)

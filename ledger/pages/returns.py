@@ -28,8 +28,16 @@ from ledger.selectors.returns import (
     spend_return_years,
     spend_returns_waiting,
 )
-from ledger.services import returns as services
-from ledger.services import sign_off
+from ledger.services.approval import (
+    spend_return_approve,
+    spend_return_send_back,
+    spend_return_submit,
+)
+from ledger.services.returns import (
+    spend_return_create,
+    spend_return_discard,
+    spend_return_new_version,
+)
 from totalplace.permissions import has_perm, permission_required
 
 from .forms import SendBackForm, SpendReturnCreateForm
@@ -120,7 +128,7 @@ def spend_return_list_view(request):
 
 
 @login_required
-def spend_return_create(request):
+def spend_return_create_view(request):
     """The form for finance officers; anyone else signed in is told how to get the role."""
     if request.method == "POST" and not has_perm(request.user, "ledger.prepare_returns"):
         raise PermissionDenied("Only finance officers can start spend returns.")
@@ -129,7 +137,7 @@ def spend_return_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            spend_return = services.spend_return_create(
+            spend_return = spend_return_create(
                 organisation=data["organisation"],
                 financial_year=data["financial_year"],
                 place=data["place"],
@@ -184,7 +192,7 @@ def spend_return_detail(request, pk: int):
         "can_approve": can("approve_spend_return"),
         "can_send_back": can("send_back_spend_return"),
         "can_discard": can("discard_spend_return"),
-        "is_approver": can("sign_off_returns"),
+        "is_approver": can("approve_returns"),
         "can_start_version": can("start_spend_return_version"),
         "send_back_form": SendBackForm(),
         "coverage": spend_return_coverage(spend_return=spend_return),
@@ -215,22 +223,22 @@ def _act(request, pk: int, action, success: str):
 
 @require_POST
 @permission_required("ledger.prepare_returns", fn=spend_return_of, message=ONLY_OFFICERS)
-def spend_return_submit(request, pk: int):
+def spend_return_submit_view(request, pk: int):
     return _act(
         request,
         pk,
-        lambda r: sign_off.spend_return_submit(spend_return=r, actor=request.user),
+        lambda r: spend_return_submit(spend_return=r, actor=request.user),
         "{result} is submitted for sign-off.",
     )
 
 
 @require_POST
-@permission_required("ledger.sign_off_returns", fn=spend_return_of, message=ONLY_APPROVERS)
-def spend_return_approve(request, pk: int):
+@permission_required("ledger.approve_returns", fn=spend_return_of, message=ONLY_APPROVERS)
+def spend_return_approve_view(request, pk: int):
     return _act(
         request,
         pk,
-        lambda r: sign_off.spend_return_approve(
+        lambda r: spend_return_approve(
             spend_return=r, actor=request.user, reason=request.POST.get("reason", "")
         ),
         "{result} is approved: its lines now count in the totals.",
@@ -238,37 +246,35 @@ def spend_return_approve(request, pk: int):
 
 
 @require_POST
-@permission_required("ledger.sign_off_returns", fn=spend_return_of, message=ONLY_APPROVERS)
-def spend_return_send_back(request, pk: int):
+@permission_required("ledger.approve_returns", fn=spend_return_of, message=ONLY_APPROVERS)
+def spend_return_send_back_view(request, pk: int):
     form = SendBackForm(request.POST)
     reason = form.data.get("reason", "")
     return _act(
         request,
         pk,
-        lambda r: sign_off.spend_return_send_back(
-            spend_return=r, actor=request.user, reason=reason
-        ),
+        lambda r: spend_return_send_back(spend_return=r, actor=request.user, reason=reason),
         "{result} is returned to its finance officers.",
     )
 
 
 @require_POST
 @permission_required("ledger.start_spend_return_version", fn=spend_return_of, message=ONLY_OFFICERS)
-def spend_return_new_version(request, pk: int):
+def spend_return_new_version_view(request, pk: int):
     return _act(
         request,
         pk,
-        lambda r: services.spend_return_new_version(spend_return=r, actor=request.user),
+        lambda r: spend_return_new_version(spend_return=r, actor=request.user),
         "Draft {result} created from the previous version's lines.",
     )
 
 
 @require_POST
 @permission_required("ledger.prepare_returns", fn=spend_return_of, message=ONLY_OFFICERS)
-def spend_return_discard(request, pk: int):
+def spend_return_discard_view(request, pk: int):
     spend_return = _get(request, pk)
     try:
-        services.spend_return_discard(spend_return=spend_return, actor=request.user)
+        spend_return_discard(spend_return=spend_return, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("spend-return-detail", pk=pk)

@@ -20,7 +20,7 @@ EDITION = "datasets/editions/<int:pk>/"
 
 urlpatterns = [
     path("spend-returns/", returns.spend_return_list_view, name="spend-return-list"),
-    path("spend-returns/new/", returns.spend_return_create, name="spend-return-create"),
+    path("spend-returns/new/", returns.spend_return_create_view, name="spend-return-create"),
     path("spend-returns/<int:pk>/", returns.spend_return_detail, name="spend-return-detail"),
     path(
         "spend-returns/<int:pk>/lines/",
@@ -43,23 +43,35 @@ urlpatterns = [
         name="spend-return-accruals",
     ),
     path("spend-returns/<int:pk>/upload/", imports.spend_return_upload, name="spend-return-upload"),
-    path("spend-returns/<int:pk>/submit/", returns.spend_return_submit, name="spend-return-submit"),
     path(
-        "spend-returns/<int:pk>/approve/", returns.spend_return_approve, name="spend-return-approve"
+        "spend-returns/<int:pk>/submit/",
+        returns.spend_return_submit_view,
+        name="spend-return-submit",
+    ),
+    path(
+        "spend-returns/<int:pk>/approve/",
+        returns.spend_return_approve_view,
+        name="spend-return-approve",
     ),
     path(
         "spend-returns/<int:pk>/send-back/",
-        returns.spend_return_send_back,
+        returns.spend_return_send_back_view,
         name="spend-return-send-back",
     ),
     path(
         "spend-returns/<int:pk>/new-version/",
-        returns.spend_return_new_version,
+        returns.spend_return_new_version_view,
         name="spend-return-new-version",
     ),
-    path("spend-returns/<int:pk>/months/", months.spend_return_months, name="spend-return-months"),
     path(
-        "spend-returns/<int:pk>/discard/", returns.spend_return_discard, name="spend-return-discard"
+        "spend-returns/<int:pk>/months/",
+        months.spend_return_months_view,
+        name="spend-return-months",
+    ),
+    path(
+        "spend-returns/<int:pk>/discard/",
+        returns.spend_return_discard_view,
+        name="spend-return-discard",
     ),
     path("theme-rules/", rules.theme_rule_list, name="theme-rule-list"),
     path("transfers/", transfers.supplier_match_list, name="supplier-match-list"),
@@ -79,7 +91,7 @@ urlpatterns = [
     path("imports/<int:pk>/", imports.import_job_detail, name="import-job-detail"),
     path("imports/<int:pk>/status/", imports.import_job_status, name="import-job-status"),
     path("imports/<int:pk>/mapping/", imports.import_job_mapping, name="import-job-mapping"),
-    path("imports/<int:pk>/confirm/", imports.import_job_confirm, name="import-job-confirm"),
+    path("imports/<int:pk>/confirm/", imports.import_job_confirm_view, name="import-job-confirm"),
     path("imports/<int:pk>/cancel/", imports.import_job_cancel_view, name="import-job-cancel"),
     path("imports/<int:pk>/file/", import_files.import_job_file, name="import-job-file"),
     path(
@@ -97,7 +109,9 @@ urlpatterns = [
         f"{EDITION}lines/", dataset_lines.dataset_edition_lines_view, name="dataset-edition-lines"
     ),
     path(
-        f"{EDITION}choices/", dataset_actions.dataset_edition_choose, name="dataset-edition-choose"
+        f"{EDITION}choices/",
+        dataset_actions.dataset_edition_choose_view,
+        name="dataset-edition-choose",
     ),
     path(
         f"{EDITION}exclude/",
@@ -108,19 +122,21 @@ urlpatterns = [
         f"{EDITION}bodies/", dataset_actions.dataset_edition_body_add, name="dataset-edition-body"
     ),
     path(f"{EDITION}places/", dataset_actions.dataset_edition_place, name="dataset-edition-place"),
-    path(f"{EDITION}load/", dataset_actions.dataset_edition_load, name="dataset-edition-load"),
+    path(f"{EDITION}load/", dataset_actions.dataset_edition_load_view, name="dataset-edition-load"),
     path(
         f"{EDITION}approve/",
-        dataset_actions.dataset_edition_approve,
+        dataset_actions.dataset_edition_approve_view,
         name="dataset-edition-approve",
     ),
     path(
         f"{EDITION}send-back/",
-        dataset_actions.dataset_edition_send_back,
+        dataset_actions.dataset_edition_send_back_view,
         name="dataset-edition-send-back",
     ),
     path(
-        f"{EDITION}cancel/", dataset_actions.dataset_edition_cancel, name="dataset-edition-cancel"
+        f"{EDITION}cancel/",
+        dataset_actions.dataset_edition_cancel_view,
+        name="dataset-edition-cancel",
     ),
     path("datasets/figures/<int:pk>/", dataset_lines.dataset_figure_detail, name="dataset-figure"),
 ]

@@ -1,7 +1,7 @@
 """The approver's check-list: every reason to look twice before signing a return off.
 
 Each warning has a count and, where money is at stake, a total. Approving a return with any
-warning needs a typed reason (``ledger.services.sign_off.spend_return_approve``), recorded
+warning needs a typed reason (``ledger.services.approval.spend_return_approve``), recorded
 with the warnings in the approval's workflow event.
 """
 
@@ -111,7 +111,7 @@ def spend_return_approval_checks(*, spend_return: SpendReturn) -> ApprovalChecks
             Check(
                 "duplicate_file",
                 duplicate.message + (f" (the officer said: “{reason}”)" if reason else ""),
-                duplicate.job.staged_count or duplicate.job.lines_count,
+                duplicate.job.staged_count or duplicate.job.line_count,
                 duplicate.job.lines_total,
             )
         )

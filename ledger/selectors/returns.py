@@ -148,7 +148,7 @@ def spend_returns_waiting(*, user) -> dict[str, dict]:
     if not any(roles.values()):
         return {}
     queries = {
-        "sign_off": Q(organisation_id__in=roles[Role.APPROVER], status=SpendReturnStatus.SUBMITTED)
+        "approve": Q(organisation_id__in=roles[Role.APPROVER], status=SpendReturnStatus.SUBMITTED)
         & ~prepared_by_q(user_id=user.pk),
         "changes": Q(
             organisation_id__in=roles[Role.FINANCE_OFFICER], status=SpendReturnStatus.RETURNED
@@ -162,7 +162,7 @@ def spend_returns_waiting(*, user) -> dict[str, dict]:
         SpendReturn.objects.select_related(
             "organisation", "financial_year", "place", "submitted_by", "returned_by"
         )
-        .filter(queries["sign_off"] | queries["changes"])
+        .filter(queries["approve"] | queries["changes"])
         .annotate(waiting=kinds, in_kind=Window(Count("id"), partition_by=[kinds]))
         .order_by("waiting", Coalesce("submitted_at", "returned_at"), "pk")
     )

@@ -27,11 +27,11 @@ from ledger.models import (
     SpendReturn,
 )
 
+from .approval import spend_return_approve, spend_return_submit
 from .lines import spend_lines_add
 from .reference import organisations_load
 from .returns import spend_return_create
 from .rollup_generation import rollup_generation_deferred
-from .sign_off import spend_return_approve, spend_return_submit
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 COUNTY_CODE = "E10000006"

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from ledger.models import Organisation, Role
-from ledger.rules import ANALYSTS_GROUP
+from ledger.permissions import ANALYSTS_GROUP
 
 from .access import membership_grant
 

@@ -2,7 +2,7 @@
 
 Each service checks who may do it (``actor=None`` is the system itself: the demo loader, the
 shell) and records a workflow event in the same transaction. Moving a return through sign-off
-is ``ledger.services.sign_off``; its lines are ``ledger.services.lines``.
+is ``ledger.services.approval``; its lines are ``ledger.services.lines``.
 """
 
 from decimal import Decimal

@@ -1,5 +1,5 @@
 """Read for everyone; write only for the leads of the pilot a resource belongs to (the
-``pilots.edit_pilot`` rule in ``pilots/rules.py``)."""
+``pilots.edit_pilot`` rule in ``pilots/permissions.py``)."""
 
 from rest_framework.exceptions import PermissionDenied
 

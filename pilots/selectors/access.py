@@ -1,5 +1,5 @@
 """What each user may read: published work for everyone; drafts and unpublished evidence for
-the pilot's leads (and administrators). Who may *change* a pilot is ``pilots/rules.py``."""
+the pilot's leads (and administrators). Who may *change* a pilot is ``pilots/permissions.py``."""
 
 import re
 

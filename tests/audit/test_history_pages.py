@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.context import audit_context
 from audit.models import LineChangeSummary
 from ledger.models import SpendLine
-from ledger.services.sign_off import (
+from ledger.services.approval import (
     spend_return_approve,
     spend_return_send_back,
     spend_return_submit,

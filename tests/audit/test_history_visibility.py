@@ -17,7 +17,7 @@ from audit.models import LineChangeSummary, WorkflowAction, WorkflowEvent
 from ledger.importers import ImportFileError
 from ledger.models import ImportJob, ImportJobStatus, Role, ServiceTheme
 from ledger.services.access import api_token_create, membership_grant
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory
 from tests.ledger.import_helpers import preview
 from tests.services import require_postgres

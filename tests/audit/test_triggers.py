@@ -19,11 +19,11 @@ from ledger.models import (
     ThemeRule,
     ThemeRuleField,
 )
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.staging import uses_copy
 from ledger.services.lines import spend_lines_save_grid
 from ledger.services.returns import spend_return_new_version
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from pilots.models import PlaceBudgetSubmission
 from tests.audit.helpers import context_of, events_of
 from tests.factories import (

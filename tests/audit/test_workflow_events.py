@@ -9,14 +9,14 @@ from django.db import transaction
 from audit.context import audit_context
 from audit.models import WorkflowEvent
 from ledger.models import SpendReturnStatus
-from ledger.services.imports.confirm import import_job_confirm, import_job_confirm_failed
-from ledger.services.imports.jobs import import_job_cancel, import_jobs_expire
-from ledger.services.returns import spend_return_discard, spend_return_new_version
-from ledger.services.sign_off import (
+from ledger.services.approval import (
     spend_return_approve,
     spend_return_send_back,
     spend_return_submit,
 )
+from ledger.services.imports.confirm import import_job_confirm, import_job_confirm_failed
+from ledger.services.imports.jobs import import_job_cancel, import_jobs_expire
+from ledger.services.returns import spend_return_discard, spend_return_new_version
 from tests.factories import SpendLineFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
 

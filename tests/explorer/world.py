@@ -10,10 +10,10 @@ year; Barrow has none; Copeland has a population and no spend.
 from decimal import Decimal
 
 from ledger.models import FinancialYear, Place, Sector, ServiceTheme, SpendLine
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import OrganisationFactory, PopulationFactory
 
 YEAR = "2010-11"

@@ -22,7 +22,8 @@ from ledger.models import (
     ServiceTheme,
     SpendLine,
 )
-from ledger.rules import DATASET_EDITORS_GROUP
+from ledger.permissions import DATASET_EDITORS_GROUP
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.datasets.editions import (
     dataset_create,
     dataset_edition_approve,
@@ -34,7 +35,6 @@ from ledger.services.datasets.preview import dataset_edition_preview
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory
 from tests.ledger.test_dataset_regional import HEADER as CRA_HEADER
 from tests.ledger.test_dataset_regional import METADATA, _workbook

@@ -4,10 +4,10 @@ pages that list lines a page at a time, of a return's figures and of big downloa
 from decimal import Decimal
 
 from ledger.models import PlaceKind, ServiceTheme, SpendLine
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from ledger.models import SpendLine
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
 from ledger.services.reconciliation import reconciliation_run
 from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import FinancialYearFactory, PopulationFactory
 
 SECRET = "Jane Secret-Person"

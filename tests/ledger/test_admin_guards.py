@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 
 from ledger.models import SpendLine, SpendReturn, SpendReturnStatus
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_line_correct, spend_lines_save_grid
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import FinancialYearFactory, SpendLineFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 from audit.models import WorkflowAction, WorkflowEvent
 from ledger.models import ServiceTheme, SpendLine
 from ledger.services.access import api_token_create
+from ledger.services.approval import spend_return_submit
 from ledger.services.imports.themes import theme_rule_create
 from ledger.services.lines import spend_lines_apply_theme_rules
-from ledger.services.sign_off import spend_return_submit
 from tests.ledger.import_helpers import confirmed, dclg_row
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from audit.models import WorkflowEvent
 from ledger.models import SpendLine, SpendReturnStatus, SupplierMatch, SupplierMatchStatus
 from ledger.selectors.approval import spend_return_approval_checks
 from ledger.services.accruals import spend_return_set_accruals_basis
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import ServiceThemeFactory
 from tests.ledger.test_returns_api import _client
 

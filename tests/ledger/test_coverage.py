@@ -21,12 +21,12 @@ from ledger.calculations.coverage import (
     part_year_label,
 )
 from ledger.models import FinancialYear, SpendLine, SpendReturn, SpendReturnStatus
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.coverage import spend_return_months, spend_return_months_declare
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create, spend_return_new_version
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import FinancialYearFactory
 from tests.ledger.import_helpers import CRAVEN_FILE, LEEDS_FILE, preview
 

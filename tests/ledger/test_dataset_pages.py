@@ -425,7 +425,7 @@ def test_the_place_drill_down_lists_the_counted_dataset_lines(client, reference_
 def test_the_place_drill_down_downloads_dataset_lines_for_analysts(client, reference_data):
     from django.contrib.auth.models import Group
 
-    from ledger.rules import ANALYSTS_GROUP
+    from ledger.permissions import ANALYSTS_GROUP
 
     editions = approved_datasets(editor("uploader"), editor("approver"))
     url = f"/places/adur/lines/?source=edition-{editions['cra'].pk}&export=csv"

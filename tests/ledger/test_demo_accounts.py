@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ledger.models import Role
-from ledger.rules import ANALYSTS_GROUP
+from ledger.permissions import ANALYSTS_GROUP
 from ledger.selectors.access import user_organisations
 from ledger.services.demo_accounts import DEMO_PASSWORD, DEMO_ROLES, demo_accounts_create
 from pilots.models import PilotLead

@@ -14,10 +14,10 @@ from ledger.models import ImportJob, ImportJobStatus, SpendLine
 from ledger.selectors.approval import spend_return_approval_checks
 from ledger.selectors.duplicates import spend_return_duplicate_transactions
 from ledger.services.accruals import spend_return_set_accruals_basis
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.imports.confirm import import_job_confirm, import_job_request_confirm
 from ledger.services.lines import spend_lines_save_grid
 from ledger.services.returns import spend_return_create, spend_return_new_version
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import FinancialYearFactory, ServiceThemeFactory
 from tests.ledger.import_helpers import CRAVEN_FILE, DCLG_HEADER, csv_bytes, dclg_row, preview
 from tests.ledger.test_returns_api import _client

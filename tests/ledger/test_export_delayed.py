@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from ledger.models import ExportJob, ExportStatus
-from ledger.rules import ANALYSTS_GROUP
+from ledger.permissions import ANALYSTS_GROUP
 from ledger.services.fiscal_data_package import EXPORT_DELAYED_MESSAGE
 from ledger.tasks import export_jobs_requeue
 from tests.factories import UserFactory

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
 from ledger.models import SpendLine
-from ledger.rules import ANALYSTS_GROUP
+from ledger.permissions import ANALYSTS_GROUP
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

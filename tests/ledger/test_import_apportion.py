@@ -86,7 +86,7 @@ def test_imported_lines_are_apportioned_exactly_and_say_how(amounts, cumbria, po
     ]
     job = preview(spend_return, csv_bytes(rows), actor=officer, apportion=True)
     assert job.status == ImportJobStatus.READY, job.errors
-    assert (job.lines_count, job.staged_count) == (len(amounts), 6 * len(amounts))
+    assert (job.line_count, job.staged_count) == (len(amounts), 6 * len(amounts))
     import_job_confirm(job=job, actor=officer)
     by_row = defaultdict(list)
     for line in spend_return.lines.select_related("place"):

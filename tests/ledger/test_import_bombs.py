@@ -153,7 +153,7 @@ def test_a_dimension_smaller_than_the_data_loses_no_rows(leeds_draft):
     rows = [HEADER_ROW, *(_row(n, str(n)) for n in range(2, 8))]
     job = preview(leeds_draft, workbook("".join(rows), dimension="A1"), name="short.xlsx")
     assert job.status == ImportJobStatus.READY, job.errors
-    assert job.lines_count == 6
+    assert job.line_count == 6
     assert sorted(
         ImportStagedLine.objects.filter(job=job).values_list("source_row", flat=True)
     ) == list(range(2, 8))

@@ -73,7 +73,7 @@ def test_corrected_cells_are_read_instead_of_the_files_and_confirmed(leeds_draft
         (4, DATE, "31/02/2011", "28/02/2011", officer.pk),
     ]
     job = import_job_run(job_id=job.pk)
-    assert (job.status, job.error_count, job.lines_count, job.lines_total) == (
+    assert (job.status, job.error_count, job.line_count, job.lines_total) == (
         ImportJobStatus.READY,
         0,
         3,

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 from audit.models import WorkflowAction, WorkflowEvent
 from ledger.models import ImportCorrection, ImportJobStatus, Role, SpendLine
 from ledger.services.access import api_token_create, membership_grant
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
 from tests.ledger.test_import_corrections import _bad_rows
 

@@ -152,7 +152,7 @@ def test_a_generic_saved_mapping_does_not_override_the_leeds_layout_unless_prefe
 def test_the_leeds_layout_is_recognised_with_its_misspelt_header(leeds_draft, officer):
     content, total = _leeds(0, count=5, misspelt=True)
     job = preview(leeds_draft, content, actor=officer)
-    assert (job.status, job.layout, job.lines_count, job.lines_total) == (
+    assert (job.status, job.layout, job.line_count, job.lines_total) == (
         ImportJobStatus.READY,
         "leeds_2011",
         5,

@@ -16,12 +16,12 @@ from ledger.models import (
 )
 from ledger.selectors.access import approved_lines
 from ledger.services.accruals import spend_return_set_accruals_basis
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.imports import confirm as confirm_module
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.jobs import import_job_cancel, import_job_remap
 from ledger.services.imports.preview import import_job_run
 from ledger.services.returns import spend_return_create, spend_return_new_version
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import FinancialYearFactory, UserFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
 
@@ -35,7 +35,7 @@ def _file(*amounts: str, area: str = "Libraries") -> bytes:
 
 def test_nothing_reaches_the_ledger_until_confirmed_then_all_of_it(leeds_draft, officer):
     job = preview(leeds_draft, _file("10.00", "-2.50", "1,000.00"), actor=officer)
-    assert (job.status, job.lines_count, job.lines_total, job.credits_count) == (
+    assert (job.status, job.line_count, job.lines_total, job.credits_count) == (
         ImportJobStatus.READY,
         3,
         Decimal("1007.50"),
@@ -239,7 +239,7 @@ def test_preamble_blank_rows_comma_rows_and_totals_are_dropped_and_counted(leeds
         [""] * 12,
     ]
     job = preview(leeds_draft, csv_bytes(rows))
-    assert (job.status, job.lines_count, job.lines_total) == (
+    assert (job.status, job.line_count, job.lines_total) == (
         ImportJobStatus.READY,
         2,
         Decimal("75.00"),

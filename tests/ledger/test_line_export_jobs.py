@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from ledger.models import ExportJob, ExportStatus, Membership, Role
-from ledger.rules import ANALYSTS_GROUP
+from ledger.permissions import ANALYSTS_GROUP
 from ledger.selectors.return_figures import spend_return_figures
 from ledger.services.access import membership_grant
 from ledger.services.line_exports import KIND

@@ -10,9 +10,9 @@ from django.db import connection, connections, transaction
 
 from ledger.models import Role, SpendLine, SpendReturnStatus
 from ledger.services.access import membership_grant
+from ledger.services.approval import spend_return_submit
 from ledger.services.lines import spend_lines_add, spend_lines_save_grid
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_submit
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,

@@ -116,9 +116,9 @@ def test_compare_places_in_cash_per_head_and_real_terms(client, mini):
 
 
 def test_totals_cache_follows_the_rollups(client, mini, django_capture_on_commit_callbacks):
+    from ledger.services.approval import spend_return_approve, spend_return_submit
     from ledger.services.lines import spend_lines_add
     from ledger.services.returns import spend_return_create
-    from ledger.services.sign_off import spend_return_approve, spend_return_submit
 
     url = "/api/v1/places/E98000001/totals/"
     assert client.get(url).json()["years"][0]["amount"] == "1140.01"

@@ -11,9 +11,9 @@ from django.core.management import call_command
 
 from ledger.calculations.transfers import receivers_within
 from ledger.models import Organisation, Place, SpendReturn, SupplierMatch, SupplierMatchStatus
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.reconciliation import reconciliation_run
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.ledger.import_helpers import CRAVEN_FILE, LEEDS_FILE
 from tests.ledger.test_reconcile_channels import (
     assert_every_channel_reconciles,

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from ledger.models import ServiceTheme, SpendLine
 from ledger.selectors.return_figures import spend_return_figures
+from ledger.services.approval import spend_return_send_back, spend_return_submit
 from ledger.services.lines import spend_lines_add
-from ledger.services.sign_off import spend_return_send_back, spend_return_submit
 from tests.ledger.many_lines import place_with_lines
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from ledger.models import SpendLine
 from ledger.selectors.returns import spend_return_against_approved
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.returns import spend_return_create, spend_return_new_version
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.ledger.import_helpers import confirmed, dclg_row
 
 pytestmark = pytest.mark.django_db

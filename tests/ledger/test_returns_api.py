@@ -100,7 +100,7 @@ def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_comm
         "percent": 100,
         "layout": "dclg_2010",
         "mapping": job.mapping_used,
-        "lines_count": 2,
+        "line_count": 2,
         "staged_count": 2,
         "lines_total": "999.50",
         "credits_count": 1,

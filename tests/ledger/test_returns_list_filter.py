@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from ledger.rules import ANALYSTS_GROUP
+from ledger.permissions import ANALYSTS_GROUP
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory
 from tests.ledger.import_helpers import confirmed, dclg_row
 

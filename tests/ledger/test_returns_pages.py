@@ -12,9 +12,9 @@ from ledger.models import (
     SpendReturn,
     SpendReturnStatus,
 )
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory
 from tests.ledger.import_helpers import CRAVEN_FILE, DCLG_HEADER, csv_bytes, dclg_row, preview
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 from ledger.models import Role
 from ledger.selectors.returns import spend_returns_waiting
 from ledger.services.access import membership_grant
+from ledger.services.approval import spend_return_send_back, spend_return_submit
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_send_back, spend_return_submit
 from tests.factories import UserFactory
 from tests.ledger.import_helpers import confirmed, dclg_row
 
@@ -28,7 +28,7 @@ def test_approvers_see_what_to_sign_off_and_officers_what_came_back(
     leeds_draft, officer, approver, craven, year_2010
 ):
     leeds = _submitted(leeds_draft, officer)
-    assert _waiting(approver) == {"sign_off": [leeds.pk]}
+    assert _waiting(approver) == {"approve": [leeds.pk]}
     assert _waiting(officer) == {}
     # Someone who is both submits Craven's: they are never asked to sign off their own.
     both = UserFactory(username="both")
@@ -37,10 +37,10 @@ def test_approvers_see_what_to_sign_off_and_officers_what_came_back(
     draft = spend_return_create(organisation=craven, financial_year=year_2010, actor=both)
     own = _submitted(draft, both, body="E07000163")
     assert _waiting(both) == {}
-    assert _waiting(approver) == {"sign_off": [leeds.pk, own.pk]}
+    assert _waiting(approver) == {"approve": [leeds.pk, own.pk]}
     spend_return_send_back(spend_return=leeds, actor=approver, reason="Totals differ")
     assert _waiting(officer) == {"changes": [leeds.pk]}
-    assert _waiting(approver) == {"sign_off": [own.pk]}
+    assert _waiting(approver) == {"approve": [own.pk]}
     # Nothing waits for people without roles.
     assert _waiting(UserFactory()) == {}
 

@@ -17,11 +17,11 @@ from ledger.models import (
     SpendRollup,
 )
 from ledger.selectors.access import approved_lines
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
 from ledger.services.reconciliation import reconciliation_run
 from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild, rollup_refresh
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection, transaction
 
 from ledger.models import Reconciliation, SpendLine, SpendRollup
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
 from ledger.services.reconciliation import reconciliation_run
 from ledger.services.returns import spend_return_create
 from ledger.services.rollups import _lock, rollup_rebuild, rollup_refresh
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,

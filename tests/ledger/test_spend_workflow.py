@@ -6,13 +6,13 @@ from django.db import IntegrityError, transaction
 
 from ledger.models import Role, SpendLine, SpendReturn, SpendReturnStatus
 from ledger.services.access import membership_grant
-from ledger.services.lines import spend_lines_add
-from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import (
+from ledger.services.approval import (
     spend_return_approve,
     spend_return_send_back,
     spend_return_submit,
 )
+from ledger.services.lines import spend_lines_add
+from ledger.services.returns import spend_return_create
 from tests.factories import (
     FinancialYearFactory,
     OrganisationFactory,

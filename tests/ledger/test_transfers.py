@@ -26,10 +26,10 @@ from ledger.models import (
     SupplierMatchStatus,
 )
 from ledger.services.access import membership_grant
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from ledger.services.transfers import (
     SupplierIndex,
     supplier_match_decide,

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
 from ledger.models import Membership, Role
-from ledger.rules import ANALYSTS_GROUP, DATASET_EDITORS_GROUP
+from ledger.permissions import ANALYSTS_GROUP, DATASET_EDITORS_GROUP
 from ledger.services.access import api_token_create, membership_grant
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory
 from totalplace.permissions import has_perm
 

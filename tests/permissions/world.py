@@ -35,12 +35,12 @@ from ledger.models import (
     SupplierMatchMethod,
     ThemeRule,
 )
-from ledger.rules import ANALYSTS_GROUP, DATASET_EDITORS_GROUP
+from ledger.permissions import ANALYSTS_GROUP, DATASET_EDITORS_GROUP
 from ledger.services.access import api_token_create, membership_grant
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create
 from ledger.services.rollups import rollup_rebuild
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from pilots.models import EvidenceKind, InitiativeStatus
 from pilots.services.access import pilot_lead_grant
 from pilots.services.evidence import evidence_create

@@ -13,9 +13,9 @@ from django.utils import timezone
 from ledger import tasks as ledger_tasks
 from ledger.calculations.apportion import apportion
 from ledger.models import Basis, PlaceKind, SpendLine, SpendReturnStatus, SpendRollup
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from pilots import tasks as pilot_tasks
 from pilots.models import Initiative
 from pilots.selectors.ledger import initiatives_affected_by_returns

@@ -45,8 +45,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
-    # Loads each app's rules.py (ledger/rules.py, pilots/rules.py): the object permissions.
-    "rules.apps.AutodiscoverRulesConfig",
+    # The object permissions (ledger/permissions.py, pilots/permissions.py), which each app
+    # registers when it is ready.
+    "rules",
     "pgtrigger",
     "pghistory",
     "ledger",
@@ -202,7 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses logins while a username+address is locked out (django-axes).
     "axes.backends.AxesStandaloneBackend",
-    # Object permissions from the rules in ledger/rules.py and pilots/rules.py.
+    # Object permissions from the rules in ledger/permissions.py and pilots/permissions.py.
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

@@ -228,10 +228,10 @@ class Command(AuditedCommand):
                 write(f"  {field:<18} ← {header}{note}")
         write(f"Rows read: {job.rows_done:,}")
         write(
-            f"Lines: {job.lines_count:,}   total {_money(job.lines_total)}   "
+            f"Lines: {job.line_count:,}   total {_money(job.lines_total)}   "
             f"credits {job.credits_count:,}"
         )
-        if job.staged_count != job.lines_count:
+        if job.staged_count != job.line_count:
             write(f"Ledger lines after apportionment: {job.staged_count:,}")
         if job.dropped_count:
             reasons = ", ".join(f"{n:,} {reason}" for reason, n in job.dropped.items())

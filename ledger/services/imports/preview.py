@@ -114,7 +114,7 @@ def _run(job_id: int) -> ImportJob:
         detail={
             "file": job.filename,
             "outcome": job.status,
-            "lines": job.lines_count,
+            "lines": job.line_count,
             "total": str(job.lines_total),
             "errors": job.error_count,
         },

@@ -56,7 +56,7 @@ def job_finish(job: ImportJob, tally: Tally, header: Header) -> None:
         tally.warnings.append(f"{count:,} cells were {reason}; they make no lines.")
     done = header.row + tally.rows
     job.rows_done = job.rows_total = done
-    job.lines_count = tally.lines
+    job.line_count = tally.lines
     job.staged_count = tally.staged
     job.lines_total = from_pence(tally.total)
     job.credits_count = tally.credits

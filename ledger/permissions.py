@@ -18,7 +18,7 @@ Roles:
 An API token acts only for its own organisation
 (``ledger.selectors.access.acting_organisation_ids``).
 Members get tokens for their organisations; analysts, dataset editors, admins and pilot leads
-(``pilots/rules.py`` adds them) may also get a token for no organisation.
+(``pilots/permissions.py`` adds them) may also get a token for no organisation.
 """
 
 import rules
@@ -116,7 +116,7 @@ def created_by_user(user, obj) -> bool:
 
 # Role-level (the object is the organisation, or anything of it; none: any organisation).
 rules.add_perm("ledger.prepare_returns", is_finance_officer)
-rules.add_perm("ledger.sign_off_returns", is_approver)
+rules.add_perm("ledger.approve_returns", is_approver)
 rules.add_perm("ledger.see_drafts", is_member)
 
 # Spend returns.

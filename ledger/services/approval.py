@@ -50,7 +50,7 @@ def _require_approver(
 ) -> None:
     require_perm(
         actor,
-        "ledger.sign_off_returns",
+        "ledger.approve_returns",
         spend_return,
         message=f"Only approvers of {spend_return.organisation} can {verb}.",
     )

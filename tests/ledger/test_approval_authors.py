@@ -15,8 +15,8 @@ from audit.selectors import spend_return_author_ids
 from ledger.models import Role, ServiceTheme, SpendReturnStatus
 from ledger.selectors.returns import spend_returns_waiting
 from ledger.services.access import membership_grant
+from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.imports.confirm import import_job_confirm
-from ledger.services.sign_off import spend_return_approve, spend_return_submit
 from tests.factories import SpendLineFactory, UserFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
 from tests.services import require_postgres
@@ -94,7 +94,7 @@ def test_an_approver_who_entered_or_changed_a_line_cannot_approve(
     spend_return_submit(spend_return=leeds_draft, actor=officer)
     assert spend_return_author_ids(spend_return=leeds_draft) == {officer.pk, dual.pk}
     _refused(client, leeds_draft, dual)
-    assert "sign_off" not in spend_returns_waiting(user=dual)
+    assert "approve" not in spend_returns_waiting(user=dual)
     spend_return_approve(spend_return=leeds_draft, actor=approver)
     leeds_draft.refresh_from_db()
     assert leeds_draft.status == SpendReturnStatus.APPROVED
@@ -109,8 +109,8 @@ def test_an_approver_who_confirmed_an_import_cannot_approve(
     assert dual.pk in spend_return_author_ids(spend_return=leeds_draft)
     _refused(client, leeds_draft, dual)
     # Nor is it listed as waiting for them; it waits for the other approver.
-    assert "sign_off" not in spend_returns_waiting(user=dual)
-    assert spend_returns_waiting(user=approver)["sign_off"]["returns"] == [leeds_draft]
+    assert "approve" not in spend_returns_waiting(user=dual)
+    assert spend_returns_waiting(user=approver)["approve"]["returns"] == [leeds_draft]
     spend_return_approve(spend_return=leeds_draft, actor=approver, reason=ONE_MONTH)
 
 
@@ -125,7 +125,7 @@ def test_an_approver_who_only_read_the_return_approves_it(
     assert client.get(reverse("import-job-detail", args=[job.pk])).status_code == 200
     spend_return_submit(spend_return=leeds_draft, actor=officer)
     assert spend_return_author_ids(spend_return=leeds_draft) == {officer.pk}
-    assert spend_returns_waiting(user=dual)["sign_off"]["returns"] == [leeds_draft]
+    assert spend_returns_waiting(user=dual)["approve"]["returns"] == [leeds_draft]
     detail = _body(client.get(reverse("spend-return-detail", args=[leeds_draft.pk])))
     assert f'action="/spend-returns/{leeds_draft.pk}/approve/"' in detail
     assert "You prepared this version" not in detail

@@ -7,8 +7,7 @@ Reading is for everyone, except drafts and unpublished evidence, which the selec
 
 import rules
 
-from ledger import rules as ledger_rules
-from ledger.rules import is_admin
+from ledger.permissions import is_admin, works_without_organisation
 from pilots.models import Pilot, PilotLead
 
 
@@ -37,8 +36,8 @@ def is_pilot_lead(user, obj=None) -> bool:
 
 
 rules.add_perm("pilots.edit_pilot", is_pilot_lead | is_admin)
-# Pilot leads use the API for their pilots, not for an organisation (``ledger/rules.py``).
+# Pilot leads use the API for their pilots, not for an organisation (``ledger/permissions.py``).
 rules.set_perm(
     "ledger.create_api_token_without_organisation",
-    ledger_rules.works_without_organisation | is_pilot_lead,
+    works_without_organisation | is_pilot_lead,
 )
