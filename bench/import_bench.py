@@ -138,7 +138,7 @@ def _whole_import(path: Path) -> tuple[float, dict]:
     spend_return = spend_return_create(
         organisation=leeds, financial_year=year, title="bench", actor=None
     )
-    marks = {}
+    marks = {"peak_before": peak_mb()}
     start = time.perf_counter()
     with path.open("rb") as handle:
         job = import_job_create(
@@ -147,6 +147,7 @@ def _whole_import(path: Path) -> tuple[float, dict]:
     marks["store"] = time.perf_counter() - start
     job = import_job_run(job_id=job.pk)
     marks["preview"] = time.perf_counter() - start - marks["store"]
+    marks["peak_preview"] = peak_mb()
     if job.status != ImportJobStatus.READY:
         raise SystemExit(f"import not ready: {job.status} {job.message} {job.errors[:3]}")
     insert = []
@@ -243,8 +244,14 @@ def main() -> None:
     )
     print(
         f"  of the confirm: INSERT ... SELECT (rows, indexes, reference checks, audit "
-        f"triggers) {marks['insert']:.2f}s, the rest (checks before it, staging clean-up, "
-        f"COMMIT) {marks['confirm'] - marks['insert']:.2f}s"
+        f"triggers) {marks['insert']:.2f}s, the rest (the staged lines' count, total and "
+        f"suppliers, supplier matching, staging clean-up, COMMIT) "
+        f"{marks['confirm'] - marks['insert']:.2f}s"
+    )
+    print(
+        f"  peak memory (the process's, so far): {marks['peak_before']:,.0f} MB before the "
+        f"import, {marks['peak_preview']:,.0f} MB after the preview, "
+        f"{marks['peak_after_import']:,.0f} MB after the confirm"
     )
     print(
         f"  preview's share of the whole import: {marks['preview'] / elapsed:.0%} (target ≤ 25%); "

@@ -5,42 +5,33 @@ from itertools import islice
 
 import pandas as pd
 
-# The staging table's columns, in the order of every reader's frames.
-STAGED_COLUMNS = (
-    "job_id",
-    "source_row",
-    "place_id",
-    "organisation_id",
-    "theme_id",
-    "amount_pence",
-    "spend_kind",
-    "basis",
-    "driver",
-    "driver_source",
-    "description",
-    "expense_type",
-    "expense_area",
-    "service_label",
-    "expense_code",
-    "supplier_name",
-    "supplier_redacted",
-    "transaction_date",
-    "transaction_ref",
-)
-# Columns that are text: an empty one is an empty string, never NULL.
-STAGED_TEXT = (
-    "spend_kind",
-    "basis",
-    "driver",
-    "driver_source",
-    "description",
-    "expense_type",
-    "expense_area",
-    "service_label",
-    "expense_code",
-    "supplier_name",
-    "transaction_ref",
-)
+# The staging table's columns, in the order of every reader's frames, each with its kind:
+# numbers (64-bit integers), ids (an integer, or None), text (an empty one is an empty string,
+# never NULL), a flag and a date (None when blank).
+NUMBER, ID, TEXT, FLAG, DATE = "number", "id", "text", "flag", "date"
+STAGED_KINDS = {
+    "job_id": NUMBER,
+    "source_row": NUMBER,
+    "place_id": ID,
+    "organisation_id": NUMBER,
+    "theme_id": NUMBER,
+    "amount_pence": NUMBER,
+    "spend_kind": TEXT,
+    "basis": TEXT,
+    "driver": TEXT,
+    "driver_source": TEXT,
+    "description": TEXT,
+    "expense_type": TEXT,
+    "expense_area": TEXT,
+    "service_label": TEXT,
+    "expense_code": TEXT,
+    "supplier_name": TEXT,
+    "supplier_redacted": FLAG,
+    "transaction_date": DATE,
+    "transaction_ref": TEXT,
+}
+STAGED_COLUMNS = tuple(STAGED_KINDS)
+STAGED_TEXT = tuple(name for name, kind in STAGED_KINDS.items() if kind == TEXT)
 FRAME_ROWS = 20_000
 
 

@@ -26,18 +26,26 @@ from ledger.models.fields import from_pence
 from ledger.services.line_receivers import line_receivers_of, line_receivers_set
 
 STAGED_TABLE = ImportStagedLine._meta.db_table
-# COPY's CSV format, written by the csv module: it quotes what needs quoting, so no value is
-# escaped by hand. An unquoted empty field is NULL in CSV, so the text columns are told never
+
+
+# COPY's CSV format, written by the csv module or joined where nothing needs quoting: no value
+# is escaped by hand. An unquoted empty field is NULL in CSV, so the text columns are told never
 # to be (an empty description is an empty string); a date left blank is NULL.
-COPY_SQL = (
-    f"COPY {STAGED_TABLE} ({', '.join(STAGED_COLUMNS)}) FROM STDIN "
-    f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(STAGED_TEXT)}))"
-)
+def copy_sql(columns: Iterable[str]) -> str:
+    """The COPY statement for a chunk holding ``columns`` in that order."""
+    columns = tuple(columns)
+    texts = [name for name in columns if name in STAGED_TEXT]
+    return (
+        f"COPY {STAGED_TABLE} ({', '.join(columns)}) FROM STDIN "
+        f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(texts)}))"
+    )
+
+
 COPY_READ_SIZE = 1024 * 1024
 # Past this many lines the staging table's statistics are refreshed once the job is staged (a
 # sampled ANALYZE, a fraction of a second): left to autovacuum, the planner still believes the
 # job holds a few hundred lines when it is confirmed, and reads a million through a bitmap scan
-# and an external sort of the whole file instead of the (job, id) index, already in file order.
+# and an external sort of the whole file instead of the primary key, already in file order.
 ANALYZE_AFTER_ROWS = 50_000
 LEDGER_COLUMNS = ", ".join(c for c in STAGED_COLUMNS if c != "job_id")
 
@@ -78,23 +86,39 @@ def stage_lines(
     return written
 
 
-def copy_csv(frame: pd.DataFrame) -> str:
-    """The frame as COPY's CSV: integers and dates as text, booleans as t/f, None as an
-    unquoted empty field (NULL).
+def copy_csv(frame: pd.DataFrame) -> tuple[tuple[str, ...], str]:
+    """The frame as COPY's CSV, and its columns in the order written: integers and dates as
+    text, booleans as t/f, None as an unquoted empty field (NULL).
 
     Nearly every chunk has no text that needs quoting (no comma, quote or line break): its
-    columns are joined as they are. Any other chunk is written by the csv module, which
-    quotes what needs it.
+    columns are joined as they are, and those with one value throughout the chunk (the job, the
+    organisation, the basis, often the place and the kind) come first, written once into the
+    text that separates the lines, so each line joins only the columns that vary. Any other
+    chunk is written whole by the csv module, which quotes what needs it.
     """
-    columns = [_as_text(frame[name]) for name in STAGED_COLUMNS]
-    rows = zip(*columns, strict=True)
+    if not len(frame):
+        return STAGED_COLUMNS, ""
     if any(_needs_quotes(frame[name]) for name in STAGED_TEXT):
         out = io.StringIO()
         # CRLF line ends: Python 3.11's writer quotes only the line end's characters, and a
         # lone carriage return in a value must be quoted too.
+        rows = zip(*(_as_text(frame[name]) for name in STAGED_COLUMNS), strict=True)
         csv.writer(out, lineterminator="\r\n").writerows(rows)
-        return out.getvalue()
-    return "\n".join(map(",".join, rows)) + "\n" if len(frame) else ""
+        return STAGED_COLUMNS, out.getvalue()
+    same = [name for name in STAGED_COLUMNS if _one_value(frame[name])]
+    varying = [name for name in STAGED_COLUMNS if name not in same]
+    lines = map(",".join, zip(*(_as_text(frame[name]) for name in varying), strict=True))
+    lead = "".join(_as_text(frame[name].iloc[:1])[0] + "," for name in same)
+    if not varying:  # a single line
+        return tuple(same), lead[:-1] + "\n"
+    return (*same, *varying), lead + f"\n{lead}".join(lines) + "\n"
+
+
+def _one_value(values: pd.Series) -> bool:
+    array = values.to_numpy()
+    if array.dtype == object:  # list.count compares by identity first: fast on repeats
+        return values.tolist().count(array[0]) == len(array)
+    return bool((array == array[0]).all())
 
 
 _QUOTED = ('"', ",", "\n", "\r")
@@ -141,7 +165,8 @@ def _stage_by_copy(frames: Iterable[pd.DataFrame], progress: Callable[[], None] 
             for frame in frames:
                 if stop.is_set():
                     return
-                chunks.put((io.StringIO(copy_csv(frame)), len(frame)))
+                columns, text = copy_csv(frame)
+                chunks.put((copy_sql(columns), io.StringIO(text), len(frame)))
             chunks.put(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
             chunks.put(exc)
@@ -154,10 +179,10 @@ def _stage_by_copy(frames: Iterable[pd.DataFrame], progress: Callable[[], None] 
             while (item := chunks.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
-                buffer, count = item
+                sql, buffer, count = item
                 # The psycopg cursor itself: with DEBUG on, Django wraps it in a debug cursor
                 # whose copy_expert takes no keyword arguments (a TypeError on every import).
-                cursor.cursor.copy_expert(COPY_SQL, buffer, size=COPY_READ_SIZE)
+                cursor.cursor.copy_expert(sql, buffer, size=COPY_READ_SIZE)
                 written += count
                 if progress:
                     progress()
