@@ -160,6 +160,8 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
         "/spend-returns/new/",
         f"/spend-returns/{leeds.pk}/",
         f"/spend-returns/{leeds.pk}/upload/",
+        f"/spend-returns/{leeds.pk}/lines/",
+        f"/spend-returns/{leeds.pk}/discard/",  # the question, without JavaScript
         f"/spend-returns/{leeds.pk}/history/",
         f"/imports/{job.pk}/",
         f"/imports/{job.pk}/mapping/",

@@ -241,6 +241,9 @@ def layout_name(key: str) -> str:
     return LAYOUT_NAMES.get(key, key)
 
 
+NEW_LINE_NEEDS = ("transaction_date", "description")
+
+
 class SpendLineForm(forms.ModelForm):
     class Meta:
         model = SpendLine
@@ -256,6 +259,10 @@ class SpendLineForm(forms.ModelForm):
         self.fields["amount"].help_text = "Pounds and pence; a credit is negative."
         if places.count() == 1:
             self.fields["place"].initial = places.first()
+        if self.instance.pk is None:
+            # A line typed in by hand says when and what: an imported one may lack either.
+            for name in NEW_LINE_NEEDS:
+                self.fields[name].required = True
 
 
 class SendBackForm(forms.Form):

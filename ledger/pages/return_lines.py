@@ -32,7 +32,11 @@ def spend_return_lines_view(request, pk: int):
     spend_return = _get(request, pk)
     if (bookmark := old_page_redirect(request)) is not None:
         return bookmark
-    lines = spend_return_lines(spend_return=spend_return)
+    # "Only unallocated lines": the ones still to give a theme, a page at a time.
+    unallocated = request.GET.get("theme") == ServiceTheme.UNALLOCATED_CODE
+    lines = spend_return_lines(
+        spend_return=spend_return, theme_code=ServiceTheme.UNALLOCATED_CODE if unallocated else ""
+    )
     page = keyset_page(lines, request=request, per_page=GRID_PAGE)
     form_kwargs = {
         "places": places_for(spend_return.organisation),
@@ -68,6 +72,8 @@ def spend_return_lines_view(request, pk: int):
                 f"{counts['deleted']} deleted.",
             )
             return redirect(request.get_full_path())  # the same page (by cursor) again
+    figures = spend_return_figures(spend_return=spend_return)
+    unallocated_code = ServiceTheme.UNALLOCATED_CODE
     return render(
         request,
         "ledger/returns/lines.html",
@@ -75,7 +81,13 @@ def spend_return_lines_view(request, pk: int):
             "spend_return": spend_return,
             "formset": formset,
             "page": page,
-            "line_count": spend_return_figures(spend_return=spend_return)["count"],
+            "line_count": figures["count"],
+            "unallocated_count": next(
+                (t["count"] for t in figures["themes"] if t["theme__code"] == unallocated_code),
+                0,
+            ),
+            "unallocated": unallocated,
+            "unallocated_code": unallocated_code,
         },
     )
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.selectors import sees_trail, spend_return_history_for
 from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
@@ -40,6 +40,7 @@ from ledger.services.returns import (
 )
 from totalplace.permissions import has_perm, permission_required
 
+from .confirmations import confirm_page, confirmations
 from .forms import SendBackForm, SpendReturnCreateForm
 from .keyset import keyset_page, old_page_redirect
 from .month_forms import DeclaredMonthsForm
@@ -173,6 +174,12 @@ def spend_return_detail(request, pk: int):
         return has_perm(user, f"ledger.{perm}", spend_return)
 
     trail = sees_trail(user=user, spend_return=spend_return)
+    # The approver's check-list, for the return's people while it can still change hands.
+    checks = (
+        spend_return_approval_checks(spend_return=spend_return)
+        if spend_return.status in CHECKED_STATUSES and can("see_drafts")
+        else None
+    )
 
     context = {
         "spend_return": spend_return,
@@ -202,10 +209,11 @@ def spend_return_detail(request, pk: int):
         # Who did what, and through what: for the organisation's people and staff.
         "trail": trail,
         "show_via": trail,
-        # The approver's check-list, for the return's people while it can still change hands.
-        "checks": spend_return_approval_checks(spend_return=spend_return)
-        if spend_return.status in CHECKED_STATUSES and can("see_drafts")
-        else None,
+        "checks": checks,
+        # Submit, approve and discard ask first (in a dialog, or on a page without JS).
+        "confirm": confirmations(
+            user=user, spend_return=spend_return, warnings=bool(checks and checks.warnings)
+        ),
     }
     return render(request, "ledger/returns/detail.html", context)
 
@@ -221,9 +229,11 @@ def _act(request, pk: int, action, success: str):
     return redirect("spend-return-detail", pk=(result or spend_return).pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("ledger.prepare_returns", fn=spend_return_of, message=ONLY_OFFICERS)
 def spend_return_submit_view(request, pk: int):
+    if request.method == "GET":
+        return confirm_page(request, _get(request, pk), "submit")
     return _act(
         request,
         pk,
@@ -232,9 +242,13 @@ def spend_return_submit_view(request, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("ledger.approve_returns", fn=spend_return_of, message=ONLY_APPROVERS)
 def spend_return_approve_view(request, pk: int):
+    if request.method == "GET":
+        spend_return = _get(request, pk)
+        checks = spend_return_approval_checks(spend_return=spend_return)
+        return confirm_page(request, spend_return, "approve", warnings=bool(checks.warnings))
     return _act(
         request,
         pk,
@@ -269,10 +283,12 @@ def spend_return_new_version_view(request, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("ledger.prepare_returns", fn=spend_return_of, message=ONLY_OFFICERS)
 def spend_return_discard_view(request, pk: int):
     spend_return = _get(request, pk)
+    if request.method == "GET":
+        return confirm_page(request, spend_return, "discard")
     try:
         spend_return_discard(spend_return=spend_return, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:

@@ -82,6 +82,8 @@ def approved(client, leeds, year_2010, people, monkeypatch):
         "theme": ServiceTheme.objects.get(code="cultural-libraries").pk,
         "amount": "250.00",
         "spend_kind": "revenue",
+        "transaction_date": "2010-06-01",
+        "description": "Books",
     }
     client.force_login(officer)
     _grid(client, spend_return, {**row, "supplier_name": PERSON})
@@ -95,7 +97,8 @@ def approved(client, leeds, year_2010, people, monkeypatch):
     failed = preview(spend_return, b"not really a workbook", name=FILE, actor=officer)
     assert failed.status == ImportJobStatus.FAILED
     spend_return_submit(spend_return=spend_return, actor=officer)
-    spend_return_approve(spend_return=spend_return, actor=people["approver"])
+    # Its lines are dated (a line typed in needs a date): one month, so approved with a reason.
+    spend_return_approve(spend_return=spend_return, actor=people["approver"], reason="June only.")
     client.logout()
     deleted = LineChangeSummary.objects.get(spend_return=spend_return, label="delete")
     return spend_return, failed, deleted.context_id

@@ -61,6 +61,8 @@ def _row(spend_return, amount: str) -> dict:
         "amount": amount,
         "spend_kind": "revenue",
         "supplier_name": "Books Ltd",
+        "transaction_date": "2010-06-01",
+        "description": "Books",
     }
 
 
@@ -95,7 +97,7 @@ def test_an_approver_who_entered_or_changed_a_line_cannot_approve(
     assert spend_return_author_ids(spend_return=leeds_draft) == {officer.pk, dual.pk}
     _refused(client, leeds_draft, dual)
     assert "approve" not in spend_returns_waiting(user=dual)
-    spend_return_approve(spend_return=leeds_draft, actor=approver)
+    spend_return_approve(spend_return=leeds_draft, actor=approver, reason="June only.")
     leeds_draft.refresh_from_db()
     assert leeds_draft.status == SpendReturnStatus.APPROVED
 

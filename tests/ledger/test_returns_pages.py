@@ -121,12 +121,22 @@ def test_the_line_grid_checks_every_field_and_saves_all_or_nothing(client, offic
         "amount": "123.45",
         "spend_kind": "revenue",
         "supplier_name": "Books Ltd",
+        "transaction_date": "2010-06-01",
+        "description": "Books",
     }
     response = post([good, {**good, "amount": "12.345"}, {**good, "transaction_date": "31/02"}])
     page = _body(response)
     assert "Ensure that there are no more than 2 decimal places." in page
     assert "Enter a valid date." in page
     assert not SpendLine.objects.exists()
+    # A new line needs a date and a description (an imported one may lack them).
+    errors = post([{**good, "transaction_date": "", "description": ""}]).context["formset"].errors
+    assert errors == [
+        {
+            "transaction_date": ["This field is required."],
+            "description": ["This field is required."],
+        }
+    ]
     response = post([good, {**good, "amount": "-3.00", "spend_kind": "capital"}])
     assert response.status_code == 302
     assert sorted(SpendLine.objects.values_list("amount", flat=True)) == [
@@ -302,3 +312,55 @@ def test_a_draft_can_be_discarded_with_its_files(
     assert response.url == reverse("spend-return-list")
     assert not SpendReturn.objects.exists() and not ImportJob.objects.exists()
     assert not default_storage.exists(job.file.name)
+
+
+def test_the_grid_filters_to_the_unallocated_lines(client, officer, leeds_draft):
+    rows = [DCLG_HEADER, dclg_row(area="Libraries"), dclg_row(area="Mystery", number=2)]
+    import_job_confirm(job=preview(leeds_draft, csv_bytes(rows)), actor=None)
+    mystery = leeds_draft.lines.get(expense_area="Mystery")
+    client.force_login(officer)
+    url = reverse("spend-return-lines", args=[leeds_draft.pk])
+    page = _body(client.get(url))
+    assert '<a href="?theme=unallocated">Only the 1 unallocated line</a>' in page
+    assert "data-warn-unsaved" in page and "js/unsaved-changes.js" in page
+    only = client.get(url, {"theme": "unallocated"})
+    assert [line.pk for line in only.context["page"].object_list] == [mystery.pk]
+    assert "1 of the 1 unallocated line, then new lines" in _body(only)
+
+
+def test_submit_approve_and_discard_ask_first_without_javascript(
+    client, officer, approver, leeds_draft, leeds, year_2010
+):
+    """Each button is a link to a page asking the question, whose form takes the step; the
+    return's page holds the same form in a native dialog."""
+    import_job_confirm(job=preview(leeds_draft, csv_bytes([DCLG_HEADER, dclg_row()])), actor=None)
+    detail = reverse("spend-return-detail", args=[leeds_draft.pk])
+    submit = reverse("spend-return-submit", args=[leeds_draft.pk])
+    client.force_login(officer)
+    page = _body(client.get(detail))
+    assert f'<a class="button" href="{submit}" data-dialog="confirm-submit">' in page
+    assert '<dialog id="confirm-submit"' in page
+    question = _body(client.get(submit))
+    assert f"Submit {leeds_draft} for sign-off?" in question
+    assert f'<form method="post" action="{submit}"' in question
+    leeds_draft.refresh_from_db()
+    assert leeds_draft.status == SpendReturnStatus.DRAFT  # asking changes nothing
+    client.post(submit)
+    client.force_login(approver)
+    approve = reverse("spend-return-approve", args=[leeds_draft.pk])
+    # One month's lines: a part year on the check-list, so the question asks for a reason.
+    question = _body(client.get(approve))
+    assert "Approve despite the warnings on its check-list" in question
+    assert '<textarea id="id_approve_reason" name="reason" rows="3" required>' in question
+    client.post(approve, {"reason": ONE_MONTH})
+    leeds_draft.refresh_from_db()
+    assert leeds_draft.status == SpendReturnStatus.APPROVED
+    # Asked again once done: back to the return.
+    assert client.get(approve)["Location"] == detail
+    draft = spend_return_create(organisation=leeds, financial_year=year_2010, actor=officer)
+    discard = reverse("spend-return-discard", args=[draft.pk])
+    client.force_login(officer)
+    assert f"Discard draft {draft}?" in _body(client.get(discard))
+    assert SpendReturn.objects.filter(pk=draft.pk).exists()
+    client.post(discard)
+    assert not SpendReturn.objects.filter(pk=draft.pk).exists()

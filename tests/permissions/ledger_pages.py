@@ -85,6 +85,18 @@ def _b_job_unchanged(world, role, response):
         assert response["Location"] == "/theme-rules/", response["Location"]
 
 
+def _asks(name, step, status):
+    """The question's page posts the step to itself and changes nothing."""
+
+    def check(world, role, response):
+        assert _status(name)(world) == status, f"{role}: a GET changed the return"
+        if response.status_code == OK:
+            form = f'<form method="post" action="{_action(name, step)(world)}"'
+            assert form in response.content.decode(), f"{role}: no form that takes the step"
+
+    return check
+
+
 def _own_submission_stays_submitted(world, role, response):
     status = SpendReturn.objects.get(pk=world.a_own_submission.pk).status
     if role != ADMIN:  # the administrator did not submit it
@@ -298,7 +310,34 @@ LEDGER_PAGES = [
         data=_upload,
         check=unchanged(lambda w: ImportJob.objects.filter(spend_return=w.b_draft).count(), 1),
     ),
-    page("submit-get", _action("a_draft", "submit"), GET_ON_POST_ONLY),
+    # Submit, approve and discard ask first: a GET is the question (a page that changes nothing).
+    page(
+        "submit-confirm-a-draft",
+        _action("a_draft", "submit"),
+        A_DRAFT_EDIT,
+        check=_asks("a_draft", "submit", SpendReturnStatus.DRAFT),
+    ),
+    page("submit-confirm-b-draft-by-id", _action("b_draft", "submit"), B_DRAFT_EDIT),
+    page(
+        "approve-confirm-a-submitted",
+        _action("a_submitted", "approve"),
+        expect(MISSING, anonymous=LOGIN, officer=FORBIDDEN, approver=OK, admin=OK),
+        check=_asks("a_submitted", "approve", SpendReturnStatus.SUBMITTED),
+    ),
+    # One's own submission: the question is not asked (back to the return, which says why).
+    page(
+        "approve-confirm-own-submission",
+        _action("a_own_submission", "approve"),
+        expect(MISSING, anonymous=LOGIN, officer=FORBIDDEN, approver=DONE, admin=OK),
+        check=_asks("a_own_submission", "approve", SpendReturnStatus.SUBMITTED),
+    ),
+    page("approve-confirm-b-by-id", _action("b_submitted", "approve"), B_DRAFT_EDIT),
+    page(
+        "discard-confirm-a-draft",
+        _action("a_draft", "discard"),
+        A_DRAFT_EDIT,
+        check=_asks("a_draft", "discard", SpendReturnStatus.DRAFT),
+    ),
     page(
         "submit-a-draft",
         _action("a_draft", "submit"),
