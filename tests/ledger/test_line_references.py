@@ -105,3 +105,30 @@ def test_rows_no_line_refers_to_can_still_go(line):
     assert not Place.objects.filter(pk=spare.pk).exists()
     line.spend_return.delete()  # the ORM deletes the lines first, then the return
     assert not SpendLine.objects.exists()
+
+
+def test_a_body_that_a_line_pays_cannot_be_deleted_until_no_line_pays_it(line):
+    body = OrganisationFactory()
+    SpendLine.objects.filter(pk=line.pk).update(receiver=body)
+    with pytest.raises(ProtectedError):
+        body.delete()  # the ORM (and so the admin) names the lines that pay it
+    if connection.vendor == "postgresql":  # and SQL around the ORM is refused too
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ledger_organisation WHERE id = %s", [body.pk])
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE ledger_organisation SET id = %s WHERE id = %s", [MISSING, body.pk]
+            )
+    SpendLine.objects.filter(pk=line.pk).update(receiver=None)  # its match rejected
+    body.delete()
+    assert SpendLine.objects.get(pk=line.pk).receiver_id is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement check: PostgreSQL")
+def test_a_line_paying_a_missing_body_is_refused(line):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _copy_of(line, receiver_id=MISSING).save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SpendLine.objects.filter(pk=line.pk).update(receiver_id=MISSING)
+    SpendLine.objects.filter(pk=line.pk).update(receiver_id=line.organisation_id)  # one that is
+    assert SpendLine.objects.filter(receiver__isnull=False).count() == 1
