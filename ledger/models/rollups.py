@@ -100,7 +100,8 @@ class RollupGeneration(models.Model):
 
 
 class Reconciliation(models.Model):
-    """Lines against rollups for one organisation and year, as of the last check.
+    """Lines against rollups for one organisation and year, as of the last check; and the
+    lines' receivers against the supplier matches.
 
     ``residual`` is lines minus rollups; anything but zero is shown on the pages as its own row.
     """
@@ -115,6 +116,10 @@ class Reconciliation(models.Model):
     rollup_amount = MoneyField()
     rollup_count = models.PositiveIntegerField()
     residual = MoneyField()
+    # The counted lines whose receiver (``SpendLine.receiver``, the body a line pays) is not the
+    # one their supplier's match names (not rejected; none when unmatched): the net totals
+    # subtract what the lines say they pay, so a stale receiver is a wrong net total.
+    receivers_mismatched = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["organisation__name", "financial_year__start_date"]
@@ -129,7 +134,11 @@ class Reconciliation(models.Model):
 
     @property
     def matches(self) -> bool:
-        return self.residual == 0 and self.line_count == self.rollup_count
+        return (
+            self.residual == 0
+            and self.line_count == self.rollup_count
+            and self.receivers_mismatched == 0
+        )
 
 
 class ExportStatus(models.TextChoices):

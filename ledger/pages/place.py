@@ -195,6 +195,7 @@ def _reconciliation_table(status) -> Table:
             Column("lines_amount", "Lines", MONEY),
             Column("rollup_amount", "Rollups", MONEY),
             Column("residual", "Residual", MONEY),
+            Column("receivers_mismatched", "Lines paying another body than their match", "count"),
         ],
     )
     for check in status["residuals"]:
@@ -205,6 +206,7 @@ def _reconciliation_table(status) -> Table:
             lines_amount=check.lines_amount,
             rollup_amount=check.rollup_amount,
             residual=check.residual,
+            receivers_mismatched=check.receivers_mismatched,
         )
     return table
 

@@ -34,15 +34,23 @@ from ledger.models import (
 CHUNK = 1000  # supplier names per statement (SQLite's limit on parameters is 32,766)
 
 
+def matched_receiver_join() -> str:
+    """SQL joining each line ``x`` to the match that names the body it pays, as ``m`` (none:
+    NULLs): ``m.receiver_id`` is what ``x.receiver_id`` should be. The reconciliation checks the
+    lines against the same rule."""
+    return (
+        f"LEFT JOIN {SupplierMatch._meta.db_table} m ON m.payer_id = x.organisation_id "
+        "AND m.supplier_name = x.supplier_name AND m.status <> 'rejected'"
+    )
+
+
 def _update(scope: str, params: list) -> set[int]:
     """Set the receiver of the lines in ``scope`` (SQL on alias ``x``) from the matches; the ids
     of the returns whose lines changed."""
-    line, match = SpendLine._meta.db_table, SupplierMatch._meta.db_table
+    line = SpendLine._meta.db_table
     update = f"""
         UPDATE {line} SET receiver_id = n.receiver_id
-        FROM (SELECT x.id, m.receiver_id FROM {line} x
-              LEFT JOIN {match} m ON m.payer_id = x.organisation_id
-                                 AND m.supplier_name = x.supplier_name AND m.status <> 'rejected'
+        FROM (SELECT x.id, m.receiver_id FROM {line} x {matched_receiver_join()}
               WHERE {scope}) n
         WHERE {line}.id = n.id AND {line}.receiver_id IS DISTINCT FROM n.receiver_id"""
     with connection.cursor() as cursor:

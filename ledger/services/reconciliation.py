@@ -2,23 +2,36 @@
 """Checking that the rollups equal the lines they count, to the penny, per organisation and year.
 
 The lines are those the count of a place is made of (``ledger.services.counted_lines``): approved
-returns' lines and the dataset lines no better source outranks.
+returns' lines and the dataset lines no better source outranks. The approved lines' receivers
+(the body each pays, which the net totals subtract) are checked against the supplier matches
+they are derived from (``line_receivers``): a line paying another body than its match names is
+reported, as a residual is.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from ledger.models import Reconciliation, SpendRollup
+from ledger.models import (
+    Reconciliation,
+    SpendLine,
+    SpendReturn,
+    SpendRollup,
+    SupplierMatch,
+    SupplierMatchStatus,
+)
 from ledger.models.fields import from_pence, to_pence
 from ledger.selectors.access import approved_lines
 
 from .counted_lines import blocks_prepare, counted_dataset_groups, counted_lines_sql
+from .line_receivers import matched_receiver_join
 from .rollups import Key, _scope_q, _scope_sql, rollup_scope_lock
 
-Totals = dict[Key, tuple[int, int, int, int]]  # lines pence, lines, rollup pence, rollup lines
+# lines pence, lines, rollup pence, rollup lines, lines whose receiver is not their match's
+Totals = dict[Key, tuple[int, int, int, int, int]]
 
 
 def _compare_postgres(keys: list[Key] | None) -> Totals:
@@ -26,6 +39,8 @@ def _compare_postgres(keys: list[Key] | None) -> Totals:
     blocks_prepare(keys)
     counted, line_params = counted_lines_sql(keys)
     rollup_scope, rollup_params = _scope_sql(keys, "t")
+    line_scope, mismatch_params = _scope_sql(keys, "x")
+    line, ret = SpendLine._meta.db_table, SpendReturn._meta.db_table
     sql = f"""
         WITH l AS (
             SELECT l.organisation_id, l.financial_year_id,
@@ -35,12 +50,19 @@ def _compare_postgres(keys: list[Key] | None) -> Totals:
         t AS (
             SELECT t.organisation_id, t.financial_year_id,
                    SUM(t.amount_pence) AS pence, SUM(t.line_count) AS n
-            FROM {SpendRollup._meta.db_table} t WHERE {rollup_scope} GROUP BY 1, 2)
+            FROM {SpendRollup._meta.db_table} t WHERE {rollup_scope} GROUP BY 1, 2),
+        m AS (
+            SELECT x.organisation_id, x.financial_year_id, COUNT(*) AS n
+            FROM {line} x JOIN {ret} r ON r.id = x.spend_return_id {matched_receiver_join()}
+            WHERE r.status = 'approved' AND {line_scope}
+              AND x.receiver_id IS DISTINCT FROM m.receiver_id
+            GROUP BY 1, 2)
         SELECT organisation_id, financial_year_id, COALESCE(l.pence, 0), COALESCE(l.n, 0),
-               COALESCE(t.pence, 0), COALESCE(t.n, 0)
-        FROM l FULL OUTER JOIN t USING (organisation_id, financial_year_id)"""
+               COALESCE(t.pence, 0), COALESCE(t.n, 0), COALESCE(m.n, 0)
+        FROM l FULL OUTER JOIN t USING (organisation_id, financial_year_id)
+        FULL OUTER JOIN m USING (organisation_id, financial_year_id)"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, line_params + rollup_params)
+        cursor.execute(sql, line_params + rollup_params + mismatch_params)
         return {(r[0], r[1]): tuple(int(v) for v in r[2:]) for r in cursor.fetchall()}
 
 
@@ -60,16 +82,36 @@ def _compare_portable(keys: list[Key] | None) -> Totals:
         .order_by()
     )
     result: dict[Key, list[int]] = {}
+    for key, mismatched in _mismatched_portable(keys).items():
+        result[key] = [0, 0, 0, 0, mismatched]
     for key, (pence, count) in counted_dataset_groups(keys, _scope_q(keys)).items():
-        entry = result.setdefault((key[1], key[3]), [0, 0, 0, 0])
+        entry = result.setdefault((key[1], key[3]), [0, 0, 0, 0, 0])
         entry[0] += pence
         entry[1] += count
     for offset, rows in ((0, lines), (2, rollups)):
         for row in rows:
-            entry = result.setdefault((row[fields[0]], row[fields[1]]), [0, 0, 0, 0])
+            entry = result.setdefault((row[fields[0]], row[fields[1]]), [0, 0, 0, 0, 0])
             entry[offset] += to_pence(row["total"])
             entry[offset + 1] += row["n"]
     return {key: tuple(v) for key, v in result.items()}
+
+
+def _mismatched_portable(keys: list[Key] | None) -> dict[Key, int]:
+    """The approved lines whose receiver is not their match's, per organisation-year."""
+    expected = {
+        (payer_id, name): receiver_id
+        for payer_id, name, receiver_id in SupplierMatch.objects.exclude(
+            status=SupplierMatchStatus.REJECTED
+        ).values_list("payer_id", "supplier_name", "receiver_id")
+    }
+    found: dict[Key, int] = defaultdict(int)
+    fields = ("organisation_id", "financial_year_id", "supplier_name", "receiver_id")
+    for row in (
+        approved_lines().filter(_scope_q(keys)).values(*fields).annotate(n=Count("id")).order_by()
+    ):
+        if expected.get((row["organisation_id"], row["supplier_name"])) != row["receiver_id"]:
+            found[(row["organisation_id"], row["financial_year_id"])] += row["n"]
+    return found
 
 
 @transaction.atomic
@@ -97,8 +139,9 @@ def reconciliation_run(*, keys: Iterable[Key] | None = None) -> list[Reconciliat
             rollup_amount=from_pence(rp),
             rollup_count=rn,
             residual=from_pence(lp - rp),
+            receivers_mismatched=mismatched,
         )
-        for (organisation_id, year_id), (lp, ln, rp, rn) in sorted(totals.items())
+        for (organisation_id, year_id), (lp, ln, rp, rn, mismatched) in sorted(totals.items())
     ]
     Reconciliation.objects.bulk_create(records, batch_size=2000)
     return [r for r in records if not r.matches]
