@@ -223,7 +223,7 @@ class SpendLine(models.Model):
     # public bodies), and reading it from the line rather than joining the matches on every
     # rebuild took a third off the rebuild's grouping on 10M lines. Not in the line history
     # (``audit.models.events.SPEND_LINE_UNTRACKED``) and not indexed. Checked like the other
-    # references (ledger 0031): a body that lines pay cannot be deleted (PROTECT, and the
+    # references (ledger 0033): a body that lines pay cannot be deleted (PROTECT, and the
     # trigger in SQL); an officer rejects or re-points its matches first (``transfers``), which
     # clears the lines and refreshes the totals they were netted from.
     receiver = models.ForeignKey(

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0031_spend_line_receiver_protected'),
+        ('ledger', '0033_spend_line_receiver_protected'),
     ]
 
     operations = [

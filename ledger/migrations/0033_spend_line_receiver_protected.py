@@ -77,7 +77,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0030_transfer_rollup_organisation_index"),
+        ("ledger", "0032_staged_line_key_only"),
     ]
 
     operations = [
