@@ -7,6 +7,7 @@ the places below it. A hex with no place, no spend or no population says "no dat
 """
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -14,10 +15,18 @@ from functools import cache
 from django.conf import settings
 from django.db.models import Q
 
+from ledger.calculations.apportion import apportion
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import nearest_persons, per_head, populations
 from ledger.calculations.totals import aggregate
-from ledger.models import FinancialYear, Place, ServiceTheme, SpendRollup
+from ledger.models import (
+    FinancialYear,
+    Place,
+    PlaceKind,
+    Population,
+    ServiceTheme,
+    SpendRollup,
+)
 
 HEXJSON = (
     settings.BASE_DIR / "fixtures/maps/odileeds_hexmap_uk_local_authority_districts_2021.hexjson"
@@ -40,6 +49,7 @@ class District:
     amount: Decimal | None = None
     persons: int | None = None
     persons_year: str = ""  # the population's year, when the spend's year has none
+    county_share: Decimal | None = None  # of ``amount``: its share of county-wide spend
     band: int | None = None
 
     @property
@@ -58,10 +68,11 @@ def _places_by_code(codes: list[str]) -> dict[str, Place]:
 
 
 def spend_per_head_by_district(
-    *, year: FinancialYear, theme: ServiceTheme | None = None
+    *, year: FinancialYear, theme: ServiceTheme | None = None, share_county: bool = False
 ) -> list[District]:
     """Every hex's district with its spend and population in ``year`` (``theme`` and below),
-    banded into quintiles of spend per head; in the layout's order."""
+    banded into quintiles of spend per head; in the layout's order. ``share_county``: each
+    district also carries its population share of the spend recorded at its county itself."""
     hexes = hexjson()["hexes"]
     places = _places_by_code(list(hexes))
     filters = {"year": [year.code], **({"theme": [theme.code]} if theme else {})}
@@ -69,11 +80,15 @@ def spend_per_head_by_district(
     by_place = {c.members["place"].id: c.amount for c in result.cells}
     persons = populations(list(places.values()))
     every_year = FinancialYear.objects.in_bulk()
+    shares = _county_shares(by_place, list(places.values()), year) if share_county else {}
     districts = []
     for code, hex_ in hexes.items():
         district = District(code, hex_["n"], hex_.get("region", ""), places.get(code))
         if district.place is not None:
             inside = [by_place[p] for p in place_subtree_ids([district.place.pk]) if p in by_place]
+            district.county_share = shares.get(district.place.pk)
+            if district.county_share is not None:
+                inside.append(district.county_share)
             district.amount = sum(inside, Decimal(0)) if inside else None
             district.persons, district.persons_year = nearest_persons(
                 persons, district.place.pk, year, every_year
@@ -81,6 +96,35 @@ def spend_per_head_by_district(
         districts.append(district)
     _band(districts)
     return districts
+
+
+def _county_shares(
+    by_place: dict[int, Decimal], places: list[Place], year: FinancialYear
+) -> dict[int, Decimal]:
+    """District place id → its share of the spend recorded at its county itself (county-wide
+    bodies: the county council, police, fire), split by the year's population to the penny
+    (largest remainder), so a county's districts add up to it exactly. A county with a district
+    that has no population for the year is not split: its districts keep their own spend."""
+    counties = Place.objects.filter(
+        pk__in={p.parent_id for p in places if p.parent_id}, kind=PlaceKind.COUNTY
+    ).values_list("pk", flat=True)
+    children = defaultdict(list)
+    for child_id, county_id in Place.objects.filter(parent_id__in=list(counties)).values_list(
+        "pk", "parent_id"
+    ):
+        children[county_id].append(child_id)
+    persons = dict(
+        Population.objects.filter(
+            place_id__in=[c for cs in children.values() for c in cs], financial_year=year
+        ).values_list("place_id", "persons")
+    )
+    shares = {}
+    for county_id, districts in children.items():
+        amount = by_place.get(county_id)
+        if amount is None or not all(persons.get(d) for d in districts):
+            continue
+        shares.update(apportion(amount, {d: persons[d] for d in sorted(districts)}))
+    return shares
 
 
 def _band(districts: list[District]) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from ledger.calculations.cache import cached
 from ledger.calculations.totals import Aggregate, aggregate
 from ledger.models import Basis, Classification, FinancialYear, Sector, ServiceTheme, SpendRollup
 from ledger.selectors.illustrative import cut_has_illustrative_data
@@ -61,13 +62,16 @@ def explorer_result(*, query: ExplorerQuery) -> ExplorerResult:
     if "place" in query.filters:
         query.filters["place"] = place_filter_code(query.filters["place"])
     cut = query.cut()
-    result = aggregate(
-        cut=cut,
-        drilldown=query.drilldown,
-        order=[f"{query.measure}:desc"],
-        net=query.net,
-    )
-    return ExplorerResult(query, result, cut_has_illustrative_data(cut=cut))
+    order = [f"{query.measure}:desc"]
+
+    def compute():
+        result = aggregate(cut=cut, drilldown=query.drilldown, order=order, net=query.net)
+        return result, cut_has_illustrative_data(cut=cut)
+
+    # Totals are the same for everyone: cached per rollup generation, as the API's are.
+    params = {"cut": cut.as_text(), "drilldown": query.drilldown, "order": order, "net": query.net}
+    result, illustrative = cached("explorer", params, compute)
+    return ExplorerResult(query, result, illustrative)
 
 
 def chart_data(explorer: ExplorerResult) -> dict:

@@ -2,9 +2,11 @@
 
 from django.shortcuts import render
 
-from ledger.calculations.cuts import DIMENSIONS, CutError
+from ledger.calculations.cache import cached
+from ledger.calculations.cuts import DIMENSIONS, Cut, CutError
 from ledger.models import ServiceTheme
 from ledger.pages.common import as_of
+from ledger.selectors.illustrative import cut_has_illustrative_data
 from ledger.templatetags.money import money
 
 from .downloads import DOWNLOADS, TooLarge, explorer_download
@@ -58,7 +60,19 @@ def spend_map(request):
     year = next((y for y in years if y.code == asked), years[0] if years else None)
     themes = list(ServiceTheme.objects.all())
     theme = next((t for t in themes if t.code == request.GET.get("theme")), None)
-    districts = spend_per_head_by_district(year=year, theme=theme) if year else []
+    share_county = request.GET.get("county", "shared") != "own"
+    districts, illustrative = [], False
+    if year:  # the same for everyone: cached per rollup generation
+        params = {"year": year.code, "theme": theme.code if theme else "", "share": share_county}
+        cut = Cut({"year": [year.code], **({"theme": [theme.code]} if theme else {})})
+        districts, illustrative = cached(
+            "spend-map",
+            params,
+            lambda: (
+                spend_per_head_by_district(year=year, theme=theme, share_county=share_county),
+                cut_has_illustrative_data(cut=cut),
+            ),
+        )
     layout = hexjson()
     hexes = {
         d.code: {
@@ -74,6 +88,8 @@ def spend_map(request):
         "year": year,
         "themes": themes,
         "theme": theme,
+        "share_county": share_county,
+        "illustrative": illustrative,
         "districts": sorted(districts, key=lambda d: d.name),
         "with_data": with_data,
         "bands": band_ranges(districts),

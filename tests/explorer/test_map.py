@@ -18,7 +18,7 @@ def _by_code(rows):
 
 
 def test_every_district_is_a_hex_and_a_row(client, world):
-    html = client.get("/map/?year=2010-11").content.decode()
+    html = client.get("/map/?year=2010-11&county=own").content.decode()
     rows = _by_code(table_rows(html, "map-table")["tbody"])
     assert len(rows) == len(hexjson()["hexes"]) == 374
     # Allerdale: the county council's roads and its own (£370.75) over 1,000 people.
@@ -83,3 +83,57 @@ def test_quintiles_split_the_districts_with_figures(world):
 def test_the_year_defaults_to_the_latest_with_spend(client, world):
     response = client.get("/map/?year=1066-67")
     assert response.context["year"].code == "2010-11"
+
+
+def test_county_wide_spend_is_shared_among_its_districts_by_population(client, world):
+    """The county council's £1,000.00 at Cumbria itself, split by the districts' people."""
+    from ledger.models import Place, Population
+
+    for code, persons in (("E07000027", 300), ("E07000028", 1000), ("E07000030", 500)):
+        Population.objects.create(
+            place=Place.objects.get(gss_code=code),
+            financial_year=world["year"],
+            persons=persons,
+            source="test",
+        )
+    districts = {
+        d.code: d for d in spend_per_head_by_district(year=world["year"], share_county=True)
+    }
+    # South Lakeland has no population yet: the county is not split at all.
+    assert not [d for d in districts.values() if d.county_share is not None]
+    Population.objects.create(
+        place=Place.objects.get(gss_code="E07000031"),
+        financial_year=world["year"],
+        persons=500,
+        source="test",
+    )
+    districts = spend_per_head_by_district(year=world["year"], share_county=True)
+    shares = {d.code: d.county_share for d in districts if d.county_share is not None}
+    assert shares == {
+        "E07000026": Decimal("250.00"),
+        "E07000027": Decimal("75.00"),
+        "E07000028": Decimal("250.00"),
+        "E07000029": Decimal("175.00"),
+        "E07000030": Decimal("125.00"),
+        "E07000031": Decimal("125.00"),
+    }
+    assert sum(shares.values()) == Decimal("1000.00")
+    html = client.get("/map/?year=2010-11").content.decode()
+    rows = _by_code(table_rows(html, "map-table")["tbody"])
+    # Allerdale: its own £370.75 and a quarter of the county's; Copeland now has spend.
+    assert rows["E07000026"] == ["Allerdale", "E07000026", "£620.75", "£250.00", "1,000", "£0.62"]
+    assert rows["E07000029"] == ["Copeland", "E07000029", "£175.00", "£175.00", "700", "£0.25"]
+    own = _by_code(
+        table_rows(client.get("/map/?year=2010-11&county=own").content.decode(), "map-table")[
+            "tbody"
+        ]
+    )
+    assert own["E07000029"][2:] == ["no data", "700", "no data"]
+
+
+def test_illustrative_figures_carry_the_banner(client, world):
+    """Allerdale's council's return is illustrative: roads in 2010-11 say so, education not."""
+    roads = client.get("/map/?year=2010-11&theme=transport-roads").content.decode()
+    assert "Illustrative demo data, not official statistics." in roads
+    education = client.get("/map/?year=2010-11&theme=education").content.decode()
+    assert "banner-illustrative" not in education
