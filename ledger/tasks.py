@@ -101,3 +101,12 @@ from ledger.dataset_tasks import (  # noqa: E402,F401
     dataset_editions_requeue_task,
 )
 from ledger.import_tasks import import_job_confirm_task, import_job_preview  # noqa: E402,F401
+
+
+@shared_task(name="ledger.notification_emails_send")
+def notification_emails_send(notification_ids: list[int]) -> int:
+    """Email these notifications (queued after the step that made them commits). Idempotent:
+    each is emailed once."""
+    from ledger.services.notifications import notification_emails_send as send
+
+    return send(notification_ids=notification_ids)

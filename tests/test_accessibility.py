@@ -167,6 +167,7 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
         f"/imports/{job.pk}/mapping/",
         f"/imports/{ImportJob.objects.get(filename='problems.csv').pk}/",
         "/theme-rules/",
+        "/notifications/",
         "/datasets/new/",
         *(f"/datasets/editions/{e.pk}/" for e in DatasetEdition.objects.exclude(pk=cra.pk)),
     ]

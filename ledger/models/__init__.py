@@ -26,6 +26,7 @@ from .imports import (
     ThemeRuleField,
     ThemeRuleMatch,
 )
+from .notifications import Notification, NotificationKind
 from .reference import (
     LOCAL_SECTORS,
     LOWEST_TIER_KINDS,
@@ -62,6 +63,8 @@ from .transfers import (
 )
 
 __all__ = [
+    "Notification",
+    "NotificationKind",
     "SpendTransferRollup",
     "SupplierMatch",
     "SupplierMatchMethod",

@@ -9,6 +9,7 @@ from . import (
     import_files,
     imports,
     months,
+    notifications,
     return_checks,
     return_lines,
     returns,
@@ -19,6 +20,8 @@ from . import (
 EDITION = "datasets/editions/<int:pk>/"
 
 urlpatterns = [
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/read/", notifications.notifications_read, name="notifications-read"),
     path("spend-returns/", returns.spend_return_list_view, name="spend-return-list"),
     path("spend-returns/new/", returns.spend_return_create_view, name="spend-return-create"),
     path("spend-returns/<int:pk>/", returns.spend_return_detail, name="spend-return-detail"),

@@ -19,11 +19,12 @@ from django.utils import timezone
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
-from ledger.models import SpendReturn, SpendReturnStatus
+from ledger.models import NotificationKind, SpendReturn, SpendReturnStatus
 from ledger.selectors.approval import spend_return_approval_checks
 from totalplace.permissions import require_perm
 
 from .coverage import spend_return_months_record
+from .notifications import notifications_send
 from .returns import spend_return_versions_lock
 from .transfers import supplier_matches_for_return
 
@@ -100,6 +101,7 @@ def spend_return_submit(
         spend_return=spend_return,
         detail={"version": spend_return.version, "status_before": previous_status},
     )
+    notifications_send(spend_return=spend_return, kind=NotificationKind.SUBMITTED, actor=actor)
     return spend_return
 
 
@@ -162,6 +164,7 @@ def spend_return_approve(
         reason=reason,
         detail=detail,
     )
+    notifications_send(spend_return=spend_return, kind=NotificationKind.APPROVED, actor=actor)
     # Totals follow after commit: the worker must see the approval it is refreshing for.
     from ledger.tasks import rollups_refresh  # import here: tasks import the services
     from totalplace.celery import send_or_log
@@ -197,5 +200,11 @@ def spend_return_send_back(
         spend_return=spend_return,
         reason=spend_return.return_reason,
         detail={"version": spend_return.version},
+    )
+    notifications_send(
+        spend_return=spend_return,
+        kind=NotificationKind.SENT_BACK,
+        actor=actor,
+        reason=spend_return.return_reason,
     )
     return spend_return

@@ -85,6 +85,16 @@ def _b_job_unchanged(world, role, response):
         assert response["Location"] == "/theme-rules/", response["Location"]
 
 
+def _only_own_read(world, role, response):
+    """Marking read marks one's own notifications, never anyone else's."""
+    from ledger.models import Notification
+
+    others = Notification.objects.exclude(
+        recipient__username=getattr(response.wsgi_request.user, "username", None)
+    )
+    assert not others.filter(read_at__isnull=False).exists(), f"{role} read others' notifications"
+
+
 def _asks(name, step, status):
     """The question's page posts the step to itself and changes nothing."""
 
@@ -463,6 +473,16 @@ LEDGER_PAGES = [
         check=_accruals_only_for_officers("b_draft"),
     ),
     page("theme-rules", lambda w: "/theme-rules/", SIGNED_IN),
+    # Notifications: one's own, whoever one is (signed in).
+    page("notifications", lambda w: "/notifications/", SIGNED_IN),
+    page("notifications-read-get", lambda w: "/notifications/read/", GET_ON_POST_ONLY),
+    page(
+        "notifications-read",
+        lambda w: "/notifications/read/",
+        expect(DONE, anonymous=LOGIN),
+        method="POST",
+        check=_only_own_read,
+    ),
     # Payments to public bodies: each organisation's officers decide its own matches.
     page(
         "supplier-matches",

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ledger.context_processors.notifications",
             ],
         },
     },
@@ -192,6 +193,19 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 CELERY_TIMEZONE = "Europe/London"
+
+# --- Email ----------------------------------------------------------------------------------
+# Notifications of spend returns (submitted, sent back, approved) are always shown in the site;
+# they are emailed too once a mail server is configured (EMAIL_HOST), or NOTIFY_BY_EMAIL says so.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TotalPlace <noreply@localhost>")
+NOTIFY_BY_EMAIL = env.bool("NOTIFY_BY_EMAIL", default=bool(EMAIL_HOST))
+# Where the site is served, for the links in emails (which have no request to build them from).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
