@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0032_staged_line_key_only'),
+        ('ledger', '0034_reconciliation_receivers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
