@@ -11,6 +11,7 @@ from django.utils import timezone
 from ledger.calculations.coverage import months_label
 from ledger.models import MoneyField
 from ledger.models.fields import MonthMaskField
+from totalplace.money import pounds
 
 MAX_TEXT = 200
 EMPTY = "–"
@@ -20,10 +21,6 @@ def tracked_fields(event_model) -> list[models.Field]:
     """The tracked model's fields that its history table keeps, in the tracked model's order."""
     kept = {f.name for f in event_model._meta.fields if not f.name.startswith("pgh_")}
     return [f for f in event_model.pgh_tracked_model._meta.fields if f.name in kept]
-
-
-def _pounds(value: Decimal) -> str:
-    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
 
 
 def _truncate(text: str) -> str:
@@ -61,7 +58,7 @@ def display(field: models.Field, value, names: Names) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, MoneyField):
-        return _pounds(Decimal(value))
+        return pounds(Decimal(value))
     if isinstance(field, MonthMaskField):
         return months_label(value)
     if isinstance(value, bool):

@@ -17,6 +17,7 @@ from ledger.services.imports.jobs import import_jobs_expire
 from ledger.services.imports.preview import import_job_run
 from ledger.services.imports.queueing import import_jobs_requeue
 from ledger.services.imports.storage import import_files_clean_up
+from totalplace.errors import error_text
 
 logger = logging.getLogger(__name__)
 CONFIRM_FAILED = (
@@ -41,7 +42,7 @@ def import_job_confirm_task(job_id: int, actor_id: int | None) -> str:
     try:
         job = import_job_confirm(job=ImportJob.objects.get(pk=job_id), actor=actor)
     except (ValidationError, PermissionDenied) as exc:
-        message = " ".join(getattr(exc, "messages", [str(exc)]))
+        message = error_text(exc)
         import_job_confirm_failed(job_id=job_id, message=message)
         return "invalid"
     except Exception:

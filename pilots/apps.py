@@ -7,6 +7,6 @@ class PilotsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from pilots import permissions, signals  # noqa: F401 (permissions registers the rules)
+        from pilots import permissions, receivers  # noqa: F401 (permissions registers the rules)
 
-        signals.connect()
+        receivers.connect()

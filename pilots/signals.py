@@ -1,22 +1,11 @@
-"""What pilots does when the ledger says some of its totals changed: it only queues the work."""
+"""What pilots announces.
 
-from django.db import transaction
+``initiative_changed``: an initiative was created, changed or deleted. Apps built on pilots
+(savings) subscribe, so that pilots never imports them. Sent inside the writing transaction
+with ``initiative`` (None once deleted), ``initiative_id`` and ``pilot_id``; a receiver asks
+for its work to run after commit.
+"""
 
-from ledger.signals import rollups_refreshed
-from pilots.tasks import baselines_refresh, baselines_refresh_for_returns
-from totalplace.celery import send_or_log
+from django.dispatch import Signal
 
-
-def _baselines_follow(sender, *, spend_return_ids: list[int] | None, **kwargs) -> None:
-    if spend_return_ids is None:  # every rollup was rebuilt: any baseline may have moved
-        task, args = baselines_refresh, ()
-    else:
-        task, args = baselines_refresh_for_returns, (list(spend_return_ids),)
-    # After commit, so the job reads the refreshed rollups. If the broker is down the next
-    # night's rebuild catches these baselines up; robust: should the job run inline (eager) and
-    # fail, the error is logged, never raised to whoever approved the return.
-    transaction.on_commit(lambda: send_or_log(task, *args), robust=True)
-
-
-def connect() -> None:
-    rollups_refreshed.connect(_baselines_follow, dispatch_uid="pilots-baselines-follow-rollups")
+initiative_changed = Signal()

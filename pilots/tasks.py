@@ -5,6 +5,7 @@ from celery import shared_task
 from pilots.models import Initiative
 from pilots.services.initiatives import (
     initiative_baseline_refresh,
+    initiative_baselines_refresh,
     initiative_baselines_refresh_for_pilot,
     initiative_baselines_refresh_for_returns,
 )
@@ -24,6 +25,12 @@ def baselines_refresh() -> int:
         initiative_baseline_refresh(initiative=initiative)
         count += 1
     return count
+
+
+@shared_task(name="pilots.baseline_refresh")
+def baseline_refresh(initiative_id: int) -> int:
+    """Refresh one initiative's baseline after a lead changed it (its theme or year)."""
+    return initiative_baselines_refresh(initiative_ids=[initiative_id])
 
 
 @shared_task(name="pilots.baselines_refresh_for_returns")

@@ -1,5 +1,6 @@
 """Reads for appraisal: the discount schedule, an initiative's inputs, stored results."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,6 +84,47 @@ def attribution_for(*, subject) -> Attribution | None:
         type(subject), "place"
     )
     return Attribution.objects.filter(**{field: subject}).first()
+
+
+@dataclass(frozen=True)
+class MatrixTable:
+    """A stored payer × beneficiary matrix as a table: a row per payer (``cells`` hold the
+    present value as stored text, None where nothing flows, in ``beneficiaries`` order) with
+    its total, then each beneficiary's total and the grand total, exactly."""
+
+    beneficiaries: list[str]
+    rows: list[dict]
+    column_totals: list[Decimal]
+    total: Decimal
+
+
+def matrix_table(*, attribution: Attribution) -> MatrixTable:
+    """The matrix of a where-savings-land result laid out payer by beneficiary."""
+    matrix = attribution.matrix
+    payers = sorted({(c["payer"] or "", c["payer_name"]) for c in matrix})
+    beneficiaries = sorted({(c["beneficiary"], c["beneficiary_name"]) for c in matrix})
+    cells = {(c["payer"] or "", c["beneficiary"]): c["present_value"] for c in matrix}
+    zero = Decimal("0")
+    rows = [
+        {
+            "payer": name,
+            "cells": [cells.get((code, b)) for b, _ in beneficiaries],
+            "total": sum(
+                (Decimal(cells[(code, b)]) for b, _ in beneficiaries if (code, b) in cells), zero
+            ),
+        }
+        for code, name in payers
+    ]
+    column_totals = [
+        sum((Decimal(cells[(p, code)]) for p, _ in payers if (p, code) in cells), zero)
+        for code, _ in beneficiaries
+    ]
+    return MatrixTable(
+        beneficiaries=[name for _, name in beneficiaries],
+        rows=rows,
+        column_totals=column_totals,
+        total=sum(column_totals, zero),
+    )
 
 
 def pilot_savings_totals(*, pilot: Pilot) -> dict[str, Decimal]:

@@ -35,7 +35,7 @@ def site(live_server, reference_data_tx):
     from ledger.services.imports.preview import import_job_run
     from ledger.services.returns import spend_return_create
     from ledger.services.rollups import rollup_rebuild
-    from pilots.services.demo import demo_load_pilots
+    from savings.services.demo import demo_load_pilots
 
     demo_load_cumbria()
     demo_load_pilots()

@@ -89,7 +89,7 @@ def test_an_initiative_chart_stacks_each_years_benefits(browser, demo_site):
     from selenium.webdriver.common.by import By
 
     from pilots.models import Initiative
-    from pilots.services.demo import DEMO_TITLE, demo_load_pilots
+    from savings.services.demo import DEMO_TITLE, demo_load_pilots
 
     demo_load_pilots()
     initiative = Initiative.objects.get(title=DEMO_TITLE)

@@ -14,6 +14,7 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
 urlpatterns = [
     path("v1/", include("ledger.apis.urls")),
     path("v1/", include("pilots.apis.urls")),
+    path("v1/", include("savings.apis.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", api_docs, name="api-docs"),
 ]

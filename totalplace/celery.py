@@ -2,13 +2,16 @@
 
 import logging
 import os
+import threading
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "totalplace.settings.base")
 
-app = Celery("totalplace")
+app = Celery("totalplace", task_cls="totalplace.celery:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -39,3 +42,47 @@ def send_or_log(task, *args):
     except BROKER_ERRORS as exc:
         logger.warning("broker unreachable, %s%r not queued: %s", task.name, args, exc)
         return None
+
+
+class _Ticket:
+    sent = False
+
+
+_open_tickets = threading.local()
+
+
+class Task(DjangoTask):
+    """Every task of the project: Celery's Django task, whose ``delay_on_commit`` queues a job
+    once the transaction commits, made to queue it once per transaction and to tolerate a
+    broker outage."""
+
+    def delay_on_commit(self, *args) -> None:
+        """Queue ``self(*args)`` after commit: once, however many changes in the transaction ask
+        (ten cost lines saved together need one recompute, not ten).
+
+        Every call registers its own callback, as Celery's does, so a rolled-back savepoint
+        takes only its own with it; the callbacks for one task and arguments share a ticket,
+        and the first to run sends the job while the others find it sent. Only public API
+        (``transaction.on_commit``), never Django's list of pending hooks.
+
+        What is queued this way is healed by something else if it is lost (beat's catch-up,
+        the nightly rebuild), so a dead broker is logged (``send_or_log``), never raised to
+        whoever saved the change; ``robust``: a job run inline (eager) that fails is logged.
+        """
+        tickets = getattr(_open_tickets, "by_key", None)
+        if tickets is None:
+            tickets = _open_tickets.by_key = {}
+        key = (self.name, repr(args))
+        ticket = tickets.get(key)
+        if ticket is None or ticket.sent:
+            ticket = tickets[key] = _Ticket()
+
+        def send() -> None:
+            if ticket.sent:
+                return
+            ticket.sent = True
+            if tickets.get(key) is ticket:
+                del tickets[key]
+            send_or_log(self, *args)
+
+        transaction.on_commit(send, robust=True)

@@ -24,3 +24,12 @@ def server_error(request, template_name: str = "500.html") -> HttpResponseServer
         logger.exception("The 500 page could not be rendered; served the plain one")
         body = PLAIN
     return HttpResponseServerError(body)
+
+
+def error_text(exc: Exception) -> str:
+    """What a service's refusal says, as one line for a message, a form or a job's log.
+
+    A ``ValidationError`` may hold several messages (by field or not); a ``PermissionDenied``
+    or any other exception has its own text.
+    """
+    return " ".join(getattr(exc, "messages", [str(exc)]))

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from .errors import error_text
+
 
 class ServiceModelForm(forms.ModelForm):
     """A model form that parses and checks its own fields only.
@@ -13,3 +15,13 @@ class ServiceModelForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+def apply_errors(form: forms.BaseForm, exc: Exception) -> None:
+    """Show a service's refusal on the form: a validation error by field where the form has
+    that field, anything else (another field, a permission) above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error_text(exc))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("pilots.urls")),
     path("", include("explorer.urls")),
+    path("", include("savings.urls")),
 ]
 # No route serves MEDIA_ROOT, even with DEBUG on: uploaded files are other organisations'
 # drafts. They are downloaded through views that check permissions (``ledger.pages.imports``).

@@ -5,6 +5,10 @@ kept as the file's own total; a totals formula is dropped unchecked (with a warn
 amount alone that is not that total is an error, since it may be a line missing its details.
 """
 
+from decimal import Decimal
+
+from totalplace.money import pounds
+
 from .errors import shorten
 from .findings import WHOLE_ROW, Findings
 from .layouts import normalise
@@ -61,11 +65,6 @@ def totals_row_settle(
         amount_label,
         amount_text,
         f"This row has only an amount, and it is not the total of the rows above "
-        f"({pounds(section_total)}): fill in its other columns or delete the row.",
+        f"({pounds(Decimal(section_total) / 100)}): fill in its other columns or delete the row.",
     )
     return None
-
-
-def pounds(pence: int) -> str:
-    sign = "−" if pence < 0 else ""
-    return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"

@@ -21,16 +21,13 @@ from ledger.services.datasets.editions import (
     dataset_edition_request_load,
     dataset_edition_send_back,
 )
+from totalplace.errors import error_text
 from totalplace.permissions import permission_required
 
 from .dataset_editions import edition_of
 from .dataset_forms import BodyAddForm, EditionChoicesForm, ExcludeForm, PlaceChoiceForm
 
 ONLY_EDITORS = "Only dataset editors (and staff) can change a dataset edition."
-
-
-def _message(exc) -> str:
-    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 def _form_errors(form) -> str:
@@ -42,7 +39,7 @@ def _act(request, pk: int, action, success: str, anchor: str = ""):
     try:
         action(edition)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
     return redirect(f"{edition_url(edition.pk)}{anchor}")

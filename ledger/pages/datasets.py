@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from ledger.models import DatasetFormat, DatasetRoute
 from ledger.selectors.datasets import datasets_visible, is_dataset_editor
 from ledger.services.datasets.editions import dataset_create, dataset_edition_upload
+from totalplace.errors import error_text
 from totalplace.permissions import permission_required
 
 from .dataset_forms import DatasetUploadForm
@@ -68,7 +69,7 @@ def dataset_upload(request):
         try:
             edition = _upload(form.cleaned_data, request.user)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("dataset-edition-detail", pk=edition.pk)
     return render(request, "ledger/datasets/upload.html", {"form": form})

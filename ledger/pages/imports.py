@@ -25,6 +25,7 @@ from ledger.services.imports.jobs import (
     import_job_remap,
 )
 from ledger.services.imports.queueing import import_job_retry_if_delayed
+from totalplace.errors import error_text
 from totalplace.permissions import has_perm, permission_required
 from totalplace.redact import without_paths
 
@@ -43,10 +44,6 @@ def _job(request, pk: int, **kwargs) -> ImportJob:
         return import_job_get(user=request.user, pk=pk)
     except ImportJob.DoesNotExist as exc:
         raise Http404("No such import") from exc
-
-
-def _message(exc) -> str:
-    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 @permission_required("ledger.edit_spend_return", fn=spend_return_of, message=ONLY_DRAFTS)
@@ -71,7 +68,7 @@ def spend_return_upload(request, pk: int):
                 mapping=data["mapping"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, error_text(exc))
         else:
             return redirect("import-job-detail", pk=job.pk)
     return render(
@@ -181,7 +178,7 @@ def import_job_mapping(request, pk: int):
                 preferred=form.cleaned_data.get("preferred", False),
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "Mapping saved for this file; reading it again.")
             return redirect("import-job-detail", pk=job.pk)
@@ -215,7 +212,7 @@ def import_job_confirm_view(request, pk: int):
             duplicate_reason=request.POST.get("duplicate_reason", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
     return redirect("import-job-detail", pk=job.pk)
 
 
@@ -226,7 +223,7 @@ def import_job_cancel_view(request, pk: int):
     try:
         import_job_cancel(job=job, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
         return redirect("import-job-detail", pk=job.pk)
     messages.success(request, f"Import of {job.filename} cancelled; nothing was added.")
     return redirect("spend-return-detail", pk=job.spend_return_id)
@@ -245,7 +242,7 @@ def import_job_corrections_view(request, pk: int):
     try:
         job = import_job_correct(job=job, corrections=corrections, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, corrections_done(corrections, queued=job.status == ImportJobStatus.QUEUED)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from ledger.calculations.coverage import months_label
 from ledger.services.coverage import spend_return_months_declare
+from totalplace.errors import error_text
 from totalplace.permissions import permission_required
 
 from .month_forms import DeclaredMonthsForm
@@ -31,7 +32,7 @@ def spend_return_months_view(request, pk: int):
             spend_return=spend_return, actor=request.user, months=form.cleaned_data["months"]
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
     else:
         declared = form.cleaned_data["months"]
         messages.success(

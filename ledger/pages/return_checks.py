@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from ledger.services.accruals import spend_return_set_accruals_basis
+from totalplace.errors import error_text
 from totalplace.permissions import permission_required
 
 from .returns import _get, spend_return_of
@@ -28,7 +29,7 @@ def spend_return_accruals(request, pk: int):
             reason=request.POST.get("reason", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request,

@@ -11,6 +11,7 @@ from ledger.models import ServiceTheme, SpendLine
 from ledger.selectors.return_figures import spend_return_figures
 from ledger.selectors.returns import spend_return_lines
 from ledger.services.lines import spend_lines_apply_theme_rules, spend_lines_save_grid
+from totalplace.errors import error_text
 from totalplace.permissions import permission_required
 
 from .forms import SpendLineForm, places_for
@@ -64,7 +65,7 @@ def spend_return_lines_view(request, pk: int):
                 deleted=deleted,
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,
@@ -103,7 +104,7 @@ def spend_return_apply_theme_rules(request, pk: int):
     try:
         result = spend_lines_apply_theme_rules(spend_return=spend_return, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
         return redirect("spend-return-detail", pk=pk)
     allocated, remaining = result["allocated"], result["still_unallocated"]
     if allocated:

@@ -38,6 +38,7 @@ from ledger.services.returns import (
     spend_return_discard,
     spend_return_new_version,
 )
+from totalplace.errors import error_text
 from totalplace.permissions import has_perm, permission_required
 
 from .confirmations import confirm_page, confirmations
@@ -149,7 +150,7 @@ def spend_return_create_view(request):
                 declared_months=data["declared_months"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Draft {spend_return} created. Add its lines next.")
             return redirect("spend-return-detail", pk=spend_return.pk)
@@ -223,7 +224,7 @@ def _act(request, pk: int, action, success: str):
     try:
         result = action(spend_return)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
         return redirect("spend-return-detail", pk=spend_return.pk)
     messages.success(request, success.format(result=result or spend_return))
     return redirect("spend-return-detail", pk=(result or spend_return).pk)
@@ -292,7 +293,7 @@ def spend_return_discard_view(request, pk: int):
     try:
         spend_return_discard(spend_return=spend_return, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
         return redirect("spend-return-detail", pk=pk)
     messages.success(request, f"Draft {spend_return} discarded.")
     return redirect("spend-return-list")

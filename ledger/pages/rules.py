@@ -14,6 +14,7 @@ from ledger.selectors.imports import import_job_get
 from ledger.selectors.theme_rules import shared_theme_rules, theme_rule_get, theme_rules_for
 from ledger.services.imports.jobs import import_job_recheck
 from ledger.services.imports.themes import theme_rule_create, theme_rule_delete
+from totalplace.forms import apply_errors
 from totalplace.permissions import has_perm, permission_required
 
 from .forms import ThemeRuleForm
@@ -58,11 +59,7 @@ def theme_rule_list(request):
                 actor=request.user,
             )
         except (ValidationError, PermissionDenied) as exc:
-            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field, errors)
-            else:
-                form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+            apply_errors(form, exc)
         else:
             if job is not None:
                 return _recheck(request, job, rule)

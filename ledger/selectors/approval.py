@@ -21,16 +21,13 @@ from ledger.selectors.duplicates import (
     spend_return_duplicate_transactions,
 )
 from ledger.services.transfers import supplier_key
+from totalplace.money import pounds
 
 # Words that say a supplier is a public body (a payment to it is a transfer, which the
 # receiver may count again in its own figures).
 PUBLIC_BODY_WORDS = frozenset(
     ("COUNCIL", "NHS", "TRUST", "POLICE", "FIRE", "AUTHORITY", "DEPARTMENT", "MINISTRY")
 )
-
-
-def _pounds(value: Decimal) -> str:
-    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
 
 
 @dataclass
@@ -43,7 +40,7 @@ class Check:
 
     @property
     def sentence(self) -> str:
-        money = f" ({_pounds(self.total)})" if self.total is not None else ""
+        money = f" ({pounds(self.total)})" if self.total is not None else ""
         return f"{self.title}{money}"
 
     def as_detail(self) -> dict:

@@ -21,17 +21,13 @@ from audit.models import WorkflowAction
 from audit.services import workflow_event_record
 from ledger.models import NotificationKind, SpendReturn, SpendReturnStatus
 from ledger.selectors.approval import spend_return_approval_checks
+from totalplace.money import pounds
 from totalplace.permissions import require_perm
 
 from .coverage import spend_return_months_record
 from .notifications import notifications_send
 from .returns import spend_return_versions_lock
 from .transfers import supplier_matches_for_return
-
-
-def _pounds(value: Decimal) -> str:
-    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
-
 
 PREPARED_IT = (
     "You prepared this version (you created it, entered, changed or imported its lines, or "
@@ -85,8 +81,8 @@ def spend_return_submit(
         total = spend_return.lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
         if total != spend_return.control_total:
             raise ValidationError(
-                f"The lines total {_pounds(total)} but the declared control total is "
-                f"{_pounds(spend_return.control_total)}: correct the lines or the control total."
+                f"The lines total {pounds(total)} but the declared control total is "
+                f"{pounds(spend_return.control_total)}: correct the lines or the control total."
             )
     supplier_matches_for_return(spend_return=spend_return)  # lines entered in the grid too
     # Its lines are fixed from here on: the months they cover are counted once, now.

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from totalplace.money import pounds
+
 register = template.Library()
 
 
@@ -12,9 +14,7 @@ def money(value, places: int = 2) -> str:
     if value is None or value == "":
         return "–"
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    quantum = Decimal(1).scaleb(-int(places))
-    text = f"{abs(amount).quantize(quantum):,}"
-    return f"−£{text}" if amount < 0 else f"£{text}"
+    return pounds(amount, int(places))
 
 
 @register.filter

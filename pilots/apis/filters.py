@@ -3,7 +3,6 @@
 import django_filters
 
 from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
-from savings.models import Appraisal, BenefitFlow, CostLine
 
 
 class PilotFilter(django_filters.FilterSet):
@@ -38,32 +37,4 @@ class SubmissionFilter(django_filters.FilterSet):
 
     class Meta:
         model = PlaceBudgetSubmission
-        fields = ["pilot"]
-
-
-class CostLineFilter(django_filters.FilterSet):
-    initiative = django_filters.UUIDFilter(
-        field_name="initiative__public_id", help_text="Initiative id"
-    )
-
-    class Meta:
-        model = CostLine
-        fields = ["initiative", "kind"]
-
-
-class BenefitFlowFilter(django_filters.FilterSet):
-    initiative = django_filters.UUIDFilter(
-        field_name="initiative__public_id", help_text="Initiative id"
-    )
-
-    class Meta:
-        model = BenefitFlow
-        fields = ["initiative", "value_type"]
-
-
-class AppraisalFilter(django_filters.FilterSet):
-    pilot = django_filters.CharFilter(field_name="initiative__pilot__slug", help_text="Pilot slug")
-
-    class Meta:
-        model = Appraisal
         fields = ["pilot"]

@@ -1,7 +1,6 @@
 """Helpers shared by the pilot views."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -33,15 +32,6 @@ def evidence_of(request, public_id, **kwargs) -> EvidenceItem:
 def form_fields(form) -> dict:
     """The form's cleaned values for its own fields: what the service is given."""
     return {name: form.cleaned_data[name] for name in form.Meta.fields}
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's validation errors on the form, by field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def demo_label() -> str:

@@ -13,9 +13,10 @@ from pilots.selectors.access import visible_evidence, visible_initiatives
 from pilots.selectors.ledger import footprint_spend
 from pilots.services.access import NOT_A_LEAD
 from pilots.services.evidence import evidence_create, evidence_delete, evidence_update
+from totalplace.forms import apply_errors
 from totalplace.permissions import has_perm, permission_required
 
-from .common import apply_errors, demo_label, evidence_of, form_fields, initiative_of, pilot_of
+from .common import demo_label, evidence_of, form_fields, initiative_of, pilot_of
 
 
 def evidence_detail(request, public_id):

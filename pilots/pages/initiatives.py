@@ -6,35 +6,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pilots.forms import InitiativeForm
+from pilots.sections import sections
 from pilots.selectors import pages
 from pilots.services.access import NOT_A_LEAD
 from pilots.services.initiatives import initiative_create, initiative_delete, initiative_update
-from pilots.views.savings import where_savings_land_context
-from savings import selectors as savings_selectors
+from totalplace.forms import apply_errors
 from totalplace.permissions import has_perm, permission_required
 
-from .common import apply_errors, demo_label, form_fields, initiative_of, pilot_of
+from .common import demo_label, form_fields, initiative_of, pilot_of
 
 
 def initiative_detail(request, public_id):
     initiative = initiative_of(request, public_id)
-    appraisal = savings_selectors.appraisal_for(initiative=initiative)
-    years = appraisal.years if appraisal else []
     context = {
         "initiative": initiative,
         "pilot": initiative.pilot,
-        "appraisal": appraisal,
-        "years": years,
-        "chart_years": {
-            "labels": [f"Year {row['year']}" for row in years],
-            "pv_costs": [row["pv_costs"] for row in years],
-            "pv_fiscal": [row["pv_fiscal"] for row in years],
-            "pv_economic": [row["pv_economic"] for row in years],
-            "pv_social": [row["pv_social"] for row in years],
-            "cumulative": [row["cumulative_fiscal_pv_net"] for row in years],
-        },
-        "costs": savings_selectors.cost_lines(initiative=initiative),
-        "benefits": savings_selectors.benefit_flows(initiative=initiative),
         "evidence": pages.evidence_for(
             user=request.user, pilot=initiative.pilot, initiative=initiative
         ),
@@ -43,9 +29,7 @@ def initiative_detail(request, public_id):
         ),
         "can_edit": has_perm(request.user, "pilots.edit_pilot", initiative),
         "demo_label": demo_label(),
-        **where_savings_land_context(
-            savings_selectors.attribution_for(subject=initiative), initiative
-        ),
+        **sections("initiative", request=request, subject=initiative),
     }
     return render(request, "pilots/initiative_detail.html", context)
 

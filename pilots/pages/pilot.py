@@ -4,9 +4,8 @@ from django.http import Http404
 from django.shortcuts import render
 
 from pilots.models import InitiativeStatus, Pilot
+from pilots.sections import sections
 from pilots.selectors import pages
-from pilots.views.savings import where_savings_land_context
-from savings.selectors import attribution_for, pilot_savings_totals
 from totalplace.permissions import has_perm
 
 from .common import demo_label
@@ -31,11 +30,10 @@ def pilot_detail(request, slug: str):
         },
         "initiatives": initiatives,
         "published_count": sum(i.status == InitiativeStatus.PUBLISHED for i in initiatives),
-        "savings_totals": pilot_savings_totals(pilot=pilot),
         "evidence": pages.evidence_for(user=request.user, pilot=pilot, pilot_level=True),
         "submissions": pages.submissions_for(user=request.user, pilot=pilot),
         "can_edit": has_perm(request.user, "pilots.edit_pilot", pilot),
         "demo_label": demo_label(),
-        **where_savings_land_context(attribution_for(subject=pilot), pilot),
+        **sections("pilot", request=request, subject=pilot),
     }
     return render(request, "pilots/pilot_detail.html", context)

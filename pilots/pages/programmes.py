@@ -5,9 +5,8 @@ from django.shortcuts import render
 
 from ledger.models import Place
 from pilots.models import PilotKind, Programme
+from pilots.sections import sections
 from pilots.selectors import pages
-from pilots.views.savings import where_savings_land_context
-from savings.selectors import attribution_for
 
 from .common import demo_label
 
@@ -38,7 +37,7 @@ def programme_detail(request, slug: str):
         "programme": programme,
         "groups": groups,
         "demo_label": demo_label(),
-        **where_savings_land_context(attribution_for(subject=programme), programme),
+        **sections("programme", request=request, subject=programme),
     }
     return render(request, "pilots/programme_detail.html", context)
 
@@ -53,6 +52,6 @@ def place_savings(request, slug: str):
         "place": place,
         "pilots": pages.place_pilots(place=place),
         "demo_label": demo_label(),
-        **where_savings_land_context(attribution_for(subject=place), place),
+        **sections("place", request=request, subject=place),
     }
     return render(request, "pilots/place_savings.html", context)

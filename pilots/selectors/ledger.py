@@ -1,8 +1,9 @@
 """Everything the pilots app reads from the ledger's spend, in one place.
 
-``footprint_spend`` is the only function that sums spend. It reads the ledger's rollups (approved
-lines only, kept current by Celery and reconciled to the penny), so a pilot page costs the same
-on a ledger of ten lines or ten million.
+``footprint_spend`` is the only function that sums spend, through the ledger's totals module
+(``ledger.calculations.totals``), which reads the rollups (approved lines only, kept current by
+Celery and reconciled to the penny): a pilot page costs the same on a ledger of ten lines or ten
+million.
 """
 
 from collections import defaultdict
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from ledger.calculations.cuts import place_subtree_ids
+from ledger.calculations.totals import spend_by_year_and_theme
 from ledger.models import (
     Classification,
     FinancialYear,
@@ -21,12 +23,11 @@ from ledger.models import (
     Population,
     ServiceTheme,
     SpendLine,
-    SpendRollup,
     ThemeCrosswalk,
 )
 from ledger.selectors.places import place_ancestor_ids
 from pilots.models import Initiative
-from savings.calculations.rounding import pence_to_decimal, round_pence
+from totalplace.money import pence_to_decimal, round_pence
 
 
 @dataclass(frozen=True)
@@ -50,26 +51,26 @@ def footprint_spend(
     places: Iterable[Place],
     financial_year: FinancialYear | None = None,
     theme_weights: dict[int, Fraction] | None = None,
+    organisation_ids: Iterable[int] | None = None,
 ) -> list[SpendTotal]:
     """Approved spend in the footprint by financial year (or in one year), optionally only on
-    themes in ``theme_weights`` (theme id → share of it that counts, 1 for all of it).
+    themes in ``theme_weights`` (theme id → share of it that counts, 1 for all of it) and only
+    by some organisations (``organisation_ids``).
 
     Sums are exact pence from the database; weighted sums are rounded to the penny once, at the
     end, per year.
     """
-    rollups = SpendRollup.objects.filter(place_id__in=footprint_place_ids(places))
-    if financial_year is not None:
-        rollups = rollups.filter(financial_year=financial_year)
-    if theme_weights is not None:
-        rollups = rollups.filter(theme_id__in=[t for t, w in theme_weights.items() if w])
-    rows = rollups.values("financial_year__code", "theme_id").annotate(
-        total=Sum("amount"), lines=Sum("line_count")
+    rows = spend_by_year_and_theme(
+        place_ids=footprint_place_ids(places),
+        financial_year=financial_year,
+        theme_ids=None if theme_weights is None else [t for t, w in theme_weights.items() if w],
+        organisation_ids=organisation_ids,
     )
     by_year: dict[str, list] = {}
     for row in rows:
         weight = Fraction(1) if theme_weights is None else theme_weights[row["theme_id"]]
         year = by_year.setdefault(row["financial_year__code"], [Fraction(0), 0])
-        year[0] += Fraction(row["total"]) * weight
+        year[0] += Fraction(row["amount"]) * weight
         year[1] += row["lines"]
     return [
         SpendTotal(code, pence_to_decimal(round_pence(total)), count)

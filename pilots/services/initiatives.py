@@ -11,6 +11,7 @@ from pilots.selectors.ledger import (
     initiatives_affected_by_returns,
     theme_weights_for,
 )
+from pilots.signals import initiative_changed
 
 from .access import require_known_fields, require_pilot_lead
 
@@ -42,23 +43,32 @@ def _validate(initiative: Initiative) -> None:
     initiative.full_clean(exclude=["pilot", "created_by", "updated_by", "baseline_year"])
 
 
-def _request_recompute(initiative: Initiative) -> None:
-    from savings.services.recompute import appraisal_request
+def _announce(initiative: Initiative) -> None:
+    """Refresh the baseline once this change commits (its theme or year may have changed) and
+    tell the apps built on pilots (savings recomputes the appraisal)."""
+    from pilots.tasks import baseline_refresh
 
-    appraisal_request(initiative=initiative)
+    baseline_refresh.delay_on_commit(initiative.pk)
+    initiative_changed.send(
+        sender=Initiative,
+        initiative=initiative,
+        initiative_id=initiative.pk,
+        pilot_id=initiative.pilot_id,
+    )
 
 
 @transaction.atomic
 def initiative_create(
     *, pilot: Pilot, actor: AbstractBaseUser | None, title: str, **fields
 ) -> Initiative:
-    """A new initiative (a draft unless ``status`` says otherwise); queues its appraisal."""
+    """A new initiative (a draft unless ``status`` says otherwise); announced with
+    ``initiative_changed`` (savings queues its appraisal) and its baseline read after commit."""
     require_pilot_lead(actor=actor, pilot=pilot)
     require_known_fields(fields=fields, allowed=INITIATIVE_FIELDS)
     initiative = Initiative(pilot=pilot, title=title, created_by=actor, updated_by=actor, **fields)
     _validate(initiative)
     initiative.save()
-    _request_recompute(initiative)
+    _announce(initiative)
     return initiative
 
 
@@ -66,7 +76,8 @@ def initiative_create(
 def initiative_update(
     *, initiative: Initiative, actor: AbstractBaseUser | None, **fields
 ) -> Initiative:
-    """Change an initiative; its appraisal and its pilot's totals are recomputed after commit."""
+    """Change an initiative; announced with ``initiative_changed`` (its appraisal and its pilot's
+    totals are recomputed after commit) and its baseline read again after commit."""
     require_pilot_lead(actor=actor, pilot=initiative.pilot_id)
     require_known_fields(fields=fields, allowed=INITIATIVE_FIELDS)
     for name, value in fields.items():
@@ -74,19 +85,20 @@ def initiative_update(
     initiative.updated_by = actor
     _validate(initiative)
     initiative.save()
-    _request_recompute(initiative)
+    _announce(initiative)
     return initiative
 
 
 @transaction.atomic
 def initiative_delete(*, initiative: Initiative, actor: AbstractBaseUser | None) -> None:
-    """Delete an initiative with its evidence, costs and benefits; its pilot's totals follow."""
-    from savings.services.recompute import pilot_scopes_request
-
+    """Delete an initiative with its evidence, costs and benefits; announced with
+    ``initiative_changed`` (``initiative`` None), so its pilot's totals follow."""
     require_pilot_lead(actor=actor, pilot=initiative.pilot_id)
-    pilot_id = initiative.pilot_id
+    pilot_id, initiative_id = initiative.pilot_id, initiative.pk
     initiative.delete()
-    pilot_scopes_request(pilot_id=pilot_id)
+    initiative_changed.send(
+        sender=Initiative, initiative=None, initiative_id=initiative_id, pilot_id=pilot_id
+    )
 
 
 def initiative_baseline_refresh(*, initiative: Initiative) -> Initiative:
@@ -115,16 +127,19 @@ def initiative_baselines_refresh_for_returns(*, spend_return_ids: list[int]) -> 
     how many. Run again, it stores the same figures (the nightly refresh remains the catch-all).
     """
     affected = initiatives_affected_by_returns(spend_return_ids=spend_return_ids)
-    return _baselines_refresh(affected.order_by("pk").values_list("pk", flat=True))
+    return initiative_baselines_refresh(
+        initiative_ids=affected.order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def initiative_baselines_refresh_for_pilot(*, pilot_id: int) -> int:
     """Refresh every baseline of a pilot whose footprint changed; returns how many."""
     initiatives = Initiative.objects.filter(pilot_id=pilot_id).order_by("pk")
-    return _baselines_refresh(initiatives.values_list("pk", flat=True))
+    return initiative_baselines_refresh(initiative_ids=initiatives.values_list("pk", flat=True))
 
 
-def _baselines_refresh(initiative_ids) -> int:
+def initiative_baselines_refresh(*, initiative_ids) -> int:
+    """Refresh these initiatives' baselines, each locked and read afresh; returns how many."""
     ids = list(initiative_ids)
     for initiative_id in ids:
         with transaction.atomic():

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from totalplace.money import round_pence
+
 from .discount import MAX_YEAR, RateBand, discount_factors
-from .rounding import round_parts, round_pence, to_decimal, to_fraction
+from .rounding import round_parts, to_decimal, to_fraction
 
 FISCAL, ECONOMIC, SOCIAL = "fiscal", "economic", "social"
 VALUE_TYPES = (FISCAL, ECONOMIC, SOCIAL)

@@ -6,8 +6,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import TypeVar
 
+from totalplace.money import PENCE_PER_POUND, largest_remainder, round_pence
+
 K = TypeVar("K", bound=Hashable)
-PENCE_PER_POUND = 100
 
 
 def to_fraction(value: Decimal | int | str | Fraction) -> Fraction:
@@ -15,20 +16,6 @@ def to_fraction(value: Decimal | int | str | Fraction) -> Fraction:
     if isinstance(value, float):
         raise TypeError("money and rates must be Decimal, never float")
     return Fraction(value) if not isinstance(value, str) else Fraction(Decimal(value))
-
-
-def round_pence(pounds: Fraction) -> int:
-    """Pounds to the nearest penny, halves to even (the same rule everywhere)."""
-    pence = pounds * PENCE_PER_POUND
-    floor = math.floor(pence)
-    remainder = pence - floor
-    if remainder > Fraction(1, 2) or (remainder == Fraction(1, 2) and floor % 2 == 1):
-        return floor + 1
-    return floor
-
-
-def pence_to_decimal(pence: int) -> Decimal:
-    return (Decimal(pence) / PENCE_PER_POUND).quantize(Decimal("0.01"))
 
 
 def to_decimal(value: Fraction, places: int) -> Decimal:
@@ -45,21 +32,15 @@ def to_decimal(value: Fraction, places: int) -> Decimal:
 def round_parts(exact: Mapping[K, Fraction]) -> dict[K, int]:
     """Round each part to whole pence so that the parts sum to the rounded exact total.
 
-    Largest remainder: every part gets the floor of its exact pence, then the pence still missing
-    go one each to the parts with the largest remainders. Ties go to the smaller key, so the
-    result depends only on the values, never on the order the parts were given in.
+    Largest remainder (``totalplace.money.largest_remainder``, ties to the earlier key), with
+    the keys handed over in their sorted order: a tie goes to the smaller key, so the result
+    depends only on the values, never on the order the parts were given in.
     """
     if not exact:
         return {}
     total = round_pence(sum(exact.values(), Fraction(0)))
     keys = sorted(exact, key=_sort_key)
-    pence = {key: exact[key] * PENCE_PER_POUND for key in keys}
-    floors = {key: math.floor(value) for key, value in pence.items()}
-    missing = total - sum(floors.values())
-    by_remainder = sorted(keys, key=lambda k: -(pence[k] - floors[k]))  # stable: keeps key order
-    for key in by_remainder[:missing]:
-        floors[key] += 1
-    return floors
+    return largest_remainder({key: exact[key] * PENCE_PER_POUND for key in keys}, total)
 
 
 def split_pence(total: int, weights: Mapping[K, Fraction]) -> dict[K, int]:

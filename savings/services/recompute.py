@@ -1,8 +1,9 @@
 """Recomputing appraisals and where-savings-land results, and asking for that after a change.
 
-Every input change calls ``appraisal_request``, which queues ``initiative_recompute`` to run
-after the change commits. A recompute reads the committed inputs, so running it twice, or late,
-or out of order, stores the same result: it is idempotent. If the job queue is down the change
+Every input change (and every ``pilots.signals.initiative_changed``) calls ``appraisal_request``,
+which queues ``initiative_recompute`` to run after the change commits (``delay_on_commit``). A
+recompute reads the committed inputs, so running it twice, or late, or out of order, stores the
+same result: it is idempotent. If the job queue is down the change
 still stands (the page says the appraisal is being recalculated) and ``appraisals_catch_up``,
 run by beat, recomputes what was left out of date.
 """
@@ -20,40 +21,10 @@ from pilots.models import Initiative, InitiativeStatus, Pilot, Programme
 from savings import selectors
 from savings.calculations.appraisal import appraise_exact, summarise
 from savings.calculations.attribution import attribution_from, combine, fair_share
-from savings.calculations.rounding import pence_to_decimal
 from savings.models import Appraisal, Attribution, ScopeKind
-from totalplace.celery import send_or_log
+from totalplace.money import pence_to_decimal
 
 from .results import attribution_from_json, matrix_json, positions_json, transfers_json
-
-
-def _on_commit_once(key: str, send) -> None:
-    """Queue ``send`` to run after commit, once per transaction however many changes ask.
-
-    Ten cost lines saved in one transaction need one recompute, not ten. A callback already
-    registered for ``key`` in this transaction is found among the connection's pending commit
-    hooks, which Django itself prunes when a savepoint rolls back; should that internal list
-    ever change shape, we simply queue again (recomputes are idempotent).
-    """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        try:
-            pending = [
-                getattr(hook[1], "once_key", None)
-                for hook in connection.run_on_commit
-                if not getattr(hook[1], "done", False)
-            ]
-        except (AttributeError, IndexError, TypeError):
-            pending = []
-        if key in pending:
-            return
-
-    def hook():
-        hook.done = True
-        send()
-
-    hook.once_key, hook.done = key, False
-    transaction.on_commit(hook)
 
 
 def appraisal_request(*, initiative: Initiative) -> None:
@@ -63,17 +34,16 @@ def appraisal_request(*, initiative: Initiative) -> None:
     Appraisal.objects.update_or_create(
         initiative=initiative, defaults={"requested_at": timezone.now()}
     )
-    initiative_id = initiative.pk
-    _on_commit_once(
-        f"initiative:{initiative_id}", lambda: send_or_log(initiative_recompute, initiative_id)
-    )
+    # Ten cost lines saved in one transaction queue ten recomputes: harmless, as a recompute
+    # is idempotent and one whose inputs have not changed since the last stores nothing new.
+    initiative_recompute.delay_on_commit(initiative.pk)
 
 
 def pilot_scopes_request(*, pilot_id: int) -> None:
     """Recompute a pilot's (and its places' and programme's) totals once this change commits."""
     from savings.tasks import pilot_scopes_recompute
 
-    _on_commit_once(f"pilot:{pilot_id}", lambda: send_or_log(pilot_scopes_recompute, pilot_id))
+    pilot_scopes_recompute.delay_on_commit(pilot_id)
 
 
 def _digest(costs, benefits, bands) -> str:
@@ -91,8 +61,6 @@ def _names(codes) -> dict[str, tuple[str, str]]:
 
 def initiative_recompute(*, initiative_id: int) -> Appraisal | None:
     """Appraise one initiative, store its where-savings-land result, then its pilot's totals."""
-    from pilots.services.initiatives import initiative_baseline_refresh
-
     with transaction.atomic():
         initiative = Initiative.objects.select_related("pilot").filter(pk=initiative_id).first()
         if initiative is None:  # deleted since the request: nothing to do
@@ -102,7 +70,6 @@ def initiative_recompute(*, initiative_id: int) -> Appraisal | None:
         # one reads inputs committed after the earlier one started.
         appraisal = Appraisal.objects.select_for_update().get(initiative=initiative)
         started = timezone.now()
-        initiative_baseline_refresh(initiative=initiative)
         costs, benefits = selectors.initiative_inputs(initiative=initiative)
         bands = selectors.discount_schedule()
         digest = _digest(costs, benefits, bands)

@@ -1,7 +1,7 @@
 """Turning calculation results into stored JSON (decimal strings) and back."""
 
 from savings.calculations.attribution import NO_PAYER, Attribution, Deal
-from savings.calculations.rounding import pence_to_decimal
+from totalplace.money import pence_to_decimal
 
 NO_PAYER_NAME = "No recorded payer"
 

@@ -12,7 +12,7 @@ from ledger.permissions import ANALYSTS_GROUP
 from ledger.selectors.access import user_organisations
 from ledger.services.demo_accounts import DEMO_PASSWORD, DEMO_ROLES, demo_accounts_create
 from pilots.models import PilotLead
-from pilots.services.demo import DEMO_PILOT_SLUG, demo_pilot_lead_grant
+from savings.services.demo import DEMO_PILOT_SLUG, demo_pilot_lead_grant
 
 pytestmark = pytest.mark.django_db
 DEMO_COUNCILS = {"Cumbria County Council", "Leeds City Council", "Craven District Council"}

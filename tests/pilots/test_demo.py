@@ -9,8 +9,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
-from pilots.services.demo import DEMO_PILOT_SLUG, DEMO_TITLE, demo_load_pilots
 from savings.models import Appraisal, Attribution, BenefitFlow, CostLine
+from savings.services.demo import DEMO_PILOT_SLUG, DEMO_TITLE, demo_load_pilots
 
 pytestmark = pytest.mark.django_db
 

@@ -76,10 +76,10 @@ def test_a_withdrawn_or_unpaid_initiative_says_no_deal_can_be_made(
 def test_matrix_csv_exports(client, world):
     uid = world.initiative.public_id
     for url in [
-        reverse("pilots:initiative-matrix-csv", args=[uid]),
-        reverse("pilots:pilot-matrix-csv", args=["alpha"]),
-        reverse("pilots:programme-matrix-csv", args=["test-programme"]),
-        reverse("pilots:place-matrix-csv", args=["alphaton"]),
+        reverse("savings:initiative-matrix-csv", args=[uid]),
+        reverse("savings:pilot-matrix-csv", args=["alpha"]),
+        reverse("savings:programme-matrix-csv", args=["test-programme"]),
+        reverse("savings:place-matrix-csv", args=["alphaton"]),
     ]:
         response = client.get(url)
         assert response["Content-Type"].startswith("text/csv")
@@ -89,7 +89,7 @@ def test_matrix_csv_exports(client, world):
             ["COUNCIL", "Testshire Council", "NHS", "Testshire PCT", "90.30"],
             ["COUNCIL", "Testshire Council", "POLICE", "Testshire Police", "45.15"],
         ], url
-    assert client.get(reverse("pilots:pilot-matrix-csv", args=["nope"])).status_code == 404
+    assert client.get(reverse("savings:pilot-matrix-csv", args=["nope"])).status_code == 404
 
 
 def test_evidence_permalink_survives_edits_and_serves_its_file(client, world):

@@ -28,10 +28,10 @@ def _pages(world):
     return [
         reverse("pilots:initiative-create", args=["alpha"]),
         reverse("pilots:initiative-edit", args=[uid]),
-        reverse("pilots:cost-create", args=[uid]),
-        reverse("pilots:cost-edit", args=[uid, line.pk]),
-        reverse("pilots:benefit-create", args=[uid]),
-        reverse("pilots:benefit-edit", args=[uid, flow.pk]),
+        reverse("savings:cost-create", args=[uid]),
+        reverse("savings:cost-edit", args=[uid, line.pk]),
+        reverse("savings:benefit-create", args=[uid]),
+        reverse("savings:benefit-edit", args=[uid, flow.pk]),
         reverse("pilots:evidence-create", args=["alpha"]),
         reverse("pilots:initiative-evidence-create", args=["alpha", uid]),
     ]
@@ -59,7 +59,7 @@ def test_a_lead_of_another_pilot_is_refused_every_form_and_changes_nothing(clien
     line = world.initiative.costs.get()
     for url in [
         reverse("pilots:initiative-delete", args=[world.initiative.public_id]),
-        reverse("pilots:cost-delete", args=[world.initiative.public_id, line.pk]),
+        reverse("savings:cost-delete", args=[world.initiative.public_id, line.pk]),
     ]:
         assert client.post(url).status_code == 403
     assert Initiative.objects.filter(pilot=world.alpha).count() == 1
@@ -83,7 +83,7 @@ def test_a_lead_edits_their_own_initiative_through_the_form(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse(
-                "pilots:cost-edit",
+                "savings:cost-edit",
                 args=[world.initiative.public_id, world.initiative.costs.get().pk],
             ),
             {

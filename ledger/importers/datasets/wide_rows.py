@@ -6,6 +6,9 @@ See ``ledger.importers.datasets.wide`` for the interface.
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from totalplace.money import pounds
 
 from ..errors import ImportFileError, RowError, shorten
 from ..layouts import MISSING_MARKERS, normalise
@@ -276,14 +279,9 @@ def _check_totals(
                     value=total,
                     parts=added,
                     message=(
-                        f"{column.header} is {_pounds(total)} but its {len(parts)} parts add "
-                        f"up to {_pounds(added)}."
+                        f"{column.header} is {pounds(Decimal(total) / 100, pence_if_any=True)} "
+                        f"but its {len(parts)} parts add up to "
+                        f"{pounds(Decimal(added) / 100, pence_if_any=True)}."
                     ),
                 )
             )
-
-
-def _pounds(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
-    return f"{sign}£{pounds:,}" + (f".{rest:02d}" if rest else "")

@@ -30,6 +30,7 @@ from ledger.services.imports.jobs import import_job_cancel, import_job_create
 from ledger.services.imports.preview import import_job_run
 from ledger.services.returns import spend_return_create
 from ledger.services.years import financial_year_get
+from totalplace.errors import error_text
 
 ERRORS_SHOWN = 20
 
@@ -126,7 +127,7 @@ class Command(AuditedCommand):
         except (ValidationError, PermissionDenied) as exc:
             if created:
                 spend_return.delete()
-            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+            raise CommandError(error_text(exc)) from exc
         job = import_job_run(job_id=job.pk)
         self._report(job)
         if job.status != ImportJobStatus.READY:
@@ -146,7 +147,7 @@ class Command(AuditedCommand):
                 duplicate_reason=options["also_in_another_return"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+            raise CommandError(error_text(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {job.staged_count:,} lines to {spend_return} "

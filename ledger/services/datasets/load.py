@@ -28,6 +28,7 @@ from ledger.models import (
     FinancialYear,
 )
 from ledger.models.fields import from_pence, to_pence
+from totalplace.errors import error_text
 
 from .pipeline import Reading, read_edition
 from .placing import place_figures
@@ -81,7 +82,7 @@ def dataset_edition_load(*, edition_id: int) -> DatasetEdition:
         )
         return _write(edition, reading, lines)
     except (ImportFileError, ValidationError) as exc:
-        message = str(exc.error) if isinstance(exc, ImportFileError) else " ".join(exc.messages)
+        message = str(exc.error) if isinstance(exc, ImportFileError) else error_text(exc)
         return _refuse(edition, message)
     except Exception:
         logger.exception("dataset edition %s load failed", edition_id)

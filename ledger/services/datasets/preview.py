@@ -16,6 +16,7 @@ from audit.services import workflow_event_record
 from ledger.importers.errors import ImportFileError
 from ledger.models import DatasetEdition, DatasetEditionStatus
 from ledger.models.fields import from_pence
+from totalplace.errors import error_text
 
 from .pipeline import Reading, read_edition
 from .resolve import Resolver
@@ -81,7 +82,7 @@ def dataset_edition_preview(*, edition_id: int) -> DatasetEdition:
     except ImportFileError as exc:
         _fail(edition, exc.error.as_dict())
     except ValidationError as exc:
-        _fail(edition, _error(None, "", "", " ".join(exc.messages)))
+        _fail(edition, _error(None, "", "", error_text(exc)))
     except Exception:
         logger.exception("dataset edition %s preview failed", edition.pk)
         _fail(edition, _error(None, "", "", UNEXPECTED_FAILURE))

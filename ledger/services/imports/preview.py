@@ -37,6 +37,7 @@ from ledger.importers.tables import Row
 from ledger.importers.wide import read_wide
 from ledger.models import ColumnMapping, ImportJob, ImportJobStatus
 from ledger.selectors.duplicates import file_held_message, returns_holding_file
+from totalplace.errors import error_text
 
 from .context import context_for, service_lines
 from .mappings import column_mappings_fitting, mapping_of
@@ -102,7 +103,7 @@ def _run(job_id: int) -> ImportJob:
     except ImportFileError as exc:
         job_fail(job, exc.error)
     except ValidationError as exc:
-        job_fail(job, RowError(None, "", "", " ".join(exc.messages)))
+        job_fail(job, RowError(None, "", "", error_text(exc)))
     except Exception:
         logger.exception("import job %s failed", job.pk)
         job_fail(job, RowError(None, "", "", UNEXPECTED_FAILURE))

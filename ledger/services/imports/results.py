@@ -7,16 +7,12 @@ from ledger.importers.context import Tally
 from ledger.importers.mapping import Header
 from ledger.models import ImportJob, ImportJobStatus
 from ledger.models.fields import from_pence, to_pence
+from totalplace.money import pounds
 from totalplace.redact import without_paths
 
 from .staging import staged_lines_delete
 
 UNALLOCATED_GROUPS_SHOWN = 50
-
-
-def _pounds(pence: int) -> str:
-    sign = "−" if pence < 0 else ""
-    return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
 
 
 def job_fail(job: ImportJob, error: RowError) -> None:
@@ -39,8 +35,8 @@ def job_finish(job: ImportJob, tally: Tally, header: Header) -> None:
             None,
             "",
             str(job.control_total),
-            f"The lines total {_pounds(tally.total)} but the declared control total is "
-            f"{_pounds(to_pence(job.control_total))}.",
+            f"The lines total {pounds(from_pence(tally.total))} but the declared control total is "
+            f"{pounds(job.control_total)}.",
         )
     if tally.lines == 0 and tally.error_count == 0:
         tally.error(None, "", "", "The file has a header row but no spending lines under it.")

@@ -1,28 +1,21 @@
 """Programmes, pilots and a pilot's whole evidence pack."""
 
-from collections import defaultdict
-
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
-from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from ledger.models import Place
 from pilots.apis.filters import PilotFilter
 from pilots.apis.permissions import IsPilotLeadOrReadOnly
-from pilots.apis.serializers.pack import EvidencePackSerializer
 from pilots.apis.serializers.pilots import (
     PilotSerializer,
     PilotUpdateSerializer,
     ProgrammeSerializer,
 )
 from pilots.models import Pilot, Programme
-from pilots.selectors import pages
-from pilots.selectors.access import visible_evidence, visible_initiatives, visible_submissions
 from pilots.services.pilots import pilot_update
-from savings.models import BenefitFlow, CostLine
 from totalplace.query_params import KnownQueryParameters
 
 
@@ -64,62 +57,3 @@ class PilotViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
             )
             .order_by("programme__sort_order", "name")
         )
-
-    @extend_schema(responses=EvidencePackSerializer)
-    @action(detail=True, methods=["get"], url_path="evidence-pack", url_name="evidence-pack")
-    def evidence_pack(self, request, slug=None):
-        """The pilot's whole evidence pack in one call: the pilot, its ledger spend by year,
-        every initiative the caller may see with its costs, benefits, appraisal, where its
-        savings land and its evidence, the pilot's own evidence, its place-based budget
-        submissions and the pilot's where-savings-land result; every item with its links."""
-        pilot = self.get_object()
-        user = request.user
-        initiatives = list(
-            visible_initiatives(user=user)
-            .filter(pilot=pilot)
-            .select_related(
-                "pilot", "deep_dive", "service_theme", "baseline_year", "appraisal", "attribution"
-            )
-            .prefetch_related(
-                Prefetch("costs", queryset=CostLine.objects.select_related("payer", "initiative")),
-                Prefetch(
-                    "benefits",
-                    queryset=BenefitFlow.objects.select_related(
-                        "beneficiary", "unit_cost", "initiative"
-                    ),
-                ),
-            )
-            .order_by("title")
-        )
-        evidence = list(
-            visible_evidence(user=user)
-            .filter(pilot=pilot)
-            .select_related("pilot", "initiative")
-            .order_by("title", "id")
-        )
-        by_initiative = defaultdict(list)
-        for item in evidence:
-            by_initiative[item.initiative_id].append(item)
-        submissions = (
-            visible_submissions(user=user)
-            .filter(pilot=pilot)
-            .select_related("pilot", "baseline_year")
-            .prefetch_related(
-                "savings__theme",
-                "savings__organisation",
-                "savings__initiative",
-                Prefetch("linked_initiatives", queryset=visible_initiatives(user=user)),
-                Prefetch("linked_evidence", queryset=visible_evidence(user=user)),
-            )
-        )
-        attribution = getattr(pilot, "attribution", None)
-        pack = {
-            "pilot": pilot,
-            "spend": pages.pilot_spend(pilot=pilot),
-            "initiatives": initiatives,
-            "evidence": by_initiative[None],
-            "place_budget_submissions": submissions,
-            "attribution": attribution,
-        }
-        context = {**self.get_serializer_context(), "evidence_by_initiative": by_initiative}
-        return Response(EvidencePackSerializer(pack, context=context).data)

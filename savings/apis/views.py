@@ -7,8 +7,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
-from pilots.apis.filters import AppraisalFilter, BenefitFlowFilter, CostLineFilter
-from pilots.apis.serializers.savings import (
+from pilots.apis.views.base import ServiceModelViewSet
+from savings.apis.filters import AppraisalFilter, BenefitFlowFilter, CostLineFilter
+from savings.apis.serializers import (
     AppraisalSerializer,
     AttributionSerializer,
     BenefitFlowSerializer,
@@ -32,8 +33,6 @@ from savings.services.inputs import (
     cost_line_update,
 )
 from totalplace.query_params import KnownQueryParameters
-
-from .base import ServiceModelViewSet
 
 
 class CostLineViewSet(ServiceModelViewSet):

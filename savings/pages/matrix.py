@@ -1,4 +1,4 @@
-"""Where-savings-land context for the pages, and the CSV export of the matrix."""
+"""Where the savings land on a page (table, diagram) and as CSV, for any scope."""
 
 import csv
 from decimal import Decimal
@@ -11,22 +11,23 @@ from ledger.exports import safe_cell
 from ledger.models import Place
 from pilots.models import Initiative, Pilot, Programme
 from pilots.selectors import pages
-from savings.selectors import attribution_for
+from savings.models import Attribution
+from savings.selectors import attribution_for, matrix_table
 
 MATRIX_COLUMNS = ["payer_code", "payer", "beneficiary_code", "beneficiary", "present_value_gbp"]
 
 
-def _csv_url(subject) -> str:
+def matrix_csv_url(subject: Initiative | Pilot | Programme | Place) -> str:
     if isinstance(subject, Initiative):
-        return reverse("pilots:initiative-matrix-csv", args=[subject.public_id])
+        return reverse("savings:initiative-matrix-csv", args=[subject.public_id])
     if isinstance(subject, Pilot):
-        return reverse("pilots:pilot-matrix-csv", args=[subject.slug])
+        return reverse("savings:pilot-matrix-csv", args=[subject.slug])
     if isinstance(subject, Programme):
-        return reverse("pilots:programme-matrix-csv", args=[subject.slug])
-    return reverse("pilots:place-matrix-csv", args=[subject.slug])
+        return reverse("savings:programme-matrix-csv", args=[subject.slug])
+    return reverse("savings:place-matrix-csv", args=[subject.slug])
 
 
-def sankey_data(attribution) -> dict:
+def sankey_data(attribution: Attribution) -> dict:
     """Flows for chartjs-chart-sankey: payers on the left, beneficiaries on the right.
 
     A body that both pays and saves appears twice ("pays" and "saves") so the diagram reads
@@ -42,43 +43,20 @@ def sankey_data(attribution) -> dict:
     return {"flows": flows, "labels": labels}
 
 
-def where_savings_land_context(attribution, subject) -> dict:
+def where_savings_land_context(attribution: Attribution | None, subject) -> dict:
+    """What ``savings/includes/where_savings_land.html`` shows for one scope."""
     if attribution is None:
-        return {"attribution": None, "matrix_csv_url": _csv_url(subject)}
-    payers = sorted({(c["payer"] or "", c["payer_name"]) for c in attribution.matrix})
-    beneficiaries = sorted({(c["beneficiary"], c["beneficiary_name"]) for c in attribution.matrix})
-    cells = {(c["payer"] or "", c["beneficiary"]): c["present_value"] for c in attribution.matrix}
-    grid = [
-        {
-            "payer": name,
-            "cells": [cells.get((code, b)) for b, _ in beneficiaries],
-            "total": sum(
-                (_decimal(cells[(code, b)]) for b, _ in beneficiaries if (code, b) in cells),
-                start=_decimal("0"),
-            ),
-        }
-        for code, name in payers
-    ]
-    column_totals = [
-        sum(
-            (_decimal(cells[(p, code)]) for p, _ in payers if (p, code) in cells),
-            start=_decimal("0"),
-        )
-        for code, _ in beneficiaries
-    ]
+        return {"attribution": None, "matrix_csv_url": matrix_csv_url(subject)}
+    table = matrix_table(attribution=attribution)
     return {
         "attribution": attribution,
-        "matrix_beneficiaries": [name for _, name in beneficiaries],
-        "matrix_grid": grid,
-        "matrix_column_totals": column_totals,
-        "matrix_total": sum(column_totals, start=_decimal("0")),
+        "matrix_beneficiaries": table.beneficiaries,
+        "matrix_grid": table.rows,
+        "matrix_column_totals": table.column_totals,
+        "matrix_total": table.total,
         "sankey": sankey_data(attribution),
-        "matrix_csv_url": _csv_url(subject),
+        "matrix_csv_url": matrix_csv_url(subject),
     }
-
-
-def _decimal(text: str) -> Decimal:
-    return Decimal(text)
 
 
 def _subject(kind: str, key):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from pilots.pages.common import apply_errors, form_fields, initiative_of
+from pilots.pages.common import form_fields, initiative_of
 from pilots.services.access import NOT_A_LEAD
 from savings.forms import BenefitFlowForm, CostLineForm
 from savings.services.inputs import (
@@ -16,6 +16,7 @@ from savings.services.inputs import (
     cost_line_delete,
     cost_line_update,
 )
+from totalplace.forms import apply_errors
 from totalplace.permissions import permission_required
 
 KINDS = {
@@ -59,7 +60,7 @@ def input_edit(request, public_id, kind: str, pk: int | None = None):
             return redirect(f"{initiative.get_absolute_url()}#{spec['related']}")
     context = {"form": form, "initiative": initiative, "pilot": initiative.pilot, "obj": obj}
     context["noun"] = spec["noun"]
-    return render(request, "pilots/input_form.html", context)
+    return render(request, "savings/input_form.html", context)
 
 
 @require_POST

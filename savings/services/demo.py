@@ -17,13 +17,15 @@ from django.db import transaction
 
 from ledger.models import Classification, Organisation, Place, ServiceTheme
 from pilots.models import EvidenceKind, Initiative, InitiativeStatus, Pilot, PilotKind, Programme
+from pilots.services.access import pilot_lead_grant
+from pilots.services.evidence import evidence_create
+from pilots.services.initiatives import initiative_baseline_refresh, initiative_create
+from pilots.services.seed import PARALLEL_PLACES, PILOTS_DIR, pilots_seed
+from pilots.services.submissions import submission_create
 from savings.models import UnitCost
-
-from .access import pilot_lead_grant
-from .evidence import evidence_create
-from .initiatives import initiative_create
-from .seed import PARALLEL_PLACES, PILOTS_DIR, pilots_seed
-from .submissions import submission_create
+from savings.services.inputs import benefit_flow_create, cost_line_create
+from savings.services.recompute import initiative_recompute
+from savings.services.reference import discount_rates_load, unit_costs_load
 
 DEMO_PILOT_SLUG = "cumbria-illustrative"
 DEMO_TITLE = "Family intervention service (illustrative worked example)"
@@ -95,9 +97,6 @@ def demo_pilot_lead_grant(user) -> None:
 
 def demo_load_pilots() -> dict[str, int]:
     """Seed the programmes, pilots and the worked example; returns what was created."""
-    from savings.services.recompute import initiative_recompute
-    from savings.services.reference import discount_rates_load, unit_costs_load
-
     unit_costs_load()
     discount_rates_load()
     pilot = demo_pilot_ensure()
@@ -106,14 +105,13 @@ def demo_load_pilots() -> dict[str, int]:
     if created:
         initiative = _worked_example(pilot)
     # Compute now, so the pages have results even before a worker has run the queued jobs.
+    initiative_baseline_refresh(initiative=initiative)
     initiative_recompute(initiative_id=initiative.pk)
     return {"pilots": Pilot.objects.count(), "worked_example_created": int(created)}
 
 
 @transaction.atomic
 def _worked_example(pilot: Pilot) -> Initiative:
-    from savings.services.inputs import benefit_flow_create, cost_line_create
-
     organisations = {o.code: o for o in Organisation.objects.all()}
     unit_costs = {u.code: u for u in UnitCost.objects.all()}
     initiative = initiative_create(

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from ledger.apis.serializers import money_field
 from ledger.models import Organisation
+from pilots.apis.serializers.common import Percent, absolute
 from pilots.models import Initiative
 from savings.models import (
     Appraisal,
@@ -14,8 +15,7 @@ from savings.models import (
     DiscountRate,
     UnitCost,
 )
-
-from .common import Percent, absolute
+from savings.pages.matrix import matrix_csv_url
 
 
 class UnitCostSerializer(serializers.ModelSerializer):
@@ -204,6 +204,4 @@ class AttributionSerializer(serializers.ModelSerializer):
         return {"key": key, "name": str(subject)}
 
     def get_csv_url(self, attribution: Attribution) -> str:
-        from pilots.views.savings import _csv_url
-
-        return absolute(self.context.get("request"), _csv_url(attribution.subject))
+        return absolute(self.context.get("request"), matrix_csv_url(attribution.subject))
