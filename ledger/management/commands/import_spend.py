@@ -31,13 +31,9 @@ from ledger.services.imports.preview import import_job_run
 from ledger.services.returns import spend_return_create
 from ledger.services.years import financial_year_get
 from totalplace.errors import error_text
+from totalplace.money import pounds
 
 ERRORS_SHOWN = 20
-
-
-def _money(value) -> str:
-    value = Decimal(value)
-    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
 
 
 class Command(AuditedCommand):
@@ -229,7 +225,7 @@ class Command(AuditedCommand):
                 write(f"  {field:<18} ← {header}{note}")
         write(f"Rows read: {job.rows_done:,}")
         write(
-            f"Lines: {job.line_count:,}   total {_money(job.lines_total)}   "
+            f"Lines: {job.line_count:,}   total {pounds(Decimal(job.lines_total))}   "
             f"credits {job.credits_count:,}"
         )
         if job.staged_count != job.line_count:
@@ -241,11 +237,11 @@ class Command(AuditedCommand):
                 if example["reason"] != "empty":
                     write(f"  row {example['row']}: {example['reason']} {example['values']}")
         if job.file_total is not None:
-            write(f"The file's own total: {_money(job.file_total)}")
+            write(f"The file's own total: {pounds(Decimal(job.file_total))}")
         if job.unallocated_count:
             write(
                 f"Unallocated (no theme rule matched): {job.unallocated_count:,} lines, "
-                f"{_money(job.unallocated_total)}"
+                f"{pounds(Decimal(job.unallocated_total))}"
             )
         for warning in job.warnings:
             write(self.style.WARNING(f"Warning: {warning}"))
