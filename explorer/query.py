@@ -19,6 +19,7 @@ FILTERS = ("place", "organisation", "sector", "theme", "cofog", "year", "basis")
 MAX_DRILLDOWNS = 3
 MEASURES = {"amount": "Amount", "lines": "Lines"}
 TRANSFERS = {"gross": "Gross", "net": "Net of transfers between public bodies"}
+ORDERS = {"measure": "Largest first", "groups": "In the groups' own order (years in turn)"}
 DEFAULT_DRILLDOWN = ["theme_group"]
 
 
@@ -28,6 +29,7 @@ class ExplorerQuery:
     measures: list[str] = field(default_factory=lambda: ["amount"])
     filters: dict[str, str] = field(default_factory=dict)
     transfers: str = "gross"
+    order: str = "measure"
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -48,6 +50,7 @@ class ExplorerQuery:
         }
         transfers = params.get("transfers", "gross")
         query.transfers = transfers if transfers in TRANSFERS else "gross"
+        query.order = "groups" if params.get("order") == "groups" and query.drilldown else "measure"
         query.errors = errors
         return query
 
@@ -60,6 +63,11 @@ class ExplorerQuery:
         """The measure the charts draw: the first chosen."""
         return self.measures[0]
 
+    def aggregate_order(self) -> list[str]:
+        """The aggregate's ``order``: the first measure, largest first, or each drilldown's
+        own order in turn (years oldest first, themes in their sort order)."""
+        return list(self.drilldown) if self.order == "groups" else [f"{self.measure}:desc"]
+
     def cut(self) -> Cut:
         return Cut({name: [value] for name, value in self.filters.items()})
 
@@ -68,6 +76,7 @@ class ExplorerQuery:
         params = [("drilldown", d) for d in self.drilldown or [""]]
         params += [("measure", m) for m in self.measures]
         params += list(self.filters.items()) + [("transfers", self.transfers)]
+        params += [("order", self.order)] if self.order != "measure" else []
         return urlencode(params + list(extra.items()))
 
     def api_query(self) -> str:
@@ -76,6 +85,7 @@ class ExplorerQuery:
             {
                 "cut": self.cut().as_text(),
                 "drilldown": "|".join(self.drilldown),
+                "order": "|".join(self.aggregate_order()),
                 "transfers": self.transfers,
             }
         )

@@ -62,7 +62,7 @@ def explorer_result(*, query: ExplorerQuery) -> ExplorerResult:
     if "place" in query.filters:
         query.filters["place"] = place_filter_code(query.filters["place"])
     cut = query.cut()
-    order = [f"{query.measure}:desc"]
+    order = query.aggregate_order()
 
     def compute():
         result = aggregate(cut=cut, drilldown=query.drilldown, order=order, net=query.net)
@@ -86,6 +86,8 @@ def chart_data(explorer: ExplorerResult) -> dict:
     for cell in result.cells:
         totals[cell.members[first]] += getattr(cell, measure)
     bars = sorted(totals.items(), key=lambda item: -item[1])[:MAX_BARS]
+    if query.order == "groups":  # the largest, shown in their own order (years in turn)
+        bars.sort(key=lambda item: item[0])
     tree = [
         {
             **{f"g{i}": cell.members[d].name for i, d in enumerate(query.drilldown)},

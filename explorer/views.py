@@ -11,7 +11,7 @@ from ledger.templatetags.money import money
 
 from .downloads import DOWNLOADS, TooLarge, explorer_download
 from .maps import band_ranges, hexjson, spend_per_head_by_district, years_with_spend
-from .query import DRILLDOWNS, MAX_DRILLDOWNS, MEASURES, TRANSFERS, ExplorerQuery
+from .query import DRILLDOWNS, MAX_DRILLDOWNS, MEASURES, ORDERS, TRANSFERS, ExplorerQuery
 from .selectors import chart_data, explorer_choices, explorer_result
 
 
@@ -46,6 +46,7 @@ def explorer(request):
         "levels": (query.drilldown + [""] * MAX_DRILLDOWNS)[:MAX_DRILLDOWNS],
         "measure_options": MEASURES,
         "transfer_options": TRANSFERS,
+        "order_options": ORDERS,
         "as_of": as_of(),
         **explorer_choices(),
     }

@@ -9,6 +9,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+from django.http import QueryDict
 from openpyxl import load_workbook
 
 from ledger.templatetags.money import money
@@ -32,16 +33,26 @@ VIEWS = [
         "drilldown=basis&cut=year:2010-11&transfers=net",
     ),
     ("drilldown=", ""),
+    (
+        "drilldown=year&drilldown=theme_group&order=groups",
+        "drilldown=year|theme_group&order=year|theme_group",
+    ),
+    ("drilldown=organisation&measure=lines", "drilldown=organisation&order=lines:desc"),
 ]
 
 
-def _api_rows(client, api_query: str) -> tuple[list[list[str]], str]:
+def _api_rows(client, api_query: str, measures: list[str]) -> tuple[list[list[str]], list[str]]:
+    """The API's cells as the page shows them: member names, then each measure chosen."""
     body = client.get(f"/api/v1/aggregate/?pagesize=10000&{api_query}").json()
-    rows = [
-        [cell[d]["name"] for d in body["drilldown"]] + [money(Decimal(cell["amount"]))]
-        for cell in body["cells"]
-    ]
-    return rows, money(Decimal(body["summary"]["amount"]))
+
+    def shown(figures: dict) -> list[str]:
+        return [
+            money(Decimal(figures["amount"])) if m == "amount" else f"{figures['lines']:,}"
+            for m in measures
+        ]
+
+    rows = [[cell[d]["name"] for d in body["drilldown"]] + shown(cell) for cell in body["cells"]]
+    return rows, shown(body["summary"])
 
 
 @pytest.mark.parametrize(("page_query", "api_query"), VIEWS)
@@ -49,10 +60,15 @@ def test_the_explorers_figures_are_the_aggregate_apis(client, world, page_query,
     response = client.get(f"/explorer/?{page_query}")
     assert response.status_code == 200
     table = table_rows(response.content.decode(), "explorer-table")
-    expected, total = _api_rows(client, api_query)
+    measures = QueryDict(page_query).getlist("measure") or ["amount"]
+    expected, total = _api_rows(client, api_query, measures)
     assert table["tbody"] == expected
-    assert table["tfoot"] == [["Total", total]]
+    assert table["tfoot"] == [["Total", *total]]
     assert expected or "drilldown=&" in page_query + "&"
+    # The page's link to the API asks the API for this very view.
+    assert f'href="/api/v1/aggregate/?{response.context["query"].api_query()}"' in (
+        response.content.decode().replace("&amp;", "&")
+    )
 
 
 def test_both_measures_and_the_lines_agree_too(client, world):
