@@ -24,6 +24,8 @@ def test_repeated_failures_lock_the_account_out_even_with_the_right_password(cli
     locked = _login(client, user.username, "wrong")
     assert locked.status_code == 429
     assert b"Too many sign-in attempts" in locked.content
+    # The wait in words, not as an ISO 8601 duration ("PT15M").
+    assert b"Try again in 15 minutes," in locked.content and b"PT15M" not in locked.content
     assert _login(client, user.username, PASSWORD).status_code == 429
 
 
