@@ -21,6 +21,7 @@ from ledger.models import (
     SpendReturn,
 )
 from ledger.models.fields import to_pence
+from ledger.services.line_receivers import matched_receiver_join
 
 BLOCKS = "count_blocks"
 # The fields a rollup is keyed by, as the selection names them.
@@ -71,10 +72,12 @@ def blocks_prepare(keys: list[Key] | None) -> None:
             cursor.execute(f"ANALYZE {BLOCKS}")
 
 
-def _branches(keys: list[Key] | None, transfers: bool) -> tuple[str, list, str, list]:
+def _branches(
+    keys: list[Key] | None, transfers: bool, matches: str | None = None
+) -> tuple[str, list, str, list]:
     """The two halves of the selection (returns' lines, dataset lines), each a SELECT ... FROM
-    ... WHERE with its parameters, selecting the key fields, ``amount_pence`` and (with
-    ``transfers``) ``receiver_id``."""
+    ... WHERE with its parameters, selecting the key fields, ``amount_pence``, (with
+    ``transfers``) ``receiver_id`` and (with ``matches``) ``mismatched``."""
     line, ret = SpendLine._meta.db_table, SpendReturn._meta.db_table
     dline, dyear = DatasetLine._meta.db_table, DatasetEditionYear._meta.db_table
     edition, dataset = DatasetEdition._meta.db_table, Dataset._meta.db_table
@@ -85,10 +88,15 @@ def _branches(keys: list[Key] | None, transfers: bool) -> tuple[str, list, str, 
         # One pass over the lines gives both totals. The body a line pays is on the line
         # (``line_receivers``): joining the matches here cost a third of the rebuild's grouping.
         receiver, none = ", l.receiver_id", ", NULL::bigint AS receiver_id"
+    join = ""
+    if matches:  # checked in the same pass over the lines (a second one doubled a check's time)
+        join = matched_receiver_join(matches, line="l")
+        receiver += ", (l.receiver_id IS DISTINCT FROM m.receiver_id)::integer AS mismatched"
+        none += ", 0 AS mismatched"
     lines = f"""
         SELECT {", ".join("l." + f for f in LINE_FIELDS)}, 0::bigint AS edition_id,
                l.amount_pence{receiver}
-        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id
+        FROM {line} l JOIN {ret} r ON r.id = l.spend_return_id {join}
         WHERE r.status = 'approved' AND {line_scope}"""
     datasets = f"""
         SELECT {", ".join("d." + f for f in LINE_FIELDS)}, d.edition_id::bigint,
@@ -106,11 +114,15 @@ def _branches(keys: list[Key] | None, transfers: bool) -> tuple[str, list, str, 
     return lines, line_params, datasets, dataset_params
 
 
-def counted_lines_sql(keys: list[Key] | None, *, transfers: bool = False) -> tuple[str, list]:
+def counted_lines_sql(
+    keys: list[Key] | None, *, transfers: bool = False, matches: str | None = None
+) -> tuple[str, list]:
     """A SELECT of every counted line's key fields and ``amount_pence`` (``blocks_prepare``
     first); with ``transfers``, also ``receiver_id``: the public body a return's line pays (its
-    supplier's match, not rejected: ``SpendLine.receiver``), else NULL."""
-    lines, line_params, datasets, dataset_params = _branches(keys, transfers)
+    supplier's match, not rejected: ``SpendLine.receiver``), else NULL; with ``matches`` (a
+    relation of ``line_receivers.counting_matches_sql``), also ``mismatched``: 1 for a return's
+    line whose receiver is not the one its match names, else 0."""
+    lines, line_params, datasets, dataset_params = _branches(keys, transfers, matches)
     return f"{lines} UNION ALL {datasets}", line_params + dataset_params
 
 

@@ -34,13 +34,24 @@ from ledger.models import (
 CHUNK = 1000  # supplier names per statement (SQLite's limit on parameters is 32,766)
 
 
-def matched_receiver_join() -> str:
-    """SQL joining each line ``x`` to the match that names the body it pays, as ``m`` (none:
-    NULLs): ``m.receiver_id`` is what ``x.receiver_id`` should be. The reconciliation checks the
-    lines against the same rule."""
+def counting_matches_sql() -> str:
+    """The matches that make a payer's lines naming a supplier pay a body: those not rejected
+    (``payer_id``, ``supplier_name``, ``receiver_id``)."""
     return (
-        f"LEFT JOIN {SupplierMatch._meta.db_table} m ON m.payer_id = x.organisation_id "
-        "AND m.supplier_name = x.supplier_name AND m.status <> 'rejected'"
+        "SELECT payer_id, supplier_name, receiver_id "
+        f"FROM {SupplierMatch._meta.db_table} WHERE status <> 'rejected'"
+    )
+
+
+def matched_receiver_join(matches: str | None = None, line: str = "x") -> str:
+    """SQL joining each line (alias ``line``) to the match that names the body it pays, as ``m``
+    (none: NULLs): ``m.receiver_id`` is what the line's ``receiver_id`` should be. ``matches``
+    names a relation of ``counting_matches_sql`` (by default that query itself). The
+    reconciliation checks the lines against the same rule (``counted_lines``)."""
+    source = matches or f"({counting_matches_sql()})"
+    return (
+        f"LEFT JOIN {source} m ON m.payer_id = {line}.organisation_id "
+        f"AND m.supplier_name = {line}.supplier_name"
     )
 
 
