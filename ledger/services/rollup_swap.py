@@ -181,7 +181,9 @@ def _build(live: str, new: str, fields: tuple[str, ...], source: str, params: li
         temporary = f"{new}_ix{n}"
         _rows(f"CREATE {match[1] or ''}INDEX {temporary} ON {new} {match[2]}")
         indexes.append((temporary, name, kind))
-    _rows(f"ANALYZE {new}")  # the planner has statistics from the first query on
+    # The planner has statistics from the first query on, for the columns queries filter and
+    # group by (the key); the id and the sums are only read (a third less work).
+    _rows(f"ANALYZE {new} ({', '.join(fields)})")
     return indexes
 
 
@@ -234,7 +236,7 @@ def _side_session_possible() -> bool:
     """Whether a second session sees what this one would: only when the rebuild's transaction
     is the outermost one (nothing uncommitted of ours that the lines could depend on; a test
     inside a transaction builds in one session)."""
-    return len(connection.atomic_blocks) == 1 and not connection.atomic_blocks[0]._from_testcase
+    return len(connection.atomic_blocks) == 1
 
 
 class _SideBuild(threading.Thread):
