@@ -284,6 +284,15 @@ def bench_pages(requests: int) -> None:
         ("place lines, district", f"/places/{home.slug}/lines/", 200),
         ("compare", f"/compare/?place={county.slug}&place={other.slug}", 200),
         ("line", f"/lines/{near_end}/", 200),
+        # Issue 17: organisation and supplier pages, and the lines page searched and sorted.
+        ("organisation (the big return's)", f"/organisations/{big.organisation.code}/", 200),
+        ("organisations list", "/organisations/?q=bench", 200),
+        ("place lines, largest first", f"/places/{county.slug}/lines/?sort=-amount", 200),
+        ("place lines, by supplier", f"/places/{county.slug}/lines/?sort=supplier", 200),
+        ("place lines, search", f"/places/{county.slug}/lines/?q=supplier+99", 200),
+        ("place lines, amount range", f"/places/{county.slug}/lines/?min=100&max=200", 200),
+        ("supplier page", "/suppliers/supplier-99/", 200),
+        ("supplier search", "/suppliers/?q=supplier+99", 200),
     ]
     total = SpendLine.objects.count()
     print(

@@ -20,7 +20,7 @@ from .common import demo_context, lines_url, place_or_404
 from .dataset_lines import DATASET_LINE_HEADER, dataset_line_values
 from .keyset import keyset_page, old_page_redirect
 from .keyset_sorted import SORTS, sorted_keyset_page
-from .line_search import LineSearch
+from .line_search import SEARCH_LIMIT, LineSearch
 
 LINES_PER_PAGE = 50
 EXPORT_LIMIT = 100_000  # bigger cuts: the API's cursor-paginated lines or a data package
@@ -83,6 +83,12 @@ def place_lines(request, slug: str):
         # The paginator's count is the rollups' for the same cut: what is listed is counted.
         summary = aggregate(cut=cut)
         search = LineSearch.from_query(request.GET)
+        sort = SORTS.get(request.GET.get("sort", ""), SORTS[""])
+        # Searching and sorting read every line of the cut: offered where that stays quick.
+        refused = source == RETURNS_SOURCE and (search.narrows or sort.kind != "id")
+        refused = refused and summary.lines > SEARCH_LIMIT
+        if refused:
+            search, sort = LineSearch(errors=search.errors), SORTS[""]
         if source == RETURNS_SOURCE:
             lines = (
                 approved_lines()
@@ -99,7 +105,6 @@ def place_lines(request, slug: str):
         raise Http404(str(exc)) from exc
     if request.GET.get("export") in ("csv", "xlsx"):
         return _download(request, place, lines, dataset=source != RETURNS_SOURCE)
-    sort = SORTS.get(request.GET.get("sort", ""), SORTS[""])
     if source == RETURNS_SOURCE and sort.kind != "id":
         page = sorted_keyset_page(lines, request=request, per_page=LINES_PER_PAGE, sort=sort)
     else:
@@ -112,7 +117,9 @@ def place_lines(request, slug: str):
         "search": search,
         "sort_label": sort.label,
         "sorts": SORTS,
-        "sort": request.GET.get("sort", "") if request.GET.get("sort", "") in SORTS else "",
+        "sort": next(k for k, v in SORTS.items() if v == sort),
+        "search_refused": refused,
+        "search_limit": SEARCH_LIMIT,
         "source": source,
         "is_dataset": source != RETURNS_SOURCE,
         "sources": _source_tabs(place, filters, sources, source),

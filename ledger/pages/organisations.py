@@ -21,11 +21,11 @@ from ledger.selectors.organisations import (
     organisation_spend,
     organisation_transfers,
 )
-from ledger.selectors.suppliers import top_suppliers
+from ledger.selectors.suppliers import RANKED_LINES_LIMIT, top_suppliers
 from ledger.tables import Column, Table
 
 from .common import as_of, export_or_none, lines_url
-from .suppliers import suppliers_table
+from .suppliers import suppliers_table, too_many_to_rank
 
 MONEY, COUNT = "money", "count"
 PER_PAGE = 50
@@ -59,11 +59,7 @@ def organisation_detail_view(request, code: str):
     }
     if year:
         tables["by-place"] = _places_table(organisation, spend, year, measure)
-        top = top_suppliers(organisation=organisation, year=FinancialYear.objects.get(pk=year.id))
-        if top.suppliers or top.redacted:
-            tables["top-suppliers"] = suppliers_table(
-                top, "top-suppliers", f"Suppliers {organisation.name} paid most, {year.code}"
-            )
+        tables.update(_top_suppliers(organisation, spend, year))
     tables["returns"] = _returns_table(organisation)
     if paid:
         tables["paid"] = _flows_table("paid", f"What {organisation.name} paid", paid, measure)
@@ -86,6 +82,17 @@ def organisation_detail_view(request, code: str):
         "as_of": as_of(),
     }
     return render(request, "ledger/organisations/detail.html", context)
+
+
+def _top_suppliers(organisation, spend, year) -> dict[str, Table]:
+    caption = f"Suppliers {organisation.name} paid most, {year.code}"
+    lines = next(c.lines for c in spend.by_year.cells if c.members["year"] == year)
+    if lines > RANKED_LINES_LIMIT:
+        return {"top-suppliers": too_many_to_rank("top-suppliers", caption, lines)}
+    top = top_suppliers(organisation=organisation, year=FinancialYear.objects.get(pk=year.id))
+    if not (top.suppliers or top.redacted):
+        return {}
+    return {"top-suppliers": suppliers_table(top, "top-suppliers", caption)}
 
 
 def _measured(measure: Measure) -> list[Column]:

@@ -14,7 +14,7 @@ from ledger.models import FinancialYear
 from ledger.selectors.count import not_reported_by_place
 from ledger.selectors.coverage import YearCoverage, place_coverage
 from ledger.selectors.places import place_populations
-from ledger.selectors.suppliers import top_suppliers
+from ledger.selectors.suppliers import RANKED_LINES_LIMIT, top_suppliers
 from ledger.tables import Column, Table
 
 from .common import (
@@ -26,7 +26,7 @@ from .common import (
     reconciliation_status,
 )
 from .count import count_context, count_tables
-from .suppliers import suppliers_table
+from .suppliers import suppliers_table, too_many_to_rank
 from .transfers import transfer_flows
 
 MONEY, COUNT = "money", "count"
@@ -296,11 +296,11 @@ def place_detail(request, slug: str):
             count_by_control=counted["count-by-control"],
             count_sources=counted["count-sources"],
         )
-        top = top_suppliers(place=place, year=year)
-        if top.suppliers or top.redacted:
-            tables["top-suppliers"] = suppliers_table(
-                top, "top-suppliers", f"Suppliers paid most in {place.name}, {year.code}"
-            )
+        ranked = f"Suppliers paid most in {place.name}, {year.code}"
+        if current.lines > RANKED_LINES_LIMIT:
+            tables["top-suppliers"] = too_many_to_rank("top-suppliers", ranked, current.lines)
+        elif (top := top_suppliers(place=place, year=year)).suppliers or top.redacted:
+            tables["top-suppliers"] = suppliers_table(top, "top-suppliers", ranked)
         share = _area_share_table(place, year, current.amount)
         if share:
             tables["area-wide-share"] = share

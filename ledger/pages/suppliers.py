@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from ledger.calculations.suppliers import supplier_key_from_slug, supplier_slug
 from ledger.selectors.suppliers import (
+    RANKED_LINES_LIMIT,
     TopSuppliers,
     supplier_lines,
     supplier_profile,
@@ -69,7 +70,7 @@ def supplier_detail_view(request, slug: str):
     export = export_or_none(request, {"payers": payers}, f"supplier-{slug}")
     if export is not None:
         return export
-    lines = supplier_lines(key=key).select_related(
+    lines = supplier_lines(key=key, profile=profile).select_related(
         "organisation", "place", "theme", "financial_year"
     )
     context = {
@@ -79,6 +80,17 @@ def supplier_detail_view(request, slug: str):
         "page": keyset_page(lines, request=request, per_page=LINES_PER_PAGE),
     }
     return render(request, "ledger/suppliers/detail.html", context)
+
+
+def too_many_to_rank(table_id: str, caption: str, lines: int) -> Table:
+    """The top suppliers' table where the scope has too many lines to rank on the fly."""
+    return Table(
+        table_id,
+        caption,
+        [Column("supplier", "Supplier"), Column("amount", "Amount", MONEY)],
+        note=f"{lines:,} lines: suppliers are ranked for up to {RANKED_LINES_LIMIT:,}. "
+        "Search for a supplier, or see the lines by organisation.",
+    )
 
 
 def suppliers_table(top: TopSuppliers, table_id: str, caption: str) -> Table:

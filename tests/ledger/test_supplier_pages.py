@@ -162,3 +162,22 @@ def test_sorted_keyset_pages_walk_every_line_once_both_ways(suppliers, sort):
         lines, request=factory.get("/", {"after": "x~y"}), per_page=3, sort=spec
     )
     assert [line.pk for line in garbage] == seen[:3]
+
+
+def test_search_sort_and_ranking_refused_past_their_limits(client, suppliers, monkeypatch):
+    from ledger.pages import lines, organisations, place
+
+    url = reverse("place-lines", args=["testshire"])
+    monkeypatch.setattr(lines, "SEARCH_LIMIT", 3)
+    refused = client.get(url, {"sort": "-amount", "q": "acme"})
+    assert refused.context["search_refused"] and refused.context["sort"] == ""
+    assert refused.context["summary"].lines == 11  # every line, by line number
+    ids = [line.pk for line in refused.context["page"]]
+    assert ids == sorted(ids)
+    assert "Searching and sorting are offered for up to 3 lines" in refused.content.decode()
+    allowed = client.get(url, {"sort": "-amount", "year": "2011-12", "organisation": "TPCT"})
+    assert not allowed.context["search_refused"]
+    for module in (organisations, place):
+        monkeypatch.setattr(module, "RANKED_LINES_LIMIT", 2)
+    page = client.get(reverse("organisation-detail", args=["TCC"])).context["tables"]
+    assert page["top-suppliers"].rows == [] and "6 lines" in page["top-suppliers"].note
