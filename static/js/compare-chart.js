@@ -9,7 +9,7 @@
   var pounds = function (v) { return window.TotalPlaceMoney.pounds(v, 2); };
   Chart.defaults.animation = false;
   new Chart(canvas, {
-    type: "line",
+    type: data.years.length > 1 ? "line" : "bar",  // one year is a bar: a line needs two points
     data: {
       labels: data.years,
       datasets: data.places.map(function (p, i) {
@@ -18,6 +18,7 @@
         return { label: p.label, data: values, spanGaps: false, borderColor: palette[i], backgroundColor: palette[i] };
       })
     },
-    options: { scales: { y: { ticks: { callback: window.TotalPlaceMoney.short } } }, plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + pounds(c.raw); } } } } }
+    // The axis starts at zero: one that starts higher overstates every difference.
+    options: { scales: { y: { beginAtZero: true, ticks: { callback: window.TotalPlaceMoney.short } } }, plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + pounds(c.raw); } } } } }
   });
 })();

@@ -7,13 +7,14 @@
   var data = JSON.parse(source.textContent);
   var palette = ["#0b5cad", "#d4351c", "#00703c", "#f47738", "#6f72af", "#28a197", "#b58840", "#912b88", "#505a5f"];
   var pounds = window.TotalPlaceMoney.pounds, short = window.TotalPlaceMoney.short;
-  var money = { ticks: { callback: short } };
+  // Money axes start at zero: a bar or line that starts higher overstates every difference.
+  var money = { beginAtZero: true, ticks: { callback: short } };
   var tooltip = { callbacks: { label: function (c) { return (c.dataset.label ? c.dataset.label + ": " : "") + pounds(c.raw); } } };
   var num = function (list) { return list.map(Number); };
   Chart.defaults.animation = false;  // steady screenshots and less motion
 
   new Chart(document.getElementById("chart-years"), {
-    type: "line",
+    type: data.years.length > 1 ? "line" : "bar",  // one year is a bar: a line needs two points
     data: { labels: data.years, datasets: [{ label: "Total", data: num(data.totals), borderColor: palette[0], backgroundColor: palette[0], tension: 0.2 }] },
     options: { plugins: { legend: { display: false }, tooltip: tooltip }, scales: { y: money } }
   });
