@@ -42,3 +42,37 @@ def explorer_download(explorer: ExplorerResult, kind: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{FILENAME}-fdp.zip"'
     return response
+
+
+MAP_HEADER = [
+    "gss_code",
+    "district",
+    "place_code",
+    "amount",
+    "county_wide_share",
+    "persons",
+    "persons_year",
+    "per_head",
+]
+
+
+def map_download(districts, year, theme, kind: str) -> HttpResponse:
+    """The map's table: a district with no figure has an empty cell (no data), never 0."""
+    rows = [
+        [
+            d.code,
+            d.name,
+            d.place.code if d.place else None,
+            d.amount,
+            d.county_share,
+            d.persons,
+            d.persons_year or None,
+            d.per_head,
+        ]
+        for d in districts
+    ]
+    name = f"totalplace-spend-per-head-{year.code}" + (f"-{theme.code}" if theme else "")
+    if kind == "xlsx":
+        money = {MAP_HEADER.index(c) for c in ("amount", "county_wide_share", "per_head")}
+        return xlsx_rows_response(name, "spend per head", MAP_HEADER, rows, money=money)
+    return csv_rows_response(name, MAP_HEADER, rows)

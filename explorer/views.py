@@ -9,7 +9,7 @@ from ledger.pages.common import as_of
 from ledger.selectors.illustrative import cut_has_illustrative_data
 from ledger.templatetags.money import money
 
-from .downloads import DOWNLOADS, TooLarge, explorer_download
+from .downloads import DOWNLOADS, TooLarge, explorer_download, map_download
 from .maps import band_ranges, hexjson, spend_per_head_by_district, years_with_spend
 from .query import DRILLDOWNS, MAX_DRILLDOWNS, MEASURES, ORDERS, TRANSFERS, ExplorerQuery
 from .selectors import chart_data, explorer_choices, explorer_result
@@ -83,6 +83,8 @@ def spend_map(request):
         }
         for d in districts
     }
+    if year and request.GET.get("download") in ("csv", "xlsx"):
+        return map_download(districts, year, theme, request.GET["download"])
     with_data = [d for d in districts if d.per_head is not None]
     context = {
         "years": years,

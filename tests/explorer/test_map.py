@@ -1,9 +1,12 @@
 """The map of spend per head: every hex of the layout, matched to places by GSS code (or an
 alias), "no data" where there is no spend or no population, never £0."""
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from explorer.maps import hexjson, spend_per_head_by_district
 from ledger.models import PlaceAlias
@@ -137,3 +140,35 @@ def test_illustrative_figures_carry_the_banner(client, world):
     assert "Illustrative demo data, not official statistics." in roads
     education = client.get("/map/?year=2010-11&theme=education").content.decode()
     assert "banner-illustrative" not in education
+
+
+def test_the_maps_table_downloads_with_no_data_as_empty_cells(client, world):
+    response = client.get("/map/?year=2010-11&county=own&download=csv")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="totalplace-spend-per-head-2010-11.csv"'
+    )
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(text))}
+    assert len(rows) == 374 + 1
+    assert rows["gss_code"][3:] == [
+        "amount",
+        "county_wide_share",
+        "persons",
+        "persons_year",
+        "per_head",
+    ]
+    assert rows["E07000026"] == [
+        "E07000026",
+        "Allerdale",
+        "E07000026",
+        "370.75",
+        "",
+        "1000",
+        "",
+        "0.37",
+    ]
+    assert rows["E07000029"] == ["E07000029", "Copeland", "E07000029", "", "", "700", "", ""]
+    sheet = load_workbook(io.BytesIO(client.get("/map/?year=2010-11&download=xlsx").content)).active
+    allerdale = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "E07000026")
+    assert [allerdale[3].value, allerdale[7].value] == [370.75, 0.37]
+    assert allerdale[3].number_format == allerdale[7].number_format == '"£"#,##0.00;-"£"#,##0.00'

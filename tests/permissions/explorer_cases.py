@@ -43,4 +43,5 @@ EXPLORER_PAGES = [
     ),
     page("explorer-unknown-place", lambda w: "/explorer/?place=nowhere", expect(BAD_REQUEST)),
     page("map", lambda w: "/map/?year=2010-11", PUBLIC),
+    page("map-download-csv", lambda w: "/map/?year=2010-11&download=csv", PUBLIC),
 ]
