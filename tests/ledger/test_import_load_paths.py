@@ -3,6 +3,7 @@
 import time
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.db import connection
 
@@ -63,6 +64,40 @@ def test_the_orm_path_and_the_default_path_stage_identical_lines(leeds_draft, mo
     import_job_cancel(job=default, actor=None)
     import_job_confirm(job=orm, actor=None)
     assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 5
+
+
+# Nothing to quote: COPY's text is joined, the columns of one value first, written once.
+PLAIN = [
+    ["Date", "Supplier Name", "Expense Area", "Expense Type", "Amount"],
+    ["", "Acme Ltd", "Parks", "Grants", "10.00"],
+    ["", "Acme Ltd", "Libraries", "Grants", "-0.01"],
+    ["", "Acme Ltd", "Parks", "", "3.50"],
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [PLAIN, PLAIN[:2]], ids=["lines", "one line"])
+def test_columns_of_one_value_are_written_once_and_stage_the_same_lines(
+    leeds_draft, monkeypatch, rows
+):
+    default = preview(leeds_draft, csv_bytes(rows))
+    assert default.status == ImportJobStatus.READY, default.errors
+    lines = [dict(zip(COLUMNS, row, strict=True), job_id=default.pk) for row in _staged(default)]
+    for line in lines:
+        line["amount_pence"] = int(line.pop("amount") * 100)
+    columns, text = staging.copy_csv(pd.DataFrame(lines, columns=list(staging.STAGED_COLUMNS)))
+    assert sorted(columns) == sorted(staging.STAGED_COLUMNS)
+    if len(lines) > 1:  # the supplier, the same on every line, before the row number
+        assert columns.index("supplier_name") < columns.index("source_row")
+    assert text.count("\n") == text.count("Acme Ltd") == len(lines)
+    monkeypatch.setattr(staging, "uses_copy", lambda: False)
+    orm = preview(leeds_draft, csv_bytes(rows))
+    assert _staged(orm) == _staged(default)
+    dates_and_descriptions = {
+        (r[COLUMNS.index("transaction_date")], r[COLUMNS.index("description")])
+        for r in _staged(orm)
+    }
+    assert dates_and_descriptions == {(None, "")}
 
 
 @pytest.mark.services
