@@ -5,7 +5,9 @@ from django.http import HttpResponse
 
 from ledger.apis.aggregate import aggregate_rows
 from ledger.apis.exports import SYNC_LIMIT
-from ledger.exports import csv_rows_response, xlsx_rows_response
+from ledger.exports import ExportAbout, csv_rows_response, xlsx_rows_response
+from ledger.pages.common import as_of
+from ledger.selectors.illustrative import cut_has_illustrative_data
 from ledger.services.fiscal_data_package import (
     fiscal_data_package_build,
     fiscal_data_package_cells,
@@ -32,7 +34,12 @@ def explorer_download(explorer: ExplorerResult, kind: str) -> HttpResponse:
         return csv_rows_response(FILENAME, header, rows)
     if kind == "xlsx":
         amount = header.index("amount")
-        return xlsx_rows_response(FILENAME, "explorer", header, rows, money={amount})
+        about = ExportAbout(
+            source="TotalPlace explorer (the aggregate API's totals for this view)",
+            illustrative=cut_has_illustrative_data(cut=explorer.result.cut),
+            as_of=as_of(),
+        )
+        return xlsx_rows_response(FILENAME, "explorer", header, rows, money={amount}, about=about)
     cut = explorer.result.cut
     if fiscal_data_package_cells(cut=cut) > SYNC_LIMIT:
         raise TooLarge

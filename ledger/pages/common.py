@@ -5,7 +5,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from ledger.exports import table_response
+from ledger.exports import ExportAbout, table_response
 from ledger.models import Place, Reconciliation, RollupRun, SpendRollup
 from ledger.selectors.places import place_get, places_have_illustrative_data
 
@@ -26,15 +26,29 @@ def lines_url(place: Place, **filters) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def export_or_none(request, tables: dict, filename: str):
-    """The requested table as CSV/XLSX when the URL asks for one (``?export=csv&table=id``)."""
+def export_about(request, *, illustrative: bool | None) -> ExportAbout:
+    """A download's "About": the page it came from (without the download's own parameters),
+    whether its figures are illustrative, and when the totals last changed."""
+    query = request.GET.copy()
+    for name in ("export", "table"):
+        query.pop(name, None)
+    page = request.build_absolute_uri(request.path)
+    if query:
+        page += "?" + query.urlencode()
+    return ExportAbout(source=f"TotalPlace, {page}", illustrative=illustrative, as_of=as_of())
+
+
+def export_or_none(request, tables: dict, filename: str, *, illustrative: bool | None = None):
+    """The requested table as CSV/XLSX when the URL asks for one (``?export=csv&table=id``).
+    ``illustrative``: whether the page's figures are (None: the page does not say)."""
     export_format = request.GET.get("export")
     if export_format not in EXPORT_FORMATS:
         return None
     table = tables.get(request.GET.get("table", ""))
     if table is None:
         raise Http404("No such table on this page")
-    return table_response(table, export_format, f"{filename}-{table.id}")
+    about = export_about(request, illustrative=illustrative)
+    return table_response(table, export_format, f"{filename}-{table.id}", about=about)
 
 
 def as_of():

@@ -61,14 +61,17 @@ def compare(request):
             year=year,
             **{f"p{p.pk}": _value(by.get((p.pk, year)), chosen) for p in places},
         )
-    export = export_or_none(request, {"comparison": table}, "compare-places")
+    subtree = [pid for p in places for pid in place_subtree_ids([p.pk])]
+    demo = demo_context(subtree)
+    export = export_or_none(
+        request, {"comparison": table}, "compare-places", illustrative=demo["illustrative"]
+    )
     if export is not None:
         return export
     chart = {
         "years": years,
         "places": [{"label": p.name, "data": _column(table, p)} for p in places],
     }
-    subtree = [pid for p in places for pid in place_subtree_ids([p.pk])]
     silent = not_reported_by_place(place_ids=subtree, year_ids=[r.year.pk for r in rows] or [0])
     context = {
         "places": places,
@@ -84,7 +87,7 @@ def compare(request):
         "place_names": place_names(),
         # A body published as "..." makes its place's total incomplete: say so beside it.
         "not_reported": [n for found in silent.values() for n in found],
-        **demo_context(subtree),
+        **demo,
     }
     return render(request, "ledger/compare.html", context)
 

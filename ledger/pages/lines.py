@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from ledger.calculations.cuts import RETURNS_SOURCE, Cut, CutError
+from ledger.calculations.cuts import RETURNS_SOURCE, Cut, CutError, place_subtree_ids
 from ledger.calculations.totals import aggregate
 from ledger.exports import csv_rows_response, xlsx_rows_response
 from ledger.line_rows import LINE_HEADER
@@ -16,7 +16,7 @@ from ledger.selectors.datasets import counted_dataset_lines
 from ledger.selectors.imports import spend_line_corrections
 from totalplace.permissions import has_perm
 
-from .common import demo_context, lines_url, place_or_404
+from .common import demo_context, export_about, lines_url, place_or_404
 from .dataset_lines import DATASET_LINE_HEADER, dataset_line_values
 from .keyset import keyset_page, old_page_redirect
 from .keyset_sorted import SORTS, sorted_keyset_page
@@ -60,7 +60,10 @@ def _download(request, place, lines, dataset: bool):
     rows = (values(line) for line in lines[:EXPORT_LIMIT].iterator(chunk_size=2000))
     name = f"{place.slug}-lines"
     if request.GET.get("export") == "xlsx":
-        return xlsx_rows_response(name, "lines", header, rows)
+        amount = header.index("Amount")
+        illustrative = demo_context(place_subtree_ids([place.pk]))["illustrative"]
+        about = export_about(request, illustrative=illustrative)
+        return xlsx_rows_response(name, "lines", header, rows, money={amount}, about=about)
     return csv_rows_response(name, header, rows)
 
 

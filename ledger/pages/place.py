@@ -322,7 +322,12 @@ def place_detail(request, slug: str):
             ).values()
             for n in found
         ]
-    export = export_or_none(request, tables, f"{place.slug}-{year.code if year else ''}")
+    export = export_or_none(
+        request,
+        tables,
+        f"{place.slug}-{year.code if year else ''}",
+        illustrative=context["illustrative"],
+    )
     if export is not None:
         return export
     context["tables"] = tables
