@@ -121,3 +121,9 @@ def test_place_page_offers_the_same_measures(client, suppliers):
     assert "Real terms per head" in context["tables"]["comparison"].columns[-1].label
     cash = client.get(url).context["tables"]["by-year"]
     assert "measured" not in [c.key for c in cash.columns]
+
+
+def test_gross_and_net_links_keep_the_measure(client, suppliers):
+    url = reverse("place-detail", args=["testshire"])
+    body = client.get(url, {"measure": "real", "base": "2010-11"}).content.decode()
+    assert 'href="?measure=real&amp;base=2010-11&amp;year=2011-12&amp;transfers=gross"' in body
