@@ -38,6 +38,8 @@ class InitiativeForm(ServiceModelForm):
         self.fields["deep_dive"].queryset = Classification.objects.filter(
             scheme=ClassificationScheme.DEEP_DIVE
         )
+        # "Older people", not "older-people Older people": the code is for machines.
+        self.fields["deep_dive"].label_from_instance = lambda theme: theme.name
         self.fields["baseline_year"].queryset = FinancialYear.objects.filter(
             start_date__year__range=(2000, 2030)
         )

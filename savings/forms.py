@@ -47,3 +47,5 @@ class BenefitFlowForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         self.fields["beneficiary"].queryset = _organisations()
         self.fields["beneficiary"].empty_label = "People, not a public body (economic or social)"
+        # Hundreds of bodies: the page adds a search box that narrows the list as one types.
+        self.fields["beneficiary"].widget.attrs["data-searchable"] = "organisations"

@@ -2,6 +2,7 @@
 the site's icon."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -9,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.models import WorkflowAction, WorkflowEvent
-from ledger.templatetags.labels import duration_words, import_status_label
+from ledger.templatetags.labels import duration_words, import_status_label, times
 
 
 def test_an_imports_outcome_is_shown_by_its_label():
@@ -39,3 +40,16 @@ def test_every_page_names_the_icon(client):
     assert (
         'rel="icon" href="/static/favicon.svg"' in client.get("/accounts/login/").content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("1.2551"), "1.26×"),
+        (Decimal("1.2549"), "1.25×"),
+        (Decimal("3"), "3.00×"),
+        (None, "–"),
+    ],
+)
+def test_a_ratio_is_a_multiple(value, shown):
+    assert times(value) == shown

@@ -1,6 +1,7 @@
-"""Stored codes as a person reads them: an import's status, a length of time."""
+"""Stored codes as a person reads them: an import's status, a length of time, a ratio."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -28,3 +29,12 @@ def duration_words(value: dt.timedelta | None) -> str:
         hours = minutes // 60
         return f"{hours} hour{'' if hours == 1 else 's'}"
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+@register.filter
+def times(value) -> str:
+    """A ratio as a multiple, to two places: ``Decimal("1.2551")`` → "1.26×"; "–" for none
+    (no costs to divide by)."""
+    if value is None or value == "":
+        return "–"
+    return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}×"
