@@ -2,7 +2,7 @@
 
 Changes to the tracked models are written by PostgreSQL triggers (django-pghistory), so bulk
 loads (``COPY`` then ``INSERT ... SELECT``), ``QuerySet.update()`` and raw SQL are caught as well
-as ``save()``. Workflow steps (submitted, approved, returned, superseded; an import previewed,
+as ``save()``. Workflow steps (submitted, approved, sent back, superseded; an import previewed,
 confirmed or cancelled) are recorded explicitly by the services, in the same transaction.
 Every row carries its context: the acting user and the request, Celery task or command.
 """

@@ -30,7 +30,7 @@ NOT_RECORDED = object()  # the value before the trail began
 STATUS_ACTIONS = (
     WorkflowAction.CREATED,
     WorkflowAction.SUBMITTED,
-    WorkflowAction.RETURNED,
+    WorkflowAction.SENT_BACK,
     WorkflowAction.APPROVED,
     WorkflowAction.SUPERSEDED,
     WorkflowAction.DISCARDED,

@@ -124,8 +124,8 @@ class SpendReturnAdmin(SignedOffMixin, AuditHistoryAdminMixin, admin.ModelAdmin)
         "submitted_by",
         "approved_at",
         "approved_by",
-        "returned_at",
-        "returned_by",
+        "sent_back_at",
+        "sent_back_by",
         "superseded_at",
         "superseded_by",
     ]

@@ -84,7 +84,7 @@ def is_public(user, obj) -> bool:
 
 @rules.predicate
 def is_editable(user, obj) -> bool:
-    """A draft or returned version (for an import job: of the return it imports into)."""
+    """A draft or sent-back version (for an import job: of the return it imports into)."""
     return obj is not None and _spend_return(obj).status in SpendReturnStatus.editable()
 
 

@@ -85,9 +85,9 @@ SPEND_RETURN_FIELDS = [
     "submitted_by",
     "approved_at",
     "approved_by",
-    "returned_at",
-    "returned_by",
-    "return_reason",
+    "sent_back_at",
+    "sent_back_by",
+    "send_back_reason",
     "superseded_at",
     "superseded_by",
 ]

@@ -15,7 +15,7 @@ class WorkflowAction(models.TextChoices):
     CREATED = "created", "Created"
     SUBMITTED = "submitted", "Submitted for sign-off"
     APPROVED = "approved", "Approved"
-    RETURNED = "returned", "Returned for changes"
+    SENT_BACK = "sent_back", "Sent back for changes"
     SUPERSEDED = "superseded", "Superseded"
     DISCARDED = "discarded", "Discarded"
     IMPORT_UPLOADED = "import_uploaded", "File uploaded"

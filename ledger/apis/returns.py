@@ -117,7 +117,7 @@ class SpendReturnListCreate(TokenView, ListAPIView):
     @extend_schema(
         summary="List your organisation's spend returns",
         description="Every version in every status, newest year first. Filter with `year` "
-        "(e.g. 2010-11) and `status` (draft, submitted, approved, returned, superseded).",
+        "(e.g. 2010-11) and `status` (draft, submitted, approved, sent_back, superseded).",
         parameters=[
             OpenApiParameter("year", str, description="financial year, e.g. 2010-11"),
             OpenApiParameter("status", str, enum=list(SpendReturnStatus.values)),

@@ -100,8 +100,8 @@ class OrganisationSpendReturnSerializer(serializers.ModelSerializer):
             "created_at",
             "submitted_at",
             "approved_at",
-            "returned_at",
-            "return_reason",
+            "sent_back_at",
+            "send_back_reason",
             "superseded_by",
         ]
         read_only_fields = fields

@@ -29,7 +29,7 @@ class SpendReturnApplyThemeRules(TokenView, APIView):
         responses=ThemeRulesAppliedSerializer,
     )
     def post(self, request, pk: int):
-        """Gives each unallocated line of a draft (or returned) return the theme the rules
+        """Gives each unallocated line of a draft (or sent-back) return the theme the rules
         find for it now: the organisation's own rules first, then everyone's. A theme a line
         already has is never changed. Each changed line is in the audit trail."""
         result = spend_lines_apply_theme_rules(

@@ -21,7 +21,7 @@ class SpendReturnFilter(filters.FilterSet):
 
 class SpendReturnViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """Spend returns. Everyone sees approved returns; members of an organisation also see its
-    drafts, submitted, returned and superseded versions."""
+    drafts, submitted, sent-back and superseded versions."""
 
     serializer_class = SpendReturnSerializer
     filterset_class = SpendReturnFilter

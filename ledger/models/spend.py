@@ -15,7 +15,7 @@ class SpendReturnStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
     APPROVED = "approved", "Approved"
-    RETURNED = "returned", "Returned"
+    SENT_BACK = "sent_back", "Sent back"
     SUPERSEDED = "superseded", "Superseded"
 
     @classmethod
@@ -26,7 +26,7 @@ class SpendReturnStatus(models.TextChoices):
     @classmethod
     def editable(cls) -> tuple["SpendReturnStatus", ...]:
         """Versions whose lines its finance officers may still change."""
-        return (cls.DRAFT, cls.RETURNED)
+        return (cls.DRAFT, cls.SENT_BACK)
 
     @classmethod
     def frozen(cls) -> tuple["SpendReturnStatus", ...]:
@@ -89,11 +89,11 @@ class SpendReturn(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    returned_at = models.DateTimeField(null=True, blank=True)
-    returned_by = models.ForeignKey(
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    sent_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    return_reason = models.TextField(blank=True)
+    send_back_reason = models.TextField(blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"

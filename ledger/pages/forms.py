@@ -268,7 +268,7 @@ class SpendLineForm(forms.ModelForm):
 class SendBackForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The finance officers see this with the returned draft.",
+        help_text="The finance officers see this with the sent-back draft.",
     )
 
 

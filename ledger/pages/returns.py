@@ -47,13 +47,13 @@ from .keyset import keyset_page, old_page_redirect
 from .month_forms import DeclaredMonthsForm
 
 ONLY_OFFICERS = "Only the organisation's finance officers can do that."
-ONLY_APPROVERS = "Only the organisation's approvers can sign off or return its spend returns."
+ONLY_APPROVERS = "Only the organisation's approvers can approve or send back its spend returns."
 RETURNS_PER_PAGE = 25
 LINES_PER_PAGE = 50
 HISTORY_SHOWN = 5
 CHECKED_STATUSES = (
     SpendReturnStatus.DRAFT,
-    SpendReturnStatus.RETURNED,
+    SpendReturnStatus.SENT_BACK,
     SpendReturnStatus.SUBMITTED,
 )
 
@@ -269,7 +269,7 @@ def spend_return_send_back_view(request, pk: int):
         request,
         pk,
         lambda r: spend_return_send_back(spend_return=r, actor=request.user, reason=reason),
-        "{result} is returned to its finance officers.",
+        "{result} is sent back to its finance officers.",
     )
 
 

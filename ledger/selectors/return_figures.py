@@ -1,7 +1,7 @@
 """A return's own figures (line count, total, credits, by theme), read once per version.
 
 Summing a million-line return took 4 s of every view of its page. A submitted, approved or
-superseded version's lines no longer change (officers edit only drafts and returned versions),
+superseded version's lines no longer change (officers edit only drafts and sent-back versions),
 so its figures are computed in one pass and cached under its id and the time it was submitted:
 a version sent back and submitted again is a new key, and nothing has to be deleted. The
 rollups cannot stand in for them: they are kept per place, body, theme and year, so two

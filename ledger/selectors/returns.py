@@ -78,7 +78,7 @@ def spend_return_get(*, user, pk: int) -> SpendReturn:
         "created_by",
         "submitted_by",
         "approved_by",
-        "returned_by",
+        "sent_back_by",
         "superseded_by",
     )
     return returns.filter(visible_returns_q(user)).get(pk=pk)
@@ -151,7 +151,7 @@ def spend_returns_waiting(*, user) -> dict[str, dict]:
         "approve": Q(organisation_id__in=roles[Role.APPROVER], status=SpendReturnStatus.SUBMITTED)
         & ~prepared_by_q(user_id=user.pk),
         "changes": Q(
-            organisation_id__in=roles[Role.FINANCE_OFFICER], status=SpendReturnStatus.RETURNED
+            organisation_id__in=roles[Role.FINANCE_OFFICER], status=SpendReturnStatus.SENT_BACK
         ),
     }
     kinds = Case(
@@ -160,11 +160,11 @@ def spend_returns_waiting(*, user) -> dict[str, dict]:
     )
     rows = (
         SpendReturn.objects.select_related(
-            "organisation", "financial_year", "place", "submitted_by", "returned_by"
+            "organisation", "financial_year", "place", "submitted_by", "sent_back_by"
         )
         .filter(queries["approve"] | queries["changes"])
         .annotate(waiting=kinds, in_kind=Window(Count("id"), partition_by=[kinds]))
-        .order_by("waiting", Coalesce("submitted_at", "returned_at"), "pk")
+        .order_by("waiting", Coalesce("submitted_at", "sent_back_at"), "pk")
     )
     found: dict[str, dict] = {}
     for spend_return in rows:

@@ -1,6 +1,6 @@
 """Moving a spend return through sign-off: submit, approve, send back.
 
-draft → submitted → approved (or returned to its officers, then submitted again). Approving a
+draft → submitted → approved (or sent back to its officers, then submitted again). Approving a
 version supersedes the version approved before, in the same transaction, so the totals never
 count both or neither. Finance officers of the organisation submit; its approvers approve or
 send back, but never send back a return they submitted, nor approve a version they prepared
@@ -33,7 +33,7 @@ PREPARED_IT = (
     "You prepared this version (you created it, entered, changed or imported its lines, or "
     "submitted it), so another approver must sign it off."
 )
-SUBMITTED_IT = "You submitted this return, so another approver must return it."
+SUBMITTED_IT = "You submitted this return, so another approver must send it back."
 
 
 def _require_approver(
@@ -60,7 +60,7 @@ def _require_approver(
 def spend_return_submit(
     *, spend_return: SpendReturn, actor: AbstractBaseUser | None
 ) -> SpendReturn:
-    """Send a draft (or a returned draft) for sign-off.
+    """Send a draft (or a sent-back draft) for sign-off.
 
     It needs at least one line, and its lines must add up to its declared control total.
     """
@@ -180,27 +180,27 @@ def spend_return_send_back(
         actor,
         spend_return,
         perm="ledger.send_back_spend_return",
-        verb="return it",
-        done="returned",
+        verb="send it back",
+        done="sent back",
         refused=SUBMITTED_IT,
     )
     if not reason.strip():
-        raise ValidationError("Say why the return is being returned.")
-    spend_return.status = SpendReturnStatus.RETURNED
-    spend_return.returned_at, spend_return.returned_by = timezone.now(), actor
-    spend_return.return_reason = reason.strip()
-    spend_return.save(update_fields=["status", "returned_at", "returned_by", "return_reason"])
+        raise ValidationError("Say why the return is being sent back.")
+    spend_return.status = SpendReturnStatus.SENT_BACK
+    spend_return.sent_back_at, spend_return.sent_back_by = timezone.now(), actor
+    spend_return.send_back_reason = reason.strip()
+    spend_return.save(update_fields=["status", "sent_back_at", "sent_back_by", "send_back_reason"])
     workflow_event_record(
-        action=WorkflowAction.RETURNED,
+        action=WorkflowAction.SENT_BACK,
         actor=actor,
         spend_return=spend_return,
-        reason=spend_return.return_reason,
+        reason=spend_return.send_back_reason,
         detail={"version": spend_return.version},
     )
     notifications_send(
         spend_return=spend_return,
         kind=NotificationKind.SENT_BACK,
         actor=actor,
-        reason=spend_return.return_reason,
+        reason=spend_return.send_back_reason,
     )
     return spend_return

@@ -1,6 +1,6 @@
 """A spend return's lines: added in batches (imports, the demo) or saved from the entry grid.
 
-Lines change only while their return is a draft (or returned to its officers); once submitted
+Lines change only while their return is a draft (or sent back to its officers); once submitted
 they are fixed, and a change means a new version (``ledger.services.returns``).
 """
 
@@ -25,7 +25,7 @@ LINE_BATCH_SIZE = 5000
 def spend_lines_add(*, spend_return: SpendReturn, lines: Iterable[SpendLine]) -> int:
     """Attach unsaved lines to a draft return in batches; returns how many were written."""
     if spend_return.status not in SpendReturnStatus.editable():
-        raise ValidationError("Lines can only be added to a draft or returned spend return.")
+        raise ValidationError("Lines can only be added to a draft or sent-back spend return.")
     batch, written = [], 0
     with transaction.atomic():
         for line in lines:
@@ -106,7 +106,7 @@ def spend_lines_save_grid(
 def spend_line_correct(*, line: SpendLine) -> SpendLine:
     """Save an administrator's correction to one existing line (the admin site's change form).
 
-    Only while its return is a draft or returned to its officers, checked under the return's
+    Only while its return is a draft or sent back to its officers, checked under the return's
     lock, and never into another return, organisation or year.
     """
     stored_return = SpendLine.objects.values_list("spend_return_id", flat=True).get(pk=line.pk)

@@ -44,7 +44,7 @@ def test_the_history_page_lists_workflow_steps_newest_first(client, leeds_draft,
     response = client.get(f"/spend-returns/{leeds_draft.pk}/history/")
     assert response.status_code == 200
     text = _text(response)
-    steps = ["Approved", "Submitted for sign-off", "Returned for changes", "Created"]
+    steps = ["Approved", "Submitted for sign-off", "Sent back for changes", "Created"]
     positions = [text.index(step) for step in steps]
     assert positions == sorted(positions), text
     assert "“Supplier names missing”" in text
@@ -65,7 +65,7 @@ def test_the_return_page_shows_its_latest_history_and_links_to_the_rest(
     assert response.status_code == 200
     text = _text(response)
     section = text[text.index(" History ") : text.index("Full history of this return")]
-    assert section.index("Approved") < section.index("Returned for changes")
+    assert section.index("Approved") < section.index("Sent back for changes")
     assert f'href="/spend-returns/{leeds_draft.pk}/history/"' in response.content.decode()
     # Anonymous readers see the status changes and when: not who, why, nor through what.
     assert "approver" not in section and "Supplier names missing" not in section
@@ -197,7 +197,7 @@ def test_the_admin_history_of_any_tracked_record(admin_client_logged_in, make, p
 
 def test_the_admin_lists_workflow_events(admin_client_logged_in, leeds_draft, officer, approver):
     _signed_off(leeds_draft, officer, approver)
-    response = admin_client_logged_in.get("/admin/audit/workflowevent/?action=returned")
+    response = admin_client_logged_in.get("/admin/audit/workflowevent/?action=sent_back")
     assert response.status_code == 200
     assert "approver" in _text(response)
     assert admin_client_logged_in.get("/admin/audit/spendlineevent/").status_code == 200

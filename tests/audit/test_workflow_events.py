@@ -43,8 +43,8 @@ def test_sign_off_steps_are_recorded_with_actor_and_reason(leeds_draft, officer,
     assert _steps(spend_return=leeds_draft) == [
         ("created", "officer", "", {"version": 1}),
         ("submitted", "officer", "", {"version": 1, "status_before": "draft"}),
-        ("returned", "approver", "Row 4 is a duplicate.", {"version": 1}),
-        ("submitted", "officer", "", {"version": 1, "status_before": "returned"}),
+        ("sent_back", "approver", "Row 4 is a duplicate.", {"version": 1}),
+        ("submitted", "officer", "", {"version": 1, "status_before": "sent_back"}),
         ("approved", "approver", "", {"version": 1}),
         ("superseded", "approver", "", {"version": 1, "by_version": 2}),
     ]

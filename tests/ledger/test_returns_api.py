@@ -52,8 +52,8 @@ def _return_body(spend_return: SpendReturn, **overrides) -> dict:
         "created_at": when(spend_return.created_at),
         "submitted_at": None,
         "approved_at": None,
-        "returned_at": None,
-        "return_reason": "",
+        "sent_back_at": None,
+        "send_back_reason": "",
         "superseded_by": None,
     }
     body.update(overrides)

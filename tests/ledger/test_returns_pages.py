@@ -165,13 +165,13 @@ def test_sign_off_through_the_pages(client, officer, approver, leeds_draft):
     response = client.post(
         reverse("spend-return-send-back", args=[leeds_draft.pk]), {"reason": ""}, follow=True
     )
-    assert "Say why the return is being returned." in _body(response)
+    assert "Say why the return is being sent back." in _body(response)
     client.post(
         reverse("spend-return-send-back", args=[leeds_draft.pk]),
         {"reason": "Supplier names missing"},
     )
     leeds_draft.refresh_from_db()
-    assert leeds_draft.status == SpendReturnStatus.RETURNED
+    assert leeds_draft.status == SpendReturnStatus.SENT_BACK
     client.force_login(officer)
     assert "Supplier names missing" in _body(client.get(detail))
     client.post(reverse("spend-return-submit", args=[leeds_draft.pk]))
@@ -187,7 +187,7 @@ def test_an_officer_cannot_approve(client, officer, leeds_draft):
     client.post(reverse("spend-return-submit", args=[leeds_draft.pk]))
     response = client.post(reverse("spend-return-approve", args=[leeds_draft.pk]))
     assert response.status_code == 403
-    assert "Only the organisation&#x27;s approvers can sign off" in response.content.decode()
+    assert "approvers can approve or send back" in response.content.decode()
     leeds_draft.refresh_from_db()
     assert leeds_draft.status == SpendReturnStatus.SUBMITTED
 

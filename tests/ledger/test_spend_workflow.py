@@ -92,7 +92,9 @@ def test_a_returned_return_can_be_fixed_and_resubmitted(scope):
     with pytest.raises(ValidationError):
         spend_return_send_back(spend_return=spend_return, actor=None, reason="  ")
     returned = spend_return_send_back(spend_return=spend_return, actor=None, reason="Wrong year")
-    assert returned.status == SpendReturnStatus.RETURNED and returned.return_reason == "Wrong year"
+    assert (
+        returned.status == SpendReturnStatus.SENT_BACK and returned.send_back_reason == "Wrong year"
+    )
     _with_lines(returned, "2.00")
     assert (
         spend_return_submit(spend_return=returned, actor=None).status == SpendReturnStatus.SUBMITTED
