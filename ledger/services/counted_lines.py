@@ -126,6 +126,21 @@ def counted_lines_sql(
     return f"{lines} UNION ALL {datasets}", line_params + dataset_params
 
 
+def counted_checks_sql(keys: list[Key] | None, *, matches: str) -> tuple[str, list]:
+    """Per organisation and year of the counted lines: ``pence``, ``n`` (lines) and
+    ``mismatched`` (returns' lines whose receiver is not their match's: see
+    ``counted_lines_sql``), each half grouped on its own as in ``counted_groups_sql`` (parallel
+    workers; an organisation-year can come from both halves, so sum again)."""
+    lines, line_params, datasets, dataset_params = _branches(keys, False, matches)
+    cols = "organisation_id, financial_year_id"
+    totals = "SUM(amount_pence) AS pence, COUNT(*) AS n, SUM(mismatched) AS mismatched"
+    sql = f"""
+        SELECT {cols}, {totals} FROM ({lines}) l GROUP BY {cols}
+        UNION ALL
+        SELECT {cols}, {totals} FROM ({datasets}) d GROUP BY {cols}"""
+    return sql, line_params + dataset_params
+
+
 def counted_groups_sql(keys: list[Key] | None, *, transfers: bool = False) -> tuple[str, list]:
     """The counted lines grouped by the key fields (and ``receiver_id`` with ``transfers``):
     ``amount_pence`` and ``line_count`` per group.

@@ -99,7 +99,7 @@ def _columns(live: str) -> list[tuple]:
     )
 
 
-def _settings() -> None:
+def grouping_settings() -> None:
     """How this transaction plans the grouping of every line (PostgreSQL's defaults suit the
     app's small queries, not one over 10M lines)."""
     # Measured on 10M lines (570,000 groups of key and receiver): the planner (expecting 1M
@@ -131,7 +131,7 @@ def _build_transfers(approved_return_ids: list[int]) -> list[tuple]:
 
     Their grouping streams out of an index in its order (``transfer_groups_sql``): no hash
     aggregate, and one process (the other core groups the rollups meanwhile)."""
-    _settings()
+    grouping_settings()
     for setting in ("enable_hashagg = off", "max_parallel_workers_per_gather = 0"):
         _rows(f"SET LOCAL {setting}")
     live = SpendTransferRollup._meta.db_table
@@ -287,7 +287,7 @@ def rollup_table_swap() -> SwapResult:
     the lines, in one session or two, sees the lines committed when it starts, as the two
     statements of one READ COMMITTED transaction always did: a return approved meanwhile is
     refreshed after the swap (its refresh waits for the rebuild lock)."""
-    _settings()
+    grouping_settings()
     approved = _approved_return_ids()
     rollups = SpendRollup._meta.db_table
     counted, params = counted_groups_sql(None)
