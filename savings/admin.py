@@ -4,8 +4,20 @@ from django.db import transaction
 
 from audit.admin_history import AuditHistoryAdminMixin
 from savings.calculations.discount import RateBand, check_schedule
-from savings.models import Appraisal, Attribution, BenefitFlow, CostLine, DiscountRate, UnitCost
-from savings.services.reference import discount_schedule_changed, unit_cost_changed
+from savings.models import (
+    Appraisal,
+    Attribution,
+    BenefitFlow,
+    CostLine,
+    DiscountRate,
+    EvidenceGrade,
+    UnitCost,
+)
+from savings.services.reference import (
+    discount_schedule_changed,
+    evidence_grades_changed,
+    unit_cost_changed,
+)
 
 
 @admin.register(UnitCost)
@@ -29,6 +41,24 @@ class UnitCostAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change:
             unit_cost_changed(unit_cost=obj)
+
+
+@admin.register(EvidenceGrade)
+class EvidenceGradeAdmin(admin.ModelAdmin):
+    """Evidence grades and the optimism bias each sets by default. A change recomputes every
+    appraisal (its NPV at the grades)."""
+
+    list_display = ["rank", "name", "optimism_bias_percent", "code"]
+    ordering = ["rank"]
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        evidence_grades_changed()
+
+    def has_delete_permission(self, request, obj=None):
+        # A grade in use is protected by the database; keep the table whole.
+        return False
 
 
 class DiscountRateForm(forms.ModelForm):

@@ -1,6 +1,9 @@
 """Forms for costs and benefits; the services validate again and do the writing."""
 
+from django.db.models import Q
+
 from ledger.models import Organisation
+from pilots.models import EvidenceItem
 from savings.models import BenefitFlow, CostLine
 from totalplace.forms import ServiceModelForm
 
@@ -28,7 +31,7 @@ class CostLineForm(ServiceModelForm):
 class BenefitFlowForm(ServiceModelForm):
     class Meta:
         model = BenefitFlow
-        fields = list(BenefitFlow.INPUT_FIELDS)
+        fields = [*BenefitFlow.INPUT_FIELDS, *BenefitFlow.LINK_FIELDS]
         labels = {
             "beneficiary": "Lands with",
             "amount_per_year": "Amount a year (£), or…",
@@ -41,10 +44,26 @@ class BenefitFlowForm(ServiceModelForm):
             "attribution_percent": "Attribution (%)",
             "optimism_bias_percent": "Optimism bias reduction (%)",
             "cashable_percent": "Cashable share (%)",
+            "evidence_grade": "Evidence grade",
+            "evidence": "Evidence it rests on",
+        }
+        help_texts = {
+            "optimism_bias_percent": "Leave blank to use the evidence grade's",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, initiative=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["optimism_bias_percent"].required = False
+        self.fields["evidence_grade"].empty_label = "Not graded"
+        evidence = self.fields["evidence"]
+        evidence.required = False
+        evidence.queryset = (
+            EvidenceItem.objects.filter(pilot_id=initiative.pilot_id)
+            .filter(Q(initiative__isnull=True) | Q(initiative=initiative))
+            .order_by("title")
+            if initiative is not None
+            else EvidenceItem.objects.none()
+        )
         self.fields["beneficiary"].queryset = _organisations()
         self.fields["beneficiary"].empty_label = "People, not a public body (economic or social)"
         # Hundreds of bodies: the page adds a search box that narrows the list as one types.

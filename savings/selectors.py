@@ -5,7 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from ledger.models import Organisation
 from pilots.models import Initiative, Pilot, Programme
@@ -30,14 +30,33 @@ def cost_lines(*, initiative: Initiative) -> QuerySet[CostLine]:
     return initiative.costs.select_related("payer").order_by("year", "payer__name", "id")
 
 
-def benefit_flows(*, initiative: Initiative) -> QuerySet[BenefitFlow]:
-    return initiative.benefits.select_related("beneficiary", "unit_cost").order_by(
-        "value_type", "beneficiary__name", "lag", "id"
+def benefit_flows(*, initiative: Initiative, user=None) -> QuerySet[BenefitFlow]:
+    """The initiative's benefits; with ``user``, each with the evidence that user may see."""
+    flows = initiative.benefits.select_related(
+        "beneficiary", "unit_cost__evidence_grade", "evidence_grade"
     )
+    if user is not None:
+        from pilots.selectors.access import visible_evidence
+
+        flows = flows.prefetch_related(
+            Prefetch("evidence", queryset=visible_evidence(user=user).order_by("title"))
+        )
+    return flows.order_by("value_type", "beneficiary__name", "lag", "id")
 
 
-def initiative_inputs(*, initiative: Initiative) -> tuple[list[CostInput], list[BenefitInput]]:
-    """The initiative's costs and benefits as calculation inputs, keyed by organisation code."""
+def _optimism_bias(flow: BenefitFlow, *, at_grades: bool) -> Decimal:
+    grade = flow.grade if at_grades else None
+    return grade.optimism_bias_percent if grade is not None else flow.optimism_bias_percent
+
+
+def initiative_inputs(
+    *, initiative: Initiative, at_grades: bool = False
+) -> tuple[list[CostInput], list[BenefitInput]]:
+    """The initiative's costs and benefits as calculation inputs, keyed by organisation code.
+
+    ``at_grades``: each benefit with an evidence grade (its own or its unit cost's) reduced by
+    that grade's optimism bias instead of the figure entered; the others as entered.
+    """
     costs = [
         CostInput(
             payer=line.payer.code,
@@ -58,7 +77,7 @@ def initiative_inputs(*, initiative: Initiative) -> tuple[list[CostInput], list[
             drop_off=flow.drop_off_percent,
             deadweight=flow.deadweight_percent,
             attribution=flow.attribution_percent,
-            optimism_bias=flow.optimism_bias_percent,
+            optimism_bias=_optimism_bias(flow, at_grades=at_grades),
             cashable=flow.cashable_percent,
         )
         for flow in benefit_flows(initiative=initiative)

@@ -19,6 +19,7 @@ from .events import (
 )
 from .lines import LineChangeSummary
 from .links import (
+    BenefitFlowEvidenceEvent,
     OrganisationPlaceEvent,
     PilotDeepDiveEvent,
     PilotPlaceEvent,
@@ -30,6 +31,7 @@ from .links import (
 from .workflow import WorkflowAction, WorkflowEvent
 
 __all__ = [
+    "BenefitFlowEvidenceEvent",
     "BenefitFlowEvent",
     "DatasetEditionEvent",
     "DatasetEvent",

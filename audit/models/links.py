@@ -18,6 +18,7 @@ from django.db import models
 
 from ledger.models import Organisation, Place
 from pilots.models import Pilot, PlaceBudgetSubmission
+from savings.models import BenefitFlow
 
 ADD = "add"
 REMOVE = "remove"
@@ -87,6 +88,10 @@ class PlaceBudgetSubmissionEvidenceEvent(
     pass
 
 
+class BenefitFlowEvidenceEvent(_links_of(BenefitFlow, "evidence", noun="evidence")):
+    pass
+
+
 # Record's model → the history tables of its links, for the history pages and the admin.
 LINK_EVENT_MODELS = {
     Pilot: [PilotPlaceEvent, PilotServiceThemeEvent, PilotDeepDiveEvent],
@@ -96,6 +101,7 @@ LINK_EVENT_MODELS = {
         PlaceBudgetSubmissionInitiativeEvent,
         PlaceBudgetSubmissionEvidenceEvent,
     ],
+    BenefitFlow: [BenefitFlowEvidenceEvent],
 }
 # Record's model → the history tables in which it is the other side of a link, read by
 # ``link_other`` and named with ``link_reverse_noun``. A link's history table is indexed by its

@@ -105,8 +105,8 @@ class EvidencePackViewSet(KnownQueryParameters, viewsets.GenericViewSet):
                 Prefetch(
                     "benefits",
                     queryset=BenefitFlow.objects.select_related(
-                        "beneficiary", "unit_cost", "initiative"
-                    ),
+                        "beneficiary", "unit_cost__evidence_grade", "evidence_grade", "initiative"
+                    ).prefetch_related(Prefetch("evidence", queryset=visible_evidence(user=user))),
                 ),
             )
             .order_by("title")

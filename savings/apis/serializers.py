@@ -6,26 +6,38 @@ from rest_framework import serializers
 from ledger.apis.serializers import money_field
 from ledger.models import Organisation
 from pilots.apis.serializers.common import Percent, absolute
-from pilots.models import Initiative
+from pilots.models import EvidenceItem, Initiative
 from savings.models import (
     Appraisal,
     Attribution,
     BenefitFlow,
     CostLine,
     DiscountRate,
+    EvidenceGrade,
     UnitCost,
 )
 from savings.pages.matrix import matrix_csv_url
 
 
+class EvidenceGradeSerializer(serializers.ModelSerializer):
+    """A confidence grade for evidence and the optimism bias it sets by default (percent)."""
+
+    optimism_bias_percent = Percent(min_value=0, max_value=100)
+
+    class Meta:
+        model = EvidenceGrade
+        fields = ["code", "rank", "name", "description", "optimism_bias_percent", "source"]
+
+
 class UnitCostSerializer(serializers.ModelSerializer):
     value = money_field()
+    evidence_grade = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = UnitCost
         fields = [
             "code", "description", "unit", "agency", "value", "price_year", "source",
-            "is_illustrative",
+            "is_illustrative", "evidence_grade",
         ]  # fmt: skip
 
 
@@ -77,8 +89,27 @@ class BenefitFlowSerializer(serializers.ModelSerializer):
     drop_off_percent = Percent(min_value=0, max_value=100, required=False)
     deadweight_percent = Percent(min_value=0, max_value=100, required=False)
     attribution_percent = Percent(min_value=0, max_value=100, required=False)
-    optimism_bias_percent = Percent(min_value=0, max_value=100, required=False)
+    optimism_bias_percent = Percent(
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        help_text="Null: the evidence grade's (else 0)",
+    )
     cashable_percent = Percent(min_value=0, max_value=100, required=False)
+    evidence_grade = serializers.SlugRelatedField(
+        slug_field="code", queryset=EvidenceGrade.objects.all(), allow_null=True, required=False
+    )
+    grade = serializers.SerializerMethodField(
+        help_text="The grade that applies: the benefit's own, else its unit cost's"
+    )
+    evidence = serializers.SlugRelatedField(
+        slug_field="public_id",
+        many=True,
+        required=False,
+        queryset=EvidenceItem.objects.all(),
+        help_text="Ids of the evidence items this benefit rests on; empty: no evidence",
+    )
 
     class Meta:
         model = BenefitFlow
@@ -86,8 +117,13 @@ class BenefitFlowSerializer(serializers.ModelSerializer):
             "id", "initiative", "beneficiary", "beneficiary_name", "description", "value_type",
             "amount_per_year", "outcomes_per_year", "unit_cost", "gross_per_year", "lag",
             "duration", "drop_off_percent", "deadweight_percent", "attribution_percent",
-            "optimism_bias_percent", "cashable_percent",
+            "optimism_bias_percent", "cashable_percent", "evidence_grade", "grade", "evidence",
         ]  # fmt: skip
+
+    @extend_schema_field(EvidenceGradeSerializer(allow_null=True))
+    def get_grade(self, flow: BenefitFlow) -> dict | None:
+        grade = flow.grade
+        return EvidenceGradeSerializer(grade).data if grade else None
 
 
 class YearRowSerializer(serializers.Serializer):
@@ -124,13 +160,16 @@ class AppraisalSerializer(serializers.ModelSerializer):
     npv = money_field()
     fiscal_npv = money_field()
     net_budget_impact = money_field()
+    npv_at_grades = money_field(allow_null=True, help_text="NPV, graded benefits at their grade")
+    fiscal_npv_at_grades = money_field(allow_null=True)
 
     class Meta:
         model = Appraisal
         fields = [
             "initiative", "is_current", "requested_at", "computed_at", "error", "horizon",
             "pv_costs", "pv_fiscal", "pv_cashable", "pv_economic", "pv_social", "pv_benefits",
-            "npv", "fiscal_npv", "net_budget_impact", "financial_roi", "public_value_roi",
+            "npv", "fiscal_npv", "net_budget_impact", "npv_at_grades", "fiscal_npv_at_grades",
+            "financial_roi", "public_value_roi",
             "payback_year", "payback_year_discounted", "years",
         ]  # fmt: skip
 

@@ -10,6 +10,7 @@ from .views import (
     BenefitFlowViewSet,
     CostLineViewSet,
     DiscountRateViewSet,
+    EvidenceGradeViewSet,
     UnitCostViewSet,
 )
 
@@ -20,6 +21,7 @@ router.register("appraisals", AppraisalViewSet, basename="api-appraisal")
 router.register("attributions", AttributionViewSet, basename="api-attribution")
 router.register("unit-costs", UnitCostViewSet, basename="api-unit-cost")
 router.register("discount-rates", DiscountRateViewSet, basename="api-discount-rate")
+router.register("evidence-grades", EvidenceGradeViewSet, basename="api-evidence-grade")
 
 urlpatterns = [
     path(

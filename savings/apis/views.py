@@ -2,12 +2,13 @@
 
 import uuid
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
 from pilots.apis.views.base import ServiceModelViewSet
+from pilots.selectors.access import visible_evidence
 from savings.apis.filters import AppraisalFilter, BenefitFlowFilter, CostLineFilter
 from savings.apis.serializers import (
     AppraisalSerializer,
@@ -15,9 +16,10 @@ from savings.apis.serializers import (
     BenefitFlowSerializer,
     CostLineSerializer,
     DiscountRateSerializer,
+    EvidenceGradeSerializer,
     UnitCostSerializer,
 )
-from savings.models import DiscountRate, ScopeKind, UnitCost
+from savings.models import DiscountRate, EvidenceGrade, ScopeKind, UnitCost
 from savings.selectors import (
     appraisals_visible,
     attributions_visible,
@@ -71,9 +73,13 @@ class BenefitFlowViewSet(ServiceModelViewSet):
     owner_field = "initiative"
 
     def get_queryset(self):
+        user = self.request.user
         return (
-            benefit_flows_visible(user=self.request.user)
-            .select_related("initiative", "beneficiary", "unit_cost")
+            benefit_flows_visible(user=user)
+            .select_related(
+                "initiative", "beneficiary", "unit_cost__evidence_grade", "evidence_grade"
+            )
+            .prefetch_related(Prefetch("evidence", queryset=visible_evidence(user=user)))
             .order_by("initiative_id", "value_type", "lag", "id")
         )
 
@@ -89,12 +95,21 @@ class BenefitFlowViewSet(ServiceModelViewSet):
         benefit_flow_delete(flow=instance, actor=self.request.user)
 
 
+class EvidenceGradeViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
+    """Evidence grades, strongest first, and the optimism bias each sets by default (held as
+    data, edited by administrators)."""
+
+    serializer_class = EvidenceGradeSerializer
+    queryset = EvidenceGrade.objects.order_by("rank")
+    lookup_field = "code"
+
+
 class UnitCostViewSet(KnownQueryParameters, viewsets.ReadOnlyModelViewSet):
     """The unit-cost library benefit flows value outcomes with (edited by administrators).
     Values marked ``is_illustrative`` are not published figures."""
 
     serializer_class = UnitCostSerializer
-    queryset = UnitCost.objects.order_by("agency", "description")
+    queryset = UnitCost.objects.select_related("evidence_grade").order_by("agency", "description")
     lookup_field = "code"
 
 

@@ -1,5 +1,6 @@
 """Costs, benefits, the unit-cost library, the discount schedule and stored results."""
 
+from .grades import EvidenceGrade
 from .inputs import BenefitFlow, CostKind, CostLine, ValueType
 from .reference import DiscountRate, UnitCost
 from .results import Appraisal, Attribution, ScopeKind
@@ -11,6 +12,7 @@ __all__ = [
     "CostKind",
     "CostLine",
     "DiscountRate",
+    "EvidenceGrade",
     "ScopeKind",
     "UnitCost",
     "ValueType",

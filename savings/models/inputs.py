@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Q
 
 from ledger.models import MoneyField, Organisation
-from pilots.models import Initiative
+from pilots.models import EvidenceItem, Initiative
 
+from .grades import EvidenceGrade
 from .reference import UnitCost
 
 MAX_YEAR = 125
@@ -98,6 +99,20 @@ class BenefitFlow(models.Model):
     attribution_percent = percent_field(100, "Due to this initiative")
     optimism_bias_percent = percent_field(0, "Reduction for optimism bias")
     cashable_percent = percent_field(100, "Share of a fiscal benefit that is cashable")
+    evidence_grade = models.ForeignKey(
+        EvidenceGrade,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="benefit_flows",
+        help_text="How good the evidence for this benefit is (else its unit cost's grade)",
+    )
+    evidence = models.ManyToManyField(
+        EvidenceItem,
+        blank=True,
+        related_name="benefit_flows",
+        help_text="The pilot's evidence this benefit rests on",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -119,7 +134,10 @@ class BenefitFlow(models.Model):
         "attribution_percent",
         "optimism_bias_percent",
         "cashable_percent",
+        "evidence_grade",
     )
+    # Links a lead sets with the inputs (not columns: audited as links, ``audit.models.links``).
+    LINK_FIELDS = ("evidence",)
 
     class Meta:
         ordering = ["value_type", "beneficiary__name", "lag", "id"]
@@ -151,6 +169,13 @@ class BenefitFlow(models.Model):
         return (
             f"{self.beneficiary or 'People'}: {self.description or self.get_value_type_display()}"
         )
+
+    @property
+    def grade(self) -> EvidenceGrade | None:
+        """The grade of this benefit's evidence: its own, else its unit cost's."""
+        if self.evidence_grade_id:
+            return self.evidence_grade
+        return self.unit_cost.evidence_grade if self.unit_cost_id else None
 
     @property
     def gross_per_year(self):

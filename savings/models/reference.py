@@ -19,6 +19,14 @@ class UnitCost(models.Model):
     source = models.CharField(max_length=400)
     # Not a published figure: labelled wherever it is used.
     is_illustrative = models.BooleanField(default=False)
+    evidence_grade = models.ForeignKey(
+        "savings.EvidenceGrade",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="unit_costs",
+        help_text="How good the evidence behind this value is",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

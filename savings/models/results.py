@@ -33,6 +33,10 @@ class Appraisal(models.Model):
     npv = MoneyField(default=0)
     fiscal_npv = MoneyField(default=0)
     net_budget_impact = MoneyField(default=0)
+    # As entered, and with each graded benefit reduced by its evidence grade's optimism bias
+    # instead of the figure entered (ungraded benefits as entered).
+    npv_at_grades = MoneyField(null=True, blank=True)
+    fiscal_npv_at_grades = MoneyField(null=True, blank=True)
     financial_roi = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     public_value_roi = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     payback_year = models.PositiveSmallIntegerField(null=True, blank=True)

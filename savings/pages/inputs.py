@@ -21,7 +21,7 @@ from totalplace.permissions import permission_required
 
 KINDS = {
     "cost": {
-        "form": CostLineForm,
+        "form": lambda data, instance, initiative: CostLineForm(data, instance=instance),
         "related": "costs",
         "create": cost_line_create,
         "update": lambda obj, **kw: cost_line_update(line=obj, **kw),
@@ -29,7 +29,9 @@ KINDS = {
         "noun": "cost",
     },
     "benefit": {
-        "form": BenefitFlowForm,
+        "form": lambda data, instance, initiative: BenefitFlowForm(
+            data, instance=instance, initiative=initiative
+        ),
         "related": "benefits",
         "create": benefit_flow_create,
         "update": lambda obj, **kw: benefit_flow_update(flow=obj, **kw),
@@ -45,7 +47,7 @@ def input_edit(request, public_id, kind: str, pk: int | None = None):
     spec = KINDS[kind]
     initiative = initiative_of(request, public_id)
     obj = get_object_or_404(getattr(initiative, spec["related"]), pk=pk) if pk else None
-    form = spec["form"](request.POST or None, instance=obj)
+    form = spec["form"](request.POST or None, obj, initiative)
     if request.method == "POST" and form.is_valid():
         fields = form_fields(form)
         try:

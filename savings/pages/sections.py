@@ -23,7 +23,7 @@ def initiative_sections(*, request, subject) -> dict:
             "cumulative": [row["cumulative_fiscal_pv_net"] for row in years],
         },
         "costs": selectors.cost_lines(initiative=subject),
-        "benefits": selectors.benefit_flows(initiative=subject),
+        "benefits": selectors.benefit_flows(initiative=subject, user=request.user),
         **where_savings_land_context(selectors.attribution_for(subject=subject), subject),
     }
 

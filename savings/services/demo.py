@@ -22,8 +22,8 @@ from pilots.services.evidence import evidence_create
 from pilots.services.initiatives import initiative_baseline_refresh, initiative_create
 from pilots.services.seed import PARALLEL_PLACES, PILOTS_DIR, pilots_seed
 from pilots.services.submissions import submission_create
-from savings.models import UnitCost
-from savings.services.inputs import benefit_flow_create, cost_line_create
+from savings.models import EvidenceGrade, UnitCost
+from savings.services.inputs import benefit_flow_create, benefit_flow_update, cost_line_create
 from savings.services.recompute import initiative_recompute
 from savings.services.reference import discount_rates_load, unit_costs_load
 
@@ -114,6 +114,7 @@ def demo_load_pilots() -> dict[str, int]:
 def _worked_example(pilot: Pilot) -> Initiative:
     organisations = {o.code: o for o in Organisation.objects.all()}
     unit_costs = {u.code: u for u in UnitCost.objects.all()}
+    grades = {g.code: g for g in EvidenceGrade.objects.all()}
     initiative = initiative_create(
         pilot=pilot,
         actor=None,
@@ -146,9 +147,11 @@ def _worked_example(pilot: Pilot) -> Initiative:
             outcomes_per_year=Decimal(row["outcomes_per_year"]),
             cashable_percent=Decimal(row["cashable_percent"]),
             description=row["description"],
+            evidence_grade=grades[row["evidence_grade"]],
             **ADJUSTMENTS,
         )
     _evidence(pilot, initiative)
+    _evidence_links(initiative)
     _submission(pilot, initiative)
     return initiative
 
@@ -173,6 +176,17 @@ def _evidence(pilot: Pilot, initiative: Initiative) -> None:
         source="Illustrative assumptions for the worked example",
         **common,
     )
+
+
+# The outcome assumptions back the benefits graded on local data or a local evaluation; the
+# rest are left with no evidence, which the page and the API say.
+EVIDENCED_GRADES = {"local-evaluation", "local-data"}
+
+
+def _evidence_links(initiative: Initiative) -> None:
+    dataset = initiative.evidence.get(kind=EvidenceKind.DATASET)
+    for flow in initiative.benefits.filter(evidence_grade__code__in=EVIDENCED_GRADES):
+        benefit_flow_update(flow=flow, actor=None, evidence=[dataset])
 
 
 def _submission(pilot: Pilot, initiative: Initiative) -> None:

@@ -71,19 +71,21 @@ def initiative_recompute(*, initiative_id: int) -> Appraisal | None:
         appraisal = Appraisal.objects.select_for_update().get(initiative=initiative)
         started = timezone.now()
         costs, benefits = selectors.initiative_inputs(initiative=initiative)
+        _, graded = selectors.initiative_inputs(initiative=initiative, at_grades=True)
         bands = selectors.discount_schedule()
-        digest = _digest(costs, benefits, bands)
+        digest = _digest(costs, [*benefits, *graded], bands)
         if digest != appraisal.inputs_digest or appraisal.error:
-            _appraisal_store(appraisal, initiative, costs, benefits, bands, digest)
+            _appraisal_store(appraisal, initiative, costs, benefits, bands, digest, graded=graded)
         appraisal.computed_at = started
         appraisal.save(update_fields=["computed_at"])
     scopes_recompute(pilot_id=initiative.pilot_id)
     return appraisal
 
 
-def _appraisal_store(appraisal, initiative, costs, benefits, bands, digest) -> None:
+def _appraisal_store(appraisal, initiative, costs, benefits, bands, digest, *, graded) -> None:
     try:
         exact = appraise_exact(costs, benefits, bands)
+        at_grades = summarise(appraise_exact(costs, graded, bands))["totals"]
     except ValueError as exc:  # e.g. a year beyond the schedule: say so on the page
         appraisal.error, appraisal.inputs_digest = str(exc), digest
         appraisal.save(update_fields=["error", "inputs_digest"])
@@ -102,6 +104,8 @@ def _appraisal_store(appraisal, initiative, costs, benefits, bands, digest) -> N
         ("net_budget_impact", "net_budget_impact"),
     ]:
         setattr(appraisal, field, pence_to_decimal(totals[key]))
+    appraisal.npv_at_grades = pence_to_decimal(at_grades["npv"])
+    appraisal.fiscal_npv_at_grades = pence_to_decimal(at_grades["fiscal_npv"])
     appraisal.horizon = summary["horizon"]
     appraisal.financial_roi = summary["financial_roi"]
     appraisal.public_value_roi = summary["public_value_roi"]

@@ -78,3 +78,10 @@ def discount_schedule_changed() -> None:
 
     check_schedule(discount_schedule())
     recompute_all.delay_on_commit()
+
+
+def evidence_grades_changed() -> None:
+    """An admin changed the grade table: every appraisal's NPV at the grades may move."""
+    from savings.tasks import recompute_all
+
+    recompute_all.delay_on_commit()

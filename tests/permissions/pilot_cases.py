@@ -356,4 +356,6 @@ PILOT_API = [
     api("unit-cost", lambda w: "/api/v1/unit-costs/matrix-unit-cost/", PUBLIC_API),
     api("discount-rates", lambda w: "/api/v1/discount-rates/", PUBLIC_API),
     api("discount-rate", lambda w: f"/api/v1/discount-rates/{w.discount_rate.pk}/", PUBLIC_API),
+    api("evidence-grades", lambda w: "/api/v1/evidence-grades/", PUBLIC_API),
+    api("evidence-grade", lambda w: "/api/v1/evidence-grades/expert-judgement/", PUBLIC_API),
 ]

@@ -61,6 +61,8 @@ def expected_appraisal(world, appraisal):
         "npv": "35.45",
         "fiscal_npv": "35.45",
         "net_budget_impact": "12.88",
+        "npv_at_grades": "35.45",  # no benefit is graded: the same as entered
+        "fiscal_npv_at_grades": "35.45",
         "financial_roi": "1.3545",
         "public_value_roi": "1.3545",
         "payback_year": 4,

@@ -165,6 +165,9 @@ def test_the_whole_evidence_pack_in_one_call(world):
             "attribution_percent": "100.00",
             "optimism_bias_percent": "0.00",
             "cashable_percent": cashable,
+            "evidence_grade": None,
+            "grade": None,
+            "evidence": [],
         }
 
     initiative = {

@@ -138,6 +138,7 @@ def test_every_resource_is_in_the_openapi_schema_with_its_docstring(client, db):
         "/api/v1/attributions/",
         "/api/v1/unit-costs/",
         "/api/v1/discount-rates/",
+        "/api/v1/evidence-grades/",
     ]:
         assert path in paths, path
     pack = paths["/api/v1/pilots/{slug}/evidence-pack/"]["get"]
