@@ -11,6 +11,7 @@ from savings.models import (
     CostLine,
     DiscountRate,
     EvidenceGrade,
+    Saving,
     UnitCost,
 )
 from savings.services.reference import (
@@ -143,3 +144,12 @@ class CostLineAdmin(InputAdmin):
 class BenefitFlowAdmin(InputAdmin):
     list_display = ["initiative", "beneficiary", "value_type", "lag", "duration"]
     list_select_related = ["initiative", "beneficiary"]
+
+
+@admin.register(Saving)
+class SavingAdmin(InputAdmin):
+    """Savings move through their steps on the site (each recorded); here they are read, with
+    their history."""
+
+    list_display = ["initiative", "receiver", "financial_year", "forecast", "status", "realised"]
+    list_filter = ["status"]

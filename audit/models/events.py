@@ -31,7 +31,7 @@ from ledger.models import (
     ThemeRule,
 )
 from pilots.models import EvidenceItem, Initiative, Pilot, PlaceBudgetSubmission
-from savings.models import BenefitFlow, CostLine
+from savings.models import BenefitFlow, CostLine, Saving
 
 
 def _history_of(tracked, fields: list[str], *, level=None, insert_condition=None):
@@ -269,6 +269,29 @@ class BenefitFlowEvent(
     pass
 
 
+class SavingEvent(
+    # Every transition: who agreed for which side, what was cashed against which return, why
+    # a saving was not realised.
+    _history_of(
+        Saving,
+        [
+            "initiative",
+            *Saving.INPUT_FIELDS,
+            "status",
+            "payer_agreed_by",
+            "payer_agreed_at",
+            "receiver_agreed_by",
+            "receiver_agreed_at",
+            "realised",
+            "realised_year",
+            "spend_return",
+            "not_realised_reason",
+        ],
+    )
+):
+    pass
+
+
 class OrganisationEvent(
     # Reference data, but its code finds it in files and its sector groups the totals.
     _history_of(
@@ -399,4 +422,5 @@ EVENT_MODELS = {
     SupplierMatch: SupplierMatchEvent,
     Place: PlaceEvent,
     PlaceBudgetSubmission: PlaceBudgetSubmissionEvent,
+    Saving: SavingEvent,
 }

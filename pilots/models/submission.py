@@ -53,6 +53,11 @@ class PlaceBudgetSubmission(models.Model):
     benefits_counterfactual = MoneyField(
         null=True, blank=True, help_text="Benefits spend expected without the changes"
     )
+    benefits_counterfactual_source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the counterfactual is: a trend from the ledger, or a named source",
+    )
     benefits_projected = MoneyField(null=True, blank=True, help_text="Benefits spend with them")
     benefits_treasury_share_percent = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
@@ -85,6 +90,7 @@ class PlaceBudgetSubmission(models.Model):
         "dividend_vs_separate_percent",
         "dividend_notes",
         "benefits_counterfactual",
+        "benefits_counterfactual_source",
         "benefits_projected",
         "benefits_treasury_share_percent",
         "benefits_notes",

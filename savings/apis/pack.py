@@ -4,7 +4,7 @@ item with its links. It lives here because it joins both apps, and savings build
 from collections import defaultdict
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -19,8 +19,15 @@ from pilots.models import Pilot
 from pilots.selectors import pages
 from pilots.selectors.access import visible_evidence, visible_initiatives, visible_submissions
 from savings.models import BenefitFlow, CostLine
+from savings.selectors.realisation import (
+    NOT_TRANSFERABLE,
+    ledger_checks,
+    realisation,
+    savings_for,
+)
 from totalplace.query_params import KnownQueryParameters
 
+from .realisation import RealisationSerializer, SavingSerializer
 from .serializers import (
     AppraisalSerializer,
     AttributionSerializer,
@@ -35,6 +42,7 @@ class PackInitiativeSerializer(InitiativeSerializer):
     evidence = serializers.SerializerMethodField()
     appraisal = serializers.SerializerMethodField()
     attribution = serializers.SerializerMethodField()
+    savings = serializers.SerializerMethodField()
 
     class Meta(InitiativeSerializer.Meta):
         fields = InitiativeSerializer.Meta.fields + [
@@ -43,7 +51,13 @@ class PackInitiativeSerializer(InitiativeSerializer):
             "evidence",
             "appraisal",
             "attribution",
+            "savings",
         ]
+
+    @extend_schema_field(SavingSerializer(many=True))
+    def get_savings(self, initiative) -> list[dict]:
+        items = self.context["savings_by_initiative"].get(initiative.pk, [])
+        return SavingSerializer(items, many=True, context=self.context).data
 
     def get_evidence(self, initiative) -> list[dict]:
         items = self.context["evidence_by_initiative"].get(initiative.pk, [])
@@ -77,6 +91,7 @@ class EvidencePackSerializer(serializers.Serializer):
     evidence = EvidenceSerializer(many=True, help_text="Evidence about the pilot as a whole")
     place_budget_submissions = PlaceBudgetSubmissionSerializer(many=True)
     attribution = AttributionSerializer(allow_null=True)
+    realisation = RealisationSerializer(help_text="Savings forecast against realised")
 
 
 class EvidencePackViewSet(KnownQueryParameters, viewsets.GenericViewSet):
@@ -132,6 +147,11 @@ class EvidencePackViewSet(KnownQueryParameters, viewsets.GenericViewSet):
                 Prefetch("linked_evidence", queryset=visible_evidence(user=user)),
             )
         )
+        savings = list(savings_for(subject=pilot, user=user))
+        by_saving_initiative = defaultdict(list)
+        for saving in savings:
+            by_saving_initiative[saving.initiative_id].append(saving)
+        rows, total = realisation(savings=savings)
         pack = {
             "pilot": pilot,
             "spend": pages.pilot_spend(pilot=pilot),
@@ -139,6 +159,18 @@ class EvidencePackViewSet(KnownQueryParameters, viewsets.GenericViewSet):
             "evidence": by_initiative[None],
             "place_budget_submissions": submissions,
             "attribution": getattr(pilot, "attribution", None),
+            "realisation": {
+                "scope": "pilot",
+                "key": pilot.slug,
+                "caveat": NOT_TRANSFERABLE,
+                "rows": rows,
+                "total": total,
+            },
         }
-        context = {**self.get_serializer_context(), "evidence_by_initiative": by_initiative}
+        context = {
+            **self.get_serializer_context(),
+            "evidence_by_initiative": by_initiative,
+            "savings_by_initiative": by_saving_initiative,
+            "ledger_checks": {c.saving.pk: c for c in ledger_checks(savings=savings)},
+        }
         return Response(EvidencePackSerializer(pack, context=context).data)

@@ -14,9 +14,11 @@ from savings.models import (
     CostLine,
     DiscountRate,
     EvidenceGrade,
+    ScopeKind,
     UnitCost,
 )
 from savings.pages.matrix import matrix_csv_url
+from savings.selectors.realisation import NOT_TRANSFERABLE
 
 
 class EvidenceGradeSerializer(serializers.ModelSerializer):
@@ -150,6 +152,7 @@ class AppraisalSerializer(serializers.ModelSerializer):
 
     initiative = serializers.UUIDField(source="initiative.public_id", read_only=True)
     is_current = serializers.BooleanField(read_only=True)
+    figure = serializers.SerializerMethodField(help_text="Appraisal figures are forecasts")
     years = YearRowSerializer(many=True, read_only=True)
     pv_costs = money_field()
     pv_fiscal = money_field()
@@ -166,12 +169,15 @@ class AppraisalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appraisal
         fields = [
-            "initiative", "is_current", "requested_at", "computed_at", "error", "horizon",
+            "initiative", "figure", "is_current", "requested_at", "computed_at", "error", "horizon",
             "pv_costs", "pv_fiscal", "pv_cashable", "pv_economic", "pv_social", "pv_benefits",
             "npv", "fiscal_npv", "net_budget_impact", "npv_at_grades", "fiscal_npv_at_grades",
             "financial_roi", "public_value_roi",
             "payback_year", "payback_year_discounted", "years",
         ]  # fmt: skip
+
+    def get_figure(self, appraisal: Appraisal) -> str:
+        return "forecast"
 
 
 class PositionSerializer(serializers.Serializer):
@@ -220,14 +226,24 @@ class AttributionSerializer(serializers.ModelSerializer):
     positions = PositionSerializer(many=True)
     matrix = MatrixCellSerializer(many=True)
     transfers = TransferSerializer(many=True)
+    figure = serializers.SerializerMethodField(help_text="Appraisal figures are forecasts")
+    caveat = serializers.SerializerMethodField(
+        help_text="On totals across initiatives: savings are local and not transferable"
+    )
 
     class Meta:
         model = Attribution
         fields = [
-            "id", "scope", "subject", "csv_url", "computed_at", "initiative_count", "pv_costs",
-            "pv_fiscal", "fiscal_net", "deal_possible", "shortfall", "is_illustrative",
-            "positions", "matrix", "transfers",
+            "id", "scope", "subject", "csv_url", "computed_at", "initiative_count", "figure",
+            "caveat", "pv_costs", "pv_fiscal", "fiscal_net", "deal_possible", "shortfall",
+            "is_illustrative", "positions", "matrix", "transfers",
         ]  # fmt: skip
+
+    def get_figure(self, attribution: Attribution) -> str:
+        return "forecast"
+
+    def get_caveat(self, attribution: Attribution) -> str | None:
+        return None if attribution.scope == ScopeKind.INITIATIVE else NOT_TRANSFERABLE
 
     @extend_schema_field(
         {"type": "object", "properties": {"key": {"type": "string"}, "name": {"type": "string"}}}

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .pack import EvidencePackViewSet
+from .realisation import SavingViewSet
 from .views import (
     AppraisalViewSet,
     AttributionViewSet,
@@ -22,6 +23,7 @@ router.register("attributions", AttributionViewSet, basename="api-attribution")
 router.register("unit-costs", UnitCostViewSet, basename="api-unit-cost")
 router.register("discount-rates", DiscountRateViewSet, basename="api-discount-rate")
 router.register("evidence-grades", EvidenceGradeViewSet, basename="api-evidence-grade")
+router.register("savings", SavingViewSet, basename="api-saving")
 
 urlpatterns = [
     path(

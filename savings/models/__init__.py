@@ -2,6 +2,7 @@
 
 from .grades import EvidenceGrade
 from .inputs import BenefitFlow, CostKind, CostLine, ValueType
+from .realisation import Saving, SavingStatus
 from .reference import DiscountRate, UnitCost
 from .results import Appraisal, Attribution, ScopeKind
 
@@ -13,6 +14,8 @@ __all__ = [
     "CostLine",
     "DiscountRate",
     "EvidenceGrade",
+    "Saving",
+    "SavingStatus",
     "ScopeKind",
     "UnitCost",
     "ValueType",

@@ -15,15 +15,29 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from ledger.models import Classification, Organisation, Place, ServiceTheme
+from ledger.models import (
+    Classification,
+    FinancialYear,
+    Organisation,
+    Place,
+    ServiceTheme,
+    SpendReturn,
+    SpendReturnStatus,
+)
 from pilots.models import EvidenceKind, Initiative, InitiativeStatus, Pilot, PilotKind, Programme
 from pilots.services.access import pilot_lead_grant
 from pilots.services.evidence import evidence_create
 from pilots.services.initiatives import initiative_baseline_refresh, initiative_create
 from pilots.services.seed import PARALLEL_PLACES, PILOTS_DIR, pilots_seed
 from pilots.services.submissions import submission_create
-from savings.models import EvidenceGrade, UnitCost
+from savings.models import EvidenceGrade, Saving, UnitCost
 from savings.services.inputs import benefit_flow_create, benefit_flow_update, cost_line_create
+from savings.services.realisation import (
+    saving_agree,
+    saving_cash,
+    saving_not_realised,
+    saving_propose,
+)
 from savings.services.recompute import initiative_recompute
 from savings.services.reference import discount_rates_load, unit_costs_load
 
@@ -152,6 +166,7 @@ def _worked_example(pilot: Pilot) -> Initiative:
         )
     _evidence(pilot, initiative)
     _evidence_links(initiative)
+    _savings(initiative, organisations)
     _submission(pilot, initiative)
     return initiative
 
@@ -189,6 +204,48 @@ def _evidence_links(initiative: Initiative) -> None:
         benefit_flow_update(flow=flow, actor=None, evidence=[dataset])
 
 
+def _savings(initiative: Initiative, organisations: dict) -> None:
+    """One saving at each step, and one the ledger check flags: the NHS's saving is on its
+    health budget, not on family support, which it does not spend on in Cumbria."""
+    council = organisations[COUNCIL]
+    year = initiative.baseline_year
+    later = FinancialYear.objects.filter(start_date__gt=year.start_date).order_by("start_date")
+    next_year = later.first() or year
+
+    def claim(receiver: str, forecast: str, description: str, **fields) -> Saving:
+        return saving_propose(
+            initiative=initiative,
+            actor=None,
+            payer=council,
+            receiver=organisations[receiver],
+            financial_year=next_year,
+            forecast=Decimal(forecast),
+            description=description,
+            **fields,
+        )
+
+    cashed = saving_agree(saving=claim(COUNCIL, "300000.00", "Fewer foster placements"), actor=None)
+    council_return = (
+        SpendReturn.objects.filter(organisation=council, status=SpendReturnStatus.APPROVED)
+        .order_by("-financial_year__start_date")
+        .first()
+    )
+    saving_cash(
+        saving=cashed,
+        actor=None,
+        amount=Decimal("240000.00"),
+        financial_year=next_year,
+        spend_return=council_return,
+    )
+    saving_agree(saving=claim("DWP", "150000.00", "Parents off out-of-work benefits"), actor=None)
+    claim("5NE", "2000000.00", "A&E, admissions and mental health contacts avoided")
+    saving_not_realised(
+        saving=claim("CUMBRIA-PA", "120000.00", "Incidents avoided", is_cashable=False),
+        actor=None,
+        reason="Illustrative: the time freed was absorbed by rising demand; no budget was cut.",
+    )
+
+
 def _submission(pilot: Pilot, initiative: Initiative) -> None:
     submission_create(
         pilot=pilot,
@@ -201,6 +258,8 @@ def _submission(pilot: Pilot, initiative: Initiative) -> None:
         dividend_notes="Illustrative: pooling budgets saves on duplicated assessment and "
         "commissioning compared with aligning them, and more compared with separate budgets.",
         benefits_counterfactual=Decimal("1450000000.00"),
+        benefits_counterfactual_source="Illustrative: out-of-work benefits paid in Cumbria in "
+        "2010-11, held flat in cash (the trend before the changes)",
         benefits_projected=Decimal("1447500000.00"),
         benefits_treasury_share_percent=Decimal("80.00"),
         benefits_notes="Illustrative: fewer out-of-work claims; the Treasury keeps 80%.",

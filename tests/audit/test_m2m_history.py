@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pilots.factories import (
+    BenefitFlowFactory,
     DeepDiveFactory,
     EvidenceFactory,
     InitiativeFactory,
@@ -55,6 +56,7 @@ LINKS = {
     "submission initiatives": (_submission, "linked_initiatives", InitiativeFactory),
     "submission evidence": (_submission, "linked_evidence", EvidenceFactory),
     "place successors": (lambda: PlaceFactory(), "successors", PlaceFactory),
+    "benefit evidence": (lambda: BenefitFlowFactory(), "evidence", EvidenceFactory),
 }
 
 

@@ -25,6 +25,7 @@ from ledger.services.imports.staging import uses_copy
 from ledger.services.lines import spend_lines_save_grid
 from ledger.services.returns import spend_return_new_version
 from pilots.models import PlaceBudgetSubmission
+from savings.models import Saving
 from tests.audit.helpers import context_of, events_of
 from tests.factories import (
     FinancialYearFactory,
@@ -113,6 +114,17 @@ MAKERS = {
         ),
         "status",
         "rejected",
+    ),
+    "saving": (
+        lambda: Saving.objects.create(
+            initiative=InitiativeFactory(),
+            payer=OrganisationFactory(),
+            receiver=OrganisationFactory(),
+            financial_year=FinancialYearFactory(),
+            forecast=Decimal("10.00"),
+        ),
+        "forecast",
+        Decimal("12.00"),
     ),
     "place budget submission": (
         lambda: PlaceBudgetSubmission.objects.create(

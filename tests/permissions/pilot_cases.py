@@ -15,6 +15,9 @@ LEAD_POST = expect(FORBIDDEN, anonymous=LOGIN, lead=DONE, admin=DONE)
 BETA_DRAFT_FORM = expect(MISSING, anonymous=LOGIN, admin=OK)
 ONLY_ADMIN_FINDS = expect(MISSING, admin=OK)
 ONLY_ADMIN_FINDS_API = expect(MISSING, api=True, admin=OK)
+SAVING_MEMBERS_API = expect(
+    FORBIDDEN, api=True, anonymous=UNAUTHENTICATED, officer=OK, approver=OK, token=OK
+)
 
 
 def lead_api(success: int) -> dict:
@@ -127,6 +130,29 @@ PILOT_PAGES = [
         lambda w: f"/initiatives/{w.beta_draft.public_id}/costs/{w.beta_cost.pk}/edit/",
         BETA_DRAFT_FORM,
     ),
+    page("saving-create", _initiative_path("savings/new/"), LEAD_FORM),
+    page(
+        "saving-agree",
+        lambda w: f"/savings/{w.proposed_saving.public_id}/agree/",
+        # Members of the paying or receiving organisation only: not the lead, not an admin.
+        expect(FORBIDDEN, anonymous=LOGIN, officer=DONE, approver=DONE),
+        method="POST",
+    ),
+    page(
+        "saving-cash",
+        lambda w: f"/savings/{w.agreed_saving.public_id}/cash/",
+        expect(FORBIDDEN, anonymous=LOGIN, officer=OK, approver=OK),
+    ),
+    page(
+        "saving-not-realised",
+        lambda w: f"/savings/{w.proposed_saving.public_id}/not-realised/",
+        expect(FORBIDDEN, anonymous=LOGIN, officer=OK, approver=OK, lead=OK, admin=OK),
+    ),
+    page(
+        "saving-of-beta-draft-by-id",
+        lambda w: f"/savings/{w.beta_saving.public_id}/not-realised/",
+        expect(MISSING, anonymous=LOGIN, admin=OK),
+    ),
     page("benefit-create", _initiative_path("benefits/new/"), LEAD_FORM),
     page(
         "benefit-edit",
@@ -164,6 +190,21 @@ PILOT_PAGES = [
     page(
         "submission-unpublished-by-id",
         lambda w: f"/submissions/{w.beta_hidden_submission.public_id}/",
+        ONLY_ADMIN_FINDS,
+    ),
+    page(
+        "submission-august-2010",
+        lambda w: f"/submissions/{w.alpha_submission.public_id}/august-2010/",
+        PUBLIC,
+    ),
+    page(
+        "submission-august-2010-xlsx",
+        lambda w: f"/submissions/{w.alpha_submission.public_id}/august-2010.xlsx",
+        PUBLIC,
+    ),
+    page(
+        "submission-august-2010-unpublished-by-id",
+        lambda w: f"/submissions/{w.beta_hidden_submission.public_id}/august-2010.xlsx",
         ONLY_ADMIN_FINDS,
     ),
 ]
@@ -357,5 +398,60 @@ PILOT_API = [
     api("discount-rates", lambda w: "/api/v1/discount-rates/", PUBLIC_API),
     api("discount-rate", lambda w: f"/api/v1/discount-rates/{w.discount_rate.pk}/", PUBLIC_API),
     api("evidence-grades", lambda w: "/api/v1/evidence-grades/", PUBLIC_API),
+    api("savings", lambda w: "/api/v1/savings/", PUBLIC_API),
+    api("saving", lambda w: f"/api/v1/savings/{w.proposed_saving.public_id}/", PUBLIC_API),
+    api(
+        "saving-of-beta-draft-by-id",
+        lambda w: f"/api/v1/savings/{w.beta_saving.public_id}/",
+        ONLY_ADMIN_FINDS_API,
+    ),
+    api(
+        "savings-realisation",
+        lambda w: "/api/v1/savings/realisation/?scope=pilot&key=matrix-alpha",
+        PUBLIC_API,
+    ),
+    api(
+        "saving-create",
+        lambda w: "/api/v1/savings/",
+        lead_api(CREATED),
+        method="POST",
+        data=lambda w: {
+            "initiative": str(w.published.public_id),
+            "payer": "MXA",
+            "receiver": "MXB",
+            "financial_year": w.year.code,
+            "forecast": "1.00",
+        },
+    ),
+    # Members of the paying or receiving organisation (A) only; the token acts for A.
+    api(
+        "saving-agree",
+        lambda w: f"/api/v1/savings/{w.proposed_saving.public_id}/agree/",
+        SAVING_MEMBERS_API,
+        method="POST",
+    ),
+    api(
+        "saving-cash",
+        lambda w: f"/api/v1/savings/{w.agreed_saving.public_id}/cash/",
+        SAVING_MEMBERS_API,
+        method="POST",
+        data=lambda w: {"amount": "5.00", "financial_year": w.year.code},
+    ),
+    api(
+        "saving-not-realised",
+        lambda w: f"/api/v1/savings/{w.proposed_saving.public_id}/not-realised/",
+        expect(
+            FORBIDDEN,
+            api=True,
+            anonymous=UNAUTHENTICATED,
+            officer=OK,
+            approver=OK,
+            token=OK,
+            lead=OK,
+            admin=OK,
+        ),
+        method="POST",
+        data=lambda w: {"reason": "Not this year."},
+    ),
     api("evidence-grade", lambda w: "/api/v1/evidence-grades/expert-judgement/", PUBLIC_API),
 ]

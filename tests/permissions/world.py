@@ -48,6 +48,7 @@ from pilots.services.initiatives import initiative_create
 from pilots.services.submissions import submission_create
 from savings.models import Attribution, DiscountRate
 from savings.services.inputs import benefit_flow_create, cost_line_create
+from savings.services.realisation import saving_agree, saving_propose
 from savings.services.recompute import initiative_recompute
 from savings.services.reference import discount_rates_load
 from tests.factories import (
@@ -335,6 +336,21 @@ def _pilots(world: World) -> None:
         )
         initiative_recompute(initiative_id=initiative.pk)
     document = SimpleUploadedFile("matrix.txt", b"evidence", content_type="text/plain")
+
+    def saving(initiative, payer, receiver):
+        return saving_propose(
+            initiative=initiative,
+            actor=None,
+            payer=payer,
+            receiver=receiver,
+            financial_year=w.year,
+            forecast=Decimal("10.00"),
+        )
+
+    # Proposed, A paying and B receiving; agreed, B paying and A receiving (A's people cash it).
+    o["proposed_saving"] = saving(published, w.org_a, w.org_b)
+    o["agreed_saving"] = saving_agree(saving=saving(published, w.org_b, w.org_a), actor=None)
+    o["beta_saving"] = saving(beta_draft, w.org_a, w.org_b)
     o.update(
         alpha=alpha,
         beta=beta,

@@ -8,6 +8,8 @@ fair-share deal moves £100 to it, 2:1 from the PCT (£66.67) and the police (£
 
 from decimal import Decimal
 
+from savings.selectors.realisation import NOT_TRANSFERABLE
+
 HOST = "http://testserver"
 
 
@@ -47,6 +49,7 @@ def _years():
 def expected_appraisal(world, appraisal):
     return {
         "initiative": str(world.initiative.public_id),
+        "figure": "forecast",
         "is_current": True,
         "requested_at": appraisal.requested_at.isoformat().replace("+00:00", "Z"),
         "computed_at": appraisal.computed_at.isoformat().replace("+00:00", "Z"),
@@ -94,6 +97,8 @@ def expected_attribution(world, attribution, scope, key, name, csv_path):
         "csv_url": HOST + csv_path,
         "computed_at": attribution.computed_at.isoformat().replace("+00:00", "Z"),
         "initiative_count": 1,
+        "figure": "forecast",
+        "caveat": None if scope == "initiative" else NOT_TRANSFERABLE,
         "pv_costs": "100.00",
         "pv_fiscal": "135.45",
         "fiscal_net": "35.45",

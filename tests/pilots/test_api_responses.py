@@ -8,6 +8,7 @@ from pilots.models import EvidenceKind
 from pilots.services.evidence import evidence_create
 from pilots.services.submissions import submission_create
 from savings.models import Appraisal, Attribution
+from savings.selectors.realisation import NOT_TRANSFERABLE
 from tests.pilots.api_expected import (
     HOST,
     _time,
@@ -187,6 +188,7 @@ def test_the_whole_evidence_pack_in_one_call(world):
             "Family key workers",
             f"/initiatives/{uid}/where-savings-land.csv",
         ),
+        "savings": [],
     }
     sid = str(submission.public_id)
     assert body == {
@@ -221,6 +223,7 @@ def test_the_whole_evidence_pack_in_one_call(world):
                 "dividend_vs_separate_percent": None,
                 "dividend_notes": "",
                 "benefits_counterfactual": "1000.00",
+                "benefits_counterfactual_source": "",
                 "benefits_projected": "900.00",
                 "benefits_saving": "100.00",
                 "benefits_treasury_share_percent": "75.00",
@@ -242,4 +245,27 @@ def test_the_whole_evidence_pack_in_one_call(world):
             "Alpha",
             "/pilots/alpha/where-savings-land.csv",
         ),
+        "realisation": {  # no savings claimed yet: every figure nought, with the caveat
+            "scope": "pilot",
+            "key": "alpha",
+            "caveat": NOT_TRANSFERABLE,
+            "rows": [],
+            "total": {
+                "organisation": "",
+                "organisation_name": "All organisations",
+                "financial_year": "All years",
+                **dict.fromkeys(
+                    [
+                        "forecast",
+                        "cashable",
+                        "non_cashable",
+                        "agreed",
+                        "realised",
+                        "not_realised",
+                        "gap",
+                    ],
+                    "0.00",
+                ),
+            },
+        },
     }

@@ -139,6 +139,10 @@ def test_every_resource_is_in_the_openapi_schema_with_its_docstring(client, db):
         "/api/v1/unit-costs/",
         "/api/v1/discount-rates/",
         "/api/v1/evidence-grades/",
+        "/api/v1/savings/",
+        "/api/v1/savings/{id}/agree/",
+        "/api/v1/savings/{id}/cash/",
+        "/api/v1/savings/realisation/",
     ]:
         assert path in paths, path
     pack = paths["/api/v1/pilots/{slug}/evidence-pack/"]["get"]

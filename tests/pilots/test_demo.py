@@ -61,6 +61,36 @@ def test_the_worked_example_shows_on_its_pages_and_in_the_api(client, demo):
     assert pack["place_budget_submissions"][0]["linked_initiatives"] == [example["id"]]
 
 
+def test_the_worked_example_shows_grades_evidence_and_savings_from_forecast_to_cash(client, demo):
+    initiative = Initiative.objects.get(title=DEMO_TITLE)
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    assert "Net present value at the evidence grades" in page
+    assert "Grade 3: Local data, not audited" in page and "No evidence" in page
+    assert "Outcome assumptions (illustrative)" in page  # linked to the graded benefits
+    for status in ("Proposed", "Agreed", "Cashed", "Not realised"):
+        assert f">{status}<" in page
+    assert "it cannot be a saving on it" in page  # the NHS does not spend on family support
+    appraisal = Appraisal.objects.get(initiative=initiative)
+    assert appraisal.npv_at_grades < appraisal.npv  # most grades cut by more than the 10%
+
+    pack = APIClient().get(f"/api/v1/pilots/{DEMO_PILOT_SLUG}/evidence-pack/").json()
+    savings = {s["receiver"]: s for s in pack["initiatives"][0]["savings"]}
+    assert {code: s["figure"] for code, s in savings.items()} == {
+        "E10000006": "cashed",
+        "DWP": "agreed",
+        "5NE": "forecast",
+        "CUMBRIA-PA": "forecast",
+    }
+    assert savings["5NE"]["ledger_check"]["impossible"] is True
+    assert savings["E10000006"]["ledger_check"]["impossible"] is False
+    assert savings["E10000006"]["realised"] == "240000.00"
+    total = pack["realisation"]["total"]
+    assert Decimal(total["forecast"]) == Decimal(total["realised"]) + Decimal(total["gap"])
+    assert "not transferable" in pack["realisation"]["caveat"]
+    graded = [b for b in pack["initiatives"][0]["benefits"] if b["grade"]]
+    assert len(graded) == 14 and any(b["evidence"] == [] for b in graded)
+
+
 def test_load_demo_loads_the_pilots_too_and_loading_twice_does_not_double(cumbria_totals, capsys):
     call_command("load_demo", "--skip-datasets")
     assert "worked example created" in capsys.readouterr().out
