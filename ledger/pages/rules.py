@@ -14,6 +14,7 @@ from ledger.selectors.imports import import_job_get
 from ledger.selectors.theme_rules import shared_theme_rules, theme_rule_get, theme_rules_for
 from ledger.services.imports.jobs import import_job_recheck
 from ledger.services.imports.themes import theme_rule_create, theme_rule_delete
+from totalplace.errors import error_text
 from totalplace.forms import apply_errors
 from totalplace.permissions import has_perm, permission_required
 
@@ -85,7 +86,7 @@ def _recheck(request, job: ImportJob, rule: ThemeRule):
         import_job_recheck(job=job, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
         messages.success(request, f"Rule added: {rule}.")
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Rule added: {rule}. Checking {job.filename} again with it.")
     return redirect("import-job-detail", pk=job.pk)
