@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0020_benefit_flow_evidence_events'),
+        ('audit', '0021_benefit_flow_evidence_events'),
         ('ledger', '0030_transfer_rollup_organisation_index'),
         ('pghistory', '0007_auto_20250421_0444'),
         ('pilots', '0003_organisation_submission_events'),

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0021_saving_event'),
+        ('audit', '0022_saving_event'),
         ('ledger', '0030_transfer_rollup_organisation_index'),
         ('savings', '0005_savings_realisation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

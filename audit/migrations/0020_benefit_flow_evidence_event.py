@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0018_import_records'),
+        ('audit', '0019_send_back'),
     ]
 
     operations = [

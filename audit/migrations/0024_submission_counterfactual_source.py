@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0022_saving_event_fields'),
+        ('audit', '0023_saving_event_fields'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0019_benefit_flow_evidence_event'),
+        ('audit', '0020_benefit_flow_evidence_event'),
         ('pghistory', '0007_auto_20250421_0444'),
         ('pilots', '0003_organisation_submission_events'),
         ('savings', '0003_evidence_grades'),
