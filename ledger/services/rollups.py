@@ -17,6 +17,7 @@ whichever runs last leaves the rollups right. Imports only write draft lines, wh
 ignore, so they never contend with either.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ from ledger.services.counted_lines import (
 from ledger.services.rollup_generation import rollup_generation_bump
 from ledger.services.rollup_swap import leftovers_drop, rollup_table_swap, swap_possible
 
+logger = logging.getLogger(__name__)
 ROLLUP_LOCK = 0x544F54414C  # "TOTAL": the advisory lock a rebuild holds exclusively
 
 
@@ -258,5 +260,8 @@ def rollup_rebuild(*, fast: bool | None = None) -> RollupRun:
         return _sync(None, RollupRunKind.REBUILD, fast)
     except Exception:
         if outermost and connection.vendor == "postgresql":
-            leftovers_drop()
+            try:
+                leftovers_drop()
+            except Exception:  # the rebuild's own error is the one to raise; the next drops it
+                logger.exception("rollup rebuild: the second session's table was not dropped")
         raise
