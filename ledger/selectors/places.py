@@ -3,28 +3,58 @@ illustrative (demo) figures feed its totals."""
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from ledger.calculations.cuts import place_subtree_ids
 from ledger.models import Place, Population, SpendReturn, SpendReturnStatus, SpendRollup
 
 
-def place_list(*, search: str = "", kind: str = "") -> QuerySet[Place]:
-    """Places by name or by any of their codes (GSS, ONS/SNAC, former GSS), parents joined."""
+def _counted_here_or_within() -> Q:
+    """Places with spend counted in them or in places within them (a county's districts, a
+    region's counties' districts): the rollups' places, read through their index."""
+    counted = SpendRollup.objects.values("place_id")
+    return Q(pk__in=counted) | Q(children__in=counted) | Q(children__children__in=counted)
+
+
+def place_list(
+    *, search: str = "", kind: str = "", with_data: bool = False, within: bool = False
+) -> QuerySet[Place]:
+    """Places by name or by any of their codes (GSS, ONS/SNAC, former GSS), parents joined.
+    ``within``: a search for a county or region finds the places within it too, after the
+    places that match it themselves. ``with_data``: only places with spend counted in or
+    within them."""
     places = Place.objects.select_related("parent")
     if kind:
         places = places.filter(kind=kind)
+    if with_data:
+        places = places.filter(pk__in=Place.objects.filter(_counted_here_or_within()).values("pk"))
     search = search.strip()
-    if search:
-        code = search.upper()
-        places = places.filter(
-            Q(name__icontains=search)
-            | Q(official_name__icontains=search)
-            | Q(gss_code=code)
-            | Q(snac_code=code)
-            | Q(aliases__code=code)
-        ).distinct()
-    return places.order_by("name")
+    if not search:
+        return places.order_by("name")
+    code = search.upper()
+    named = (
+        Q(name__icontains=search)
+        | Q(official_name__icontains=search)
+        | Q(gss_code=code)
+        | Q(snac_code=code)
+    )
+    itself = named | Q(aliases__code=code)
+    if not within:
+        return places.filter(itself).distinct().order_by("name")
+    inside = Q(parent__name__icontains=search) | Q(parent__gss_code=code)
+    matched = Place.objects.filter(itself | inside).values("pk")
+    # The annotation reads no alias (a join that would repeat rows): an alias match ranks first.
+    first = Case(When(named, then=Value(0)), When(inside, then=Value(1)), default=Value(0))
+    return places.filter(pk__in=matched).annotate(within=first).order_by("within", "name")
+
+
+def places_with_data(*, place_ids: list[int]) -> set[int]:
+    """Which of these places have spend counted in them or within them (for a list's badge)."""
+    return set(
+        Place.objects.filter(pk__in=place_ids)
+        .filter(_counted_here_or_within())
+        .values_list("pk", flat=True)
+    )
 
 
 def place_names() -> list[str]:

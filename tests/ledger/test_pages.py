@@ -35,3 +35,33 @@ def test_empty_ledger_tells_you_how_to_load_places(client, db, monkeypatch):
 def test_places_without_spend_say_so(client, reference_data):
     response = client.get(reverse("place-detail", args=["leeds"]))
     assert b"No approved spend returns or national datasets cover Leeds yet" in response.content
+
+
+def test_searching_a_county_finds_its_districts(client, reference_data):
+    response = client.get(reverse("home"), {"q": "Cumbria"})
+    names = [p.name for p in response.context["page"].object_list]
+    # The county itself first, then the places within it.
+    assert names[0] == "Cumbria"
+    assert {"Allerdale", "Carlisle", "Eden", "South Lakeland"} <= set(names[1:])
+    # Elsewhere (the compare page, the API) a search still means the name or a code.
+    from ledger.selectors.places import place_list
+
+    assert [p.name for p in place_list(search="Cumbria")] == ["Cumbria"]
+
+
+def test_the_home_page_says_which_places_have_data(client, mini):
+    from tests.factories import PlaceFactory
+
+    PlaceFactory(gss_code="E98000009", name="Emptyshire", slug="emptyshire")
+
+    def flags(**query):
+        page = client.get(reverse("home"), query)
+        return {p.name: p.has_data for p in page.context["page"].object_list}, page
+
+    found, page = flags(q="Testshire")
+    # Testshire's own lines, and its districts' (North's roads, South's credit).
+    assert found == {"Testshire": True, "North Testshire": True, "South Testshire": True}
+    assert '<span class="badge badge-approved">Has data</span>' in page.content.decode()
+    assert flags(q="Emptyshire")[0] == {"Emptyshire": False}
+    assert flags(q="Emptyshire", data="1")[0] == {}
+    assert "Testshire" in flags(q="Testshire", data="1")[0]
