@@ -28,8 +28,15 @@ class TooLarge(Exception):
     )
 
 
-def explorer_download(explorer: ExplorerResult, kind: str) -> HttpResponse:
+def explorer_download(explorer: ExplorerResult, kind: str, measured=None) -> HttpResponse:
+    """``measured`` (``explorer.measured.Measured``) adds the amounts in that measure as a last
+    column (empty where there is no figure), and the deflator's note (its vintage)."""
     header, rows = aggregate_rows(explorer.result)
+    notes = []
+    if measured is not None:
+        header = header + [measured.header]
+        rows = [row + [figure] for row, figure in zip(rows, measured.cells, strict=True)]
+        notes = [measured.measure.label, *measured.notes]
     if kind == "csv":
         return csv_rows_response(FILENAME, header, rows)
     if kind == "xlsx":
@@ -38,8 +45,10 @@ def explorer_download(explorer: ExplorerResult, kind: str) -> HttpResponse:
             source="TotalPlace explorer (the aggregate API's totals for this view)",
             illustrative=cut_has_illustrative_data(cut=explorer.result.cut),
             as_of=as_of(),
+            notes=tuple(notes),
         )
-        return xlsx_rows_response(FILENAME, "explorer", header, rows, money={amount}, about=about)
+        money = {amount, len(header) - 1} if measured is not None else {amount}
+        return xlsx_rows_response(FILENAME, "explorer", header, rows, money=money, about=about)
     cut = explorer.result.cut
     if fiscal_data_package_cells(cut=cut) > SYNC_LIMIT:
         raise TooLarge

@@ -2,8 +2,10 @@
 
 ``?drilldown=theme&drilldown=year&measure=amount&place=E10000006&transfers=net``: the
 drilldowns in order (each level of the treemap), the measures, one value per filter, and gross
-or net. The same view is the aggregate API's ``cut``/``drilldown``/``transfers``
-(``api_query``), so the page and the API answer the same question.
+or net; ``show_as`` and ``base`` the amounts' measure (``ledger.calculations.measures``: cash,
+per head, real terms at a year's prices; "measure" here is already amount or lines). The same
+view is the aggregate API's ``cut``/``drilldown``/``transfers`` (``api_query``), so the page
+and the API answer the same question.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +14,7 @@ from django.http import QueryDict
 from django.utils.http import urlencode
 
 from ledger.calculations.cuts import DIMENSIONS, Cut
+from ledger.calculations.measures import Measure
 
 # What an analyst groups by and filters on; "source" and "control" stay API-only.
 DRILLDOWNS = ("place", "organisation", "sector", "theme", "theme_group", "cofog", "year", "basis")
@@ -30,6 +33,7 @@ class ExplorerQuery:
     filters: dict[str, str] = field(default_factory=dict)
     transfers: str = "gross"
     order: str = "measure"
+    show_as: Measure = field(default_factory=Measure)
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -51,6 +55,9 @@ class ExplorerQuery:
         transfers = params.get("transfers", "gross")
         query.transfers = transfers if transfers in TRANSFERS else "gross"
         query.order = "groups" if params.get("order") == "groups" and query.drilldown else "measure"
+        query.show_as = Measure.from_query(
+            {"measure": params.get("show_as", "cash"), "base": params.get("base", "")}
+        )
         query.errors = errors
         return query
 
@@ -77,6 +84,9 @@ class ExplorerQuery:
         params += [("measure", m) for m in self.measures]
         params += list(self.filters.items()) + [("transfers", self.transfers)]
         params += [("order", self.order)] if self.order != "measure" else []
+        params += [
+            ("show_as", v) if k == "measure" else (k, v) for k, v in self.show_as.query().items()
+        ]
         return urlencode(params + list(extra.items()))
 
     def api_query(self) -> str:

@@ -13,7 +13,7 @@ from ledger.models import Basis, Classification, FinancialYear, Sector, ServiceT
 from ledger.selectors.illustrative import cut_has_illustrative_data
 from ledger.selectors.places import place_list, place_names
 
-from .query import ExplorerQuery
+from .query import MEASURES, ExplorerQuery
 
 MAX_TABLE_ROWS = 500  # the page; every download has every cell
 MAX_BARS = 20
@@ -74,35 +74,47 @@ def explorer_result(*, query: ExplorerQuery) -> ExplorerResult:
     return ExplorerResult(query, result, illustrative)
 
 
-def chart_data(explorer: ExplorerResult) -> dict:
+def chart_data(explorer: ExplorerResult, measured=None) -> dict:
     """The bar chart (the first drilldown's totals, largest first) and the treemap (each cell
-    by its members, credits left out: an area cannot be negative). Exact decimal strings."""
+    by its members, credits left out: an area cannot be negative). Exact decimal strings.
+    With ``measured`` (``explorer.measured.Measured``), the amounts in that measure; a group
+    or cell without a figure is left out."""
     query, result = explorer.query, explorer.result
     measure = query.measure
+    converted = measured is not None and measure == "amount"
+    label = measured.measure.label if converted else MEASURES[measure]
     if not query.drilldown:
-        return {"measure": measure, "bars": [], "tree": [], "groups": []}
+        return {"measure": measure, "label": label, "bars": [], "tree": [], "groups": []}
     first = query.drilldown[0]
-    totals: dict = defaultdict(Decimal)
-    for cell in result.cells:
-        totals[cell.members[first]] += getattr(cell, measure)
+    if converted:
+        every = measured.groups(result.cells, first)
+        totals = {m: v for m, v in every.items() if v is not None}
+        figures = measured.cells
+    else:
+        totals: dict = defaultdict(Decimal)
+        for cell in result.cells:
+            totals[cell.members[first]] += getattr(cell, measure)
+        every, figures = totals, [getattr(cell, measure) for cell in result.cells]
     bars = sorted(totals.items(), key=lambda item: -item[1])[:MAX_BARS]
     if query.order == "groups":  # the largest, shown in their own order (years in turn)
         bars.sort(key=lambda item: item[0])
     tree = [
         {
             **{f"g{i}": cell.members[d].name for i, d in enumerate(query.drilldown)},
-            "value": str(getattr(cell, measure)),
+            "value": str(figure),
         }
-        for cell in result.cells
-        if getattr(cell, measure) > 0
+        for cell, figure in zip(result.cells, figures, strict=True)
+        if figure is not None and figure > 0
     ][:MAX_TREEMAP_CELLS]
     return {
         "measure": measure,
+        "label": label,
         "bars": [{"label": m.name, "value": str(v)} for m, v in bars],
         "tree": tree,
         "groups": [f"g{i}" for i in range(len(query.drilldown))],
         "bars_cut": len(totals) > MAX_BARS,
-        "tree_cut": len(tree) == MAX_TREEMAP_CELLS or any(c.amount <= 0 for c in result.cells),
+        "bars_missing": len(totals) < len(every),
+        "tree_cut": len(tree) == MAX_TREEMAP_CELLS or any(f is None or f <= 0 for f in figures),
     }
 
 

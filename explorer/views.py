@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from ledger.calculations.cache import cached
 from ledger.calculations.cuts import DIMENSIONS, Cut, CutError
+from ledger.calculations.measures import measure_choices
 from ledger.models import ServiceTheme
 from ledger.pages.common import as_of
 from ledger.selectors.illustrative import cut_has_illustrative_data
@@ -11,6 +12,7 @@ from ledger.templatetags.money import money
 
 from .downloads import DOWNLOADS, TooLarge, explorer_download, map_download
 from .maps import band_ranges, hexjson, spend_per_head_by_district, years_with_spend
+from .measured import explorer_measured
 from .query import DRILLDOWNS, MAX_DRILLDOWNS, MEASURES, ORDERS, TRANSFERS, ExplorerQuery
 from .selectors import chart_data, explorer_choices, explorer_result
 
@@ -19,29 +21,33 @@ def explorer(request):
     """Choose drilldowns, measures and filters; see the table, a bar chart and a treemap; share
     the view by its URL; download it. Without JavaScript, the table alone."""
     query = ExplorerQuery.parse(request.GET)
-    found = None
+    found = measured = None
     if not query.errors:
         try:
             found = explorer_result(query=query)
         except CutError as exc:
             query.errors.append(str(exc))
+    if found is not None:
+        measured = explorer_measured(found, query.show_as)
     download = request.GET.get("download", "")
     if found is not None and download in DOWNLOADS:
         try:
-            return explorer_download(found, download)
+            return explorer_download(found, download, measured)
         except TooLarge as exc:
             query.errors.append(exc.message)
     share = request.build_absolute_uri(f"{request.path}?{query.as_query_string()}")
     context = {
         "query": query,
         "found": found,
-        "chart": chart_data(found) if found else None,
+        "measured": measured,
+        "rows": _rows(found, measured) if found else [],
+        "chart": chart_data(found, measured) if found else None,
         "share_url": share,
         "downloads": [
             (k, label, f"?{query.as_query_string(download=k)}") for k, label in DOWNLOADS.items()
         ],
         "measures": [(m, MEASURES[m]) for m in query.measures],
-        "columns": len(query.drilldown) + len(query.measures),
+        "columns": len(query.drilldown) + len(query.measures) + (1 if measured else 0),
         "drilldown_options": [(d, DIMENSIONS[d].label) for d in DRILLDOWNS],
         "levels": (query.drilldown + [""] * MAX_DRILLDOWNS)[:MAX_DRILLDOWNS],
         "measure_options": MEASURES,
@@ -49,8 +55,17 @@ def explorer(request):
         "order_options": ORDERS,
         "as_of": as_of(),
         **explorer_choices(),
+        "show_as_options": measure_choices()["measures"],
+        "deflator_years": measure_choices()["deflator_years"],
     }
     return render(request, "explorer/explorer.html", context, status=400 if query.errors else 200)
+
+
+def _rows(found, measured) -> list:
+    """The table's rows: member names, the chosen measures, and the converted amount (if any)."""
+    rows = found.rows()  # the page's first rows; ``measured`` has every cell
+    figures = measured.cells[: len(rows)] if measured else [None] * len(rows)
+    return [(n, values, f) for (n, values), f in zip(rows, figures, strict=True)]
 
 
 def spend_map(request):

@@ -50,6 +50,7 @@ class ExportAbout:
     source: str
     illustrative: bool | None
     as_of: dt.datetime | None = None
+    notes: tuple[str, ...] = ()  # e.g. what a converted column is, the deflator's vintage
 
     def rows(self) -> list[list]:
         licence = {True: NO_LICENCE, False: OPEN_LICENCE, None: MIXED_LICENCE}[self.illustrative]
@@ -64,7 +65,7 @@ class ExportAbout:
             ["As of", self.as_of or "Not yet computed"],
             ["Licence", licence],
             ["Produced by", "TotalPlace"],
-        ]
+        ] + [["Note", note] for note in self.notes]
 
 
 def safe_cell(value):
