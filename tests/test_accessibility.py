@@ -130,7 +130,7 @@ NARROW = [
 
 def _paths(leeds, job) -> tuple[list[str], list[str]]:
     from ledger.models import DatasetEdition, DatasetFigure, ImportJob, SpendLine
-    from pilots.models import EvidenceItem, Initiative, Programme
+    from pilots.models import EvidenceItem, Initiative, PlaceBudgetSubmission, Programme
 
     initiative = Initiative.objects.select_related("pilot").first()  # the worked example
     cra = DatasetEdition.objects.get(status="approved", dataset__format="regional")
@@ -148,6 +148,7 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
         "/pilots/places/cumbria/",
         f"/initiatives/{initiative.public_id}/",
         f"/evidence/{EvidenceItem.objects.first().public_id}/",
+        f"/submissions/{PlaceBudgetSubmission.objects.first().public_id}/august-2010/",
         "/accounts/login/",
         "/datasets/",
         f"/datasets/editions/{cra.pk}/",
@@ -168,6 +169,7 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
         f"/imports/{ImportJob.objects.get(filename='problems.csv').pk}/",
         "/theme-rules/",
         "/notifications/",
+        f"/initiatives/{Initiative.objects.first().public_id}/savings/new/",
         "/datasets/new/",
         *(f"/datasets/editions/{e.pk}/" for e in DatasetEdition.objects.exclude(pk=cra.pk)),
     ]
