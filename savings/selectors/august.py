@@ -4,14 +4,16 @@ initiatives and the ledger hold, each figure with its source."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from ledger.models import ServiceTheme
 from pilots.models import PlaceBudgetSubmission
 from pilots.selectors.access import visible_initiatives
-from pilots.selectors.ledger import footprint_spend
+from pilots.selectors.ledger import footprint_spend, theme_weights_for
 from savings.models import Appraisal
 
 from .realisation import NOT_TRANSFERABLE, realisation, savings_for
 
 PENNY = Decimal("0.01")
+BENEFITS_THEME = "social-protection"  # with its sub-themes: pensions, disability, JSA, family
 LEDGER_SOURCE = "TotalPlace ledger: approved spend returns in the pilot's footprint"
 
 
@@ -128,6 +130,24 @@ def _benefits(submission: PlaceBudgetSubmission) -> Answer:
         )
     if submission.benefits_notes:
         answer.notes.append(submission.benefits_notes)
+    # The ledger's own trend, beside whatever counterfactual the submission states.
+    theme = ServiceTheme.objects.filter(code=BENEFITS_THEME).first()
+    years = (
+        footprint_spend(
+            places=submission.pilot.places.all(),
+            theme_weights=theme_weights_for(service_theme=theme, deep_dive=None),
+        )
+        if theme
+        else []
+    )
+    answer.tables.append(
+        (
+            "Benefits spend in the footprint by year, from the ledger (social protection and "
+            "benefits, approved returns): the trend a counterfactual can be set against",
+            ["Year", "Spend (£)", "Lines"],
+            [[t.financial_year, t.amount, t.lines] for t in years],
+        )
+    )
     return answer
 
 

@@ -62,3 +62,26 @@ def test_the_page_and_the_xlsx_answer_all_four_with_sources(world, client):
     values = {row[0]: row[1:] for row in rows if row and row[0]}
     assert values["Saving against the counterfactual"] == (100.01, "Computed")
     assert values["Counterfactual benefits spend"][1] == "Not stated in the submission"
+
+
+def test_the_ledgers_benefits_spend_is_the_trend_beside_the_counterfactual(world):
+    from ledger.models import Basis, SpendRollup
+    from tests.factories import FinancialYearFactory, ServiceThemeFactory
+
+    benefits = ServiceThemeFactory(code="social-protection", name="Social protection")
+    jsa = ServiceThemeFactory(code="benefits-unemployment", name="JSA", parent=benefits)
+    place = world.alpha.places.get()
+    for code, amount in (("2009-10", "900.00"), ("2010-11", "950.00")):
+        SpendRollup.objects.create(
+            place=place,
+            organisation=world.council,
+            theme=jsa,
+            financial_year=FinancialYearFactory(code=code),
+            basis=Basis.DIRECT,
+            amount=Decimal(amount),
+            line_count=2,
+        )
+    q3 = august_2010(submission=_submission(world), user=world.lead_a)[2]
+    ((title, header, rows),) = q3.tables
+    assert "from the ledger" in title
+    assert rows == [["2009-10", Decimal("900.00"), 2], ["2010-11", Decimal("950.00"), 2]]
