@@ -1,7 +1,10 @@
-"""Headless Chromium: the benefit form's "Lands with" list narrows as one types."""
+"""Headless Chromium: the benefit form's "Lands with" list narrows as one types; the pilot
+forms fit a 400 px screen."""
 
 import pytest
 from django.conf import settings
+
+from tests.test_browser_narrow_forms import _narrow, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,3 +30,14 @@ def test_lands_with_narrows_as_one_types(browser, live_server, world, client):
     shown = browser.execute_script(SHOWN, select)
     assert "Testshire Police" in shown and "Testshire PCT" not in shown
     assert shown[0].startswith("People, not a public body")  # the empty choice stays
+
+
+def test_pilot_forms_fit_400px(browser, live_server, world, client):
+    _sign_in(browser, client, live_server, world.lead_a)
+    initiative = world.initiative.public_id
+    paths = [
+        "/pilots/alpha/initiatives/new/",
+        f"/initiatives/{initiative}/benefits/new/",
+        f"/initiatives/{initiative}/costs/new/",
+    ]
+    assert _narrow(browser, live_server, paths) == {}
