@@ -460,6 +460,7 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("needs DATABASE_URL=postgres://... (a database of its own, e.g. tp_totals_bench)")
+    call_command("migrate", verbosity=0)  # a kept ledger too: the code may have moved on
     if not args.reuse or not SpendLine.objects.exists():
         generate(args.lines)
     lines = sql("SELECT reltuples::bigint FROM pg_class WHERE relname = 'ledger_spendline'")[0][0]
