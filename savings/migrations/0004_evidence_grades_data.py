@@ -6,50 +6,40 @@ Economy, 2014): the weaker the evidence for a figure, the more it is reduced. Ad
 rows; every appraisal is recomputed when they do.
 """
 
+import csv
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import migrations
 
-SOURCE = (
-    "HM Treasury, PSTN and New Economy (2014), Supporting public service transformation: cost "
-    "benefit analysis guidance for local partnerships, optimism bias correction by confidence "
-    "grade"
-)
-GRADES = [
-    (1, "audited-local-evaluation", "Independently audited local evaluation",
-     "Cost or outcome data from a robust local evaluation, independently audited.", "0"),
-    (2, "local-evaluation", "Local evaluation or robust national study",
-     "A local evaluation, or a well-designed national study of the same intervention.", "5"),
-    (3, "local-data", "Local data, not audited",
-     "Data collected locally but not independently checked, or a national study of a "
-     "similar intervention.", "10"),
-    (4, "comparable-sources", "Comparable sources",
-     "Figures drawn from other places or interventions thought comparable.", "15"),
-    (5, "dated-or-partial", "Dated, partial or small-sample data",
-     "Old data, partial coverage or a small sample.", "25"),
-    (6, "expert-judgement", "Expert judgement",
-     "An estimate by people who know the service, with little or no data behind it.", "40"),
-]
+# The table itself is fixtures/savings/evidence_grades.csv, also read by
+# savings.services.reference.evidence_grades_load (a migration does not import app code).
+GRADES_CSV = Path(__file__).resolve().parents[2] / "fixtures" / "savings" / "evidence_grades.csv"
+
+
+def _grades() -> list[dict]:
+    with GRADES_CSV.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def load(apps, schema_editor):
     EvidenceGrade = apps.get_model("savings", "EvidenceGrade")
-    for rank, code, name, description, percent in GRADES:
+    for row in _grades():
         EvidenceGrade.objects.update_or_create(
-            code=code,
+            code=row["code"],
             defaults={
-                "rank": rank,
-                "name": name,
-                "description": description,
-                "optimism_bias_percent": Decimal(percent),
-                "source": SOURCE,
+                "rank": int(row["rank"]),
+                "name": row["name"],
+                "description": row["description"],
+                "optimism_bias_percent": Decimal(row["optimism_bias_percent"]),
+                "source": row["source"],
             },
         )
 
 
 def unload(apps, schema_editor):
     apps.get_model("savings", "EvidenceGrade").objects.filter(
-        code__in=[code for _, code, *_ in GRADES]
+        code__in=[row["code"] for row in _grades()]
     ).delete()
 
 

@@ -16,6 +16,7 @@ from savings.models import Appraisal, Attribution, BenefitFlow, CostLine, Discou
 SAVINGS_DIR = Path(settings.BASE_DIR) / "fixtures" / "savings"
 DISCOUNT_RATES_CSV = SAVINGS_DIR / "green_book_discount_rates.csv"
 UNIT_COSTS_CSV = SAVINGS_DIR / "unit_costs.csv"
+EVIDENCE_GRADES_CSV = SAVINGS_DIR / "evidence_grades.csv"
 
 
 def discount_schedule() -> list[RateBand]:

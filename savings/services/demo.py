@@ -39,7 +39,7 @@ from savings.services.realisation import (
     saving_propose,
 )
 from savings.services.recompute import initiative_recompute
-from savings.services.reference import discount_rates_load, unit_costs_load
+from savings.services.reference import discount_rates_load, evidence_grades_load, unit_costs_load
 
 DEMO_PILOT_SLUG = "cumbria-illustrative"
 DEMO_TITLE = "Family intervention service (illustrative worked example)"
@@ -113,6 +113,7 @@ def demo_load_pilots() -> dict[str, int]:
     """Seed the programmes, pilots and the worked example; returns what was created."""
     unit_costs_load()
     discount_rates_load()
+    evidence_grades_load()
     pilot = demo_pilot_ensure()
     initiative = Initiative.objects.filter(pilot=pilot, title=DEMO_TITLE).first()
     created = initiative is None

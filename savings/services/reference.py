@@ -8,8 +8,13 @@ from django.db import transaction
 
 from ledger.services.loading import LoadResult, upsert
 from savings.calculations.discount import check_schedule, schedule_from_csv
-from savings.models import BenefitFlow, DiscountRate, UnitCost
-from savings.selectors import DISCOUNT_RATES_CSV, UNIT_COSTS_CSV, discount_schedule
+from savings.models import BenefitFlow, DiscountRate, EvidenceGrade, UnitCost
+from savings.selectors import (
+    DISCOUNT_RATES_CSV,
+    EVIDENCE_GRADES_CSV,
+    UNIT_COSTS_CSV,
+    discount_schedule,
+)
 
 from .recompute import appraisal_request
 
@@ -60,6 +65,30 @@ def discount_rates_load(*, path: Path = DISCOUNT_RATES_CSV) -> LoadResult:
             source=sources[band.from_year],
         )
         result.created += 1
+    return result
+
+
+@transaction.atomic
+def evidence_grades_load(*, path: Path = EVIDENCE_GRADES_CSV) -> LoadResult:
+    """The evidence grades from CSV, if none is loaded yet (admins' edits are kept).
+
+    Migration 0004 loads the same file on a new database; this puts them back where a database
+    was emptied since (a test's flush), before the demo's benefits are graded."""
+    result = LoadResult()
+    if EvidenceGrade.objects.exists():
+        result.unchanged = EvidenceGrade.objects.count()
+        return result
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            EvidenceGrade.objects.create(
+                code=row["code"],
+                rank=int(row["rank"]),
+                name=row["name"],
+                description=row["description"],
+                optimism_bias_percent=Decimal(row["optimism_bias_percent"]),
+                source=row["source"],
+            )
+            result.created += 1
     return result
 
 

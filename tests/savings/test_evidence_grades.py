@@ -12,6 +12,7 @@ from pilots.models import EvidenceKind
 from pilots.services.evidence import evidence_create
 from savings.models import Appraisal, BenefitFlow, EvidenceGrade
 from savings.services.inputs import benefit_flow_create, benefit_flow_update
+from savings.services.reference import evidence_grades_load
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,20 @@ def test_the_grade_table_is_loaded_as_data_strongest_first():
     assert grades[-1][1:] == ("expert-judgement", Decimal("40.00"))
     percents = [percent for _, _, percent in grades]
     assert percents == sorted(percents)  # weaker evidence, larger reduction
+
+
+def test_the_grades_come_back_from_their_file_into_an_emptied_database():
+    """A flushed database (a transactional test's, or an emptied table) gets the same grades the
+    migration loaded, from the one file both read; a loaded table is left as admins edited it."""
+    migrated = list(EvidenceGrade.objects.values_list("rank", "code", "optimism_bias_percent"))
+    EvidenceGrade.objects.filter(code="local-data").update(optimism_bias_percent=Decimal("12"))
+    assert evidence_grades_load().created == 0
+    assert _grade("local-data").optimism_bias_percent == Decimal("12.00")
+
+    EvidenceGrade.objects.all().delete()
+    assert evidence_grades_load().created == len(migrated) == 6
+    reloaded = list(EvidenceGrade.objects.values_list("rank", "code", "optimism_bias_percent"))
+    assert reloaded == migrated
 
 
 def test_a_benefit_left_without_an_optimism_bias_takes_its_grades(world):
