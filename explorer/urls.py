@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from .pages.explorer import explorer
+from .pages.map import spend_map
 
 urlpatterns = [
-    path("explorer/", views.explorer, name="explorer"),
-    path("map/", views.spend_map, name="spend-map"),
+    path("explorer/", explorer, name="explorer"),
+    path("map/", spend_map, name="spend-map"),
 ]

@@ -1,0 +1,1 @@
+"""The explorer app's pages, one module per page (the layout ledger, pilots and savings use)."""
