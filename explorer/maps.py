@@ -4,6 +4,8 @@ The layout is Open Innovations' HexJSON of the 2021 districts (``fixtures/maps``
 per district, keyed by its GSS code. A hex's place is the project's place with that code (GSS
 or a recorded alias); its spend is the aggregate's for the year and theme in that place and
 the places below it. A hex with no place, no spend or no population says "no data": never £0.
+A district abolished before the year shows its successor's figures (from 2023-24, Allerdale's,
+Carlisle's and Copeland's hexes show Cumberland), counted once in the bands.
 """
 
 import json
@@ -51,6 +53,9 @@ class District:
     persons_year: str = ""  # the population's year, when the spend's year has none
     county_share: Decimal | None = None  # of ``amount``: its share of county-wide spend
     band: int | None = None
+    # The place whose figures the hex shows when not the district's own: the authority that
+    # replaced it (Cumberland, for Allerdale from 2023-24). ``place`` is then that successor.
+    replaced_by: Place | None = None
 
     @property
     def per_head(self) -> Decimal | None:
@@ -60,11 +65,26 @@ class District:
 def _places_by_code(codes: list[str]) -> dict[str, Place]:
     found = {}
     matching = Place.objects.filter(Q(gss_code__in=codes) | Q(aliases__code__in=codes))
-    for place in matching.distinct().prefetch_related("aliases"):
+    for place in matching.distinct().prefetch_related("aliases", "successors"):
         found[place.gss_code] = place
         for alias in place.aliases.all():
             found.setdefault(alias.code, place)
     return {code: found[code] for code in codes if code in found}
+
+
+def _shown_place(place: Place, year: FinancialYear) -> Place:
+    """The place whose figures a district's hex shows in ``year``: its own, or, once it was
+    abolished, its one successor's current that year (a district merged into a unitary). A
+    district split between several successors keeps its own (none of them is all of it)."""
+    if place.valid_to is None or place.valid_to > year.start_date:
+        return place
+    current = [
+        s
+        for s in place.successors.all()
+        if (s.valid_from is None or s.valid_from <= year.start_date)
+        and (s.valid_to is None or s.valid_to > year.start_date)
+    ]
+    return current[0] if len(current) == 1 else place
 
 
 def spend_per_head_by_district(
@@ -74,7 +94,8 @@ def spend_per_head_by_district(
     banded into quintiles of spend per head; in the layout's order. ``share_county``: each
     district also carries its population share of the spend recorded at its county itself."""
     hexes = hexjson()["hexes"]
-    places = _places_by_code(list(hexes))
+    own = _places_by_code(list(hexes))
+    places = {code: _shown_place(place, year) for code, place in own.items()}
     filters = {"year": [year.code], **({"theme": [theme.code]} if theme else {})}
     result = aggregate(cut=Cut(filters), drilldown=["place"])
     by_place = {c.members["place"].id: c.amount for c in result.cells}
@@ -84,6 +105,8 @@ def spend_per_head_by_district(
     districts = []
     for code, hex_ in hexes.items():
         district = District(code, hex_["n"], hex_.get("region", ""), places.get(code))
+        if district.place is not None and district.place != own[code]:
+            district.replaced_by = district.place
         if district.place is not None:
             inside = [by_place[p] for p in place_subtree_ids([district.place.pk]) if p in by_place]
             district.county_share = shares.get(district.place.pk)
@@ -128,10 +151,17 @@ def _county_shares(
 
 
 def _band(districts: list[District]) -> None:
-    """Quintiles by rank: each band holds a fifth of the districts with a figure."""
-    ranked = sorted((d for d in districts if d.per_head is not None), key=lambda d: d.per_head)
-    for rank, district in enumerate(ranked):
-        district.band = rank * BANDS // len(ranked)
+    """Quintiles by rank: each band holds a fifth of the places with a figure (a successor
+    shown on its predecessors' hexes is ranked once, and all its hexes share its band)."""
+    figures = {}
+    for d in districts:
+        if d.per_head is not None:
+            figures.setdefault(d.place.pk, d.per_head)
+    ranked = sorted(figures, key=figures.get)
+    band = {pk: rank * BANDS // len(ranked) for rank, pk in enumerate(ranked)}
+    for district in districts:
+        if district.per_head is not None:
+            district.band = band[district.place.pk]
 
 
 def band_ranges(districts: list[District]) -> list[tuple[int, Decimal, Decimal]]:

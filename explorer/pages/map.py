@@ -63,6 +63,9 @@ def spend_map(request):
 
 def _figure(district) -> str:
     """What a hex's tooltip says: its name and figure, or that it has none."""
+    name = district.name
+    if district.replaced_by:
+        name = f"{name} (now {district.replaced_by.name})"
     if district.per_head is None:
-        return f"{district.name}: no data"
-    return f"{district.name}: {money(district.per_head)} per head"
+        return f"{name}: no data"
+    return f"{name}: {money(district.per_head)} per head"

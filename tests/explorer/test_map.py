@@ -3,13 +3,15 @@ alias), "no data" where there is no spend or no population, never £0."""
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
 from explorer.maps import hexjson, spend_per_head_by_district
-from ledger.models import PlaceAlias
+from ledger.models import PlaceAlias, SpendLine
+from ledger.services.rollups import rollup_rebuild
 
 from .table_text import table_rows
 
@@ -172,3 +174,46 @@ def test_the_maps_table_downloads_with_no_data_as_empty_cells(client, world):
     allerdale = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "E07000026")
     assert [allerdale[3].value, allerdale[7].value] == [370.75, 0.37]
     assert allerdale[3].number_format == allerdale[7].number_format == '"£"#,##0.00;-"£"#,##0.00'
+
+
+def test_an_abolished_district_shows_its_successor_counted_once(client, world):
+    """From 2023-24 Allerdale, Carlisle and Copeland are Cumberland: their hexes show its figure
+    (named), not "no data", and it is ranked once, so Leeds lands in band 2 of two places (if
+    Cumberland counted three times Leeds would be fourth of four, band 3)."""
+    from ledger.models import FinancialYear, Place
+    from tests.factories import OrganisationFactory, PopulationFactory
+
+    from .world import _approved
+
+    year, _ = FinancialYear.objects.get_or_create(
+        code="2023-24",
+        defaults={"start_date": date(2023, 4, 1), "end_date": date(2024, 3, 31)},
+    )
+    cumberland = Place.objects.get(gss_code="E06000063")
+    leeds = Place.objects.get(gss_code="E08000035")
+    PopulationFactory(place=cumberland, financial_year=year, persons=1000)
+    PopulationFactory(place=leeds, financial_year=year, persons=10)
+    line = lambda place, amount: SpendLine(  # noqa: E731
+        place=place, theme=world["roads"], amount=Decimal(amount), source_row=2
+    )
+    _approved(OrganisationFactory(code="XCU"), year, [line(cumberland, "500.00")])
+    _approved(OrganisationFactory(code="XLE"), year, [line(leeds, "50.00")])
+    rollup_rebuild()
+
+    districts = {d.code: d for d in spend_per_head_by_district(year=year)}
+    for code in ("E07000026", "E07000028", "E07000029"):  # Allerdale, Carlisle, Copeland
+        assert districts[code].replaced_by == cumberland
+        assert districts[code].per_head == Decimal("0.50")
+        assert districts[code].band == 0
+    assert districts["E08000035"].band == 2
+    assert districts["E07000027"].replaced_by.name == "Westmorland and Furness"
+    assert districts["E07000027"].per_head is None  # no data, never £0
+    # 2010-11: Allerdale is still itself.
+    then = {d.code: d for d in spend_per_head_by_district(year=world["year"])}
+    assert then["E07000026"].replaced_by is None and then["E07000026"].place == world["allerdale"]
+
+    response = client.get("/map/?year=2023-24")
+    hexes = response.context["hexjson"]["hexes"]
+    assert hexes["E07000026"]["figure"] == "Allerdale (now Cumberland): £0.50 per head"
+    rows = _by_code(table_rows(response.content.decode(), "map-table")["tbody"])
+    assert rows["E07000029"][0] == "Copeland (now Cumberland)"
