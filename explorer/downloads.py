@@ -37,16 +37,16 @@ def explorer_download(explorer: ExplorerResult, kind: str, measured=None) -> Htt
         header = header + [measured.header]
         rows = [row + [figure] for row, figure in zip(rows, measured.cells, strict=True)]
         notes = [measured.measure.label, *measured.notes]
+    about = ExportAbout(
+        source="TotalPlace explorer (the aggregate API's totals for this view)",
+        illustrative=cut_has_illustrative_data(cut=explorer.result.cut),
+        as_of=as_of(),
+        notes=tuple(notes),
+    )
     if kind == "csv":
-        return csv_rows_response(FILENAME, header, rows)
+        return csv_rows_response(FILENAME, header, rows, about=about)
     if kind == "xlsx":
         amount = header.index("amount")
-        about = ExportAbout(
-            source="TotalPlace explorer (the aggregate API's totals for this view)",
-            illustrative=cut_has_illustrative_data(cut=explorer.result.cut),
-            as_of=as_of(),
-            notes=tuple(notes),
-        )
         money = {amount, len(header) - 1} if measured is not None else {amount}
         return xlsx_rows_response(FILENAME, "explorer", header, rows, money=money, about=about)
     cut = explorer.result.cut
@@ -72,7 +72,7 @@ MAP_HEADER = [
 ]
 
 
-def map_download(districts, year, theme, kind: str) -> HttpResponse:
+def map_download(districts, year, theme, kind: str, *, illustrative: bool) -> HttpResponse:
     """The map's table: a district with no figure has an empty cell (no data), never 0."""
     rows = [
         [
@@ -88,7 +88,15 @@ def map_download(districts, year, theme, kind: str) -> HttpResponse:
         for d in districts
     ]
     name = f"totalplace-spend-per-head-{year.code}" + (f"-{theme.code}" if theme else "")
+    about = ExportAbout(
+        source=f"TotalPlace map: spend per head by district, {year.code}, "
+        + (theme.name if theme else "all themes"),
+        illustrative=illustrative,
+        as_of=as_of(),
+    )
     if kind == "xlsx":
         money = {MAP_HEADER.index(c) for c in ("amount", "county_wide_share", "per_head")}
-        return xlsx_rows_response(name, "spend per head", MAP_HEADER, rows, money=money)
-    return csv_rows_response(name, MAP_HEADER, rows)
+        return xlsx_rows_response(
+            name, "spend per head", MAP_HEADER, rows, money=money, about=about
+        )
+    return csv_rows_response(name, MAP_HEADER, rows, about=about)

@@ -1,8 +1,24 @@
 """CSV and XLSX downloads of any page table, safe to open in a spreadsheet.
 
-An XLSX download carries an "About" sheet (``ExportAbout``): where the figures come from,
-whether they are illustrative, as of when, and under what licence (none for illustrative
-figures). Its amounts are numbers in a currency format and its dates are dates.
+Every download says what it is (``ExportAbout``): where the figures come from, whether they
+are illustrative, as of when, and under what licence (none for illustrative figures). An XLSX
+download carries it as an "About" sheet; its amounts are numbers in a currency format and its
+dates are dates. A CSV download for people begins with it as a block (``csv_about_rows``):
+
+    # Source,"TotalPlace, https://..."
+    # Illustrative,No
+    # As of,2026-12-07T04:30:00+00:00
+    # Licence,Open Government Licence v3.0: https://...
+    # Produced by,TotalPlace
+                                    <- one empty line, then the table's header and rows
+
+CSV has no place for metadata. Trailing rows would be counted as data by anyone who counts
+rows; a separate file is lost when the download is passed on. A leading block is what a person
+opening the file sees first, and each line is two cells (label, value) so a spreadsheet shows it
+as the About sheet does, starting with ``#`` so pandas' ``read_csv(comment="#")`` skips it, and
+ending at the first empty line for any other reader. Machine clients use the API's
+``?format=csv``, which stays a bare table and carries the same facts in response headers
+(``about_headers``), and the Fiscal Data Package, which carries them in ``datapackage.json``.
 
 Text cells that start with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) are prefixed
 with an apostrophe, so a spreadsheet shows them as text instead of running them as formulas
@@ -31,10 +47,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CURRENCY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
 DATE_FORMAT = "d mmm yyyy"
 DATETIME_FORMAT = "d mmm yyyy hh:mm"
-OPEN_LICENCE = (
-    "Open Government Licence v3.0: "
-    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-)
+OPEN_LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+OPEN_LICENCE = f"Open Government Licence v3.0: {OPEN_LICENCE_URL}"
 NO_LICENCE = "None: illustrative figures, invented for the demo; no licence is granted."
 MIXED_LICENCE = (
     f"{OPEN_LICENCE} for published figures; figures the source page marks as illustrative "
@@ -67,6 +81,37 @@ class ExportAbout:
             ["Produced by", "TotalPlace"],
         ] + [["Note", note] for note in self.notes]
 
+    def csv_rows(self) -> list[list[str]]:
+        """The block a CSV download begins with: ``# label``, value; then one empty line."""
+        rows = [[f"# {label}", _one_line(value)] for label, value in self.rows()]
+        return rows + [[]]
+
+    def headers(self) -> dict[str, str]:
+        """The same facts as HTTP response headers, for a CSV that must stay a bare table
+        (header values are Latin-1: the label's "£"-free ASCII text is kept as it is)."""
+        about = dict(self.rows())
+        headers = {
+            "X-TotalPlace-Source": about["Source"],
+            "X-TotalPlace-Illustrative": {True: "true", False: "false", None: "unknown"}[
+                self.illustrative
+            ],
+            "X-TotalPlace-As-Of": _one_line(self.as_of) if self.as_of else "",
+            "X-TotalPlace-Licence": about["Licence"],
+        }
+        if self.illustrative is False:
+            headers["Link"] = f'<{OPEN_LICENCE_URL}>; rel="license"'
+        return {k: _one_line(v) for k, v in headers.items()}
+
+
+def _one_line(value) -> str:
+    """A metadata value on one line: a date-time in ISO 8601 (the site's time zone); text with
+    its line breaks made spaces, so a reader that skips ``#`` lines skips the whole block, and
+    formula-like starts escaped (the value is a cell of its own in a spreadsheet)."""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.isoformat(timespec="seconds")
+    return safe_text(" ".join(str(value).split()))
+
 
 def safe_cell(value):
     """A value a spreadsheet will show rather than evaluate."""
@@ -94,19 +139,38 @@ class _Echo:
 
 
 def csv_rows_response(
-    filename: str, header: list[str], rows: Iterable[list]
+    filename: str, header: list[str], rows: Iterable[list], *, about: ExportAbout
 ) -> StreamingHttpResponse:
-    """Stream rows as CSV (UTF-8 with a BOM so Excel reads £ and accents right)."""
+    """Stream rows as CSV (UTF-8 with a BOM so Excel reads £ and accents right), after the
+    ``about`` block. Every CSV download for people comes through here or ``csv_write``."""
     writer = csv.writer(_Echo())
 
     def generate():
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + "".join(writer.writerow(r) for r in about.csv_rows())
+        yield writer.writerow(header)
         for row in rows:
             yield writer.writerow([safe_cell(v) for v in row])
 
     response = StreamingHttpResponse(generate(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(filename, "csv")}"'
     return response
+
+
+def csv_write(
+    text, header: list[str], rows: Iterable[list], *, about: ExportAbout, progress=None, every=0
+) -> int:
+    """The bytes ``csv_rows_response`` streams, written to a text file (an export job's);
+    ``progress(n)`` is called every ``every`` rows. Returns the number of rows."""
+    writer = csv.writer(text)
+    text.write("\ufeff")
+    writer.writerows(about.csv_rows())
+    writer.writerow(header)
+    done = 0
+    for done, row in enumerate(rows, 1):
+        writer.writerow([safe_cell(v) for v in row])
+        if progress is not None and every and done % every == 0:
+            progress(done)
+    return done
 
 
 def xlsx_rows_response(
@@ -154,13 +218,11 @@ def _xlsx_cell(sheet, value):
     return safe_cell(value)
 
 
-def table_response(
-    table: Table, export_format: str, filename: str, about: ExportAbout | None = None
-):
+def table_response(table: Table, export_format: str, filename: str, about: ExportAbout):
     """The table as a CSV or XLSX download (every row, including total and residual rows)."""
     header = [c.label for c in table.columns]
     rows = [row.values(table.columns) for row in table.rows]
     if export_format == "xlsx":
         money = {i for i, c in enumerate(table.columns) if c.kind == "money"}
         return xlsx_rows_response(filename, table.id, header, rows, money=money, about=about)
-    return csv_rows_response(filename, header, rows)
+    return csv_rows_response(filename, header, rows, about=about)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.csv_downloads import csv_table
 from tests.services import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -77,8 +78,8 @@ def test_place_drill_to_a_line_compare_and_export(browser, demo_site):
     assert len(browser.find_elements(By.CSS_SELECTOR, "tbody tr")) == 10
     browser.find_element(By.CSS_SELECTOR, "a[data-export=csv]").click()
     downloaded = _wait_for_file(browser.downloads, ".csv")
-    rows = downloaded.read_text(encoding="utf-8-sig").splitlines()
-    assert rows[0] == "Financial year,Eden,Carlisle"
+    rows = csv_table(downloaded.read_bytes())
+    assert rows[0] == ["Financial year", "Eden", "Carlisle"]
     assert len(rows) == 11
     shutil.copy(downloaded, SCREENSHOTS / "compare-eden-carlisle.csv")
 

@@ -43,7 +43,8 @@ def spend_map(request):
         for d in districts
     }
     if year and request.GET.get("download") in ("csv", "xlsx"):
-        return map_download(districts, year, theme, request.GET["download"])
+        kind = request.GET["download"]
+        return map_download(districts, year, theme, kind, illustrative=illustrative)
     with_data = [d for d in districts if d.per_head is not None]
     context = {
         "years": years,

@@ -11,8 +11,9 @@ from rest_framework.views import APIView
 
 from ledger.calculations.cuts import DIMENSIONS, Cut, CutError
 from ledger.calculations.totals import Aggregate, aggregate
-from ledger.exports import safe_cell
+from ledger.exports import ExportAbout, safe_cell
 from ledger.pages.common import as_of
+from ledger.selectors.illustrative import cut_has_illustrative_data
 from totalplace.query_params import KnownQueryParameters
 
 from .caching import cached_response
@@ -148,6 +149,15 @@ class AggregateView(KnownQueryParameters, APIView):
             raise serializers.ValidationError({"cut": [str(exc)]}) from exc
         if as_csv:
             response["Content-Disposition"] = 'attachment; filename="aggregate.csv"'
+            # A machine's CSV stays a bare table: what a person's download says in its first
+            # lines (ledger.exports) comes here as response headers.
+            about = ExportAbout(
+                source=f"TotalPlace aggregate API, {request.build_absolute_uri()}",
+                illustrative=response.data["illustrative"],
+                as_of=response.data["as_of"],
+            )
+            for name, value in about.headers().items():
+                response[name] = value
         return response
 
     def _answer(self, params, drilldown, order, as_csv) -> dict:
@@ -158,7 +168,11 @@ class AggregateView(KnownQueryParameters, APIView):
             net=params["transfers"] == "net",
         )
         if as_csv:
-            return {"csv": aggregate_rows(result)}
+            return {
+                "csv": aggregate_rows(result),
+                "illustrative": cut_has_illustrative_data(cut=result.cut),
+                "as_of": as_of(),
+            }
         size, page = params["pagesize"], params["page"]
         cells = result.cells[(page - 1) * size : page * size]
         money = money_field()

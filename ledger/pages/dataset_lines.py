@@ -20,6 +20,7 @@ from ledger.selectors.datasets import (
 )
 from totalplace.permissions import has_perm
 
+from .common import export_about
 from .dataset_editions import edition_of
 
 LINES_PER_PAGE = 50
@@ -85,14 +86,15 @@ def dataset_line_values(line: DatasetLine) -> list:
     ]
 
 
-def lines_download(request, lines, name: str):
+def lines_download(request, lines, name: str, *, illustrative: bool):
     """Dataset lines as CSV, for analysts (line-level downloads are theirs)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not has_perm(request.user, "ledger.download_lines"):
         raise PermissionDenied("Downloading lines is for analysts: ask an administrator.")
     rows = (dataset_line_values(line) for line in lines[:EXPORT_LIMIT].iterator(chunk_size=2000))
-    return csv_rows_response(name, DATASET_LINE_HEADER, rows)
+    about = export_about(request, illustrative=illustrative)
+    return csv_rows_response(name, DATASET_LINE_HEADER, rows, about=about)
 
 
 def _after(request) -> int:
@@ -113,7 +115,8 @@ def dataset_edition_lines_view(request, pk: int):
         cut, problem = None, f"{str(exc)[:1].upper()}{str(exc)[1:]}: showing no lines."
     lines = dataset_edition_lines(edition=edition, cut=cut) if cut else DatasetLine.objects.none()
     if request.GET.get("export") == "csv":
-        return lines_download(request, lines, f"dataset-edition-{edition.pk}-lines")
+        name = f"dataset-edition-{edition.pk}-lines"
+        return lines_download(request, lines, name, illustrative=edition.is_illustrative)
     after = _after(request)
     shown = list(lines.filter(id__gt=after)[: LINES_PER_PAGE + 1])
     narrowed = any(filters[k] for k in ("place", "organisation", "theme", "basis"))

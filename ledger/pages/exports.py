@@ -15,7 +15,11 @@ from ledger.selectors.access import export_jobs_visible
 from ledger.selectors.return_figures import spend_return_figures
 from ledger.selectors.returns import spend_return_get
 from ledger.services.fiscal_data_package import EXPORT_DELAYED_MESSAGE
-from ledger.services.line_exports import KIND, spend_return_lines_export_create
+from ledger.services.line_exports import (
+    KIND,
+    spend_return_lines_about,
+    spend_return_lines_export_create,
+)
 from totalplace.permissions import has_perm
 
 NOT_YOURS = "Downloading lines is for the organisation's own people and analysts."
@@ -43,7 +47,8 @@ def spend_return_lines_download(request, pk: int):
         job = spend_return_lines_export_create(spend_return=spend_return, actor=request.user)
         return redirect("export-job-detail", pk=job.pk)
     rows = spend_return_line_rows(spend_return=spend_return)
-    return csv_rows_response(f"{spend_return} lines", RETURN_LINE_HEADER, rows)
+    about = spend_return_lines_about(spend_return)
+    return csv_rows_response(f"{spend_return} lines", RETURN_LINE_HEADER, rows, about=about)
 
 
 def _job(request, pk) -> tuple[ExportJob, SpendReturn]:

@@ -59,12 +59,12 @@ def _download(request, place, lines, dataset: bool):
     )
     rows = (values(line) for line in lines[:EXPORT_LIMIT].iterator(chunk_size=2000))
     name = f"{place.slug}-lines"
+    illustrative = demo_context(place_subtree_ids([place.pk]))["illustrative"]
+    about = export_about(request, illustrative=illustrative)
     if request.GET.get("export") == "xlsx":
         amount = header.index("Amount")
-        illustrative = demo_context(place_subtree_ids([place.pk]))["illustrative"]
-        about = export_about(request, illustrative=illustrative)
         return xlsx_rows_response(name, "lines", header, rows, money={amount}, about=about)
-    return csv_rows_response(name, header, rows)
+    return csv_rows_response(name, header, rows, about=about)
 
 
 def place_lines(request, slug: str):

@@ -7,7 +7,6 @@ and links to the file when it is ready. The job machinery is the Fiscal Data Pac
 (``ExportJob``, requeued by beat while the broker is down).
 """
 
-import csv
 import io
 import logging
 import tempfile
@@ -17,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ledger.exports import safe_cell
+from ledger.exports import ExportAbout, csv_write
 from ledger.line_rows import RETURN_LINE_HEADER, spend_return_line_rows
 from ledger.models import ExportJob, ExportStatus, SpendReturn, SpendReturnStatus
 from ledger.selectors.return_figures import spend_return_figures
@@ -72,17 +71,32 @@ def spend_return_lines_export_create(*, spend_return: SpendReturn, actor) -> Exp
     return job
 
 
+def spend_return_lines_about(spend_return: SpendReturn) -> ExportAbout:
+    """What a return's line download says about itself (the direct download's and the job's).
+    A submitted or approved version's lines are as of that moment (they no longer change, and
+    the job's file is then the direct download's, byte for byte); a draft's as of now."""
+    as_of = timezone.now()
+    if spend_return.status in SpendReturnStatus.frozen():
+        as_of = spend_return.approved_at or spend_return.submitted_at or as_of
+    return ExportAbout(
+        source=f"TotalPlace, the lines of spend return {spend_return} "
+        f"({spend_return.get_status_display()})",
+        illustrative=spend_return.is_illustrative,
+        as_of=as_of,
+    )
+
+
 def _write(spend_return: SpendReturn, raw, progress) -> int:
     """The CSV as the direct download streams it (UTF-8 with a BOM, spreadsheet-safe)."""
     text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-    writer = csv.writer(text)
-    text.write("\ufeff")
-    writer.writerow(RETURN_LINE_HEADER)
-    done = 0
-    for done, row in enumerate(spend_return_line_rows(spend_return=spend_return), 1):
-        writer.writerow([safe_cell(v) for v in row])
-        if done % PROGRESS_EVERY == 0:
-            progress(done)
+    done = csv_write(
+        text,
+        RETURN_LINE_HEADER,
+        spend_return_line_rows(spend_return=spend_return),
+        about=spend_return_lines_about(spend_return),
+        progress=progress,
+        every=PROGRESS_EVERY,
+    )
     text.flush()
     text.detach()  # the file stays open for saving
     return done

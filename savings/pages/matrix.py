@@ -1,13 +1,12 @@
 """Where the savings land on a page (table, diagram) and as CSV, for any scope."""
 
-import csv
 from decimal import Decimal
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils.text import slugify
 
-from ledger.exports import safe_cell
+from ledger.exports import ExportAbout, csv_rows_response
 from ledger.models import Place
 from pilots.models import Initiative, Pilot, Programme
 from pilots.selectors import pages
@@ -77,20 +76,22 @@ def matrix_csv(request, kind: str, key):
     else:
         subject = _subject(kind, key)
     attribution = attribution_for(subject=subject)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = slugify(str(subject))[:60] or kind
-    response["Content-Disposition"] = f'attachment; filename="where-savings-land-{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(MATRIX_COLUMNS)
-    for cell in attribution.matrix if attribution else []:
-        # Names escaped for spreadsheets (OWASP CSV injection); the value stays a number.
-        writer.writerow(
-            [
-                safe_cell(cell["payer"] or ""),
-                safe_cell(cell["payer_name"]),
-                safe_cell(cell["beneficiary"]),
-                safe_cell(cell["beneficiary_name"]),
-                Decimal(cell["present_value"]),
-            ]
-        )
-    return response
+    rows = (
+        # Names are escaped for spreadsheets by the writer; the value stays a number.
+        [
+            cell["payer"] or "",
+            cell["payer_name"],
+            cell["beneficiary"],
+            cell["beneficiary_name"],
+            Decimal(cell["present_value"]),
+        ]
+        for cell in (attribution.matrix if attribution else [])
+    )
+    about = ExportAbout(
+        source=f"TotalPlace, where the savings land: {subject} ({request.build_absolute_uri()})",
+        # Not yet computed: no figures, so nothing to license either way.
+        illustrative=attribution.is_illustrative if attribution else None,
+        as_of=attribution.computed_at if attribution else None,
+    )
+    return csv_rows_response(f"where-savings-land-{name}", MATRIX_COLUMNS, rows, about=about)

@@ -2,13 +2,12 @@
 map, and axe-core's WCAG checks on both. Skipped without Debian's chromium, as the suite's other
 browser tests are (a failure under TOTALPLACE_REQUIRE_SERVICES=1)."""
 
-import csv
-import io
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
+from tests.csv_downloads import csv_table
 from tests.services import missing
 from tests.test_accessibility import AXE, WIDE_ELEMENTS, _violations
 from tests.test_browser import SCREENSHOTS, _click_and_wait, _wait_for_file
@@ -70,11 +69,7 @@ def test_choose_a_drilldown_share_the_view_and_download_it(browser, world_site):
 
     # Download this view: CSV, XLSX and the Fiscal Data Package.
     browser.find_element(By.CSS_SELECTOR, "a[data-download=csv]").click()
-    rows = list(
-        csv.reader(
-            io.StringIO(_wait_for_file(browser.downloads, ".csv").read_text(encoding="utf-8-sig"))
-        )
-    )
+    rows = csv_table(_wait_for_file(browser.downloads, ".csv").read_bytes())
     assert rows[0] == [
         "organisation_code",
         "organisation_name",

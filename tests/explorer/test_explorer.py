@@ -13,6 +13,7 @@ from django.http import QueryDict
 from openpyxl import load_workbook
 
 from ledger.templatetags.money import money
+from tests.csv_downloads import csv_about, csv_table
 
 from .table_text import table_rows
 
@@ -99,8 +100,9 @@ def test_the_share_link_carries_the_whole_view(client, world):
 def test_the_csv_download_is_the_apis_csv(client, world):
     response = client.get("/explorer/?drilldown=theme&drilldown=place&download=csv")
     assert response["Content-Disposition"] == 'attachment; filename="totalplace-explorer.csv"'
-    page = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    page = csv_table(response)
     api = client.get("/api/v1/aggregate/?drilldown=theme|place&format=csv")
+    # The API's CSV is the bare table (its about block comes as headers).
     assert page == list(csv.reader(io.StringIO(api.content.decode())))
     assert page[0] == ["theme_code", "theme_name", "place_code", "place_name", "amount", "lines"]
 
@@ -167,3 +169,22 @@ def test_the_page_is_a_table_without_javascript(client, world):
     for control in ("drilldown-1", "drilldown-2", "drilldown-3", "f-place", "f-year", "f-theme"):
         assert f'<label for="{control}">' in html
     assert 'id="explorer-data"' in html
+
+
+def test_the_csv_download_says_what_it_is_and_the_apis_headers_say_the_same(client, world):
+    from ledger.exports import NO_LICENCE
+
+    response = client.get("/explorer/?drilldown=theme&download=csv")
+    about = csv_about(response)
+    assert about["Source"] == "TotalPlace explorer (the aggregate API's totals for this view)"
+    # The explorer's world is illustrative: flagged, and no licence claimed.
+    assert about["Illustrative"].startswith("Yes") and about["Licence"] == NO_LICENCE
+    assert about["As of"]
+    # The API's CSV is for programs: a bare table, the same facts in its headers.
+    api = client.get("/api/v1/aggregate/?drilldown=theme&format=csv")
+    assert api.content.decode().startswith("theme_code,theme_name,amount,lines")
+    assert api["X-TotalPlace-Illustrative"] == "true"
+    assert api["X-TotalPlace-Licence"] == NO_LICENCE
+    assert api["X-TotalPlace-As-Of"] == about["As of"]
+    assert api["X-TotalPlace-Source"].startswith("TotalPlace aggregate API, http://testserver/")
+    assert "Link" not in api  # a licence link only for published figures

@@ -1,7 +1,6 @@
 """The map of spend per head: every hex of the layout, matched to places by GSS code (or an
 alias), "no data" where there is no spend or no population, never £0."""
 
-import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -12,6 +11,7 @@ from openpyxl import load_workbook
 from explorer.maps import hexjson, spend_per_head_by_district
 from ledger.models import PlaceAlias, SpendLine
 from ledger.services.rollups import rollup_rebuild
+from tests.csv_downloads import csv_table
 
 from .table_text import table_rows
 
@@ -149,8 +149,7 @@ def test_the_maps_table_downloads_with_no_data_as_empty_cells(client, world):
     assert response["Content-Disposition"] == (
         'attachment; filename="totalplace-spend-per-head-2010-11.csv"'
     )
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = {row[0]: row for row in csv.reader(io.StringIO(text))}
+    rows = {row[0]: row for row in csv_table(response)}
     assert len(rows) == 374 + 1
     assert rows["gss_code"][3:] == [
         "amount",

@@ -3,7 +3,6 @@
 where the row's place has a population, the deflator's vintage stated, and the choice kept in
 the share link and the downloads."""
 
-import csv
 import io
 import json
 from decimal import Decimal
@@ -15,6 +14,7 @@ from openpyxl import load_workbook
 from ledger.calculations.deflate import deflator_source
 from ledger.calculations.measures import Measure
 from ledger.templatetags.money import money
+from tests.csv_downloads import csv_parts
 
 from .table_text import table_rows
 
@@ -149,8 +149,10 @@ def test_the_share_link_and_downloads_keep_the_measure(client, world):
     ]
     download = next(url for key, _, url in first.context["downloads"] if key == "csv")
     response = client.get(f"/explorer/{download}")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    about, rows = csv_parts(response)
     assert rows[0][-1] == "real_per_head_at_2022-23_prices"
+    assert "Real terms per head (£ at 2022-23 prices)" in about["Note"].split("\n")
+    assert deflator_source()["vintage"] in about["Note"]
     assert [r[-1] for r in rows[1:]] == ["" if e is None else str(e) for e in expected]
     xlsx = client.get(f"/explorer/?{query}&download=xlsx")
     book = load_workbook(io.BytesIO(xlsx.content))

@@ -27,6 +27,7 @@ from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.lines import spend_lines_add
 from ledger.services.returns import spend_return_create, spend_return_new_version
 from ledger.services.rollups import rollup_rebuild
+from tests.csv_downloads import csv_table
 from tests.factories import FinancialYearFactory
 from tests.ledger.import_helpers import CRAVEN_FILE, LEEDS_FILE, preview
 
@@ -140,8 +141,8 @@ def _assert_shown_as(client, organisation, spend_return, year, months, name, bad
         reverse("place-detail", args=[place.slug]),
         {"year": year, "export": "csv", "table": "by-organisation"},
     )
-    rows = b"".join(exported.streaming_content).decode("utf-8-sig").splitlines()
-    assert rows[0].endswith(",Months covered") and rows[1].endswith(f",{name}")
+    rows = csv_table(exported)
+    assert rows[0][-1] == "Months covered" and rows[1][-1] == name
 
     body = client.get(f"/api/v1/places/{place.code}/totals/", {"year": year}).json()
     (api_year,) = [y for y in body["years"] if y["year"] == year]

@@ -2,8 +2,6 @@
 preview → choices → load → approve flow, unknown bodies and places, the money account, the
 lines and figures, and the place drill-down's dataset lines (see ``dataset_world``)."""
 
-import csv
-import io
 from decimal import Decimal
 
 import pytest
@@ -21,6 +19,7 @@ from ledger.models import (
 )
 from ledger.services.datasets.editions import dataset_edition_request_load
 from ledger.services.datasets.load import progress_key
+from tests.csv_downloads import csv_table
 from tests.factories import UserFactory
 from tests.ledger.dataset_helpers import csv_bytes, editor, new_edition, preview
 from tests.ledger.dataset_world import (
@@ -435,7 +434,7 @@ def test_the_place_drill_down_downloads_dataset_lines_for_analysts(client, refer
     analyst.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
     client.force_login(analyst)
     response = client.get(url)
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = csv_table(response)
     assert rows[0][:3] == ["Line id", "Financial year", "Place code"]
     assert "Region as published" in rows[0] and len(rows) == 3
     assert {row[rows[0].index("Region as published")] for row in rows[1:]} == {"ENGLAND_South East"}

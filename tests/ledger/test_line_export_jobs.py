@@ -1,8 +1,6 @@
 """A return's line download past DIRECT_DOWNLOAD_MAX_LINES: an export job written by a worker,
 followed on its page, with every line to the penny; only who may download directly gets it."""
 
-import csv
-import io
 from decimal import Decimal
 
 import pytest
@@ -15,6 +13,7 @@ from ledger.permissions import ANALYSTS_GROUP
 from ledger.selectors.return_figures import spend_return_figures
 from ledger.services.access import membership_grant
 from ledger.services.line_exports import KIND
+from tests.csv_downloads import csv_table
 from tests.factories import UserFactory
 from tests.ledger.many_lines import place_with_lines
 
@@ -38,7 +37,7 @@ def member(many):
 def _rows(content: bytes) -> list[list[str]]:
     text = content.decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    return csv_table(text)
 
 
 def _ask(client, spend_return, capture):

@@ -1,6 +1,5 @@
 """Analyst pages on the small ledger: drill-down, compare, exports, escaping, caching."""
 
-import csv
 import io
 from decimal import Decimal
 
@@ -11,6 +10,7 @@ from openpyxl import load_workbook
 from ledger.calculations.deflate import deflator_series, real_terms
 from ledger.exports import safe_cell
 from ledger.models import SpendLine
+from tests.csv_downloads import csv_table
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_exports_escape_formulas_in_csv_and_xlsx(client, mini):
     mini["pct"].save()
     url = reverse("place-detail", args=["testshire"])
     response = client.get(url, {"export": "csv", "table": "by-organisation"})
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = csv_table(response)
     assert rows == [
         ["Organisation", "Amount", "Share %", "Lines", "Months covered"],
         ["Testshire County Council", "1100.01", "96.5", "2", "months not known"],

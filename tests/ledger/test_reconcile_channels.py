@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from ledger.calculations.cuts import place_subtree_ids
 from ledger.models import Place, Sector
 from ledger.selectors.access import approved_lines
+from tests.csv_downloads import csv_table
 
 # The demo is loaded once for the whole module (tests/conftest.py): its tests all use it.
 pytestmark = pytest.mark.django_db
@@ -48,8 +49,7 @@ def export_rows(client, slug, year, table, fmt):
         {"year": year, "export": fmt, "table": table, "transfers": "gross"},
     )
     if fmt == "csv":
-        text = b"".join(response.streaming_content).decode("utf-8-sig")
-        return list(csv.reader(io.StringIO(text)))
+        return csv_table(response)
     sheet = load_workbook(io.BytesIO(response.content)).active
     return [list(r) for r in sheet.iter_rows(values_only=True)]
 

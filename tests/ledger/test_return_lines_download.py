@@ -1,12 +1,10 @@
 """A return's lines as CSV: every line, in file order, exact to the penny, spreadsheet-safe."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
 
 from ledger.services.imports.confirm import import_job_confirm
+from tests.csv_downloads import csv_table
 from tests.ledger.import_helpers import DCLG_HEADER, confirmed, csv_bytes, dclg_row, preview
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +17,7 @@ def _download(client, spend_return) -> list[list[str]]:
     assert "leeds-city-council-2010-11-v1-lines.csv" in response["Content-Disposition"]
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")  # so Excel reads £ and accents right
-    return list(csv.reader(io.StringIO(text[1:])))
+    return csv_table(text)
 
 
 def test_an_officer_downloads_every_line_of_their_draft(client, officer, leeds_draft):

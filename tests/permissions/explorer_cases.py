@@ -2,8 +2,7 @@
 approved returns of £100.00 each in Matrixshire and an approved dataset edition's £50.00; the
 drafts, the submitted returns and the loaded edition's £7.00 never count, whoever asks)."""
 
-import csv
-import io
+from tests.csv_downloads import csv_table
 
 from .cases import expect, page
 
@@ -12,8 +11,7 @@ PUBLIC = expect(OK)
 
 
 def _approved_only(world, role, response):
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(body)))
+    rows = csv_table(response)
     assert rows[1:] == [
         ["MXA", "Matrix A Council", "100.00", "1"],
         ["MXB", "Matrix B Council", "100.00", "1"],

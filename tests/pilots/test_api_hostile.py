@@ -1,11 +1,9 @@
 """Pilots' API and exports against hostile input: deep JSON, formula injection."""
 
-import csv
-import io
-
 import pytest
 
 from pilots.models import Initiative
+from tests.csv_downloads import csv_table
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +33,7 @@ def test_where_savings_land_csv_escapes_names_and_keeps_values(client, world):
     attribution.matrix[0]["present_value"] = "-5.25"
     attribution.save()
     response = client.get("/pilots/alpha/where-savings-land.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    rows = csv_table(response)
     assert rows[0] == [
         "payer_code",
         "payer",

@@ -1,7 +1,5 @@
 """The pilot pages: programme list, pilot, initiative, evidence permalinks, CSV exports."""
 
-import csv
-import io
 from decimal import Decimal
 
 import pytest
@@ -10,6 +8,7 @@ from django.urls import reverse
 
 from pilots.models import EvidenceItem, EvidenceKind
 from pilots.services.evidence import evidence_create
+from tests.csv_downloads import csv_table
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +82,7 @@ def test_matrix_csv_exports(client, world):
     ]:
         response = client.get(url)
         assert response["Content-Type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = csv_table(response)
         assert rows == [
             ["payer_code", "payer", "beneficiary_code", "beneficiary", "present_value_gbp"],
             ["COUNCIL", "Testshire Council", "NHS", "Testshire PCT", "90.30"],
