@@ -189,7 +189,7 @@ def test_a_worker_killed_mid_preview_and_mid_confirm_leaves_no_lines_and_imports
     # Late acknowledgement + reject on worker lost: the task comes back and starts clean.
     job = _job(job, {ImportJobStatus.READY, ImportJobStatus.FAILED, ImportJobStatus.INVALID})
     assert job.status == ImportJobStatus.READY, (job.errors, worker.log()[-3000:])
-    assert (job.staged_count, staged.count(), job.lines_total) == (ROWS, ROWS, total)
+    assert (job.staged_count, staged.count(), job.line_total) == (ROWS, ROWS, total)
     assert "WorkerLostError" in worker.log() or "SIGKILL" in worker.log()
     assert not SpendLine.objects.exists()
 

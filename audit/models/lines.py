@@ -116,7 +116,7 @@ _IMPORT_CHECKED_INSERT = (
     "GROUP BY n.spend_return_id, j.id LOOP "
     "IF added.import_job_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ledger_importjob j "
     "WHERE j.id = added.import_job_id AND j.spend_return_id = added.spend_return_id "
-    "AND j.staged_count = added.lines AND j.lines_total = added.amount) THEN "
+    "AND j.staged_count = added.lines AND j.line_total = added.amount) THEN "
     "RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', MESSAGE = format("
     "'Lines of import job %s can only be added by confirming it (all its previewed lines at "
     "once, into its own return)', added.import_job_id); END IF; "

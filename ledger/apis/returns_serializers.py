@@ -239,7 +239,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         "again automatically (``message`` says so)."
     )
     percent = serializers.IntegerField(source="percent_done", read_only=True)
-    lines_total = money_field(read_only=True)
+    line_total = money_field(read_only=True)
     file_total = money_field(allow_null=True, read_only=True)
     control_total = money_field(allow_null=True, read_only=True)
     unallocated_total = money_field(read_only=True)
@@ -275,7 +275,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "mapping",
             "line_count",
             "staged_count",
-            "lines_total",
+            "line_total",
             "credits_count",
             "dropped",
             "dropped_count",

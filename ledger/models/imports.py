@@ -182,7 +182,7 @@ class ImportJob(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     line_count = models.PositiveIntegerField(default=0)  # lines read from the file
     staged_count = models.PositiveIntegerField(default=0)  # ledger lines (apportioned: more)
-    lines_total = MoneyField(default=0)
+    line_total = MoneyField(default=0)
     credits_count = models.PositiveIntegerField(default=0)
     dropped = models.JSONField(default=dict, blank=True)
     dropped_count = models.PositiveIntegerField(default=0)

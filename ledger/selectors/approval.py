@@ -109,7 +109,7 @@ def spend_return_approval_checks(*, spend_return: SpendReturn) -> ApprovalChecks
                 "duplicate_file",
                 duplicate.message + (f" (the officer said: “{reason}”)" if reason else ""),
                 duplicate.job.staged_count or duplicate.job.line_count,
-                duplicate.job.lines_total,
+                duplicate.job.line_total,
             )
         )
     dupes = spend_return_duplicate_transactions(spend_return=spend_return)

@@ -73,7 +73,7 @@ def test_corrected_cells_are_read_instead_of_the_files_and_confirmed(leeds_draft
         (4, DATE, "31/02/2011", "28/02/2011", officer.pk),
     ]
     job = import_job_run(job_id=job.pk)
-    assert (job.status, job.error_count, job.line_count, job.lines_total) == (
+    assert (job.status, job.error_count, job.line_count, job.line_total) == (
         ImportJobStatus.READY,
         0,
         3,
@@ -96,7 +96,7 @@ def test_xlsx_cells_are_corrected_too(leeds_draft, officer):
     assert [(e["row"], e["column"]) for e in job.errors] == [(3, AMOUNT), (4, DATE)]
     import_job_correct(job=job, corrections=FIXES, actor=officer)
     job = import_job_run(job_id=job.pk)
-    assert (job.status, job.lines_total) == (ImportJobStatus.READY, Decimal("1249.50"))
+    assert (job.status, job.line_total) == (ImportJobStatus.READY, Decimal("1249.50"))
     assert _cells(job)[0][2] == "1,2x4.00"  # the cell's text as the workbook holds it
 
 
@@ -124,7 +124,7 @@ def test_a_short_row_is_padded_to_reach_the_corrected_cell(leeds_draft, officer)
     )
     assert _cells(job) == [(3, AMOUNT, "", "2.00", officer.pk)]
     job = import_job_run(job_id=job.pk)
-    assert (job.status, job.lines_total) == (ImportJobStatus.READY, Decimal("872.83"))
+    assert (job.status, job.line_total) == (ImportJobStatus.READY, Decimal("872.83"))
 
 
 def test_a_job_without_corrections_reads_its_rows_untouched(leeds_draft, officer):

@@ -61,7 +61,7 @@ def test_an_officer_corrects_the_cells_on_the_page_then_confirms(
     assert _post(client, invalid, form, django_capture_on_commit_callbacks) == [
         "2 corrections saved; checking the file again."
     ]
-    assert (invalid.status, invalid.lines_total) == (ImportJobStatus.READY, Decimal("1249.50"))
+    assert (invalid.status, invalid.line_total) == (ImportJobStatus.READY, Decimal("1249.50"))
     page = _page(client, invalid)
     assert "Corrections made here" in page and "Problems to fix" not in page
     assert "<code>1,2x4.00</code></td><td><code>1,234.00</code></td><td>officer</td>" in page

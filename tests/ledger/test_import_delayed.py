@@ -64,7 +64,7 @@ def test_an_upload_while_the_queue_is_down_is_kept_and_queued_again(
     _age(job)
     body = api.get(url).json()
     assert (body["status"], body["delayed"], body["message"]) == ("ready", False, "")
-    assert body["lines_total"] == "12.34"
+    assert body["line_total"] == "12.34"
 
 
 def test_a_confirmation_while_the_queue_is_down_waits_and_completes_once(

@@ -232,11 +232,11 @@ def _import_once(spend_return: SpendReturn, content: bytes, name: str, caplog) -
                 _check_errors(job)
         else:
             assert staged.count() == job.staged_count > 0
-            assert staged.aggregate(t=Sum("amount"))["t"] == job.lines_total
+            assert staged.aggregate(t=Sum("amount"))["t"] == job.line_total
             import_job_confirm(job=job, actor=None)
             count, total, _ = _ledger(spend_return)
             assert count == before[0] + job.staged_count
-            assert total == (before[1] or Decimal(0)) + job.lines_total
+            assert total == (before[1] or Decimal(0)) + job.line_total
             assert not staged.exists()
         transaction.set_rollback(True)  # the next example starts from the same ledger
 

@@ -140,7 +140,7 @@ def test_the_preview_and_confirmation_run_on_a_real_worker(
     job = _wait(job, {ImportJobStatus.READY, ImportJobStatus.INVALID, ImportJobStatus.FAILED})
     assert job.status == ImportJobStatus.READY, (job.errors, real_worker.log()[-2000:])
     assert job.task_id and job.started_at and job.finished_at
-    assert (job.rows_done, job.rows_total, job.line_count, job.lines_total) == (
+    assert (job.rows_done, job.rows_total, job.line_count, job.line_total) == (
         8838,
         8838,
         8837,

@@ -92,7 +92,7 @@ def test_a_mapping_saved_from_placeholder_headers_is_not_applied_to_another_file
     # Next month's petty-cash sheet is, and gets the saved mapping without asking.
     next_month = csv_bytes([["", "", "Notes", "Checked by"], ["14/02/2011", "3.20", "Tea", "JS"]])
     job = preview(leeds_draft, next_month, actor=officer)
-    assert (job.status, job.mapping, job.lines_total) == (
+    assert (job.status, job.mapping, job.line_total) == (
         ImportJobStatus.READY,
         saved,
         Decimal("3.20"),
@@ -126,7 +126,7 @@ def test_a_generic_saved_mapping_does_not_override_the_leeds_layout_unless_prefe
     # Next month's Leeds file: the built-in layout, not the generic saved mapping.
     february, total = _leeds(3)
     job = preview(leeds_draft, february, actor=officer)
-    assert (job.status, job.layout, job.mapping, job.lines_total) == (
+    assert (job.status, job.layout, job.mapping, job.line_total) == (
         ImportJobStatus.READY,
         "leeds_2011",
         None,
@@ -140,7 +140,7 @@ def test_a_generic_saved_mapping_does_not_override_the_leeds_layout_unless_prefe
     assert saved.preferred is True
     march, total = _leeds(6)
     job = preview(leeds_draft, march, actor=officer)
-    assert (job.status, job.layout, job.mapping, job.lines_total) == (
+    assert (job.status, job.layout, job.mapping, job.line_total) == (
         ImportJobStatus.READY,
         "custom",
         saved,
@@ -152,7 +152,7 @@ def test_a_generic_saved_mapping_does_not_override_the_leeds_layout_unless_prefe
 def test_the_leeds_layout_is_recognised_with_its_misspelt_header(leeds_draft, officer):
     content, total = _leeds(0, count=5, misspelt=True)
     job = preview(leeds_draft, content, actor=officer)
-    assert (job.status, job.layout, job.line_count, job.lines_total) == (
+    assert (job.status, job.layout, job.line_count, job.line_total) == (
         ImportJobStatus.READY,
         "leeds_2011",
         5,

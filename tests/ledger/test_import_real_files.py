@@ -129,7 +129,7 @@ def test_both_files_through_the_upload_page(
         )
     job = ImportJob.objects.get(spend_return=spend_return)
     assert response.url == reverse("import-job-detail", args=[job.pk])
-    assert (job.status, job.line_count, job.lines_total, job.credits_count) == (
+    assert (job.status, job.line_count, job.line_total, job.credits_count) == (
         ImportJobStatus.READY,
         lines,
         total,

@@ -54,7 +54,7 @@ def test_xlsx_is_read_from_the_sheet_with_the_spending(leeds_draft, officer):
     job = preview(leeds_draft, content, "spend.xlsx", actor=officer)
     assert job.status == ImportJobStatus.READY, job.errors
     assert job.file_format["kind"] == "xlsx" and job.file_format["sheet"] == "January"
-    assert (job.file_format["header_row"], job.line_count, job.lines_total) == (
+    assert (job.file_format["header_row"], job.line_count, job.line_total) == (
         3,
         3,
         Decimal("1870.53"),
@@ -214,7 +214,7 @@ def test_the_mapping_page_for_a_wide_table(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, form)
     job.refresh_from_db()
-    assert (job.status, job.line_count, job.lines_total) == (
+    assert (job.status, job.line_count, job.line_total) == (
         ImportJobStatus.READY,
         1,
         Decimal("612345678.00"),

@@ -35,7 +35,7 @@ def _file(*amounts: str, area: str = "Libraries") -> bytes:
 
 def test_nothing_reaches_the_ledger_until_confirmed_then_all_of_it(leeds_draft, officer):
     job = preview(leeds_draft, _file("10.00", "-2.50", "1,000.00"), actor=officer)
-    assert (job.status, job.line_count, job.lines_total, job.credits_count) == (
+    assert (job.status, job.line_count, job.line_total, job.credits_count) == (
         ImportJobStatus.READY,
         3,
         Decimal("1007.50"),
@@ -170,7 +170,7 @@ def test_unmapped_columns_are_fixed_on_the_mapping_page_and_the_mapping_is_reuse
         import_job_remap(job=job, mapping={"fields": {"amount": "Nope"}}, actor=officer)
     import_job_remap(job=job, mapping=mapping, actor=officer, save_as="Our ledger export")
     job = import_job_run(job_id=job.pk)
-    assert (job.status, job.lines_total, job.layout) == (
+    assert (job.status, job.line_total, job.layout) == (
         ImportJobStatus.READY,
         Decimal("99.99"),
         "custom",
@@ -186,7 +186,7 @@ def test_unmapped_columns_are_fixed_on_the_mapping_page_and_the_mapping_is_reuse
         [["Paid on", "Payee", "Sum (GBP)", "Cost centre"], ["14/02/2011", "B Ltd", "1.01", "Parks"]]
     )
     again = preview(leeds_draft, next_month, actor=officer)
-    assert (again.status, again.mapping, again.lines_total) == (
+    assert (again.status, again.mapping, again.line_total) == (
         ImportJobStatus.READY,
         saved,
         Decimal("1.01"),
@@ -239,7 +239,7 @@ def test_preamble_blank_rows_comma_rows_and_totals_are_dropped_and_counted(leeds
         [""] * 12,
     ]
     job = preview(leeds_draft, csv_bytes(rows))
-    assert (job.status, job.line_count, job.lines_total) == (
+    assert (job.status, job.line_count, job.line_total) == (
         ImportJobStatus.READY,
         2,
         Decimal("75.00"),

@@ -58,7 +58,7 @@ def test_the_mapping_page_offers_the_guesses_and_they_import(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, form)
     job.refresh_from_db()
-    assert (job.status, job.line_count, job.lines_total) == (
+    assert (job.status, job.line_count, job.line_total) == (
         ImportJobStatus.READY,
         3,
         Decimal("1338.50"),

@@ -102,7 +102,7 @@ def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_comm
         "mapping": job.mapping_used,
         "line_count": 2,
         "staged_count": 2,
-        "lines_total": "999.50",
+        "line_total": "999.50",
         "credits_count": 1,
         "dropped": {},
         "dropped_count": 0,
@@ -248,7 +248,7 @@ def test_the_schema_documents_the_returns_api(client):
     assert "The file is kept as published" in corrections["description"]
     upload = paths["/api/v1/organisation/spend-returns/{id}/files/"]["post"]
     assert "(same SHA-256) is refused" in upload["description"]
-    money = schema["components"]["schemas"]["ImportJob"]["properties"]["lines_total"]
+    money = schema["components"]["schemas"]["ImportJob"]["properties"]["line_total"]
     assert money["type"] == "string" and money["format"] == "decimal"
 
 

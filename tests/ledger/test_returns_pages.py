@@ -274,7 +274,7 @@ def test_the_mapping_page_is_pre_filled_and_re_reads_the_file(
         )
     assert response.url == reverse("import-job-detail", args=[job.pk])
     job.refresh_from_db()
-    assert (job.status, job.lines_total, job.save_mapping_as) == (
+    assert (job.status, job.line_total, job.save_mapping_as) == (
         ImportJobStatus.READY,
         Decimal("5.00"),
         "Petty cash",

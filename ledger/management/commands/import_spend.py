@@ -225,7 +225,7 @@ class Command(AuditedCommand):
                 write(f"  {field:<18} ← {header}{note}")
         write(f"Rows read: {job.rows_done:,}")
         write(
-            f"Lines: {job.line_count:,}   total {pounds(Decimal(job.lines_total))}   "
+            f"Lines: {job.line_count:,}   total {pounds(Decimal(job.line_total))}   "
             f"credits {job.credits_count:,}"
         )
         if job.staged_count != job.line_count:

@@ -122,7 +122,7 @@ def import_job_confirm(
     if holders and not job.duplicate_reason:
         raise ValidationError(f"{file_held_message(holders)}: confirming it needs a reason.")
     staged = staged_lines_summary(job=job)
-    if staged.count != job.staged_count or staged.total != job.lines_total:
+    if staged.count != job.staged_count or staged.total != job.line_total:
         raise ValidationError(
             "The previewed lines are no longer complete (the preview must run again): "
             f"{staged.count:,} of {job.staged_count:,} lines are waiting."
@@ -169,7 +169,7 @@ def import_job_confirm(
         "file": job.filename,
         "sha256": job.sha256,
         "lines": written,
-        "total": str(job.lines_total),
+        "total": str(job.line_total),
         "mode": job.mode,
         "lines_replaced": replaced,
     }

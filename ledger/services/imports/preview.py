@@ -116,7 +116,7 @@ def _run(job_id: int) -> ImportJob:
             "file": job.filename,
             "outcome": job.status,
             "lines": job.line_count,
-            "total": str(job.lines_total),
+            "total": str(job.line_total),
             "errors": job.error_count,
         },
     )

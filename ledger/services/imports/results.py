@@ -54,7 +54,7 @@ def job_finish(job: ImportJob, tally: Tally, header: Header) -> None:
     job.rows_done = job.rows_total = done
     job.line_count = tally.lines
     job.staged_count = tally.staged
-    job.lines_total = from_pence(tally.total)
+    job.line_total = from_pence(tally.total)
     job.credits_count = tally.credits
     job.dropped = dict(tally.dropped)
     job.dropped_count = sum(tally.dropped.values())
