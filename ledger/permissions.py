@@ -24,7 +24,14 @@ Members get tokens for their organisations; analysts, dataset editors, admins an
 import rules
 
 from audit.selectors import spend_return_author_ids
-from ledger.models import DatasetEditionStatus, ImportJob, Organisation, Role, SpendReturnStatus
+from ledger.models import (
+    DatasetEditionStatus,
+    ImportJob,
+    Organisation,
+    Role,
+    SpendReturn,
+    SpendReturnStatus,
+)
 from ledger.selectors.access import acting_organisation_ids
 
 ANALYSTS_GROUP = "Analysts"
@@ -89,6 +96,11 @@ def is_editable(user, obj) -> bool:
 
 
 @rules.predicate
+def is_spend_return(user, obj) -> bool:
+    return isinstance(obj, SpendReturn)
+
+
+@rules.predicate
 def is_submitted(user, obj) -> bool:
     return obj is not None and obj.status == SpendReturnStatus.SUBMITTED
 
@@ -116,7 +128,6 @@ def created_by_user(user, obj) -> bool:
 
 # Role-level (the object is the organisation, or anything of it; none: any organisation).
 rules.add_perm("ledger.prepare_returns", is_finance_officer)
-rules.add_perm("ledger.approve_returns", is_approver)
 rules.add_perm("ledger.see_drafts", is_member)
 
 # Spend returns.
@@ -128,10 +139,16 @@ rules.add_perm("ledger.edit_spend_return", is_finance_officer & is_editable)
 rules.add_perm("ledger.submit_spend_return", is_finance_officer & is_editable)
 rules.add_perm("ledger.start_spend_return_version", is_finance_officer)
 rules.add_perm("ledger.discard_spend_return", is_finance_officer & is_unsubmitted_draft)
-# Separation of duties: whoever prepared a version (created it, entered, changed or imported
-# its lines, submitted it) never signs it off; whoever submitted it never sends it back either.
-# The author check comes last: it reads the trail, and only for an approver of a submitted one.
-rules.add_perm("ledger.approve_spend_return", is_approver & is_submitted & ~prepared_by_user)
+# Approving, one permission for the role and the act. Asked of an organisation (or nothing:
+# any organisation) it is the approver's role, which pages and the API check first to refuse
+# with "only approvers"; asked of a spend return it is the act itself. Separation of duties:
+# whoever prepared a version (created it, entered, changed or imported its lines, submitted
+# it) never signs it off; whoever submitted it never sends it back either. The author check
+# comes last: it reads the trail, and only for an approver of a submitted one.
+rules.add_perm(
+    "ledger.approve_spend_return",
+    is_approver & (~is_spend_return | (is_submitted & ~prepared_by_user)),
+)
 rules.add_perm("ledger.send_back_spend_return", is_approver & is_submitted & ~submitted_by_user)
 
 # Imports and theme rules.

@@ -18,7 +18,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledger.authentication import ApiTokenAuthentication
-from ledger.models import ApiToken, FinancialYear, Place, SpendReturn, SpendReturnStatus
+from ledger.models import (
+    ApiToken,
+    FinancialYear,
+    Organisation,
+    Place,
+    SpendReturn,
+    SpendReturnStatus,
+)
 from ledger.selectors.imports import column_mapping_get, import_jobs_of_organisation
 from ledger.selectors.returns import spend_returns_of_organisation
 from ledger.services.approval import spend_return_approve, spend_return_submit
@@ -231,7 +238,9 @@ class IsOrganisationApprover(HasOrganisationToken):
 
     @staticmethod
     def _check(request, obj) -> bool:
-        if not has_perm(request.user, "ledger.approve_returns", obj):
+        # The role, asked of the organisation: the act itself is the service's to refuse.
+        organisation = obj if isinstance(obj, Organisation) else obj.organisation
+        if not has_perm(request.user, "ledger.approve_spend_return", organisation):
             raise PermissionDenied(
                 f"Only approvers of {request.auth.organisation} can sign off its spend returns."
             )

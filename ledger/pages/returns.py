@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.selectors import sees_trail, spend_return_history_for
-from ledger.models import Role, ServiceTheme, SpendReturn, SpendReturnStatus
+from ledger.models import Organisation, Role, ServiceTheme, SpendReturn, SpendReturnStatus
 from ledger.selectors.access import user_organisations
 from ledger.selectors.approval import spend_return_approval_checks
 from ledger.selectors.coverage import spend_return_coverage
@@ -71,6 +71,12 @@ def spend_return_of(request, pk: int, **kwargs) -> SpendReturn:
     wrong one); the state (already submitted, your own submission) is the service's to refuse,
     with a message, since a page may simply be out of date."""
     return _get(request, pk)
+
+
+def spend_return_organisation(request, pk: int, **kwargs) -> Organisation:
+    """The organisation of the return: approving's role is asked of it (as a spend return,
+    ``ledger.approve_spend_return`` is the act itself, which the service refuses with why)."""
+    return _get(request, pk).organisation
 
 
 # The organisation filter's values besides an organisation's id.
@@ -200,7 +206,7 @@ def spend_return_detail(request, pk: int):
         "can_approve": can("approve_spend_return"),
         "can_send_back": can("send_back_spend_return"),
         "can_discard": can("discard_spend_return"),
-        "is_approver": can("approve_returns"),
+        "is_approver": has_perm(user, "ledger.approve_spend_return", spend_return.organisation),
         "can_start_version": can("start_spend_return_version"),
         "send_back_form": SendBackForm(),
         "coverage": spend_return_coverage(spend_return=spend_return),
@@ -244,7 +250,9 @@ def spend_return_submit_view(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("ledger.approve_returns", fn=spend_return_of, message=ONLY_APPROVERS)
+@permission_required(
+    "ledger.approve_spend_return", fn=spend_return_organisation, message=ONLY_APPROVERS
+)
 def spend_return_approve_view(request, pk: int):
     if request.method == "GET":
         spend_return = _get(request, pk)
@@ -261,7 +269,9 @@ def spend_return_approve_view(request, pk: int):
 
 
 @require_POST
-@permission_required("ledger.approve_returns", fn=spend_return_of, message=ONLY_APPROVERS)
+@permission_required(
+    "ledger.approve_spend_return", fn=spend_return_organisation, message=ONLY_APPROVERS
+)
 def spend_return_send_back_view(request, pk: int):
     form = SendBackForm(request.POST)
     reason = form.data.get("reason", "")

@@ -45,10 +45,11 @@ def _require_approver(
     done: str,
     refused: str,
 ) -> None:
+    # The role first (asked of the organisation), then the state, then the act itself.
     require_perm(
         actor,
-        "ledger.approve_returns",
-        spend_return,
+        "ledger.approve_spend_return",
+        spend_return.organisation,
         message=f"Only approvers of {spend_return.organisation} can {verb}.",
     )
     if spend_return.status != SpendReturnStatus.SUBMITTED:

@@ -190,6 +190,19 @@ def test_separation_of_duties_binds_administrators_too(world):
     assert has_perm(world.users["approver_a"], "ledger.approve_spend_return", submitted)
 
 
+def test_approving_is_one_permission_for_the_role_and_the_act(world):
+    """Asked of an organisation it is the approver's role; of a return, approving it now."""
+    perm, approver, draft = "ledger.approve_spend_return", world.users[APPROVER], world.a_draft
+    assert has_perm(approver, perm, draft.organisation)
+    assert has_perm(approver, perm)  # an approver somewhere
+    assert not has_perm(approver, perm, draft)  # a draft: nothing to approve yet
+    assert has_perm(approver, perm, world.a_submitted)
+    assert not has_perm(approver, perm, world.b_draft.organisation)
+    for role in (OFFICER, OUTSIDER, ANALYST):
+        assert not has_perm(world.users[role], perm, draft.organisation)
+        assert not has_perm(world.users[role], perm)
+
+
 def test_an_inactive_administrator_has_no_rights(world):
     admin = world.users[ADMIN]
     admin.is_active = False
