@@ -4,6 +4,7 @@ from .pages import account, compare, count, home, lines, organisations, place, s
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("accounts/login/", account.SignInView.as_view(), name="login"),
     path("account/api-tokens/", account.api_tokens, name="account-api-tokens"),
     path(
         "account/api-tokens/<int:pk>/revoke/",
