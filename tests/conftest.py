@@ -140,6 +140,7 @@ def real_worker(celery_worker_process, transactional_db):
     try:
         yield celery_worker_process
     finally:
+        celery_worker_process.wait_idle()  # before the teardown's flush
         app.conf.task_always_eager, app.conf.task_default_queue = previous
 
 

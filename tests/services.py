@@ -52,6 +52,7 @@ class WorkerProcess:
     process: subprocess.Popen
     queue: str
     log_path: Path
+    hostname: str = ""
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -64,6 +65,31 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_idle(self, seconds: float = 30) -> None:
+        """Wait until nothing waits in the queue and the worker runs or holds no task.
+
+        A test ends once what it checks has committed, but a task it queued may still be
+        running (a recompute after the last one it waited for). The test's teardown truncates
+        every table, and doing so under a task's open transaction deadlocked once.
+        """
+        from totalplace.celery import app
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self.process.poll() is None:
+            with app.connection_for_write() as connection:
+                queued = connection.default_channel.queue_declare(self.queue)  # 0 if none left
+            inspect = app.control.inspect(destination=[self.hostname], timeout=1)
+            active, reserved = inspect.active(), inspect.reserved()
+            if (
+                not queued.message_count
+                and active is not None
+                and reserved is not None
+                and not any(active.values())
+                and not any(reserved.values())
+            ):
+                return
+            time.sleep(0.2)
 
 
 def start_celery_worker(
@@ -113,14 +139,14 @@ def start_celery_worker(
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
     )
-    worker = WorkerProcess(process, queue, log_path)
+    worker = WorkerProcess(process, queue, log_path, f"{node}@{os.uname().nodename}")
     from totalplace.celery import app
 
     deadline = time.monotonic() + WORKER_START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"Celery worker exited at start:\n{worker.log()}", pytrace=False)
-        if app.control.ping(destination=[f"{node}@{os.uname().nodename}"], timeout=0.5):
+        if app.control.ping(destination=[worker.hostname], timeout=0.5):
             return worker
     worker.stop()
     pytest.fail(f"Celery worker did not answer within {WORKER_START_TIMEOUT}s:\n{worker.log()}")
