@@ -100,3 +100,14 @@ def notifications_mark_read(*, user: AbstractBaseUser) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notification_mark_read(*, user: AbstractBaseUser, pk: int) -> Notification:
+    """Mark one of ``user``'s notifications read (the moment it was first read is kept).
+    Anyone else's raises ``Notification.DoesNotExist``, as a missing one does, so a number
+    tells no one whose notification it is."""
+    notification = Notification.objects.select_related("spend_return").get(pk=pk, recipient=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

@@ -104,7 +104,8 @@ def test_the_list_page_and_the_unread_count(client, submitted, approver, officer
         in page
     )
     listing = client.get(reverse("notification-list")).content.decode()
-    assert f'<a href="/spend-returns/{submitted.pk}/">{submitted}</a>' in listing
+    notification = Notification.objects.get(recipient=approver)
+    assert f'<a href="/notifications/{notification.pk}/">{submitted}</a>' in listing
     assert "Submitted for sign-off" in listing and ">officer<" in listing
     assert "badge-unread" in listing
     response = client.post(reverse("notifications-read"), follow=True)
@@ -113,3 +114,35 @@ def test_the_list_page_and_the_unread_count(client, submitted, approver, officer
     # Each person sees only their own.
     client.force_login(officer)
     assert str(submitted) not in client.get(reverse("notification-list")).content.decode()
+
+
+def test_one_notification_is_marked_read_by_its_button_or_by_opening_it(
+    client, submitted, approver
+):
+    Notification.objects.create(  # a second one for the approver
+        recipient=approver, kind=NotificationKind.SUBMITTED, spend_return=submitted
+    )
+    first, newer = Notification.objects.filter(recipient=approver).order_by("created_at", "pk")
+    client.force_login(approver)
+    listing = client.get(reverse("notification-list")).content.decode()
+    # A button per unread row, in a form of its own (CSRF), named for screen readers.
+    button = f'action="{reverse("notification-read", args=[first.pk])}"'
+    assert button in listing and "csrfmiddlewaretoken" in listing
+    assert f'Mark read<span class="visually-hidden">: {submitted}, ' in listing
+    response = client.post(reverse("notification-read", args=[first.pk]), {"page": "1"})
+    assert response["Location"] == reverse("notification-list") + "?page=1"
+    first.refresh_from_db()
+    newer.refresh_from_db()
+    assert first.read_at is not None and newer.read_at is None  # only that one
+    read_at = first.read_at
+    client.post(reverse("notification-read", args=[first.pk]))
+    first.refresh_from_db()
+    assert first.read_at == read_at  # the first reading is kept
+    listing = client.get(reverse("notification-list")).content.decode()
+    assert button not in listing
+    assert 'class="badge badge-count">1<' in listing
+    # Opening the other (its link in the list) reads it and shows the return.
+    opened = client.get(reverse("notification-open", args=[newer.pk]))
+    assert opened["Location"] == reverse("spend-return-detail", args=[newer.spend_return_id])
+    newer.refresh_from_db()
+    assert newer.read_at is not None

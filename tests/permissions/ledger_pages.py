@@ -95,6 +95,33 @@ def _only_own_read(world, role, response):
     assert not others.filter(read_at__isnull=False).exists(), f"{role} read others' notifications"
 
 
+def _approver_notification(world) -> int:
+    """The approver's notification of A's return submitted by its officer."""
+    from ledger.models import Notification
+
+    return Notification.objects.get(
+        recipient=world.users[APPROVER], spend_return=world.a_submitted
+    ).pk
+
+
+def _one_read(path_end: str):
+    def path(world):
+        return f"/notifications/{_approver_notification(world)}/{path_end}"
+
+    return path
+
+
+def _only_the_approvers_read(world, role, response):
+    """Only the recipient marks their notification read (it opens A's submitted return);
+    no one's other notifications change."""
+    from ledger.models import Notification
+
+    read = set(Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True))
+    assert read == ({_approver_notification(world)} if role == APPROVER else set()), role
+    if role == APPROVER and response.wsgi_request.method == "GET":
+        assert response["Location"] == f"/spend-returns/{world.a_submitted.pk}/"
+
+
 def _asks(name, step, status):
     """The question's page posts the step to itself and changes nothing."""
 
@@ -482,6 +509,26 @@ LEDGER_PAGES = [
         expect(DONE, anonymous=LOGIN),
         method="POST",
         check=_only_own_read,
+    ),
+    # One notification: read by opening it or by its button, only by whom it was sent to
+    # (anyone else's is missing, as a number that does not exist is).
+    page(
+        "notification-open",
+        _one_read(""),
+        expect(MISSING, anonymous=LOGIN, approver=DONE),
+        check=_only_the_approvers_read,
+    ),
+    page(
+        "notification-read-get",
+        _one_read("read/"),
+        expect(NOT_ALLOWED),
+    ),
+    page(
+        "notification-read",
+        _one_read("read/"),
+        expect(MISSING, anonymous=LOGIN, approver=DONE),
+        method="POST",
+        check=_only_the_approvers_read,
     ),
     # Payments to public bodies: each organisation's officers decide its own matches.
     page(
