@@ -15,7 +15,7 @@ LIMITS = {
     "page": (8, 6),
     "import": (49, 89),
     "approval": (41, 61),
-    "savings": (27, 31),
+    "savings": (26, 29),
     "savings-csv": (13, 13),
 }
 # Each return to an app or a layer a trace may make (none may be added).

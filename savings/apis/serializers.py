@@ -17,7 +17,7 @@ from savings.models import (
     ScopeKind,
     UnitCost,
 )
-from savings.pages.matrix import matrix_csv_url
+from savings.pages.sections import matrix_csv_url
 from savings.selectors.realisation import NOT_TRANSFERABLE
 
 

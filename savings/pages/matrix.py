@@ -1,61 +1,17 @@
-"""Where the savings land on a page (table, diagram) and as CSV, for any scope."""
+"""Where the savings land as CSV, for any scope (on a page: ``sections.py``)."""
 
 from decimal import Decimal
 
 from django.http import Http404
-from django.urls import reverse
 from django.utils.text import slugify
 
 from ledger.exports import ExportAbout, csv_rows_response
 from ledger.models import Place
 from pilots.models import Initiative, Pilot, Programme
 from pilots.selectors import pages
-from savings.models import Attribution
-from savings.selectors import attribution_for, matrix_table
+from savings.selectors import attribution_for
 
 MATRIX_COLUMNS = ["payer_code", "payer", "beneficiary_code", "beneficiary", "present_value_gbp"]
-
-
-def matrix_csv_url(subject: Initiative | Pilot | Programme | Place) -> str:
-    if isinstance(subject, Initiative):
-        return reverse("savings:initiative-matrix-csv", args=[subject.public_id])
-    if isinstance(subject, Pilot):
-        return reverse("savings:pilot-matrix-csv", args=[subject.slug])
-    if isinstance(subject, Programme):
-        return reverse("savings:programme-matrix-csv", args=[subject.slug])
-    return reverse("savings:place-matrix-csv", args=[subject.slug])
-
-
-def sankey_data(attribution: Attribution) -> dict:
-    """Flows for chartjs-chart-sankey: payers on the left, beneficiaries on the right.
-
-    A body that both pays and saves appears twice ("pays" and "saves") so the diagram reads
-    left to right. Flow sizes are for drawing only; the table beside it has the exact values.
-    """
-    flows, labels = [], {}
-    for cell in attribution.matrix:
-        source = f"pays:{cell['payer'] or '-'}"
-        target = f"saves:{cell['beneficiary']}"
-        labels[source] = f"{cell['payer_name']} (pays)"
-        labels[target] = f"{cell['beneficiary_name']} (saves)"
-        flows.append({"from": source, "to": target, "flow": cell["present_value"]})
-    return {"flows": flows, "labels": labels}
-
-
-def where_savings_land_context(attribution: Attribution | None, subject) -> dict:
-    """What ``savings/includes/where_savings_land.html`` shows for one scope."""
-    if attribution is None:
-        return {"attribution": None, "matrix_csv_url": matrix_csv_url(subject)}
-    table = matrix_table(attribution=attribution)
-    return {
-        "attribution": attribution,
-        "matrix_beneficiaries": table.beneficiaries,
-        "matrix_grid": table.rows,
-        "matrix_column_totals": table.column_totals,
-        "matrix_total": table.total,
-        "sankey": sankey_data(attribution),
-        "matrix_csv_url": matrix_csv_url(subject),
-    }
 
 
 def _subject(kind: str, key):

@@ -1,9 +1,16 @@
 """What savings shows on pilots' pages: an initiative's appraisal, costs and benefits, and where
-the savings land for an initiative, a pilot, a programme or a place (``pilots.sections``)."""
+the savings land for an initiative, a pilot, a programme or a place (``pilots.sections``).
+The page's where-savings-land table and diagram are built here, beside the sections that show
+them; the CSV of the same matrix is ``matrix.py``."""
 
+from django.urls import reverse
+
+from ledger.models import Place
 from ledger.selectors.access import user_organisations
+from pilots.models import Initiative, Pilot, Programme
 from pilots.sections import provides
 from savings import selectors
+from savings.models import Attribution
 from savings.selectors.realisation import (
     NOT_TRANSFERABLE,
     ledger_checks,
@@ -11,8 +18,6 @@ from savings.selectors.realisation import (
     saving_actions,
     savings_for,
 )
-
-from .matrix import where_savings_land_context
 
 
 @provides("initiative")
@@ -78,4 +83,46 @@ def scope_sections(*, request, subject) -> dict:
     return {
         **where_savings_land_context(selectors.attribution_for(subject=subject), subject),
         **_realisation_context(request, subject),
+    }
+
+
+def matrix_csv_url(subject: Initiative | Pilot | Programme | Place) -> str:
+    if isinstance(subject, Initiative):
+        return reverse("savings:initiative-matrix-csv", args=[subject.public_id])
+    if isinstance(subject, Pilot):
+        return reverse("savings:pilot-matrix-csv", args=[subject.slug])
+    if isinstance(subject, Programme):
+        return reverse("savings:programme-matrix-csv", args=[subject.slug])
+    return reverse("savings:place-matrix-csv", args=[subject.slug])
+
+
+def sankey_data(attribution: Attribution) -> dict:
+    """Flows for chartjs-chart-sankey: payers on the left, beneficiaries on the right.
+
+    A body that both pays and saves appears twice ("pays" and "saves") so the diagram reads
+    left to right. Flow sizes are for drawing only; the table beside it has the exact values.
+    """
+    flows, labels = [], {}
+    for cell in attribution.matrix:
+        source = f"pays:{cell['payer'] or '-'}"
+        target = f"saves:{cell['beneficiary']}"
+        labels[source] = f"{cell['payer_name']} (pays)"
+        labels[target] = f"{cell['beneficiary_name']} (saves)"
+        flows.append({"from": source, "to": target, "flow": cell["present_value"]})
+    return {"flows": flows, "labels": labels}
+
+
+def where_savings_land_context(attribution: Attribution | None, subject) -> dict:
+    """What ``savings/includes/where_savings_land.html`` shows for one scope."""
+    if attribution is None:
+        return {"attribution": None, "matrix_csv_url": matrix_csv_url(subject)}
+    table = selectors.matrix_table(attribution=attribution)
+    return {
+        "attribution": attribution,
+        "matrix_beneficiaries": table.beneficiaries,
+        "matrix_grid": table.rows,
+        "matrix_column_totals": table.column_totals,
+        "matrix_total": table.total,
+        "sankey": sankey_data(attribution),
+        "matrix_csv_url": matrix_csv_url(subject),
     }
