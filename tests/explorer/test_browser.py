@@ -3,6 +3,8 @@ map, and axe-core's WCAG checks on both. Skipped without Debian's chromium, as t
 browser tests are (a failure under TOTALPLACE_REQUIRE_SERVICES=1)."""
 
 import zipfile
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -147,3 +149,76 @@ def test_the_map_and_both_pages_pass_axe(browser, world_site):
         for v in violations
     ]
     assert not problems, "\n".join(problems)
+
+
+def _pounds(text: str) -> Decimal | None:
+    return None if text == "—" else Decimal(text.replace("£", "").replace(",", ""))
+
+
+def _show_as(browser, text: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element(By.ID, "show-as")).select_by_visible_text(text)
+    _click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, ".explorer-form button"))
+
+
+def test_show_as_changes_the_table_and_the_url_keeps_it(browser, world_site):
+    """The "Show as" toggle: per head and real terms add their column (the measure's own
+    figures for the cash beside them), the address keeps the choice through a reload, and axe
+    finds nothing on the toggled page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from ledger.calculations.measures import Measure
+
+    browser.get(f"{world_site.url}/explorer/?drilldown=place&year=2010-11")
+    cash = _table(browser)
+    assert [len(row) for row in cash] == [2] * len(cash) and cash
+    persons = {"Allerdale": 1000}  # the world's populations for 2010-11; the others have none
+
+    _show_as(browser, "Cash per head")
+    header = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#explorer-table thead th")]
+    assert header == ["Place", "Amount", "Cash per head"]
+    per_head = Measure("per_head")
+    assert _table(browser) == [
+        [name, amount, _money(per_head, amount, persons.get(name))] for name, amount in cash
+    ]
+    assert any(row[2] != "—" for row in _table(browser))  # a figure changed, not only a column
+    assert "show_as=per_head" in browser.current_url
+
+    _show_as(browser, "Real terms")
+    base = Select(browser.find_element(By.ID, "base")).first_selected_option.text
+    real = Measure("real", base)
+    header = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#explorer-table thead th")]
+    assert header == ["Place", "Amount", real.label]
+    expected = [[name, amount, _money(real, amount, None)] for name, amount in cash]
+    assert _table(browser) == expected
+    assert expected[0][2] != expected[0][1]  # 2010-11 at later prices is more pounds
+    query = parse_qs(urlsplit(browser.current_url).query)
+    assert (query["show_as"], query["base"]) == (["real"], [base])
+    share = browser.find_element(By.ID, "share-url").get_attribute("value")
+    assert "show_as=real" in share
+
+    # The address alone brings the choice back.
+    browser.get("about:blank")
+    browser.get(share)
+    assert Select(browser.find_element(By.ID, "show-as")).first_selected_option.text == (
+        "Real terms"
+    )
+    assert _table(browser) == expected
+
+    if not AXE.exists():
+        missing("needs axe-core from npm (npm ci)")
+    browser.set_script_timeout(30)
+    problems = [
+        f"{v['impact']} {v['rule']} ({v['help']}) at {v['nodes']}" for v in _violations(browser)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def _money(measure, shown_amount: str, persons: int | None) -> str:
+    from ledger.templatetags.money import money
+
+    figure = measure.apply(_pounds(shown_amount), year="2010-11", persons=persons)
+    return "—" if figure is None else money(figure)
