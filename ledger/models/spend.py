@@ -128,6 +128,14 @@ class SpendReturn(models.Model):
         """The months it covers (declared, else from its dates); None when not known."""
         return effective_months(computed=self.months, declared=self.declared_months)
 
+    def versions(self) -> "models.QuerySet[SpendReturn]":
+        """Every version of this return (itself included): the same organisation, financial
+        year and place. Works on an unsaved return naming them, to find the versions before it."""
+        same_place = Q(place=self.place_id) if self.place_id else Q(place__isnull=True)
+        return SpendReturn.objects.filter(
+            same_place, organisation=self.organisation_id, financial_year=self.financial_year_id
+        )
+
 
 class SpendKind(models.TextChoices):
     REVENUE = "revenue", "Revenue"

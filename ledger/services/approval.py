@@ -26,7 +26,6 @@ from totalplace.permissions import require_perm
 
 from .coverage import spend_return_months_record
 from .notifications import notifications_send
-from .returns import spend_return_versions_lock
 from .transfers import supplier_matches_for_return
 
 PREPARED_IT = (
@@ -34,6 +33,16 @@ PREPARED_IT = (
     "submitted it), so another approver must sign it off."
 )
 SUBMITTED_IT = "You submitted this return, so another approver must send it back."
+
+
+def spend_return_versions_lock(*, spend_return: SpendReturn) -> dict[int, SpendReturn]:
+    """Lock every version of the return's organisation, year and place, fresh from the database.
+
+    Always in id order: two approvals of different versions at once then queue on the first
+    version instead of each holding one and waiting for the other (a deadlock).
+    """
+    scope = spend_return.versions().select_for_update(of=("self",)).order_by("pk")
+    return {r.pk: r for r in scope}
 
 
 def _require_approver(

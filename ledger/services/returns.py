@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from audit.models import WorkflowAction
 from audit.services import workflow_event_record
@@ -28,25 +28,6 @@ from ledger.models import (
 from totalplace.permissions import require_perm
 
 from .imports.jobs import require_officer
-
-
-def _versions_of(spend_return: SpendReturn):
-    same_place = Q(place=spend_return.place_id) if spend_return.place_id else Q(place__isnull=True)
-    return SpendReturn.objects.filter(
-        same_place,
-        organisation=spend_return.organisation_id,
-        financial_year=spend_return.financial_year_id,
-    )
-
-
-def spend_return_versions_lock(*, spend_return: SpendReturn) -> dict[int, SpendReturn]:
-    """Lock every version of the return's organisation, year and place, fresh from the database.
-
-    Always in id order: two approvals of different versions at once then queue on the first
-    version instead of each holding one and waiting for the other (a deadlock).
-    """
-    scope = _versions_of(spend_return).select_for_update(of=("self",)).order_by("pk")
-    return {r.pk: r for r in scope}
 
 
 @transaction.atomic
@@ -79,7 +60,7 @@ def spend_return_create(
     )
     scope = SpendReturn(organisation=organisation, financial_year=financial_year, place=place)
     # Lock the scope's existing versions so two drafts created at once get different numbers.
-    latest = _versions_of(scope).select_for_update().aggregate(v=Max("version"))["v"] or 0
+    latest = scope.versions().select_for_update().aggregate(v=Max("version"))["v"] or 0
     spend_return = SpendReturn.objects.create(
         organisation=organisation,
         financial_year=financial_year,
