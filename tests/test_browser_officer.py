@@ -86,3 +86,61 @@ def test_submitting_asks_first_in_a_dialog(browser, officer_site):
     _click_and_wait(browser, dialog.find_element(By.XPATH, ".//button[@type='submit']"))
     assert SpendReturn.objects.get(pk=draft.pk).status == SpendReturnStatus.SUBMITTED
     assert "is submitted for sign-off" in browser.find_element(By.CLASS_NAME, "messages").text
+
+
+def test_notifications_are_read_one_at_a_time_by_keyboard_or_by_opening_them(browser, officer_site):
+    """Each unread notification has a "Mark read" button a keyboard reaches and presses (Enter)
+    that reads that one only; opening the other shows its return and reads it; axe finds
+    nothing on the list."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from ledger.models import Notification, NotificationKind
+    from tests.services import missing
+    from tests.test_accessibility import AXE, _violations
+
+    server, draft = officer_site
+    officer = draft.created_by
+    older, newer = (
+        Notification.objects.create(recipient=officer, kind=kind, spend_return=draft, reason="x")
+        for kind in (NotificationKind.SENT_BACK, NotificationKind.APPROVED)
+    )
+    browser.get(f"{server.url}/notifications/")
+    if not AXE.exists():
+        missing("needs axe-core from npm (npm ci)")
+    browser.set_script_timeout(30)
+    problems = [f"{v['impact']} {v['rule']} at {v['nodes']}" for v in _violations(browser)]
+    assert not problems, "\n".join(problems)
+
+    mark_read = "//button[starts-with(normalize-space(), 'Mark read')]"
+    buttons = browser.find_elements(By.XPATH, mark_read)
+    assert len(buttons) == 2
+    # In the tab order, and named for a screen reader by what it marks.
+    assert all(b.get_property("tabIndex") == 0 for b in buttons)
+    label = browser.execute_script("return arguments[0].textContent", buttons[1])
+    assert " ".join(label.split()) == f"Mark read: {draft}, sent back for changes"
+    browser.execute_script("arguments[0].focus()", buttons[1])  # the older one, listed second
+    page = browser.find_element(By.TAG_NAME, "html")
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    _click_and_wait_gone(browser, page)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert older.read_at is not None and newer.read_at is None
+    assert f"Marked as read: {draft}." in browser.find_element(By.CLASS_NAME, "messages").text
+
+    _click_and_wait(browser, browser.find_element(By.LINK_TEXT, str(draft)))
+    assert browser.current_url == f"{server.url}/spend-returns/{draft.pk}/"
+    newer.refresh_from_db()
+    assert newer.read_at is not None
+    assert not browser.find_elements(By.CSS_SELECTOR, ".badge-count")  # nothing unread
+
+
+def _click_and_wait_gone(browser, page, timeout: float = 20) -> None:
+    """Wait until a navigation started by a key press has replaced ``page``."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, timeout).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, timeout).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
