@@ -1,10 +1,10 @@
 """Parsing a column of cells at once: amounts, and any value parsed once per distinct text.
 
-The import reads a file in chunks of rows turned into columns (``ledger.importers.lines``).
-Money stays exact: amounts are never read as floats. A plain amount ("870.83", "1,234.56",
-"-12.5": nearly every cell of nearly every file) is checked by a pattern over the whole
-column, then its digits become integer pence by integer arithmetic; any other text goes
-through ``amount_pence``, the one parser that says what is wrong with it.
+The import reads a file in chunks of rows turned into Arrow columns of text
+(``ledger.importers.lines``). Money stays exact: amounts are never read as floats. A plain
+amount ("870.83", "1,234.56", "-12.5": nearly every cell of nearly every file) is checked by a
+pattern over the whole column, then its digits become integer pence by integer arithmetic;
+any other text goes through ``amount_pence``, the one parser that says what is wrong with it.
 """
 
 from collections.abc import Callable, Sequence
@@ -12,110 +12,102 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .values import MAX_PENCE, amount_pence
 
-# The longest plain amount: 15 digits (MAX_PENCE), 4 thousands separators, sign, point, pence.
-_PLAIN_LONGEST = 23
-_POWERS = 10 ** np.arange(19, dtype=np.int64)
-ZERO, NINE, MINUS, COMMA, POINT = (ord(c) for c in "09-,.")
+# "870.83", "-12.5", "1,234.56": the cells ``values.amount_pence`` reads by its fast pattern,
+# in ASCII digits (any other digit goes to ``amount_pence`` itself). RE2, anchored.
+_PLAIN = r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d\d?)?$"
+_PARTS = r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<frac>\d\d?))?$"  # once the commas are out
+_WHOLE_DIGITS = 18  # what a 64-bit integer holds for certain (leading zeros count)
 # Below this, a sum of 64-bit integers cannot overflow (with room to spare).
 _SAFE_TOTAL = 2**62
 T = TypeVar("T")
 
 
-def amounts_pence(texts: np.ndarray) -> tuple[np.ndarray, list[tuple[int, str]]]:
-    """Pence for each cell (0 where it is not an amount), and ``(index, why)`` for those."""
-    stripped = list(map(str.strip, texts))
-    lengths = np.fromiter(map(len, stripped), np.int64, len(stripped))
-    short = np.flatnonzero(lengths <= _PLAIN_LONGEST)
-    pence = np.zeros(len(stripped), dtype=np.int64)
-    plain = np.zeros(len(stripped), dtype=bool)
-    if len(short):
-        cells = np.asarray([stripped[i] for i in short.tolist()], dtype=str)
-        found, values = plain_pence(cells, lengths[short])
-        plain[short] = found
-        pence[short] = values
+def as_text(values) -> pa.Array:
+    """A column of text as Arrow (a list or object array is converted once)."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values
+    return pa.array(list(values), type=pa.string())
+
+
+def _numbers(array) -> np.ndarray:
+    return array.to_numpy(zero_copy_only=False)
+
+
+def amounts_pence(texts) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Pence for each cell (0 where it is not an amount), and ``(index, why)`` for those.
+
+    The plain cells, nearly all of them, are read by Arrow's kernels (a pattern, then the
+    digits cast to 64-bit integers: integer arithmetic throughout, never a float); any other
+    cell goes through ``amount_pence``, the one parser that says what is wrong with it.
+    """
+    stripped = pc.utf8_trim_whitespace(as_text(texts))
+    n = len(stripped)
+    pence = np.zeros(n, dtype=np.int64)
+    plain = _numbers(pc.match_substring_regex(stripped, _PLAIN)).astype(bool)
+    rows = np.flatnonzero(plain)
+    if len(rows):
+        cells = pc.replace_substring(stripped.filter(pa.array(plain)), ",", "")
+        parts = pc.extract_regex(cells, _PARTS)
+        whole, frac = parts.field("whole"), parts.field("frac")
+        fits = _numbers(pc.utf8_length(whole)) <= _WHOLE_DIGITS
+        whole = pc.if_else(pa.array(fits), whole, "0")
+        values = _numbers(pc.cast(whole, pa.int64())) * 100
+        values += _numbers(pc.cast(pc.utf8_rpad(frac, 2, "0"), pa.int64()))
+        values = np.where(_numbers(pc.equal(parts.field("sign"), "-")), -values, values)
+        fits &= np.abs(values) < MAX_PENCE
+        pence[rows[fits]] = values[fits]
+        plain[rows[~fits]] = False
     problems = []
     for index in np.flatnonzero(~plain).tolist():
         try:
-            pence[index] = amount_pence(stripped[index])
+            pence[index] = amount_pence(stripped[index].as_py())
         except ValueError as exc:
             problems.append((index, str(exc)))
     return pence, problems
 
 
-def plain_pence(cells: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which cells are plain amounts ("870.83", "-12.5", "1,234.56": ASCII digits, thousands
-    separators that group properly, at most two decimals, below ``MAX_PENCE``), and their
-    pence; the same cells ``values.amount_pence`` reads by its fast pattern, read at once.
-
-    The cells' characters as a matrix of code points, one row a cell: every test and the
-    digits' place values are whole-matrix operations, in integers throughout.
-    """
-    n = len(cells)
-    width = max(cells.dtype.itemsize // 4, 1)
-    chars = cells.view(np.uint32).reshape(n, width).astype(np.int64)
-    at = np.arange(width)
-    inside = at < lengths[:, None]
-    digit = (chars >= ZERO) & (chars <= NINE)
-    comma, point = chars == COMMA, chars == POINT
-    start = (chars[:, 0] == MINUS).astype(np.int64)  # a leading minus
-    points = point.sum(axis=1)
-    end = np.where(points == 1, point.argmax(axis=1), lengths)  # where the whole pounds end
-    decimals = np.where(points == 1, lengths - end - 1, 0)
-    whole = inside & (at >= start[:, None]) & (at < end[:, None])
-    pennies = inside & (at > end[:, None])
-    ok = (
-        np.where(whole, digit | comma, True).all(axis=1)
-        & np.where(pennies, digit, True).all(axis=1)
-        & (points <= 1)
-        & ((points == 0) | (decimals >= 1) & (decimals <= 2))
-        & (end > start)
-    )
-    # Separators, if any, at every fourth place from the end of the pounds, and not first.
-    separators = comma & whole
-    grouped = (separators == (whole & ((end[:, None] - at) % 4 == 0))).all(axis=1)
-    ok &= ~separators.any(axis=1) | (grouped & ((end - start) % 4 != 0))
-    pounds = digit & whole
-    ok &= pounds.sum(axis=1) <= 15
-    values = np.where(digit & inside, chars - ZERO, 0)
-    place = np.cumsum(pounds[:, ::-1], axis=1)[:, ::-1] - 1  # digits to the right, in pounds
-    total = (values * np.where(pounds, _POWERS[np.clip(place, 0, 18)], 0)).sum(axis=1) * 100
-    rows = np.arange(n)
-    tenths = values[rows, np.minimum(end + 1, width - 1)]
-    hundredths = values[rows, np.minimum(end + 2, width - 1)]
-    total += np.where(decimals >= 1, tenths * 10, 0) + np.where(decimals == 2, hundredths, 0)
-    total = np.where(start == 1, -total, total)
-    ok &= np.abs(total) < MAX_PENCE
-    return ok, np.where(ok, total, 0)
+def codes_of(values) -> tuple[np.ndarray, list]:
+    """Each value's code (numbered in order of first appearance) and the distinct values."""
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        encoded = pc.dictionary_encode(as_text(values))
+        return _numbers(encoded.indices).astype(np.int64), encoded.dictionary.to_pylist()
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return codes, list(uniques)
 
 
-def by_value(
-    values: Sequence[str] | pd.Series, parse: Callable[[str], T]
-) -> tuple[np.ndarray, list[T]]:
+def by_value(values, parse: Callable[[str], T]) -> tuple[np.ndarray, list[T]]:
     """``parse`` once per distinct value: codes into the returned list, one per value.
 
     A month's file holds a few dozen dates and a handful of organisation codes; parsing
     each once and taking the results by code is what makes those columns cheap.
     """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    codes, uniques = codes_of(values)
     return codes, [parse(value) for value in uniques]
 
 
-def row_keys(columns: list[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+def row_keys(columns: list[Sequence[str]]) -> tuple[np.ndarray, list[tuple]]:
     """Rows with equal values in every column share a code (numbered in order of first
-    appearance); returns the codes and the first row of each code."""
+    appearance); returns the codes and each code's values, one tuple a code."""
     combined = None
+    distinct = []
     for column in columns:
-        codes, uniques = pd.factorize(np.asarray(column, dtype=object))
+        codes, uniques = codes_of(column)
+        distinct.append((codes, uniques))
         if combined is None:
             combined = codes.astype(np.int64)
         else:  # re-numbered at each step, so the product never grows past rows²
             combined = pd.factorize(combined * len(uniques) + codes)[0].astype(np.int64)
     assert combined is not None
     _, first = np.unique(combined, return_index=True)
-    return combined, first
+    values = [[uniques[c] for c in codes[first].tolist()] for codes, uniques in distinct]
+    return combined, list(zip(*values, strict=True))
 
 
 def _sums_fit(pence: np.ndarray) -> bool:

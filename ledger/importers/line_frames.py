@@ -1,14 +1,20 @@
 """The good rows of a chunk as staged lines: themes, redactions, apportionment and the tally.
 
+The lines are an Arrow table (``STAGED_COLUMNS``) that the staging writes as ``COPY``'s CSV
+without a Python value per cell; lines apportioned across places, a Python loop anyway, are
+a pandas frame as the other readers' are.
+
 Part of the line reader (``lines.LineReader``): what it does once a chunk's rows are checked.
 """
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .columns import exact_group_sums, exact_sum, row_keys
+from .columns import codes_of, exact_group_sums, exact_sum, row_keys
 from .context import EXAMPLES_KEPT, Context, Tally
-from .staged import staged_frame
+from .staged import STAGED_COLUMNS, staged_frame
 from .totals import totals_row_settle
 from .values import is_redacted
 
@@ -24,60 +30,69 @@ class LineFrames:
     redactions: dict[str, bool]
     _numbers: np.ndarray  # the chunk's row numbers, by position
 
-    def _frame(self, alive, good, pence, text, days, kinds, places) -> pd.DataFrame:
+    def _frame(self, alive, good, pence, text, days, kinds, places) -> pa.Table | pd.DataFrame:
         """The staged lines of the good rows (``good`` indexes ``alive``), counted."""
         ctx, tally = self.ctx, self.tally
         pence = pence[good]
-        texts = {name: values[good] for name, values in text.items()}
+        at = pa.array(good)
+        texts = {name: values.take(at) for name, values in text.items()}
         themes = self._themes(texts, pence)
-        days = days[good]
+        days = days.take(at)
         if ctx.accruals_basis:  # otherwise a line outside the year was refused
-            start, end = ctx.year_start, ctx.year_end
-            outside = [k for k, d in enumerate(days.tolist()) if d and not start <= d <= end]
+            start, end = pa.scalar(ctx.year_start), pa.scalar(ctx.year_end)
+            inside = pc.and_(pc.greater_equal(days, start), pc.less_equal(days, end))
+            outside = np.flatnonzero(_flags(pc.invert(inside)))  # a null (blank) is not
             tally.outside_year += len(outside)
             room = EXAMPLES_KEPT - len(tally.outside_year_rows)
-            rows = self._numbers[np.asarray(alive)[good[outside[:room]]]]
+            rows = self._numbers[alive[good[outside[:room]]]]
             tally.outside_year_rows += rows.tolist()
         tally.lines += len(good)
         tally.total += exact_sum(pence)
         tally.credits += int((pence < 0).sum())
         suppliers = texts["supplier_name"]
-        codes, names = pd.factorize(suppliers)
-        known = pd.Series(names, dtype=object).map(self.redactions)  # looked up in C
-        redacted = known.to_numpy(dtype=object)
-        for i in np.flatnonzero(known.isna().to_numpy()).tolist():
-            redacted[i] = self._redacted(names[i])
+        codes, names = codes_of(suppliers)
+        known = list(map(self.redactions.get, names))  # most suppliers are seen already
+        redacted = np.asarray(
+            [
+                self._redacted(name) if r is None else r
+                for name, r in zip(names, known, strict=True)
+            ],
+            dtype=bool,
+        )
         n = len(good)
-        frame = staged_frame(
-            job_id=np.full(n, ctx.job_id, dtype=np.int64),
-            source_row=self._numbers[np.asarray(alive)[good]],
-            place_id=places[good],
-            organisation_id=np.full(n, ctx.organisation_id, dtype=np.int64),
-            theme_id=themes,
-            amount_pence=pence,
-            spend_kind=kinds[good],
-            basis=np.full(n, "direct", dtype=object),
-            driver=np.full(n, "", dtype=object),
-            driver_source=np.full(n, "", dtype=object),
-            description=texts["description"],
-            expense_type=texts["expense_type"],
-            expense_area=texts["expense_area"],
-            service_label=texts["service_label"],
-            expense_code=texts["expense_code"],
-            supplier_name=suppliers,
-            supplier_redacted=redacted.astype(bool)[codes],
-            transaction_date=days,
-            transaction_ref=texts["transaction_ref"],
+        frame = pa.table(
+            {
+                "job_id": np.full(n, ctx.job_id, dtype=np.int64),
+                "source_row": self._numbers[alive[good]],
+                "place_id": places.take(at),
+                "organisation_id": np.full(n, ctx.organisation_id, dtype=np.int64),
+                "theme_id": themes,
+                "amount_pence": pence,
+                "spend_kind": kinds.take(at),
+                "basis": _repeated("direct", n),
+                "driver": _repeated("", n),
+                "driver_source": _repeated("", n),
+                "description": texts["description"],
+                "expense_type": texts["expense_type"],
+                "expense_area": texts["expense_area"],
+                "service_label": texts["service_label"],
+                "expense_code": texts["expense_code"],
+                "supplier_name": suppliers,
+                "supplier_redacted": redacted[codes],
+                "transaction_date": days,
+                "transaction_ref": texts["transaction_ref"],
+            }
         )
         if ctx.split is not None:
-            frame = self._apportioned(frame, texts["place_code"] == "")
+            split_rows = _flags(pc.equal(texts["place_code"], ""))
+            frame = self._apportioned(_as_frame(frame), split_rows)
         tally.staged += len(frame)
         return frame
 
     def _themes(self, texts: dict, pence: np.ndarray) -> np.ndarray:
         """Each line's theme (by its labels and codes); counts the lines no rule matched."""
         ctx = self.ctx
-        blank = np.full(len(pence), "", dtype=object)
+        blank = _repeated("", len(pence))
         key_columns = [
             texts["service_label"],
             texts["expense_area"],
@@ -85,8 +100,7 @@ class LineFrames:
             texts["expense_type"],
             texts["description"] if ctx.theme_uses_description else blank,
         ]
-        codes, first = row_keys(key_columns)
-        keys = [tuple(column[f] for column in key_columns) for f in first.tolist()]
+        codes, keys = row_keys(key_columns)
         found = []
         for key in keys:
             theme_id = self.themes.get(key)
@@ -171,3 +185,24 @@ class LineFrames:
                 self.section_total = 0
             pence = pence[done:]
         self.section_total += exact_sum(pence)
+
+
+def _flags(values) -> np.ndarray:
+    """A boolean Arrow column as numpy (null counts as false)."""
+    return pc.fill_null(values, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _repeated(text: str, n: int) -> pa.Array:
+    return pa.nulls(n, pa.string()).fill_null(text)
+
+
+def _as_frame(table: pa.Table) -> pd.DataFrame:
+    """The lines as ``staged_frame`` makes them (Python values, integers as 64 bits)."""
+    columns = {}
+    for name in STAGED_COLUMNS:
+        column = table.column(name)
+        if pa.types.is_integer(column.type) and not column.null_count:
+            columns[name] = column.to_numpy()
+        else:
+            columns[name] = np.asarray(column.to_pylist() + [None], dtype=object)[:-1]
+    return staged_frame(**columns)

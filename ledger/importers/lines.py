@@ -1,18 +1,21 @@
 """Turning a long file's rows into ledger lines: the import's inner loop, a column at a time.
 
 Rows arrive in blocks (``blocks``), so memory stays flat however long the file, and a block's
-cells in columns; every check then runs over a whole column: amounts by a pattern and integer
-arithmetic (``columns``), dates, spend kinds, organisation and place codes, themes and
-redactions once per distinct value. Problems are handed to the tally in file order
+cells in Arrow columns of text; every check then runs over a whole column in Arrow's kernels:
+white space trimmed, lengths and formulas, amounts by a pattern and integer arithmetic
+(``columns``), dates, spend kinds, organisation and place codes, themes and redactions once per
+distinct value. A cell becomes a Python string only when it is looked at: a problem, a
+distinct value, a possible totals row. Problems are handed to the tally in file order
 (``findings``), with the same row, column, value and words as the row-by-row reader had.
 """
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from operator import methodcaller
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .blocks import Block
 from .columns import amounts_pence, by_value
@@ -47,14 +50,15 @@ FIELDS = (
     "organisation_code",
     "place_code",
 )
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_START = r"^[=+@-]"  # a cell that may be a formula (``values.is_formula`` decides)
 DATES_KEPT = 100_000  # distinct date texts remembered: flat memory on endless bad dates
 
 
 def read_lines(
     blocks: Iterable[Block], header: Header, mapping: Mapping, ctx: Context, tally: Tally
-) -> Iterator[pd.DataFrame]:
-    """Frames of staged lines (``STAGED_COLUMNS``), block by block; problems go to ``tally``."""
+) -> Iterator[pa.Table | pd.DataFrame]:
+    """Tables of staged lines (``STAGED_COLUMNS``), block by block; problems go to ``tally``.
+    (Lines apportioned across places come as pandas frames: see ``LineFrames._apportioned``.)"""
     reader = LineReader(header, mapping, ctx, tally)
     for block in blocks:
         frame = reader.read(block)
@@ -78,35 +82,30 @@ class LineReader(LineFrames):
         self.places: dict[str, int | None] = {}
         self.redactions: dict[str, bool] = {}
 
-    def read(self, block: Block) -> pd.DataFrame | None:
+    def read(self, block: Block) -> pa.Table | pd.DataFrame | None:
         self._numbers = np.asarray(block.numbers, dtype=np.int64)
         self.tally.rows += len(block)
         found = Findings(block.numbers)
-        joined = block.joined
         alive = self._alive(block, found)
-        amount_raw = block.column(self.col["amount"], alive)
+        amount_raw = block.column(self.col["amount"], pa.array(alive))
         # A totals row holds an amount and at most a short label ("Total"): cheap to rule out.
-        room = np.fromiter(map(len, map(joined.__getitem__, alive)), np.int64, len(alive))
-        room -= np.fromiter(map(len, amount_raw), np.int64, len(alive))
+        room = block.lengths[alive] - _lengths(amount_raw)
         totals = {}
         for k in np.flatnonzero(room <= TOTAL_LABEL_ROOM).tolist():
-            kind = totals_row(amount_raw[k], joined[alive[k]])
+            position = int(alive[k])
+            kind = totals_row(amount_raw[k].as_py(), block.joined_at(position))
             if kind is not None:
-                totals[alive[k]] = kind
+                totals[position] = kind
         if totals:
-            alive = [i for i in alive if i not in totals]
+            alive = alive[~np.isin(alive, list(totals))]
         frame, good, pence = self._lines(alive, block, found)
         self._settle_totals(totals, good, pence, block, found)
         found.hand_to(self.tally)
         return frame
 
-    def _alive(self, block: Block, found: Findings) -> list[int]:
+    def _alive(self, block: Block, found: Findings) -> np.ndarray:
         """Drop empty rows and refuse values beyond the header; the positions of the rest."""
-        joined = block.joined
-        blank = np.zeros(len(joined), dtype=bool)
-        if not all(map(str.strip, joined)):
-            blank = np.fromiter(map(str.isspace, joined), bool, len(joined))
-            blank |= np.fromiter(map(len, joined), np.int64, len(joined)) == 0
+        blank = block.blank.copy()
         if len(self.tally.dropped_examples) < EXAMPLES_KEPT:
             for i in np.flatnonzero(blank).tolist():
                 found.drop(i, "empty")
@@ -122,22 +121,20 @@ class LineReader(LineFrames):
                 "a value is in a column without a header",
             )
             blank[i] = True
-        return np.flatnonzero(~blank).tolist()
+        return np.flatnonzero(~blank)
 
     def _lines(
-        self, alive: list[int], block: Block, found: Findings
-    ) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray]:
-        """Check the rows at ``alive``; the frame of the good ones, their positions, pence."""
-        if not alive:
+        self, alive: np.ndarray, block: Block, found: Findings
+    ) -> tuple[pa.Table | pd.DataFrame | None, np.ndarray, np.ndarray]:
+        """Check the rows at ``alive``; the lines of the good ones, their positions, pence."""
+        if not len(alive):
             return None, np.zeros(0, np.int64), np.zeros(0, np.int64)
         n = len(alive)
-        empty = np.full(n, "", dtype=object)
-        raw = {
-            name: block.column(self.col[name], alive) if name in self.col else empty
-            for name in FIELDS
-        }
+        empty = pa.nulls(n, pa.string()).fill_null("")
+        at = pa.array(alive)
+        raw = {name: block.column(self.col[name], at) for name in FIELDS if name in self.col}
         text = {
-            name: np.asarray(list(map(str.strip, raw[name])), dtype=object)
+            name: pc.utf8_trim_whitespace(raw[name]) if name in raw else empty
             for name in FIELDS
             if name != "amount"
         }
@@ -145,12 +142,12 @@ class LineReader(LineFrames):
 
         def refuse(indexes, order: int, column: str, values, message) -> None:
             for k in indexes:
-                found.error(alive[k], order, column, values[k], message(k))
+                found.error(alive[k], order, column, values[k].as_py(), message(k))
             bad[list(indexes)] = True
 
         pence, problems = amounts_pence(raw["amount"])
         for k, why in problems:
-            amount = raw["amount"][k]
+            amount = raw["amount"][k].as_py()
             found.error(alive[k], AMOUNT, self.label["amount"], amount, f"The amount {why}.")
             bad[k] = True
         self._check_texts(alive, raw, text, found, bad)
@@ -162,24 +159,20 @@ class LineReader(LineFrames):
         if not len(good):
             return None, good, np.zeros(0, np.int64)
         frame = self._frame(alive, good, pence, text, days, kinds, places)
-        return frame, np.asarray(alive)[good], pence[good]
+        return frame, alive[good], pence[good]
 
     def _check_texts(self, alive, raw, text, found: Findings, bad: np.ndarray) -> None:
         for order, (name, limit) in enumerate(TEXT_FIELDS.items(), start=TEXT):
             if name not in self.col:
                 continue
             values = raw[name]
-            # Quick tests first: nearly every column has no long text and no formula. NUL marks
-            # where each cell starts (one inside a cell only sends the column to the full test).
-            starts = "\0" + "\0".join(values)
-            if max(map(len, values)) <= limit and not any(
-                f"\0{mark}" in starts for mark in FORMULA_STARTS
-            ):
-                continue
-            suspect = np.fromiter(map(len, values), np.int64, len(values)) > limit
-            suspect |= np.fromiter(map(_formula_start, values), bool, len(values))
+            # Quick tests first: nearly every column has no long text and no formula.
+            suspect = _lengths(values) > limit
+            suspect |= pc.match_substring_regex(values, FORMULA_START).to_numpy(
+                zero_copy_only=False
+            )
             for k in np.flatnonzero(suspect).tolist():
-                value = text[name][k]
+                value = text[name][k].as_py()
                 if len(value) > limit:
                     message = f"is {len(value):,} characters long; at most {limit} fit."
                 elif is_formula(value):
@@ -192,15 +185,15 @@ class LineReader(LineFrames):
                 found.error(alive[k], order, self.label[name], value, message)
                 bad[k] = True
 
-    def _check_dates(self, texts: pd.Series, alive, found: Findings, bad) -> np.ndarray:
-        """The dates (None where blank); refuses those that are not dates or (unless the
+    def _check_dates(self, texts: pa.Array, alive, found: Findings, bad) -> pa.Array:
+        """The dates (null where blank); refuses those that are not dates or (unless the
         return is kept on an accruals basis) fall outside its year."""
         ctx = self.ctx
         refuse_outside = not ctx.accruals_basis
         outside = outside_year_message(ctx.year_start, ctx.year_end)
         codes, parsed = by_value(texts, self._date)
         label = self.label.get("transaction_date", "")
-        days = np.empty(len(parsed), dtype=object)
+        days = [None] * len(parsed)
         problems = {}
         for code, day in enumerate(parsed):
             if isinstance(day, str):
@@ -210,11 +203,10 @@ class LineReader(LineFrames):
             else:
                 days[code] = day
         if problems:
-            values = texts
             for k in np.flatnonzero(np.isin(codes, list(problems))).tolist():
-                found.error(alive[k], DATE, label, values[k], problems[codes[k]])
+                found.error(alive[k], DATE, label, texts[k].as_py(), problems[codes[k]])
                 bad[k] = True
-        return days[codes]
+        return pa.array(days, type=pa.date32()).take(pa.array(codes))
 
     def _date(self, text: str) -> dt.date | str | None:
         """The date, None when blank, or why it is not one."""
@@ -231,21 +223,20 @@ class LineReader(LineFrames):
             self.dates[text] = day
         return day
 
-    def _check_kinds(self, texts: pd.Series, refuse) -> np.ndarray:
+    def _check_kinds(self, texts: pa.Array, refuse) -> pa.Array:
         codes, parsed = by_value(texts, _spend_kind)
         wrong = [code for code, kind in enumerate(parsed) if kind.startswith("!")]
         if wrong:
-            values = texts
             refuse(
                 np.flatnonzero(np.isin(codes, wrong)).tolist(),
                 SPEND_KIND,
                 self.label["spend_kind"],
-                values,
+                texts,
                 lambda k: f"The value {parsed[codes[k]][1:]}.",
             )
-        return np.asarray(parsed, dtype=object)[codes]
+        return pa.array(parsed, type=pa.string()).take(pa.array(codes))
 
-    def _check_organisations(self, texts: pd.Series, refuse) -> None:
+    def _check_organisations(self, texts: pa.Array, refuse) -> None:
         ctx, own = self.ctx, self.ctx.organisation_id
         codes, found = by_value(texts, self._organisation)
         messages = {}
@@ -261,12 +252,11 @@ class LineReader(LineFrames):
                     f"{ctx.organisation_name(own)}, whose return this is."
                 )
         if messages:
-            values = texts
             refuse(
                 np.flatnonzero(np.isin(codes, list(messages))).tolist(),
                 ORGANISATION,
                 self.label["organisation_code"],
-                values,
+                texts,
                 lambda k: messages[codes[k]],
             )
 
@@ -275,8 +265,8 @@ class LineReader(LineFrames):
             self.organisations[text] = self.ctx.organisation_by_code(organisation_code(text))
         return text, self.organisations.get(text)
 
-    def _check_places(self, texts: pd.Series, refuse) -> np.ndarray:
-        """Each row's place: its own place code's, else the job's (apportioned: None)."""
+    def _check_places(self, texts: pa.Array, refuse) -> pa.Array:
+        """Each row's place: its own place code's, else the job's (apportioned: null)."""
         codes, found = by_value(texts, self._place)
         unknown = [code for code, (text, place) in enumerate(found) if text and place is None]
         if unknown:
@@ -288,7 +278,8 @@ class LineReader(LineFrames):
                 lambda k: "is not the GSS or ONS code of any place we know.",
             )
         own = self.ctx.place_id
-        return np.asarray([p if t else own for t, p in found], dtype=object)[codes]
+        places = [p if t else own for t, p in found]
+        return pa.array(places, type=pa.int64()).take(pa.array(codes))
 
     def _place(self, text: str) -> tuple[str, int | None]:
         if text and text not in self.places:
@@ -296,7 +287,9 @@ class LineReader(LineFrames):
         return text, self.places.get(text)
 
 
-_formula_start = methodcaller("startswith", FORMULA_STARTS)
+def _lengths(values: pa.Array) -> np.ndarray:
+    """Each cell's length in characters (as Python counts them)."""
+    return pc.utf8_length(values).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _spend_kind(text: str) -> str:

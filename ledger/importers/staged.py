@@ -1,9 +1,11 @@
-"""Staged lines as the readers hand them over: column frames, one per chunk of the file."""
+"""Staged lines as the readers hand them over: column frames, one per chunk of the file (the
+line reader's are Arrow tables of the same columns; the others' pandas frames)."""
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import pandas as pd
+import pyarrow as pa
 
 # The staging table's columns, in the order of every reader's frames, each with its kind:
 # numbers (64-bit integers), ids (an integer, or None), text (an empty one is an empty string,
@@ -58,6 +60,9 @@ def frames_of(lines: Iterable[tuple], size: int = FRAME_ROWS) -> Iterator[pd.Dat
         yield staged_frame(**dict(zip(STAGED_COLUMNS, zip(*chunk, strict=True), strict=True)))
 
 
-def rows_of(frame: pd.DataFrame) -> Iterator[tuple]:
-    """The frame's lines as tuples of Python values (numpy integers become ``int``)."""
+def rows_of(frame: pd.DataFrame | pa.Table) -> Iterator[tuple]:
+    """The lines (a frame, or the line reader's Arrow table) as tuples of Python values
+    (numpy integers become ``int``)."""
+    if isinstance(frame, pa.Table):
+        return zip(*(frame.column(name).to_pylist() for name in STAGED_COLUMNS), strict=True)
     return zip(*(frame[name].tolist() for name in STAGED_COLUMNS), strict=True)

@@ -1,4 +1,4 @@
-"""The C parser's blocks hold exactly the rows Python's csv module reads, or its error."""
+"""pyarrow's blocks hold exactly the rows Python's csv module reads, or its error."""
 
 import io
 from itertools import islice
@@ -76,7 +76,7 @@ def test_awkward_files_read_the_same(text):
 
 
 def test_a_long_file_is_read_in_blocks_and_hands_over_mid_way():
-    """The C parser reads the first blocks; a bad quote far down hands the rest over."""
+    """pyarrow reads the first blocks; a bad quote far down hands the rest over."""
     lines = ["Date,Amount"] + [f"14/01/2011,{n}.00" for n in range(1, 50_001)]
     lines[45_000] = '14/01/2011,"7"x'
     content = ("\n".join(lines) + "\n").encode()
@@ -91,5 +91,7 @@ def test_a_long_file_is_read_in_blocks_and_hands_over_mid_way():
     blocks = list(
         csv_blocks(lambda: io.BytesIO(content), fmt, width=2, widest=2, after=1, fixes={})
     )
-    assert blocks[0].frame is not None and blocks[-1].columns is not None
-    assert blocks[-1].beyond == {45_000 - blocks[-1].numbers[0] + 1: (4, "x")}
+    # A row of another width is read by the csv module into its place: pyarrow reads on.
+    assert all(block.frame is not None for block in blocks)
+    (block,) = [block for block in blocks if block.beyond]
+    assert block.beyond == {45_000 - block.numbers[0] + 1: (4, "x")}

@@ -17,6 +17,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.db import connection
 from django.db.models import Count, Sum
 
@@ -28,7 +30,8 @@ from ledger.services.line_receivers import line_receivers_of, line_receivers_set
 STAGED_TABLE = ImportStagedLine._meta.db_table
 
 
-# COPY's CSV format, written by the csv module or joined where nothing needs quoting: no value
+# COPY's CSV format, written by pyarrow's CSV writer (the line reader's Arrow tables), or for
+# the other readers' frames by the csv module or joined where nothing needs quoting: no value
 # is escaped by hand. An unquoted empty field is NULL in CSV, so the text columns are told never
 # to be (an empty description is an empty string); a date left blank is NULL.
 def copy_sql(columns: Iterable[str]) -> str:
@@ -114,6 +117,18 @@ def copy_csv(frame: pd.DataFrame) -> tuple[tuple[str, ...], str]:
     return (*same, *varying), lead + f"\n{lead}".join(lines) + "\n"
 
 
+def copy_arrow(table: pa.Table) -> tuple[tuple[str, ...], bytes]:
+    """The line reader's Arrow table as COPY's CSV, written by pyarrow's CSV writer (in C,
+    without a Python value per cell): every text quoted (so an empty one is an empty string
+    and ``\\.`` is only text), integers and dates as text, booleans as true/false, null as
+    an unquoted empty field (NULL)."""
+    out = io.BytesIO()
+    if table.num_rows:
+        options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+        pacsv.write_csv(table.select(list(STAGED_COLUMNS)), out, write_options=options)
+    return STAGED_COLUMNS, out.getvalue()
+
+
 def _one_value(values: pd.Series) -> bool:
     array = values.to_numpy()
     if array.dtype == object:  # list.count compares by identity first: fast on repeats
@@ -165,8 +180,13 @@ def _stage_by_copy(frames: Iterable[pd.DataFrame], progress: Callable[[], None] 
             for frame in frames:
                 if stop.is_set():
                     return
-                columns, text = copy_csv(frame)
-                chunks.put((copy_sql(columns), io.StringIO(text), len(frame)))
+                if isinstance(frame, pa.Table):
+                    columns, data = copy_arrow(frame)
+                    buffer = io.BytesIO(data)  # UTF-8, the connection's encoding
+                else:
+                    columns, text = copy_csv(frame)
+                    buffer = io.StringIO(text)
+                chunks.put((copy_sql(columns), buffer, len(frame)))
             chunks.put(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
             chunks.put(exc)
