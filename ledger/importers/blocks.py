@@ -346,7 +346,8 @@ class ArrowRows:
         lengths, blank = np.zeros(read, np.int64), np.ones(read, bool)
         for column in columns:
             lengths += _lengths(column)
-            blank &= _blank(column)
+            if blank.any():  # a line's first cell usually settles it
+                blank &= _blank(column)
         if read and lengths.max() > CSV_CELL_LIMIT:
             raise Fallback  # the csv module refuses the cell, at its row (no cell is longer)
         beyond = {}

@@ -34,10 +34,13 @@ class LineFrames:
         """The staged lines of the good rows (``good`` indexes ``alive``), counted."""
         ctx, tally = self.ctx, self.tally
         pence = pence[good]
-        at = pa.array(good)
-        texts = {name: values.take(at) for name, values in text.items()}
+        if len(good) == len(alive):  # every row good, as in most chunks: nothing to take
+            texts = text
+        else:
+            at = pa.array(good)
+            texts = {name: values.take(at) for name, values in text.items()}
+            days, places, kinds = days.take(at), places.take(at), kinds.take(at)
         themes = self._themes(texts, pence)
-        days = days.take(at)
         if ctx.accruals_basis:  # otherwise a line outside the year was refused
             start, end = pa.scalar(ctx.year_start), pa.scalar(ctx.year_end)
             inside = pc.and_(pc.greater_equal(days, start), pc.less_equal(days, end))
@@ -64,11 +67,11 @@ class LineFrames:
             {
                 "job_id": np.full(n, ctx.job_id, dtype=np.int64),
                 "source_row": self._numbers[alive[good]],
-                "place_id": places.take(at),
+                "place_id": places,
                 "organisation_id": np.full(n, ctx.organisation_id, dtype=np.int64),
                 "theme_id": themes,
                 "amount_pence": pence,
-                "spend_kind": kinds.take(at),
+                "spend_kind": kinds,
                 "basis": _repeated("direct", n),
                 "driver": _repeated("", n),
                 "driver_source": _repeated("", n),

@@ -87,7 +87,7 @@ class LineReader(LineFrames):
         self.tally.rows += len(block)
         found = Findings(block.numbers)
         alive = self._alive(block, found)
-        amount_raw = block.column(self.col["amount"], pa.array(alive))
+        amount_raw = block.column(self.col["amount"], _taking(alive, len(block)))
         # A totals row holds an amount and at most a short label ("Total"): cheap to rule out.
         room = block.lengths[alive] - _lengths(amount_raw)
         totals = {}
@@ -131,7 +131,7 @@ class LineReader(LineFrames):
             return None, np.zeros(0, np.int64), np.zeros(0, np.int64)
         n = len(alive)
         empty = pa.nulls(n, pa.string()).fill_null("")
-        at = pa.array(alive)
+        at = _taking(alive, len(block))
         raw = {name: block.column(self.col[name], at) for name in FIELDS if name in self.col}
         text = {
             name: pc.utf8_trim_whitespace(raw[name]) if name in raw else empty
@@ -285,6 +285,11 @@ class LineReader(LineFrames):
         if text and text not in self.places:
             self.places[text] = self.ctx.place_by_code(text)
         return text, self.places.get(text)
+
+
+def _taking(positions: np.ndarray, n: int) -> pa.Array | None:
+    """What to take of a column of ``n`` cells for ``positions`` (None: all of them)."""
+    return None if len(positions) == n else pa.array(positions)
 
 
 def _lengths(values: pa.Array) -> np.ndarray:

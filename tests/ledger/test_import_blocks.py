@@ -95,3 +95,31 @@ def test_a_long_file_is_read_in_blocks_and_hands_over_mid_way():
     assert all(block.frame is not None for block in blocks)
     (block,) = [block for block in blocks if block.beyond]
     assert block.beyond == {45_000 - block.numbers[0] + 1: (4, "x")}
+
+
+def test_rows_of_other_widths_keep_their_places_across_blocks():
+    """Empty lines, short rows, quoted line breaks and wide rows all through a long file
+    (several of pyarrow's blocks): each read by the csv module into its place, as it reads
+    the whole file, and pyarrow reads on."""
+    lines = ["Date,Amount,Supplier"]
+    for n in range(1, 60_001):
+        if n % 997 == 0:
+            lines.append("")
+        elif n % 1009 == 0:
+            lines.append(f"14/01/2011,{n}.00")  # a short row
+        elif n % 1013 == 0:
+            lines.append(f'14/01/2011,{n}.00,"Café\nLtd"')  # a line break in a cell
+        elif n % 1019 == 0:
+            lines.append(f"14/01/2011,{n}.00,Acme,,x")  # a value beyond the header
+        else:
+            lines.append(f"14/01/2011,{n}.00,Supplier £{n % 50} of Somewhere Street Leeds")
+    for encoding in ("utf-8", "cp1252"):
+        content = ("\n".join(lines) + "\n").encode(encoding)
+        fmt = _format(encoding)
+        fast = _read(content, fmt, 3, 1, True)
+        assert fast == _read(content, fmt, 3, 1, False)
+        assert len(fast) == 60_000
+        blocks = list(
+            csv_blocks(lambda c=content: io.BytesIO(c), fmt, width=3, widest=3, after=1, fixes={})
+        )
+        assert len(blocks) > 1 and all(block.frame is not None for block in blocks)
