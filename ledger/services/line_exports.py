@@ -35,10 +35,15 @@ def spend_return_lines_filename(spend_return: SpendReturn) -> str:
     return f"{slugify(f'{spend_return} lines')[:80]}.csv"
 
 
+# Which layout of file a job wrote: 2 begins with the "about" block (ledger.exports). A file
+# of an older layout is not handed out again for a frozen version; a new one is written.
+FILE_LAYOUT = 2
+
+
 def _version_stamp(spend_return: SpendReturn) -> str:
     """Which state of the lines a job wrote: a frozen version's lines never change."""
     stamp = spend_return.submitted_at or spend_return.approved_at
-    return f"{spend_return.status}:{stamp.isoformat() if stamp else ''}"
+    return f"{spend_return.status}:{stamp.isoformat() if stamp else ''}:layout-{FILE_LAYOUT}"
 
 
 @transaction.atomic

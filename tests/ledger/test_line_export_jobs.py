@@ -13,7 +13,7 @@ from ledger.permissions import ANALYSTS_GROUP
 from ledger.selectors.return_figures import spend_return_figures
 from ledger.services.access import membership_grant
 from ledger.services.line_exports import KIND
-from tests.csv_downloads import csv_table
+from tests.csv_downloads import csv_about, csv_table
 from tests.factories import UserFactory
 from tests.ledger.many_lines import place_with_lines
 
@@ -127,3 +127,23 @@ def test_only_who_could_download_directly_gets_the_jobs_file(
     Membership.objects.filter(user=member).delete()
     client.force_login(member)
     assert [client.get(url).status_code for url in urls] == [403, 403, 403]
+
+
+@override_settings(DIRECT_DOWNLOAD_MAX_LINES=5)
+def test_a_file_written_before_the_about_block_is_not_handed_out_again(
+    client, many, member, django_capture_on_commit_callbacks
+):
+    from ledger.services import line_exports
+
+    client.force_login(member)
+    _ask(client, many, django_capture_on_commit_callbacks)
+    old = ExportJob.objects.get(kind=KIND)
+    # The stamp such a file carried: the version, without a layout.
+    stamp = old.params["stamp"].rsplit(":layout-", 1)[0]
+    ExportJob.objects.filter(pk=old.pk).update(params={**old.params, "stamp": stamp})
+    response = _ask(client, many, django_capture_on_commit_callbacks)
+    new = ExportJob.objects.exclude(pk=old.pk).get(kind=KIND)
+    assert response["Location"] == reverse("export-job-detail", args=[new.pk])
+    assert new.params["stamp"].endswith(f":layout-{line_exports.FILE_LAYOUT}")
+    content = b"".join(client.get(reverse("export-job-download", args=[new.pk])).streaming_content)
+    assert csv_about(content)["Source"].startswith("TotalPlace, the lines of spend return")
