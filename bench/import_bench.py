@@ -25,6 +25,7 @@ import argparse
 import os
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -180,6 +181,15 @@ def main() -> None:
         action="store_true",
         help="also import with the audit triggers on SpendLine off, and compare",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="store each ceiling this many times (median)"
+    )
+    parser.add_argument(
+        "--prototypes",
+        action="store_true",
+        help="also store by issue 15's options: unlogged then logged, partitioned by year, "
+        "a hash index of the reference",
+    )
     args = parser.parse_args()
 
     import django
@@ -231,7 +241,11 @@ def main() -> None:
             marks["return"].lines.all().delete()
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE ledger_spendline")
-        ceiling = store_only(job_id=marks["return"].import_jobs.get().pk)
+        ceiling = store_only(
+            job_id=marks["return"].import_jobs.get().pk,
+            rounds=args.rounds,
+            prototypes=args.prototypes,
+        )
         clean_up(marks["return"], keep=args.keep)
 
     copy_rate = args.lines / baseline
@@ -271,6 +285,22 @@ def main() -> None:
         ("bare", "bare: primary key only, no triggers"),
     ):
         print(f"  {label:<62} {ceiling[name]:6.2f}s  ratio ≤ {baseline / ceiling[name]:.2f}")
+    print("what each secondary index costs the store (as the ledger is, against it dropped):")
+    for name in sorted(n for n in ceiling if n.startswith("without:")):
+        cost = ceiling["full"] - ceiling[name]
+        print(
+            f"  {name.split(':', 1)[1]:<62} {cost:+6.2f}s  ({cost / ceiling['full']:+.0%}; "
+            f"ratio ≤ {baseline / ceiling[name]:.2f} without it)"
+        )
+    if args.prototypes:
+        print("issue 15's options, each against the ledger's store with its triggers off:")
+        for name, label in (
+            ("no_triggers", "the ledger's store, triggers off (indexes kept)"),
+            ("unlogged_then_logged", "into an UNLOGGED copy, key and indexes built, SET LOGGED"),
+            ("partitioned_by_year", "into a copy partitioned by financial year"),
+            ("hash_ref", "with a hash index of the reference, not (organisation, ref)"),
+        ):
+            print(f"  {label:<62} {ceiling[name]:6.2f}s  ratio ≤ {baseline / ceiling[name]:.2f}")
     per_import = ceiling["full"] - ceiling["no_audit"]
     per_line = ceiling["per_line_history"] - ceiling["no_audit"]
     print(
@@ -338,12 +368,15 @@ def _confirming_copy(job_id: int) -> int:
     return job.pk
 
 
-def store_only(*, job_id: int) -> dict:
-    """The import's store step alone, once per ``STORE_VARIANTS``, each rolled back.
+def store_only(*, job_id: int, rounds: int = 1, prototypes: bool = False) -> dict:
+    """The import's store step alone, once per ``STORE_VARIANTS`` and secondary index (and,
+    with ``prototypes``, once per ``PROTOTYPES``), each rolled back; ``rounds`` times over,
+    interleaved, and the median of each kept (the machine is shared).
 
     Bare means without SpendLine's secondary indexes and triggers (dropped and disabled inside
     the rolled-back transaction, so nothing changes for good): the floor under any import that
-    writes a logged row per line.
+    writes a logged row per line. Each statement starts after a checkpoint, so none pays for
+    writing out the one before.
     """
     from django.db import connection, transaction
 
@@ -352,7 +385,7 @@ def store_only(*, job_id: int) -> dict:
             "SELECT indexname FROM pg_indexes WHERE tablename = 'ledger_spendline' "
             "AND indexname NOT LIKE '%%_pkey'"
         )
-        indexes = [row[0] for row in cursor.fetchall()]
+        indexes = sorted(row[0] for row in cursor.fetchall())
         cursor.execute(
             "SELECT tgname FROM pg_trigger WHERE tgrelid = 'ledger_spendline'::regclass "
             "AND NOT tgisinternal AND (tgname LIKE %s OR tgname LIKE %s)",
@@ -360,30 +393,148 @@ def store_only(*, job_id: int) -> dict:
         )
         audit = [row[0] for row in cursor.fetchall()]
     columns = STORED_COLUMNS.split(", ")
-    timings = {}
-    for name, confirming, off, no_indexes in STORE_VARIANTS:
-        with transaction.atomic(), connection.cursor() as cursor:
-            job = _confirming_copy(job_id) if confirming else None
-            if off == "all":
-                cursor.execute("ALTER TABLE ledger_spendline DISABLE TRIGGER USER")
-            elif off == "audit":
-                for trigger in audit:
-                    cursor.execute(f"ALTER TABLE ledger_spendline DISABLE TRIGGER {trigger}")
-            if no_indexes:
-                cursor.execute(f"DROP INDEX {', '.join(indexes)}")
-            select = ", ".join("%s" if c == "import_job_id" else c for c in columns)
-            start = time.perf_counter()
-            cursor.execute(
-                f"INSERT INTO ledger_spendline ({STORED_COLUMNS}) "  # noqa: S608
-                f"SELECT {select} FROM bench_parsed_lines",
-                [job],
-            )
-            timings[name] = time.perf_counter() - start
-            transaction.set_rollback(True)
-        with connection.cursor() as cursor:  # the rolled-back rows must not slow the next run
-            cursor.execute("VACUUM ledger_spendline")
-            cursor.execute("VACUUM audit_spendlineevent")
-    return timings
+    select = ", ".join("%s" if c == "import_job_id" else c for c in columns)
+    # Each secondary index priced on its own: the store as the ledger is with that one dropped.
+    variants = [
+        (name, confirming, off, indexes if drop else [])
+        for name, confirming, off, drop in STORE_VARIANTS
+    ]
+    variants += [(f"without:{index}", True, "", [index]) for index in indexes]
+    if prototypes:
+        variants += [(name, True, "all", []) for name in PROTOTYPES]
+    timings: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for name, confirming, off, dropped in variants:
+            with connection.cursor() as cursor:
+                _checkpoint(cursor)
+            with transaction.atomic(), connection.cursor() as cursor:
+                job = _confirming_copy(job_id) if confirming else None
+                if off == "all":
+                    cursor.execute("ALTER TABLE ledger_spendline DISABLE TRIGGER USER")
+                elif off == "audit":
+                    for trigger in audit:
+                        cursor.execute(f"ALTER TABLE ledger_spendline DISABLE TRIGGER {trigger}")
+                if dropped:
+                    cursor.execute(f"DROP INDEX {', '.join(dropped)}")
+                if name in PROTOTYPES:
+                    took = PROTOTYPES[name](cursor, select, job, indexes)
+                else:
+                    start = time.perf_counter()
+                    cursor.execute(
+                        f"INSERT INTO ledger_spendline ({STORED_COLUMNS}) "  # noqa: S608
+                        f"SELECT {select} FROM bench_parsed_lines",
+                        [job],
+                    )
+                    took = time.perf_counter() - start
+                timings.setdefault(name, []).append(took)
+                transaction.set_rollback(True)
+            with connection.cursor() as cursor:  # the rolled-back rows must not slow the next
+                cursor.execute("VACUUM ledger_spendline")
+                cursor.execute("VACUUM audit_spendlineevent")
+    return {name: statistics.median(times) for name, times in timings.items()}
+
+
+def _checkpoint(cursor) -> None:
+    from django.db import DatabaseError, transaction
+
+    try:
+        with transaction.atomic():
+            cursor.execute("CHECKPOINT")
+    except DatabaseError:  # not a superuser: the statements share the writing out instead
+        pass
+
+
+def _index_definitions(cursor, indexes: list[str], table: str) -> list[str]:
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ledger_spendline' "
+        "AND indexname = ANY(%s)",
+        [indexes],
+    )
+    return [
+        definition.replace(f"INDEX {name} ON", "INDEX ON")
+        .replace("public.ledger_spendline", table)
+        .replace(" ledger_spendline ", f" {table} ")
+        for name, definition in cursor.fetchall()
+    ]
+
+
+def _unlogged_then_logged(cursor, select: str, job: int, indexes: list[str]) -> float:
+    """Issue 15's first option: the job's lines into an UNLOGGED table of SpendLine's shape,
+    its key and indexes built afterwards, then made LOGGED (what attaching it as a partition
+    would need first). No reference or audit trigger fires: those would be extra work."""
+    definitions = _index_definitions(cursor, indexes, "bench_unlogged")
+    start = time.perf_counter()
+    cursor.execute(
+        "CREATE UNLOGGED TABLE bench_unlogged (LIKE ledger_spendline INCLUDING DEFAULTS)"
+    )
+    cursor.execute(
+        f"INSERT INTO bench_unlogged (id, {STORED_COLUMNS}) "  # noqa: S608
+        f"SELECT nextval('ledger_spendline_id_seq'), {select} FROM bench_parsed_lines",
+        [job],
+    )
+    cursor.execute("ALTER TABLE bench_unlogged ADD PRIMARY KEY (id)")
+    for definition in definitions:
+        cursor.execute(definition)
+    cursor.execute("ALTER TABLE bench_unlogged SET LOGGED")
+    return time.perf_counter() - start
+
+
+def _partitioned_by_year(cursor, select: str, job: int, indexes: list[str]) -> float:
+    """Issue 15's second option: SpendLine partitioned by financial year (its indexes on each
+    partition), the job's lines inserted through the parent as the confirm would. No trigger:
+    compare with the ledger's store with its triggers off (``no_triggers``)."""
+    definitions = _index_definitions(cursor, indexes, "bench_by_year")
+    cursor.execute(
+        "CREATE TABLE bench_by_year (LIKE ledger_spendline INCLUDING DEFAULTS) "
+        "PARTITION BY LIST (financial_year_id)"
+    )
+    cursor.execute("ALTER TABLE bench_by_year ADD PRIMARY KEY (id, financial_year_id)")
+    cursor.execute("SELECT DISTINCT financial_year_id FROM bench_parsed_lines")
+    for (year,) in cursor.fetchall():
+        cursor.execute(
+            f"CREATE TABLE bench_by_year_{year} PARTITION OF bench_by_year FOR VALUES IN ({year})"
+        )
+    cursor.execute("CREATE TABLE bench_by_year_rest PARTITION OF bench_by_year DEFAULT")
+    for definition in definitions:
+        cursor.execute(definition)
+    start = time.perf_counter()
+    cursor.execute(
+        f"INSERT INTO bench_by_year (id, {STORED_COLUMNS}) "  # noqa: S608
+        f"SELECT nextval('ledger_spendline_id_seq'), {select} FROM bench_parsed_lines",
+        [job],
+    )
+    return time.perf_counter() - start
+
+
+def _plain_no_triggers(cursor, select: str, job: int, indexes: list[str]) -> float:
+    """The ledger's store with every trigger off but its indexes kept: the like-for-like for
+    the two prototypes above."""
+    start = time.perf_counter()
+    cursor.execute(
+        f"INSERT INTO ledger_spendline ({STORED_COLUMNS}) "  # noqa: S608
+        f"SELECT {select} FROM bench_parsed_lines",
+        [job],
+    )
+    return time.perf_counter() - start
+
+
+def _hash_ref(cursor, select: str, job: int, indexes: list[str]) -> float:
+    """The approver's duplicate check served by a hash index of the reference instead of the
+    (organisation, transaction_ref) b-tree. Triggers off: compare with ``no_triggers``."""
+    cursor.execute("DROP INDEX spend_line_org_ref")
+    cursor.execute(
+        "CREATE INDEX bench_ref_hash ON ledger_spendline USING hash (transaction_ref) "
+        "WHERE transaction_ref <> ''"
+    )
+    return _plain_no_triggers(cursor, select, job, indexes)
+
+
+PROTOTYPES = {
+    "no_triggers": _plain_no_triggers,
+    "unlogged_then_logged": _unlogged_then_logged,
+    "partitioned_by_year": _partitioned_by_year,
+    "hash_ref": _hash_ref,
+}
 
 
 def clean_up(spend_return, *, keep: bool) -> None:
