@@ -6,8 +6,10 @@ nothing cannot disable a trigger, truncate, alter or drop a table, or set
 ``session_replication_role``: the audit guards (``audit.guards``) hold for it.
 
 What the app does that would need ownership, and how it does it under this role:
-- the staging table's ``ANALYZE`` after a big import runs through ``ledger_stagedline_analyze()``,
-  a function that runs as the owner and analyzes that one table (ledger migration 0019);
+- a confirmation empties the staging table by ``TRUNCATE`` through
+  ``ledger_stagedline_truncate_alone()``, a function that runs as the owner, can truncate that
+  one table only, and does so only when the confirmed job's lines are all it holds (ledger
+  migration 0038);
 - the rollups' full rebuild builds a new table and swaps it in only when it runs as the rollup
   table's owner (``rollup_swap.swap_possible``); as this role it updates the live table in place
   (the diff), two to three times slower on ten million lines, with the same result;

@@ -245,11 +245,13 @@ def test_the_app_role_cannot_disable_skip_or_rewrite_anything(app_role):
 
 
 def test_the_app_role_does_what_the_app_does(app_role, leeds_draft, officer, monkeypatch):
-    monkeypatch.setattr(staging, "ANALYZE_AFTER_ROWS", 1)
+    monkeypatch.setattr(staging, "ORDERED_READ_AFTER_ROWS", 1)
     rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.50", supplier=f"S{n}") for n in range(1, 31)]
+    staged_file = "SELECT pg_relation_filenode(%s)"
+    before = sql(staged_file, [staging.STAGED_TABLE])
     with acting_as(app_role):
         job = preview(leeds_draft, csv_bytes(rows), actor=officer)  # COPY into staging
-        import_job_confirm(job=job, actor=officer)
+        import_job_confirm(job=job, actor=officer)  # sorting off for its INSERT; TRUNCATE
         line = SpendLine.objects.filter(spend_return=leeds_draft).first()
         line.description = "Corrected"
         line.save()
@@ -259,10 +261,9 @@ def test_the_app_role_does_what_the_app_does(app_role, leeds_draft, officer, mon
     record = LineChangeSummary.objects.get(spend_return=leeds_draft, label="insert")
     assert (record.import_job_id, record.lines, record.actor_id) == (job.pk, 30, officer.pk)
     assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 29
-    # The staging table was analyzed as its owner (a non-owner's ANALYZE is skipped).
-    assert sql("SELECT reltuples FROM pg_class WHERE relname = %s", [staging.STAGED_TABLE]) == [
-        (30.0,)
-    ]
+    # The staging table was emptied by TRUNCATE (a new file) as its owner: the role may not.
+    assert sql(staged_file, [staging.STAGED_TABLE]) != before
+    assert sql(f"SELECT count(*) FROM {staging.STAGED_TABLE}") == [(0,)]
 
 
 def test_the_rollups_rebuild_under_the_app_role_by_the_diff(app_role):

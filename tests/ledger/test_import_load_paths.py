@@ -5,14 +5,21 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from ledger.models import FinancialYear, ImportJob, ImportJobStatus, ImportStagedLine, SpendLine
 from ledger.services.imports import staging
 from ledger.services.imports.confirm import import_job_confirm, import_job_request_confirm
 from ledger.services.imports.jobs import import_job_cancel, import_job_create
 from ledger.services.returns import spend_return_create
-from tests.ledger.import_helpers import LEEDS_FILE, csv_bytes, preview, upload
+from tests.ledger.import_helpers import (
+    DCLG_HEADER,
+    LEEDS_FILE,
+    csv_bytes,
+    dclg_row,
+    preview,
+    upload,
+)
 from tests.services import ROOT, require_postgres
 
 # Awkward text: quotes, commas, newlines, backslashes, tabs, unicode and an empty field.
@@ -167,20 +174,85 @@ def _wait(job: ImportJob, done: set, timeout: float = 90) -> ImportJob:
 
 @pytest.mark.services
 @pytest.mark.django_db
-def test_a_large_staged_job_is_confirmed_through_the_index_in_file_order(leeds_draft, monkeypatch):
-    """After a big preview the planner knows how many lines wait: the confirmation reads them
-    through the (job, id) index, already in file order, instead of sorting the whole file."""
+def test_a_large_staged_job_is_confirmed_through_the_primary_key_in_file_order(
+    leeds_draft, monkeypatch
+):
+    """With no statistics of the staging table (it is not analyzed after a preview: emptied
+    after every confirmation, it never has fresh ones), the confirmation reads a big job's
+    lines through the primary key, already in file order, instead of sorting the whole file;
+    and puts the planner's setting back afterwards."""
     require_postgres()
-    monkeypatch.setattr(staging, "ANALYZE_AFTER_ROWS", 1000)
+    monkeypatch.setattr(staging, "ORDERED_READ_AFTER_ROWS", 1000)
     job = preview(leeds_draft, LEEDS_FILE)
     assert job.staged_count == 8837
-    with connection.cursor() as cursor:
+    select = (
+        f"EXPLAIN SELECT {staging.LEDGER_COLUMNS} FROM {staging.STAGED_TABLE} "  # noqa: S608
+        "WHERE job_id = %s ORDER BY id"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [staging.STAGED_TABLE])
-        assert cursor.fetchone()[0] >= 8837
-        cursor.execute(
-            f"EXPLAIN SELECT {staging.LEDGER_COLUMNS} FROM {staging.STAGED_TABLE} "  # noqa: S608
-            "WHERE job_id = %s ORDER BY id",
-            [job.pk],
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert cursor.fetchone()[0] < 8837  # not analyzed since the lines were staged
+        with staging._ordered_read(cursor, big=job.staged_count):
+            cursor.execute(select, [job.pk])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone()[0] == "on"
     assert "Sort" not in plan, plan
+    assert "Index Scan using ledger_importstagedline_pkey" in plan, plan
+    import_job_confirm(job=job, actor=None)
+    rows = list(SpendLine.objects.filter(spend_return=leeds_draft).order_by("id"))
+    assert [line.source_row for line in rows] == sorted(line.source_row for line in rows)
+
+
+def _staged_file_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_filenode(%s)", [staging.STAGED_TABLE])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_a_confirmation_truncates_the_staging_table_only_when_its_lines_are_alone(
+    leeds_draft, leeds, year_2010
+):
+    """Another job's staged lines are never touched: the confirmation deletes its own lines
+    while any other job's wait, and empties the table by TRUNCATE (a new file) once none do."""
+    require_postgres()
+    rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.25", supplier=f"S{n}") for n in range(1, 6)]
+    other_return = spend_return_create(
+        organisation=leeds, financial_year=year_2010, title="other", actor=None
+    )
+    waiting = preview(other_return, csv_bytes(rows), name="waiting.csv")
+    first = preview(leeds_draft, csv_bytes([*rows, dclg_row(amount="9.99")]))
+    before = _staged_file_id()
+    import_job_confirm(job=first, actor=None)
+    assert _staged_file_id() == before  # deleted row by row: the other job's lines are there
+    assert not ImportStagedLine.objects.filter(job=first).exists()
+    assert ImportStagedLine.objects.filter(job=waiting).count() == 5
+    import_job_confirm(job=waiting, actor=None)
+    assert _staged_file_id() != before  # alone: truncated
+    assert not ImportStagedLine.objects.exists()
+    assert SpendLine.objects.filter(spend_return=other_return).count() == 5
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_the_staging_table_is_not_truncated_while_another_session_holds_it(leeds_draft):
+    """A session using the staging table (a preview's COPY, say) holds a lock on it: the
+    confirmation does not wait for it and deletes its own lines instead."""
+    require_postgres()
+    rows = [DCLG_HEADER] + [dclg_row(amount=f"{n}.75", supplier=f"S{n}") for n in range(1, 4)]
+    job = preview(leeds_draft, csv_bytes(rows))
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f"LOCK TABLE {staging.STAGED_TABLE} IN ROW EXCLUSIVE MODE")
+            with transaction.atomic():
+                assert staging.staged_lines_clear(job=job) is False
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert not ImportStagedLine.objects.filter(job=job).exists()
+    with transaction.atomic():
+        assert staging.staged_lines_clear(job=job) is True

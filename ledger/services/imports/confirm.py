@@ -30,7 +30,12 @@ from ledger.services.transfers import supplier_matches_for_lines
 from .duplicates import refuse_duplicate
 from .jobs import require_officer
 from .mappings import column_mapping_remember
-from .staging import staged_lines_delete, staged_lines_summary, staged_lines_transfer
+from .staging import (
+    staged_lines_clear,
+    staged_lines_delete,
+    staged_lines_summary,
+    staged_lines_transfer,
+)
 
 
 def _ready(job: ImportJob) -> None:
@@ -144,7 +149,7 @@ def import_job_confirm(
     written = staged_lines_transfer(job=job, spend_return=spend_return, suppliers=staged.names)
     if written != job.staged_count:
         raise ValidationError(f"Expected {job.staged_count:,} lines but wrote {written:,}.")
-    staged_lines_delete(job=job)
+    staged_lines_clear(job=job)
     spend_return.source_file = job.file.name
     spend_return.source_filename = job.filename
     spend_return.source_sha256 = job.sha256
