@@ -16,7 +16,13 @@ one record per import), with a per-line audit row for every line instead (as bef
 the audit triggers, without the secondary indexes, and with none of it (only the primary key:
 the least any import into ``SpendLine`` can cost); no parser can make the import faster than
 its store. It prints what the audit costs the store: one record per import, and what a row per
-line would. With ``--audit-baseline`` it
+line would; and what each of SpendLine's secondary indexes costs it (the store as the ledger is
+against the same with that one index dropped, rolled back). ``--rounds N`` stores each variant N
+times, interleaved, and prints the medians (the machine is shared); ``--prototypes`` also
+stores the lines by issue 15's options (into an unlogged copy then made logged, into a copy
+partitioned by financial year, with a hash index of the reference, in reference order), each
+against the ledger's store with its triggers off; ``--import-only`` skips the ceilings. With
+``--audit-baseline`` it
 imports the file a second time with the audit trail's triggers on ``SpendLine`` switched off
 (``pgtrigger.ignore``) and prints what the audit costs. Not a test.
 """
@@ -190,6 +196,11 @@ def main() -> None:
         help="also store by issue 15's options: unlogged then logged, partitioned by year, "
         "a hash index of the reference",
     )
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="time the raw COPY and the whole import only, not the store's ceilings",
+    )
     args = parser.parse_args()
 
     import django
@@ -236,16 +247,18 @@ def main() -> None:
         elapsed, marks = whole_import(path)
         assert marks["lines"] == args.lines, marks
         marks["peak_after_import"] = peak_mb()
-        _lines_aside(marks["return"])
-        if not args.keep:  # measure the store on the ledger as the import found it
-            marks["return"].lines.all().delete()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE ledger_spendline")
-        ceiling = store_only(
-            job_id=marks["return"].import_jobs.get().pk,
-            rounds=args.rounds,
-            prototypes=args.prototypes,
-        )
+        ceiling = None
+        if not args.import_only:
+            _lines_aside(marks["return"])
+            if not args.keep:  # measure the store on the ledger as the import found it
+                marks["return"].lines.all().delete()
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE ledger_spendline")
+            ceiling = store_only(
+                job_id=marks["return"].import_jobs.get().pk,
+                rounds=args.rounds,
+                prototypes=args.prototypes,
+            )
         clean_up(marks["return"], keep=args.keep)
 
     copy_rate = args.lines / baseline
@@ -273,6 +286,20 @@ def main() -> None:
     )
     print(f"ratio (import rate / raw COPY rate): {import_rate / copy_rate:.2f}  (target ≥ 0.15)")
     print(f"peak memory (whole process): {peak_mb():,.0f} MB  (target < 1,024 MB)")
+    if ceiling:
+        print_ceilings(ceiling, baseline, prototypes=args.prototypes)
+    if unaudited is not None:
+        print(
+            f"without the audit triggers:  {unaudited:7.2f}s  {args.lines / unaudited:>10,.0f} "
+            f"lines/s; with them {elapsed:.2f}s (audit cost {elapsed / unaudited - 1:+.0%})"
+        )
+        print(
+            f"  confirm (into SpendLine) without them {unaudited_confirm:.2f}s, with them "
+            f"{marks['confirm']:.2f}s (audit cost {marks['confirm'] / unaudited_confirm - 1:+.0%})"
+        )
+
+
+def print_ceilings(ceiling: dict, baseline: float, *, prototypes: bool) -> None:
     print(
         "ceiling: storing the parsed lines alone (no parsing at all), and the best ratio "
         "any import could reach with that store:"
@@ -292,13 +319,14 @@ def main() -> None:
             f"  {name.split(':', 1)[1]:<62} {cost:+6.2f}s  ({cost / ceiling['full']:+.0%}; "
             f"ratio ≤ {baseline / ceiling[name]:.2f} without it)"
         )
-    if args.prototypes:
+    if prototypes:
         print("issue 15's options, each against the ledger's store with its triggers off:")
         for name, label in (
             ("no_triggers", "the ledger's store, triggers off (indexes kept)"),
             ("unlogged_then_logged", "into an UNLOGGED copy, key and indexes built, SET LOGGED"),
             ("partitioned_by_year", "into a copy partitioned by financial year"),
             ("hash_ref", "with a hash index of the reference, not (organisation, ref)"),
+            ("ordered_by_ref", "inserted in (organisation, transaction_ref) order"),
         ):
             print(f"  {label:<62} {ceiling[name]:6.2f}s  ratio ≤ {baseline / ceiling[name]:.2f}")
     per_import = ceiling["full"] - ceiling["no_audit"]
@@ -308,15 +336,6 @@ def main() -> None:
         f"({per_import / ceiling['no_audit']:+.0%}); a row per line would be {per_line:+.2f}s "
         f"({per_line / ceiling['no_audit']:+.0%})"
     )
-    if unaudited is not None:
-        print(
-            f"without the audit triggers:  {unaudited:7.2f}s  {args.lines / unaudited:>10,.0f} "
-            f"lines/s; with them {elapsed:.2f}s (audit cost {elapsed / unaudited - 1:+.0%})"
-        )
-        print(
-            f"  confirm (into SpendLine) without them {unaudited_confirm:.2f}s, with them "
-            f"{marks['confirm']:.2f}s (audit cost {marks['confirm'] / unaudited_confirm - 1:+.0%})"
-        )
 
 
 STORED_COLUMNS = (
@@ -529,11 +548,25 @@ def _hash_ref(cursor, select: str, job: int, indexes: list[str]) -> float:
     return _plain_no_triggers(cursor, select, job, indexes)
 
 
+def _ordered_by_ref(cursor, select: str, job: int, indexes: list[str]) -> float:
+    """The lines inserted in (organisation, transaction_ref) order, so that index is written
+    left to right: what ordering could save it (not buildable as it is: the ids would follow
+    the references, not the file's rows). Triggers off: compare with ``no_triggers``."""
+    start = time.perf_counter()
+    cursor.execute(
+        f"INSERT INTO ledger_spendline ({STORED_COLUMNS}) "  # noqa: S608
+        f"SELECT {select} FROM bench_parsed_lines ORDER BY organisation_id, transaction_ref",
+        [job],
+    )
+    return time.perf_counter() - start
+
+
 PROTOTYPES = {
     "no_triggers": _plain_no_triggers,
     "unlogged_then_logged": _unlogged_then_logged,
     "partitioned_by_year": _partitioned_by_year,
     "hash_ref": _hash_ref,
+    "ordered_by_ref": _ordered_by_ref,
 }
 
 
