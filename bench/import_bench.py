@@ -446,6 +446,7 @@ def store_only(*, job_id: int, rounds: int = 1, prototypes: bool = False) -> dic
                     )
                     took = time.perf_counter() - start
                 timings.setdefault(name, []).append(took)
+                print(f"  (stored {name}: {took:.2f}s)", file=sys.stderr, flush=True)
                 transaction.set_rollback(True)
             with connection.cursor() as cursor:  # the rolled-back rows must not slow the next
                 cursor.execute("VACUUM ledger_spendline")
