@@ -311,13 +311,18 @@ def print_ceilings(ceiling: dict, baseline: float, *, prototypes: bool) -> None:
         ("no_secondary_indexes", "without the secondary indexes"),
         ("bare", "bare: primary key only, no triggers"),
     ):
-        print(f"  {label:<62} {ceiling[name]:6.2f}s  ratio ≤ {baseline / ceiling[name]:.2f}")
+        print(
+            f"  {label:<62} {ceiling[name]:6.2f}s ({ceiling['cpu:' + name]:5.2f}s CPU)  "
+            f"ratio ≤ {baseline / ceiling[name]:.2f}"
+        )
     print("what each secondary index costs the store (as the ledger is, against it dropped):")
     for name in sorted(n for n in ceiling if n.startswith("without:")):
         cost = ceiling["full"] - ceiling[name]
+        cpu = ceiling["cpu:full"] - ceiling[f"cpu:{name}"]
         print(
-            f"  {name.split(':', 1)[1]:<62} {cost:+6.2f}s  ({cost / ceiling['full']:+.0%}; "
-            f"ratio ≤ {baseline / ceiling[name]:.2f} without it)"
+            f"  {name.split(':', 1)[1]:<40} {cost:+6.2f}s ({cost / ceiling['full']:+.0%}), "
+            f"CPU {cpu:+5.2f}s ({cpu / ceiling['cpu:full']:+.0%}); "
+            f"ratio ≤ {baseline / ceiling[name]:.2f} without it"
         )
     if prototypes:
         print("issue 15's options, each against the ledger's store with its triggers off:")
@@ -328,7 +333,10 @@ def print_ceilings(ceiling: dict, baseline: float, *, prototypes: bool) -> None:
             ("hash_ref", "with a hash index of the reference, not (organisation, ref)"),
             ("ordered_by_ref", "inserted in (organisation, transaction_ref) order"),
         ):
-            print(f"  {label:<62} {ceiling[name]:6.2f}s  ratio ≤ {baseline / ceiling[name]:.2f}")
+            print(
+                f"  {label:<62} {ceiling[name]:6.2f}s ({ceiling['cpu:' + name]:5.2f}s CPU)  "
+                f"ratio ≤ {baseline / ceiling[name]:.2f}"
+            )
     per_import = ceiling["full"] - ceiling["no_audit"]
     per_line = ceiling["per_line_history"] - ceiling["no_audit"]
     print(
@@ -422,6 +430,7 @@ def store_only(*, job_id: int, rounds: int = 1, prototypes: bool = False) -> dic
     if prototypes:
         variants += [(name, True, "all", []) for name in PROTOTYPES]
     timings: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for _ in range(rounds):
         for name, confirming, off, dropped in variants:
             with connection.cursor() as cursor:
@@ -435,6 +444,7 @@ def store_only(*, job_id: int, rounds: int = 1, prototypes: bool = False) -> dic
                         cursor.execute(f"ALTER TABLE ledger_spendline DISABLE TRIGGER {trigger}")
                 if dropped:
                     cursor.execute(f"DROP INDEX {', '.join(dropped)}")
+                used = _backend_cpu(cursor)
                 if name in PROTOTYPES:
                     took = PROTOTYPES[name](cursor, select, job, indexes)
                 else:
@@ -445,13 +455,31 @@ def store_only(*, job_id: int, rounds: int = 1, prototypes: bool = False) -> dic
                         [job],
                     )
                     took = time.perf_counter() - start
+                used = _backend_cpu(cursor) - used
                 timings.setdefault(name, []).append(took)
-                print(f"  (stored {name}: {took:.2f}s)", file=sys.stderr, flush=True)
+                cpu.setdefault(name, []).append(used)
+                print(
+                    f"  (stored {name}: {took:.2f}s, {used:.2f}s CPU)", file=sys.stderr, flush=True
+                )
                 transaction.set_rollback(True)
             with connection.cursor() as cursor:  # the rolled-back rows must not slow the next
                 cursor.execute("VACUUM ledger_spendline")
                 cursor.execute("VACUUM audit_spendlineevent")
-    return {name: statistics.median(times) for name, times in timings.items()}
+    medians = {name: statistics.median(times) for name, times in timings.items()}
+    medians.update({f"cpu:{name}": statistics.median(times) for name, times in cpu.items()})
+    return medians
+
+
+def _backend_cpu(cursor) -> float:
+    """The CPU seconds this connection's PostgreSQL backend has used (user and system), read
+    from /proc when the server runs on this machine (else nan): on a shared, loaded machine a
+    statement's wall time includes waiting for a core, its CPU time much less so."""
+    cursor.execute("SELECT pg_backend_pid()")
+    try:
+        fields = Path(f"/proc/{cursor.fetchone()[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _checkpoint(cursor) -> None:
