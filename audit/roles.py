@@ -9,7 +9,7 @@ What the app does that would need ownership, and how it does it under this role:
 - a confirmation empties the staging table by ``TRUNCATE`` through
   ``ledger_stagedline_truncate_alone()``, a function that runs as the owner, can truncate that
   one table only, and does so only when the confirmed job's lines are all it holds (ledger
-  migration 0038);
+  migration 0039);
 - the rollups' full rebuild builds a new table and swaps it in only when it runs as the rollup
   table's owner (``rollup_swap.swap_possible``); as this role it updates the live table in place
   (the diff), two to three times slower on ten million lines, with the same result;

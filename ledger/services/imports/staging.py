@@ -231,7 +231,7 @@ def staged_lines_clear(*, job: ImportJob) -> bool:
     True when it was done by TRUNCATE.
 
     On PostgreSQL, when the job's lines are the only ones staged and nothing else is using the
-    table, TRUNCATE (as the table's owner, ledger migration 0038): a million lines in
+    table, TRUNCATE (as the table's owner, ledger migration 0039): a million lines in
     milliseconds, where deleting them row by row took about a second and left autovacuum a
     million dead rows. It holds the table's ACCESS EXCLUSIVE lock until the confirmation
     commits (its remaining steps are a few small writes): a preview starting its COPY then

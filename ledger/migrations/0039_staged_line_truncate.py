@@ -65,6 +65,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0037_sent_back_status")]
+    dependencies = [("ledger", "0038_one_name_line_total")]
 
     operations = [migrations.RunPython(create, drop)]
