@@ -1,7 +1,5 @@
-"""Reads for places: finding one, its populations, the places above it, and whether
-illustrative (demo) figures feed its totals."""
-
-from collections.abc import Iterable
+"""Reads for places: finding one, its populations, and whether illustrative (demo) figures feed
+its totals. The places above or below one: ``ledger.calculations.precedence.place_tree``."""
 
 from django.db.models import Case, Q, QuerySet, Value, When
 
@@ -68,16 +66,6 @@ def place_get(*, slug: str) -> Place:
 
 def place_populations(*, place: Place) -> QuerySet[Population]:
     return place.populations.select_related("financial_year").order_by("financial_year__start_date")
-
-
-def place_ancestor_ids(*, place_ids: Iterable[int]) -> set[int]:
-    """The places and every place above them (a district, its county and its region)."""
-    ids, frontier = set(place_ids), set(place_ids)
-    while frontier:
-        parents = Place.objects.filter(pk__in=frontier, parent__isnull=False)
-        frontier = set(parents.values_list("parent_id", flat=True)) - ids
-        ids |= frontier
-    return ids
 
 
 def place_has_illustrative_data(*, place: Place) -> bool:

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from django.db.models import Q, QuerySet
 
-from ledger.calculations.cuts import place_subtree_ids
+from ledger.calculations.precedence import place_tree
 from ledger.calculations.totals import spend_by_year_and_theme
 from ledger.models import (
     Classification,
@@ -25,7 +25,6 @@ from ledger.models import (
     SpendLine,
     ThemeCrosswalk,
 )
-from ledger.selectors.places import place_ancestor_ids
 from pilots.models import Initiative
 from totalplace.money import pence_to_decimal, round_pence
 
@@ -40,10 +39,7 @@ class SpendTotal:
 def footprint_place_ids(places: Iterable[Place]) -> list[int]:
     """The footprint's places and every place below them, each once (a county and a district
     of it in the same footprint are not counted twice)."""
-    ids: set[int] = set()
-    for place in places:
-        ids.update(place_subtree_ids([place.pk]))
-    return sorted(ids)
+    return sorted(place_tree().subtrees([place.pk for place in places]))
 
 
 def footprint_spend(
@@ -94,9 +90,9 @@ def initiatives_affected_by_returns(*, spend_return_ids: Iterable[int]) -> Query
     places_by_year: dict[int, set[int]] = defaultdict(set)
     for year_id, place_id in touched:
         places_by_year[year_id].add(place_id)
-    covered = Q(pk__in=[])
+    covered, tree = Q(pk__in=[]), place_tree()
     for year_id, place_ids in places_by_year.items():
-        covering = place_ancestor_ids(place_ids=place_ids)
+        covering = place_ids.union(*(tree.ancestors(place_id) for place_id in place_ids))
         covered |= Q(baseline_year_id=year_id, pilot__places__in=covering)
     # A subquery, not a join: a pilot with two covering places would list its initiatives twice.
     return Initiative.objects.filter(pk__in=Initiative.objects.filter(covered).values("pk"))
