@@ -293,6 +293,7 @@ def bench_pages(requests: int) -> None:
         ("place lines, amount range", f"/places/{county.slug}/lines/?min=100&max=200", 200),
         ("supplier page", "/suppliers/supplier-99/", 200),
         ("supplier search", "/suppliers/?q=supplier+99", 200),
+        ("supplier list (a year's top 50)", "/suppliers/", 200),
     ]
     total = SpendLine.objects.count()
     print(

@@ -34,6 +34,22 @@ def supplier_key_sql(field: str = "supplier_name", redacted: str = "supplier_red
     return Case(When(**{redacted: True}, then=Value(REDACTED_KEY)), default=key)
 
 
+def supplier_key_sql_text(column: str) -> str:
+    """``supplier_key`` of a text column, as SQL (PostgreSQL), for the supplier rollups. Equal
+    to Python's for every name of ASCII characters, whatever the database's locale: upper case
+    in the "C" collation changes a-z alone, as ``str.upper`` does on ASCII (a Turkish locale
+    would make "i" "İ"). A name with other characters may differ ("ß": Python "SS", the database
+    keeps it and drops it as a non-letter): those rows' keys are set from Python
+    (``NON_ASCII_SQL``, ``ledger.services.supplier_rollups``)."""
+    upper = f"UPPER(REPLACE({column}, '&', ' AND ') COLLATE \"C\")"
+    words = f"TRIM(REGEXP_REPLACE({upper}, '[^0-9A-Z]+', ' ', 'g'))"
+    return f"TRIM(REGEXP_REPLACE(' ' || {words}, '( (LTD|LIMITED|PLC))+$', ''))"
+
+
+# True for a name with any character beyond ASCII (whose SQL key may not be Python's).
+NON_ASCII_SQL = "{column} ~ '[^\\u0001-\\u007f]'"
+
+
 def supplier_slug(key: str) -> str:
     """ "ACME AND CO" → "acme-and-co" (for the supplier page's URL)."""
     return key.lower().replace(" ", "-")

@@ -56,6 +56,7 @@ from .rollups import (
 )
 from .spend import Basis, SpendKind, SpendLine, SpendReturn, SpendReturnStatus
 from .transfers import (
+    SpendSupplierRollup,
     SpendTransferRollup,
     SupplierMatch,
     SupplierMatchMethod,
@@ -65,6 +66,7 @@ from .transfers import (
 __all__ = [
     "Notification",
     "NotificationKind",
+    "SpendSupplierRollup",
     "SpendTransferRollup",
     "SupplierMatch",
     "SupplierMatchMethod",

@@ -2,19 +2,20 @@
 across every council that pays it, and supplier search. Approved lines only; a redacted
 supplier is counted (one "Redacted" row) but its name is never returned, matched or sorted by.
 
-Suppliers are grouped by the key the transfer matching uses (``ledger.calculations.suppliers``),
-computed in the query: these read lines, not rollups, so they are bounded by a place, an
-organisation or one supplier's key.
+Suppliers are grouped by the key the transfer matching uses (``ledger.calculations.suppliers``).
+Figures come from the supplier rollups (``SpendSupplierRollup``: approved lines summed by body,
+year, place and spelling, the key computed once per spelling), kept with the other rollups: a
+body's 1M lines were grouped by a key computed per line on every cold page (4.5 s).
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Min, QuerySet, Sum
 
 from ledger.calculations.cache import cached
 from ledger.calculations.cuts import place_subtree_ids
-from ledger.calculations.suppliers import REDACTED_KEY, supplier_key_sql, supplier_slug
+from ledger.calculations.suppliers import REDACTED_KEY, supplier_slug
 from ledger.models import (
     FinancialYear,
     Organisation,
@@ -22,14 +23,16 @@ from ledger.models import (
     SpendLine,
     SpendReturn,
     SpendReturnStatus,
+    SpendSupplierRollup,
 )
-from ledger.selectors.access import approved_lines
 from ledger.services.transfers import supplier_key
 
 TOP = 10
-# Ranking suppliers groups every line in scope (pages_bench: a body's 1M lines, 8 s the first
-# time on a loaded machine, then cached): pages rank them up to this many lines.
-RANKED_LINES_LIMIT = 200_000
+LISTED = 50
+# Ranking reads the scope's supplier rollup rows (one per body, year, place and spelling: at
+# most one per line, far fewer where councils pay the same suppliers again). Measured on the
+# pages bench (2M lines, 1M rollup rows): see docs/benchmarks.md, "Suppliers".
+RANKED_LINES_LIMIT = 2_000_000
 
 
 @dataclass
@@ -48,29 +51,25 @@ class SupplierTotal:
         return "" if self.redacted else supplier_slug(self.key)
 
 
-def lines_with_keys(lines: QuerySet[SpendLine] | None = None) -> QuerySet[SpendLine]:
-    """Approved lines (or these) with their ``supplier_key``; lines naming no supplier left out."""
-    lines = approved_lines() if lines is None else lines
-    return lines.filter(Q(supplier_redacted=True) | ~Q(supplier_name="")).annotate(
-        supplier_key=supplier_key_sql()
-    )
-
-
-def _totals(lines: QuerySet[SpendLine], limit: int | None) -> list[SupplierTotal]:
-    rows = (
-        lines.values("supplier_key")
-        .annotate(amount=Sum("amount"), lines=Count("id"), spelling=Min("supplier_name"))
+def _totals(rows: QuerySet[SpendSupplierRollup], limit: int | None) -> list[SupplierTotal]:
+    """Named suppliers of these rollup rows, most paid first. The redacted rows and the lines
+    naming no supplier have no key; nor has a name normalising to nothing ("Ltd"), which is
+    not a supplier one could find again: all left out."""
+    grouped = (
+        rows.exclude(supplier_key=REDACTED_KEY)
+        .values("supplier_key")
+        .annotate(amount=Sum("amount"), lines=Sum("line_count"), spelling=Min("supplier_name"))
         .order_by("-amount", "supplier_key")
     )
-    rows = rows.exclude(supplier_key=REDACTED_KEY)
     return [
         SupplierTotal(row["supplier_key"], row["spelling"], row["amount"], row["lines"])
-        for row in (rows[:limit] if limit else rows)
+        for row in (grouped[:limit] if limit else grouped)
     ]
 
 
-def _redacted(lines: QuerySet[SpendLine]) -> SupplierTotal | None:
-    found = lines.filter(supplier_redacted=True).aggregate(amount=Sum("amount"), lines=Count("id"))
+def _redacted(rows: QuerySet[SpendSupplierRollup]) -> SupplierTotal | None:
+    """The redacted lines of these rows (their names never copied), as one."""
+    found = rows.filter(redacted=True).aggregate(amount=Sum("amount"), lines=Sum("line_count"))
     if not found["lines"]:
         return None
     return SupplierTotal(REDACTED_KEY, "Redacted", found["amount"], found["lines"])
@@ -90,8 +89,8 @@ def top_suppliers(
     limit: int = TOP,
 ) -> TopSuppliers:
     """The suppliers paid most by approved lines in a place (and the places within it) or of
-    an organisation, in a year or all years, and the redacted lines' total. Cached until the
-    rollups next change (approved lines change only with them)."""
+    an organisation (or everywhere), in a year or all years, and the redacted lines' total.
+    Cached until the rollups next change."""
     params = {
         "place": place and place.pk,
         "organisation": organisation and organisation.pk,
@@ -102,15 +101,14 @@ def top_suppliers(
 
 
 def _top_suppliers(place, organisation, year, limit) -> TopSuppliers:
-    lines = approved_lines()
+    rows = SpendSupplierRollup.objects.all()
     if place is not None:
-        lines = lines.filter(place_id__in=place_subtree_ids([place.pk]))
+        rows = rows.filter(place_id__in=place_subtree_ids([place.pk]))
     if organisation is not None:
-        lines = lines.filter(organisation=organisation)
+        rows = rows.filter(organisation=organisation)
     if year is not None:
-        lines = lines.filter(financial_year=year)
-    keyed = lines_with_keys(lines)
-    return TopSuppliers(_totals(keyed, limit), _redacted(lines))
+        rows = rows.filter(financial_year=year)
+    return TopSuppliers(_totals(rows, limit), _redacted(rows))
 
 
 @dataclass
@@ -132,56 +130,49 @@ class SupplierProfile:
     last_date: object
 
 
-def _named(key: str) -> Q:
-    """A cheap test every line paying ``key`` passes (each of its words, in any case, but
-    "AND", which may have been "&"), checked before the key itself is computed: the regular
-    expressions then run on few lines."""
-    test = Q(supplier_redacted=False)
-    for word in key.split():
-        if word != "AND":
-            test &= Q(supplier_name__icontains=word)
-    return test
-
-
 def supplier_lines(*, key: str, profile: "SupplierProfile | None" = None) -> QuerySet[SpendLine]:
-    """Approved lines paying this supplier (never a redacted one), any council. Given its
-    ``profile``, only the approved returns of the bodies and years that pay it are read: the
-    planner cannot tell how few lines a key matches, and joined every line it found to every
-    approved return (EXPLAIN, 2M lines: 3.0 s against 0.6 s)."""
-    if key == REDACTED_KEY:
-        return approved_lines().none()
-    lines = approved_lines()
-    if profile is not None:
-        lines = SpendLine.objects.filter(
-            spend_return_id__in=list(
-                SpendReturn.objects.filter(
-                    status=SpendReturnStatus.APPROVED,
-                    organisation_id__in={p.organisation.pk for p in profile.payers},
-                    financial_year_id__in={p.year.pk for p in profile.payers},
-                ).values_list("pk", flat=True)
-            )
+    """Approved lines paying this supplier (never a redacted one), any council: the lines of
+    the approved returns of the bodies and years that pay it, spelt as its rollup rows spell it
+    (every spelling with this key: so exactly its lines, with no expression per line)."""
+    profile = profile if profile is not None else supplier_profile(key=key)
+    if key == REDACTED_KEY or profile is None:
+        return SpendLine.objects.none()
+    returns = (
+        SpendReturn.objects.filter(
+            status=SpendReturnStatus.APPROVED,
+            organisation_id__in={p.organisation.pk for p in profile.payers},
+            financial_year_id__in={p.year.pk for p in profile.payers},
         )
-    return lines_with_keys(lines.filter(_named(key))).filter(supplier_key=key)
+        .order_by()
+        .values_list("pk", flat=True)
+    )  # unordered: no join to the years to sort by
+    return SpendLine.objects.filter(
+        spend_return_id__in=list(returns),
+        supplier_redacted=False,
+        supplier_name__in=profile.spellings,
+    )
 
 
 def supplier_profile(*, key: str) -> SupplierProfile | None:
     """One supplier across every council that pays it: by payer and year, how its name is
-    spelt, and when; None when no approved line pays it. One pass over the lines, cached until
-    the rollups next change."""
+    spelt, and when; None when no approved line pays it. Cached until the rollups next
+    change."""
     return cached("supplier-profile", {"key": key}, lambda: _supplier_profile(key))
 
 
 def _supplier_profile(key: str) -> SupplierProfile | None:
+    if key == REDACTED_KEY:
+        return None
     rows = list(
-        supplier_lines(key=key)
-        .values("organisation_id", "financial_year_id", "supplier_name")
-        .annotate(
-            amount=Sum("amount"),
-            lines=Count("id"),
-            first=Min("transaction_date"),
-            last=Max("transaction_date"),
+        SpendSupplierRollup.objects.filter(supplier_key=key, redacted=False).values(
+            "organisation_id",
+            "financial_year_id",
+            "supplier_name",
+            "amount",
+            "line_count",
+            "first_date",
+            "last_date",
         )
-        .order_by()
     )
     if not rows:
         return None
@@ -194,12 +185,12 @@ def _supplier_profile(key: str) -> SupplierProfile | None:
             pair, SupplierPayer(organisations[pair[0]], years[pair[1]], Decimal("0.00"), 0)
         )
         payer.amount += r["amount"]
-        payer.lines += r["lines"]
+        payer.lines += r["line_count"]
     payers = sorted(
         grouped.values(), key=lambda p: (p.year.start_date, -p.amount, p.organisation.name)
     )
-    firsts = [r["first"] for r in rows if r["first"]]
-    lasts = [r["last"] for r in rows if r["last"]]
+    firsts = [r["first_date"] for r in rows if r["first_date"]]
+    lasts = [r["last_date"] for r in rows if r["last_date"]]
     return SupplierProfile(
         key,
         sorted({r["supplier_name"] for r in rows}),
@@ -211,9 +202,19 @@ def _supplier_profile(key: str) -> SupplierProfile | None:
     )
 
 
-def supplier_search(*, text: str, limit: int = 50) -> list[SupplierTotal]:
+def supplier_years() -> list[FinancialYear]:
+    """The years with approved returns, newest first (the supplier list's choice of year)."""
+    approved = SpendReturn.objects.filter(status=SpendReturnStatus.APPROVED)
+    return list(
+        FinancialYear.objects.filter(pk__in=approved.values("financial_year_id")).order_by(
+            "-start_date"
+        )
+    )
+
+
+def supplier_search(*, text: str, limit: int = LISTED) -> list[SupplierTotal]:
     """Suppliers whose name contains ``text`` (as normalised), most paid first; never a
-    redacted one."""
+    redacted one (their rows have no key to contain it)."""
     words = supplier_key(text)
     if not words:
         return []
@@ -222,5 +223,4 @@ def supplier_search(*, text: str, limit: int = 50) -> list[SupplierTotal]:
 
 
 def _search(words: str, limit: int) -> list[SupplierTotal]:
-    lines = lines_with_keys(approved_lines().filter(_named(words)))
-    return _totals(lines.filter(supplier_key__contains=words), limit)
+    return _totals(SpendSupplierRollup.objects.filter(supplier_key__contains=words), limit)

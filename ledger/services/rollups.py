@@ -48,6 +48,10 @@ from ledger.services.counted_lines import (
 )
 from ledger.services.rollup_generation import rollup_generation_bump
 from ledger.services.rollup_swap import leftovers_drop, rollup_table_swap, swap_possible
+from ledger.services.supplier_rollups import (
+    supplier_rollups_reconcile,
+    supplier_rollups_sync_portable,
+)
 
 logger = logging.getLogger(__name__)
 ROLLUP_LOCK = 0x544F54414C  # "TOTAL": the advisory lock a rebuild holds exclusively
@@ -218,10 +222,14 @@ def _sync(keys: list[Key] | None, kind: str, fast: bool | None) -> RollupRun:
             blocks_prepare(keys)
         if not fast:
             result = _sync_portable(keys)
-        elif keys is None and swap_possible():
-            result = rollup_table_swap()
+            supplier_rollups_sync_portable(keys)
+        elif keys is None:
+            result = rollup_table_swap() if swap_possible() else _sync_postgres(None)
+            # After the rollups: the supplier rows of a body-year must add up to them.
+            supplier_rollups_reconcile()
         else:
             result = _sync_postgres(keys)
+            supplier_rollups_reconcile(keys)
         # Last, just before commit: the generation's row lock serialises only this moment, and
         # commits in the order of the numbers they publish (see rollup_generation_bump).
         rollup_generation_bump()
