@@ -74,7 +74,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0038_one_name_line_total'),
+        ('ledger', '0039_staged_line_truncate'),
     ]
 
     operations = [
