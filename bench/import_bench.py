@@ -149,7 +149,7 @@ def _whole_import(path: Path) -> tuple[float, dict]:
     start = time.perf_counter()
     with path.open("rb") as handle:
         job = import_job_create(
-            spend_return=spend_return, upload=File(handle, name=path.name), actor=None, start=False
+            spend_return=spend_return, file=File(handle, name=path.name), actor=None, start=False
         )
     marks["store"] = time.perf_counter() - start
     job = import_job_run(job_id=job.pk)

@@ -151,7 +151,7 @@ class Officer(Visitor):
     def on_start(self):
         headers = {"Authorization": f"Token {self.token}"}
         response = self.client.post(
-            f"/api/v1/organisation/spend-returns/{self.draft}/files/",
+            f"/api/v1/organisation/spend-returns/{self.draft}/imports/",
             headers=headers,
             files={"file": ("load.csv", self.content, "text/csv")},
             name="api: upload",

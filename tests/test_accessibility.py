@@ -48,7 +48,7 @@ def site(live_server, reference_data_tx):
     )
     with LEEDS_FILE.open("rb") as handle:
         job = import_job_create(
-            spend_return=leeds, upload=File(handle, name=LEEDS_FILE.name), actor=None, start=False
+            spend_return=leeds, file=File(handle, name=LEEDS_FILE.name), actor=None, start=False
         )
     import_job_run(job_id=job.pk)
     _job_with_problems(leeds)
@@ -93,8 +93,8 @@ def _job_with_problems(spend_return) -> None:
     from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row
 
     rows = [dclg_row(amount="1,2x4.00"), dclg_row(date="31/02/2011"), dclg_row(amount="x")]
-    upload = ContentFile(csv_bytes([DCLG_HEADER, *rows]), name="problems.csv")
-    job = import_job_create(spend_return=spend_return, upload=upload, actor=None, start=False)
+    file = ContentFile(csv_bytes([DCLG_HEADER, *rows]), name="problems.csv")
+    job = import_job_create(spend_return=spend_return, file=file, actor=None, start=False)
     job = import_job_run(job_id=job.pk)
     fix = [{"row": 4, "column": "Amount", "value": "3.00"}]
     import_job_run(job_id=import_job_correct(job=job, corrections=fix, actor=None).pk)
@@ -160,7 +160,7 @@ def _paths(leeds, job) -> tuple[list[str], list[str]]:
         "/spend-returns/",
         "/spend-returns/new/",
         f"/spend-returns/{leeds.pk}/",
-        f"/spend-returns/{leeds.pk}/upload/",
+        f"/spend-returns/{leeds.pk}/import/",
         f"/spend-returns/{leeds.pk}/lines/",
         f"/spend-returns/{leeds.pk}/discard/",  # the question, without JavaScript
         f"/spend-returns/{leeds.pk}/history/",

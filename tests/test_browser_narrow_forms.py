@@ -44,7 +44,7 @@ def test_ledger_forms_fit_400px(browser, live_server, reference_data_tx, client)
     _sign_in(browser, client, live_server, officer)
     paths = [
         "/spend-returns/new/",
-        f"/spend-returns/{draft.pk}/upload/",
+        f"/spend-returns/{draft.pk}/import/",
         f"/spend-returns/{draft.pk}/discard/",
         "/theme-rules/",
         "/account/api-tokens/",

@@ -47,7 +47,7 @@ from tests.factories import (
     ServiceThemeFactory,
     UserFactory,
 )
-from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, upload
+from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, spend_file
 from tests.services import (
     ROOT,
     require_broker,
@@ -173,7 +173,7 @@ def test_a_worker_killed_mid_preview_and_mid_confirm_leaves_no_lines_and_imports
     worker = own_worker()
     spend_return = _leeds_draft()
     content, total = _big_file()
-    job = import_job_create(spend_return=spend_return, upload=upload(content), actor=None)
+    job = import_job_create(spend_return=spend_return, file=spend_file(content), actor=None)
 
     # Preview: once the first chunk is staged, hold the job row so the worker blocks writing
     # its progress after the next chunk; then kill the process running the task (SIGKILL).
@@ -299,7 +299,7 @@ def test_redis_down_pages_and_api_read_and_an_upload_waits_then_imports(
 
         started = time.monotonic()
         response = requests.post(
-            f"{base}/api/v1/organisation/spend-returns/{spend_return.pk}/files/",
+            f"{base}/api/v1/organisation/spend-returns/{spend_return.pk}/imports/",
             headers={"Authorization": f"Token {key}"},
             files={"file": ("jan.csv", csv_bytes([DCLG_HEADER, dclg_row(amount="9.99")]))},
             timeout=30,

@@ -109,7 +109,7 @@ def test_too_many_form_fields_is_a_400(api, settings):
 def test_multipart_fields_over_djangos_memory_limit_are_a_413(api, leeds_draft, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = api.post(
-        f"{RETURNS}{leeds_draft.pk}/files/",
+        f"{RETURNS}{leeds_draft.pk}/imports/",
         {
             "file": SimpleUploadedFile("a.csv", csv_bytes([DCLG_HEADER, dclg_row()])),
             "mapping": "m" * 5000,
@@ -127,11 +127,11 @@ def _big_csv(size: int) -> bytes:
     return header + row * (size // len(row) + 1)
 
 
-def test_an_api_upload_over_the_limit_is_a_413_before_it_is_read(api, leeds_draft, settings):
+def test_an_api_import_over_the_limit_is_a_413_before_it_is_read(api, leeds_draft, settings):
     settings.MAX_UPLOAD_BYTES = 100_000  # the middleware allows 1 MB of form around the file
     content = _big_csv(1_200_000)
     response = api.post(
-        f"{RETURNS}{leeds_draft.pk}/files/",
+        f"{RETURNS}{leeds_draft.pk}/imports/",
         {"file": SimpleUploadedFile("big.csv", content, "text/csv")},
         format="multipart",
     )
@@ -148,7 +148,7 @@ def test_a_file_just_over_the_limit_is_refused_by_the_import_with_its_size(
     settings.MAX_UPLOAD_BYTES = 2 * 1024**2
     content = _big_csv(2 * 1024**2 + 10)
     response = api.post(
-        f"{RETURNS}{leeds_draft.pk}/files/",
+        f"{RETURNS}{leeds_draft.pk}/imports/",
         {"file": SimpleUploadedFile("big.csv", content, "text/csv")},
         format="multipart",
     )
@@ -160,11 +160,11 @@ def test_a_file_just_over_the_limit_is_refused_by_the_import_with_its_size(
     assert not ImportJob.objects.exists()
 
 
-def test_the_upload_page_says_the_file_is_too_large(client, officer, leeds_draft, settings):
+def test_the_import_page_says_the_file_is_too_large(client, officer, leeds_draft, settings):
     settings.MAX_UPLOAD_BYTES = 100_000
     client.force_login(officer)
     response = client.post(
-        f"/spend-returns/{leeds_draft.pk}/upload/",
+        f"/spend-returns/{leeds_draft.pk}/import/",
         {"file": SimpleUploadedFile("big.csv", _big_csv(1_200_000)), "mode": "add"},
     )
     assert response.status_code == 413

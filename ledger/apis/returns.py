@@ -1,6 +1,6 @@
 """Spend returns over the API: token-authenticated, always for the token's own organisation.
 
-Under ``/api/v1/organisation/``: a client creates a draft, uploads a file (which starts the
+Under ``/api/v1/organisation/``: a client creates a draft, imports a file (which starts the
 preview job), polls the job, confirms it, and submits the return for sign-off; another person,
 an approver, signs it off (on the site or with their own token).
 """
@@ -8,7 +8,7 @@ an approver, signs it off (on the site or with their own token).
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -42,8 +42,8 @@ from totalplace.query_params import KnownQueryParameters
 from .returns_serializers import (
     ImportConfirmSerializer,
     ImportCorrectionsSerializer,
+    ImportFileSerializer,
     ImportJobSerializer,
-    ImportUploadSerializer,
     OrganisationSpendReturnSerializer,
     SpendReturnApproveSerializer,
     SpendReturnCreateSerializer,
@@ -179,22 +179,22 @@ class SpendReturnDetail(TokenView, APIView):
         return Response(OrganisationSpendReturnSerializer(self.spend_return(pk)).data)
 
 
-class SpendReturnUpload(TokenView, APIView):
+class SpendReturnImport(TokenView, APIView):
     parser_classes = [MultiPartParser, LimitedFormParser]
 
     @extend_schema(
-        summary="Upload a spend file into a draft",
+        summary="Import a spend file into a draft",
         description="Stores the file and starts its preview job: reading, mapping and "
         "validating every row. Nothing reaches the return until the job is confirmed. A file "
         "already imported for the organisation and year (same SHA-256) is refused, naming the "
         "return that holds it. Poll the job until its status is `ready` (or `invalid`, "
         "`needs_mapping`, `failed`).",
-        request={"multipart/form-data": ImportUploadSerializer},
+        request={"multipart/form-data": ImportFileSerializer},
         responses={202: ImportJobSerializer},
     )
     def post(self, request, pk: int):
         spend_return = self.spend_return(pk)
-        incoming = ImportUploadSerializer(data=request.data)
+        incoming = ImportFileSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         mapping = None
@@ -204,7 +204,7 @@ class SpendReturnUpload(TokenView, APIView):
                 raise ValidationError({"mapping": f"No saved mapping “{data['mapping']}”."})
         job = import_job_create(
             spend_return=spend_return,
-            upload=data["file"],
+            file=data["file"],
             actor=request.user,
             filename=data["file"].name,
             mode=data["mode"],
@@ -216,6 +216,17 @@ class SpendReturnUpload(TokenView, APIView):
         )
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Import a spend file into a draft (deprecated: use …/imports/)",
+        deprecated=True,
+    )
+)
+class SpendReturnImportDeprecated(SpendReturnImport):
+    """The import route's old address (``files/``), kept working for existing clients: the
+    same request and answer as ``spend-returns/{id}/imports/``."""
 
 
 class SpendReturnSubmit(TokenView, APIView):
@@ -348,9 +359,14 @@ urlpatterns = [
         name="api-own-return-detail",
     ),
     path(
+        f"{PREFIX}spend-returns/<int:pk>/imports/",
+        SpendReturnImport.as_view(),
+        name="api-own-return-import",
+    ),
+    path(
         f"{PREFIX}spend-returns/<int:pk>/files/",
-        SpendReturnUpload.as_view(),
-        name="api-own-return-upload",
+        SpendReturnImportDeprecated.as_view(),
+        name="api-own-return-import-deprecated",
     ),
     path(
         f"{PREFIX}spend-returns/<int:pk>/submit/",

@@ -162,7 +162,7 @@ class SpendReturnApproveSerializer(serializers.Serializer):
     )
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportFileSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="CSV (any common encoding and delimiter) or .xlsx, at most MAX_UPLOAD_BYTES "
         "(200 MB unless configured otherwise).",

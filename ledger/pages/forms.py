@@ -77,7 +77,7 @@ class SpendReturnCreateForm(forms.Form):
         self.fields["financial_year"].initial = DEFAULT_YEAR
 
 
-class UploadForm(forms.Form):
+class ImportForm(forms.Form):
     file = forms.FileField(
         help_text="CSV (any delimiter; UTF-8, Windows-1252 or Mac Roman) or Excel .xlsx.",
         validators=[validate_upload_size, validate_spreadsheet],

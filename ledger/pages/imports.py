@@ -1,13 +1,13 @@
-"""Import pages: upload a file, follow its preview, fix the mapping or cells, confirm, cancel."""
+"""Import pages: import a file, follow its preview, fix the mapping or cells, confirm, cancel."""
 
 import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ledger.importers.layouts import FIELD_LABELS
 from ledger.importers.mapping import guess_by_values
@@ -31,7 +31,7 @@ from totalplace.errors import error_text
 from totalplace.permissions import has_perm, permission_required
 from totalplace.redact import without_paths
 
-from .forms import MappingForm, UploadForm, layout_name
+from .forms import ImportForm, MappingForm, layout_name
 from .returns import _get, spend_return_of
 
 PREVIEW_LINES = 20
@@ -51,9 +51,9 @@ def _job(request, pk: int, **kwargs) -> ImportJob:
 
 
 @permission_required("ledger.edit_spend_return", fn=spend_return_of, message=ONLY_DRAFTS)
-def spend_return_upload(request, pk: int):
+def spend_return_import(request, pk: int):
     spend_return = _get(request, pk)
-    form = UploadForm(
+    form = ImportForm(
         request.POST or None, request.FILES or None, organisation=spend_return.organisation
     )
     if request.method == "POST" and form.is_valid():
@@ -61,7 +61,7 @@ def spend_return_upload(request, pk: int):
         try:
             job = import_job_create(
                 spend_return=spend_return,
-                upload=data["file"],
+                file=data["file"],
                 actor=request.user,
                 filename=data["file"].name,
                 mode=data["mode"],
@@ -77,9 +77,23 @@ def spend_return_upload(request, pk: int):
             return redirect("import-job-detail", pk=job.pk)
     return render(
         request,
-        "ledger/returns/upload.html",
+        "ledger/returns/import.html",
         {"spend_return": spend_return, "form": form, "has_lines": spend_return.lines.exists()},
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def spend_return_upload_moved(request, pk: int):
+    """The import page's old address (``upload/``), kept for bookmarks and scripts: a GET is a
+    301 to the new one; a POST a 308, which a client follows as the same POST (a 301 would
+    turn it into a GET and lose the file). The new page asks the permissions."""
+    url = reverse("spend-return-import", args=[pk])
+    if request.META.get("QUERY_STRING"):
+        url = f"{url}?{request.META['QUERY_STRING']}"
+    response = HttpResponsePermanentRedirect(url)
+    if request.method == "POST":
+        response.status_code = 308
+    return response
 
 
 def _status(job: ImportJob) -> dict:

@@ -47,7 +47,13 @@ urlpatterns = [
         return_checks.spend_return_accruals,
         name="spend-return-accruals",
     ),
-    path("spend-returns/<int:pk>/upload/", imports.spend_return_upload, name="spend-return-upload"),
+    path("spend-returns/<int:pk>/import/", imports.spend_return_import, name="spend-return-import"),
+    # The import page's old address: a permanent redirect (GET 301, POST 308).
+    path(
+        "spend-returns/<int:pk>/upload/",
+        imports.spend_return_upload_moved,
+        name="spend-return-upload-moved",
+    ),
     path(
         "spend-returns/<int:pk>/submit/",
         returns.spend_return_submit_view,

@@ -25,7 +25,7 @@ from ledger.services.imports.jobs import import_job_create
 from ledger.services.returns import spend_return_create
 from tests.audit.helpers import context_of, events_of
 from tests.factories import SpendLineFactory, UserFactory
-from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview, upload
+from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview, spend_file
 from tests.services import ROOT, require_postgres
 
 SMALL_FILE = csv_bytes([DCLG_HEADER, dclg_row(amount="1,000.00"), dclg_row(amount="-0.50")])
@@ -187,8 +187,10 @@ def test_a_confirmation_on_a_real_worker_names_the_user_who_clicked_confirm(
     spend_return = spend_return_create(
         organisation=leeds, financial_year=FinancialYear.objects.get(code="2010-11"), actor=officer
     )
-    with audit_context(user=officer.pk, username=officer.username, url="/upload/", method="POST"):
-        job = import_job_create(spend_return=spend_return, upload=upload(SMALL_FILE), actor=officer)
+    with audit_context(user=officer.pk, username=officer.username, url="/import/", method="POST"):
+        job = import_job_create(
+            spend_return=spend_return, file=spend_file(SMALL_FILE), actor=officer
+        )
     job = _wait(job, {ImportJobStatus.READY, ImportJobStatus.INVALID, ImportJobStatus.FAILED})
     assert job.status == ImportJobStatus.READY, real_worker.log()[-2000:]
     confirm_url = f"/imports/{job.pk}/confirm/"

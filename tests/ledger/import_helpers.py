@@ -30,16 +30,20 @@ DCLG_HEADER = [
 ]
 
 
-def upload(content: bytes | Path, name: str | None = None) -> ContentFile:
+def spend_file(content: bytes | Path, name: str | None = None) -> ContentFile:
     if isinstance(content, Path):
         name, content = name or content.name, content.read_bytes()
     return ContentFile(content, name=name or "upload.csv")
 
 
 def preview(spend_return, content: bytes | Path, name: str | None = None, actor=None, **options):
-    """Upload and run the preview in-process (what the Celery task does); returns the job."""
+    """Import a file and run the preview in-process (what the Celery task does); returns the job."""
     job = import_job_create(
-        spend_return=spend_return, upload=upload(content, name), actor=actor, start=False, **options
+        spend_return=spend_return,
+        file=spend_file(content, name),
+        actor=actor,
+        start=False,
+        **options,
     )
     return import_job_run(job_id=job.pk)
 

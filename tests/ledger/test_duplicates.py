@@ -73,7 +73,7 @@ def test_the_craven_file_again_is_refused_on_the_page_unless_acknowledged(
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True), CRAVEN_FILE.open("rb") as handle:
         client.post(
-            reverse("spend-return-upload", args=[craven_2017.pk]),
+            reverse("spend-return-import", args=[craven_2017.pk]),
             {"file": handle, "mode": "add", "where": "home", "driver": "population"},
         )
     job = ImportJob.objects.get(spend_return=craven_2017)
@@ -119,7 +119,7 @@ def test_the_craven_file_again_is_refused_by_the_api_unless_acknowledged(
     api = _client(officer, craven)
     with django_capture_on_commit_callbacks(execute=True):
         uploaded = api.post(
-            f"/api/v1/organisation/spend-returns/{craven_2017.pk}/files/",
+            f"/api/v1/organisation/spend-returns/{craven_2017.pk}/imports/",
             {"file": SimpleUploadedFile(CRAVEN_FILE.name, CRAVEN_FILE.read_bytes())},
             format="multipart",
         )

@@ -1,4 +1,4 @@
-"""An upload while the job queue is down: kept, shown as delayed, queued again later, never lost.
+"""An import while the job queue is down: kept, shown as delayed, queued again later, never lost.
 
 The broker is made unreachable by making publishing fail as kombu does; the real broker
 outage (a web process pointed at a closed port) is in ``tests/test_faults.py``.
@@ -28,14 +28,14 @@ def _api(officer, leeds) -> APIClient:
     return client
 
 
-def test_an_upload_while_the_queue_is_down_is_kept_and_queued_again(
+def test_an_import_while_the_queue_is_down_is_kept_and_queued_again(
     officer, leeds, leeds_draft, broker, django_capture_on_commit_callbacks
 ):
     api = _api(officer, leeds)
     content = csv_bytes([DCLG_HEADER, dclg_row(amount="12.34")])
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
-            f"/api/v1/organisation/spend-returns/{leeds_draft.pk}/files/",
+            f"/api/v1/organisation/spend-returns/{leeds_draft.pk}/imports/",
             {"file": SimpleUploadedFile("jan.csv", content, "text/csv")},
             format="multipart",
         )
@@ -95,10 +95,10 @@ def test_a_confirmation_while_the_queue_is_down_waits_and_completes_once(
 
 def test_the_job_page_says_processing_is_delayed(client, officer, leeds_draft, broker):
     from ledger.services.imports.jobs import import_job_create
-    from tests.ledger.import_helpers import upload
+    from tests.ledger.import_helpers import spend_file
 
     job = import_job_create(
-        spend_return=leeds_draft, upload=upload(b"Amount\r\n1\r\n"), actor=officer, start=False
+        spend_return=leeds_draft, file=spend_file(b"Amount\r\n1\r\n"), actor=officer, start=False
     )
     queueing.import_job_dispatch(job_id=job.pk)
     client.force_login(officer)

@@ -15,7 +15,7 @@ from ledger.models import ImportJob, ImportJobStatus
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.imports.jobs import import_job_cancel, import_job_create, import_job_remap
 from ledger.services.imports.storage import organisation_upload_usage
-from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview, upload
+from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview, spend_file
 
 pytestmark = pytest.mark.django_db
 
@@ -35,16 +35,16 @@ def test_a_file_is_stored_under_a_random_name(leeds_draft):
 
 
 @override_settings(ORGANISATION_UPLOAD_QUOTA_MB=1)
-def test_an_upload_past_the_organisations_quota_is_refused(leeds_draft, officer):
+def test_an_import_past_the_organisations_quota_is_refused(leeds_draft, officer):
     big = _file(1, padding=240)  # about 600 KB each, with the padding row repeated
     big = big + big.splitlines(keepends=True)[1] * 2400
     first = import_job_create(
-        spend_return=leeds_draft, upload=upload(big), actor=officer, start=False
+        spend_return=leeds_draft, file=spend_file(big), actor=officer, start=False
     )
     assert organisation_upload_usage(organisation=leeds_draft.organisation) == first.size
     second = big + b"\r\n"  # another file (another SHA-256) of the same size
     with pytest.raises(ValidationError) as refused:
-        import_job_create(spend_return=leeds_draft, upload=upload(second), actor=officer)
+        import_job_create(spend_return=leeds_draft, file=spend_file(second), actor=officer)
     used = f"{first.size / 1024:,.1f} KB"
     assert refused.value.messages == [
         f"Leeds City Council's uploaded files already use {used} of its 1.0 MB storage quota, "
@@ -59,7 +59,7 @@ def test_an_upload_past_the_organisations_quota_is_refused(leeds_draft, officer)
 
     import_files_clean_up_task()
     assert organisation_upload_usage(organisation=leeds_draft.organisation) == 0
-    import_job_create(spend_return=leeds_draft, upload=upload(second), actor=officer, start=False)
+    import_job_create(spend_return=leeds_draft, file=spend_file(second), actor=officer, start=False)
 
 
 def test_the_clean_up_deletes_the_files_nothing_needs(leeds_draft, officer):

@@ -18,7 +18,7 @@ from tests.ledger.import_helpers import (
     csv_bytes,
     dclg_row,
     preview,
-    upload,
+    spend_file,
 )
 from tests.services import ROOT, require_postgres
 
@@ -143,7 +143,7 @@ def test_the_preview_and_confirmation_run_on_a_real_worker(
         financial_year=FinancialYear.objects.get(code="2010-11"),
         actor=None,
     )
-    job = import_job_create(spend_return=spend_return, upload=upload(LEEDS_FILE), actor=None)
+    job = import_job_create(spend_return=spend_return, file=spend_file(LEEDS_FILE), actor=None)
     job = _wait(job, {ImportJobStatus.READY, ImportJobStatus.INVALID, ImportJobStatus.FAILED})
     assert job.status == ImportJobStatus.READY, (job.errors, real_worker.log()[-2000:])
     assert job.task_id and job.started_at and job.finished_at

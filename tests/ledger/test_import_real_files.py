@@ -1,4 +1,4 @@
-"""The two real council files import, unedited, through the command and the upload page."""
+"""The two real council files import, unedited, through the command and the import page."""
 
 import hashlib
 from decimal import Decimal
@@ -100,7 +100,7 @@ def test_leeds_through_the_command(leeds, capsys):
     ],
     ids=["craven", "leeds"],
 )
-def test_both_files_through_the_upload_page(
+def test_both_files_through_the_import_page(
     client,
     officer,
     reference_data,
@@ -124,7 +124,7 @@ def test_both_files_through_the_upload_page(
     assert created.url == reverse("spend-return-detail", args=[spend_return.pk])
     with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:
         response = client.post(
-            reverse("spend-return-upload", args=[spend_return.pk]),
+            reverse("spend-return-import", args=[spend_return.pk]),
             {"file": handle, "mode": "add", "where": "home", "driver": "population"},
         )
     job = ImportJob.objects.get(spend_return=spend_return)

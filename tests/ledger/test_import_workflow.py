@@ -214,7 +214,7 @@ def test_declared_control_total_must_match(leeds_draft):
     )
 
 
-def test_only_finance_officers_upload_and_only_into_drafts(leeds_draft, officer, approver):
+def test_only_finance_officers_import_and_only_into_drafts(leeds_draft, officer, approver):
     with pytest.raises(PermissionDenied):
         preview(leeds_draft, _file("1.00"), actor=approver)
     with pytest.raises(PermissionDenied):

@@ -60,7 +60,7 @@ def _return_body(spend_return: SpendReturn, **overrides) -> dict:
     return body
 
 
-def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_commit_callbacks):
+def test_create_import_preview_confirm_submit(api, leeds, django_capture_on_commit_callbacks):
     created = api.post(
         "/api/v1/organisation/spend-returns/",
         {"financial_year": "2010-11", "title": "January"},
@@ -74,14 +74,14 @@ def test_create_upload_preview_confirm_submit(api, leeds, django_capture_on_comm
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with django_capture_on_commit_callbacks(execute=True):
-        uploaded = api.post(
-            f"/api/v1/organisation/spend-returns/{spend_return.pk}/files/",
+        imported = api.post(
+            f"/api/v1/organisation/spend-returns/{spend_return.pk}/imports/",
             {"file": SimpleUploadedFile("jan.csv", content, "text/csv")},
             format="multipart",
         )
-    assert uploaded.status_code == 202
+    assert imported.status_code == 202
     job = ImportJob.objects.get()
-    assert uploaded.json()["id"] == job.pk and uploaded.json()["filename"] == "jan.csv"
+    assert imported.json()["id"] == job.pk and imported.json()["filename"] == "jan.csv"
 
     status = api.get(f"/api/v1/organisation/imports/{job.pk}/")
     job.refresh_from_db()
@@ -187,7 +187,7 @@ def test_errors_use_the_one_error_shape(api, leeds, craven, year_2010, approver)
 
     as_approver = _client(approver, leeds)
     forbidden = as_approver.post(
-        f"/api/v1/organisation/spend-returns/{mine.pk}/files/",
+        f"/api/v1/organisation/spend-returns/{mine.pk}/imports/",
         {"file": SimpleUploadedFile("a.csv", CRAVEN_FILE.read_bytes())},
         format="multipart",
     )
@@ -208,14 +208,18 @@ def test_a_duplicate_file_is_refused_naming_the_return(
 
     spend_return = spend_return_create(organisation=leeds, financial_year=year_2010, actor=None)
     content = csv_bytes([DCLG_HEADER, dclg_row()])
-    url = f"/api/v1/organisation/spend-returns/{spend_return.pk}/files/"
+    url = f"/api/v1/organisation/spend-returns/{spend_return.pk}/imports/"
     with django_capture_on_commit_callbacks(execute=True):
         job_id = api.post(
             url, {"file": SimpleUploadedFile("a.csv", content)}, format="multipart"
         ).json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
         api.post(f"/api/v1/organisation/imports/{job_id}/confirm/")
-    again = api.post(url, {"file": SimpleUploadedFile("b.csv", content)}, format="multipart")
+    # Through the deprecated address (``files/``, the same view) as through ``imports/``.
+    deprecated_url = url.replace("/imports/", "/files/")
+    again = api.post(
+        deprecated_url, {"file": SimpleUploadedFile("b.csv", content)}, format="multipart"
+    )
     assert again.status_code == 400
     assert again.json()["error"]["message"] == (
         f"This file has already been imported into Leeds City Council 2010-11 v1 (draft, spend "
@@ -238,6 +242,7 @@ def test_the_schema_documents_the_returns_api(client):
     paths = schema["paths"]
     assert {
         "/api/v1/organisation/spend-returns/",
+        "/api/v1/organisation/spend-returns/{id}/imports/",
         "/api/v1/organisation/spend-returns/{id}/files/",
         "/api/v1/organisation/imports/{id}/",
         "/api/v1/organisation/imports/{id}/confirm/",
@@ -246,8 +251,15 @@ def test_the_schema_documents_the_returns_api(client):
     } <= set(paths)
     corrections = paths["/api/v1/organisation/imports/{id}/corrections/"]["post"]
     assert "The file is kept as published" in corrections["description"]
-    upload = paths["/api/v1/organisation/spend-returns/{id}/files/"]["post"]
-    assert "(same SHA-256) is refused" in upload["description"]
+    imports = paths["/api/v1/organisation/spend-returns/{id}/imports/"]["post"]
+    assert "(same SHA-256) is refused" in imports["description"]
+    assert not imports.get("deprecated")
+    # The old address: the same operation, marked deprecated.
+    files = paths["/api/v1/organisation/spend-returns/{id}/files/"]["post"]
+    assert files["deprecated"] is True
+    assert files["description"] == imports["description"]
+    assert files["requestBody"] == imports["requestBody"]
+    assert files["responses"] == imports["responses"]
     money = schema["components"]["schemas"]["ImportJob"]["properties"]["line_total"]
     assert money["type"] == "string" and money["format"] == "decimal"
 

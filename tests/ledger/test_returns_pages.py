@@ -203,16 +203,16 @@ def test_unallocated_lines_are_counted_and_listed(client, officer, leeds_draft):
     assert "Mystery" in listed and "Libraries" not in listed.split('id="lines-heading"')[1]
 
 
-def test_upload_progress_status_preview_and_confirm(
+def test_import_progress_status_preview_and_confirm(
     client, officer, craven, django_capture_on_commit_callbacks
 ):
     draft = spend_return_create(organisation=craven, financial_year=_year("2016-17"), actor=None)
     client.force_login(officer)
-    upload_url = reverse("spend-return-upload", args=[draft.pk])
-    assert 'enctype="multipart/form-data"' in _body(client.get(upload_url))
+    import_url = reverse("spend-return-import", args=[draft.pk])
+    assert 'enctype="multipart/form-data"' in _body(client.get(import_url))
     with django_capture_on_commit_callbacks(execute=True), CRAVEN_FILE.open("rb") as handle:
         response = client.post(
-            upload_url, {"file": handle, "mode": "add", "where": "home", "driver": "population"}
+            import_url, {"file": handle, "mode": "add", "where": "home", "driver": "population"}
         )
     job = ImportJob.objects.get()
     status = client.get(reverse("import-job-status", args=[job.pk])).json()
@@ -247,7 +247,7 @@ def test_upload_progress_status_preview_and_confirm(
     with CRAVEN_FILE.open("rb") as handle:
         again = _body(
             client.post(
-                upload_url, {"file": handle, "mode": "add", "where": "home", "driver": "population"}
+                import_url, {"file": handle, "mode": "add", "where": "home", "driver": "population"}
             )
         )
     assert "already been imported into Craven District Council 2016-17 v1" in again
@@ -287,7 +287,7 @@ def test_other_organisations_imports_are_hidden(client, leeds_draft):
     client.force_login(UserFactory())
     assert client.get(reverse("import-job-detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("import-job-status", args=[job.pk])).status_code == 404
-    assert client.get(reverse("spend-return-upload", args=[leeds_draft.pk])).status_code == 404
+    assert client.get(reverse("spend-return-import", args=[leeds_draft.pk])).status_code == 404
 
 
 def test_the_nav_links_to_spend_returns(client, reference_data):

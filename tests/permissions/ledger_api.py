@@ -20,7 +20,7 @@ def _id(name):
     return lambda w: str(getattr(w, name).pk)
 
 
-def _upload(w):
+def _import_file(w):
     return {"file": SimpleUploadedFile("spend.csv", b"Amount,Supplier\n1.00,A\n")}
 
 
@@ -138,23 +138,36 @@ LEDGER_API = [
         lambda w: f"/api/v1/organisation/spend-returns/{w.b_draft.pk}/",
         TOKEN_NOT_FOR_B,
     ),
-    api(
-        "own-upload-a",
-        lambda w: f"/api/v1/organisation/spend-returns/{w.a_draft.pk}/files/",
-        expect(UNAUTHENTICATED, api=True, token=ACCEPTED),
-        method="POST",
-        data=_upload,
-        format="multipart",
-    ),
-    api(
-        "own-upload-b-by-id",
-        lambda w: f"/api/v1/organisation/spend-returns/{w.b_draft.pk}/files/",
-        TOKEN_NOT_FOR_B,
-        method="POST",
-        data=_upload,
-        format="multipart",
-        check=unchanged(lambda w: ImportJob.objects.filter(spend_return=w.b_draft).count(), 1),
-    ),
+    *[
+        case
+        # ``files/`` is the deprecated address of ``imports/``: the same view, the same rules.
+        for route in ("imports", "files")
+        for case in (
+            api(
+                f"own-import-a-{route}",
+                lambda w, route=route: (
+                    f"/api/v1/organisation/spend-returns/{w.a_draft.pk}/{route}/"
+                ),
+                expect(UNAUTHENTICATED, api=True, token=ACCEPTED),
+                method="POST",
+                data=_import_file,
+                format="multipart",
+            ),
+            api(
+                f"own-import-b-by-id-{route}",
+                lambda w, route=route: (
+                    f"/api/v1/organisation/spend-returns/{w.b_draft.pk}/{route}/"
+                ),
+                TOKEN_NOT_FOR_B,
+                method="POST",
+                data=_import_file,
+                format="multipart",
+                check=unchanged(
+                    lambda w: ImportJob.objects.filter(spend_return=w.b_draft).count(), 1
+                ),
+            ),
+        )
+    ],
     api(
         "own-submit-a",
         lambda w: f"/api/v1/organisation/spend-returns/{w.a_draft.pk}/submit/",

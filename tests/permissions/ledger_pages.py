@@ -19,6 +19,7 @@ from .world import ADMIN, ANALYST, APPROVER, EDITOR, LEAD, OFFICER, REDACTED_SUP
 
 OK, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 403, 404, 405
 DONE = 302  # a successful form post redirects
+MOVED, MOVED_POST = 301, 308  # an old address: a GET, and a POST kept a POST
 UNKNOWN_CHANGE = "00000000-0000-4000-8000-000000000000"
 # Who took a step, in a history (the world's approved returns were approved by the system).
 WHO_ACTED = "<strong>the system</strong>"
@@ -54,13 +55,23 @@ def _import_of(name):
     )
 
 
-def _upload(w):
+def _import_file(w):
     return {
         "file": SimpleUploadedFile("spend.csv", b"Amount,Supplier\n1.00,A\n"),
         "mode": "add",
         "where": "home",
         "driver": "population",
     }
+
+
+def _moved_to(name, action, jobs=None):
+    def check(world, role, response):
+        spend_return = getattr(world, name)
+        assert response["Location"] == f"/spend-returns/{spend_return.pk}/{action}/"
+        if jobs is not None:
+            assert ImportJob.objects.filter(spend_return=spend_return).count() == jobs
+
+    return check
 
 
 def _token_created(world, role, response):
@@ -338,14 +349,30 @@ LEDGER_PAGES = [
         data=lambda w: {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1"},
         check=unchanged(lambda w: w.b_draft.lines.count(), 1),
     ),
-    page("upload-a-draft", _action("a_draft", "upload"), A_DRAFT_EDIT),
+    page("import-a-draft", _action("a_draft", "import"), A_DRAFT_EDIT),
     page(
-        "upload-b-draft-by-id",
-        _action("b_draft", "upload"),
+        "import-b-draft-by-id",
+        _action("b_draft", "import"),
         expect(MISSING, anonymous=LOGIN, admin=DONE),
         method="POST",
-        data=_upload,
+        data=_import_file,
         check=unchanged(lambda w: ImportJob.objects.filter(spend_return=w.b_draft).count(), 1),
+    ),
+    # The import page's old address sends everyone on (the new page asks the permissions); a
+    # POST as a 308, which clients repeat as a POST there, and which changes nothing itself.
+    page(
+        "upload-moved-a-draft",
+        _action("a_draft", "upload"),
+        expect(MOVED),
+        check=_moved_to("a_draft", "import"),
+    ),
+    page(
+        "upload-moved-b-draft-post",
+        _action("b_draft", "upload"),
+        expect(MOVED_POST),
+        method="POST",
+        data=_import_file,
+        check=_moved_to("b_draft", "import", jobs=1),
     ),
     # Submit, approve and discard ask first: a GET is the question (a page that changes nothing).
     page(

@@ -53,10 +53,10 @@ def _upload(name, content):
 
 
 @pytest.mark.parametrize(("name", "content", "words"), REFUSED)
-def test_the_upload_page_takes_only_csv_and_xlsx(world, name, content, words):
+def test_the_import_page_takes_only_csv_and_xlsx(world, name, content, words):
     before = _state()
     form = {"file": _upload(name, content), "mode": "add", "where": "home", "driver": "population"}
-    response = world.client(OFFICER).post(f"/spend-returns/{world.a_draft.pk}/upload/", form)
+    response = world.client(OFFICER).post(f"/spend-returns/{world.a_draft.pk}/import/", form)
     assert response.status_code == 200
     page = response.content.decode()
     assert words in page and "Upload the CSV (.csv) or Excel workbook (.xlsx) file itself." in page
@@ -64,10 +64,10 @@ def test_the_upload_page_takes_only_csv_and_xlsx(world, name, content, words):
 
 
 @pytest.mark.parametrize(("name", "content", "words"), REFUSED)
-def test_the_upload_api_takes_only_csv_and_xlsx(world, name, content, words):
+def test_the_import_api_takes_only_csv_and_xlsx(world, name, content, words):
     before = _state()
     response = world.client(TOKEN, api=True).post(
-        f"/api/v1/organisation/spend-returns/{world.a_draft.pk}/files/",
+        f"/api/v1/organisation/spend-returns/{world.a_draft.pk}/imports/",
         {"file": _upload(name, content)},
         format="multipart",
     )
@@ -91,7 +91,7 @@ def test_the_services_refuse_too_even_without_a_form(world, name, content, words
     before = _state()
     with pytest.raises(ValidationError, match=words):
         import_job_create(
-            spend_return=world.a_draft, upload=ContentFile(content, name=name), actor=None
+            spend_return=world.a_draft, file=ContentFile(content, name=name), actor=None
         )
     assert _state() == before
 
@@ -100,7 +100,7 @@ def test_the_services_refuse_too_even_without_a_form(world, name, content, words
 def test_csv_and_xlsx_go_through(world, name):
     content = _xlsx() if name.endswith(".xlsx") else CSV
     form = {"file": _upload(name, content), "mode": "add", "where": "home", "driver": "population"}
-    response = world.client(OFFICER).post(f"/spend-returns/{world.a_draft.pk}/upload/", form)
+    response = world.client(OFFICER).post(f"/spend-returns/{world.a_draft.pk}/import/", form)
     assert response.status_code == 302
     job = ImportJob.objects.latest("pk")
     assert job.filename == name  # shown as uploaded, stored under a random name

@@ -50,21 +50,21 @@ def _state():
     )
 
 
-def _upload_form(size):
+def _import_form(size):
     return {"file": _csv(size), "mode": "add", "where": "home", "driver": "population"}
 
 
-def test_the_upload_page_refuses_a_file_over_the_limit(world):
+def test_the_import_page_refuses_a_file_over_the_limit(world):
     before = _state()
     response = world.client(OFFICER).post(
-        f"/spend-returns/{world.a_draft.pk}/upload/", _upload_form(LIMIT + 1)
+        f"/spend-returns/{world.a_draft.pk}/import/", _import_form(LIMIT + 1)
     )
     assert response.status_code == 200
     assert TOO_BIG in response.content.decode()
     assert _state() == before
     # A file within the limit goes through (the limit is the setting, nothing else).
     response = world.client(OFFICER).post(
-        f"/spend-returns/{world.a_draft.pk}/upload/", _upload_form(LIMIT)
+        f"/spend-returns/{world.a_draft.pk}/import/", _import_form(LIMIT)
     )
     assert response.status_code == 302 and ImportJob.objects.count() == before[0] + 1
 
@@ -83,10 +83,10 @@ def test_the_dataset_upload_page_refuses_a_file_over_the_limit(world):
     assert response.status_code == 302 and DatasetEdition.objects.count() == before[3] + 1
 
 
-def test_the_upload_api_refuses_a_file_over_the_limit(world):
+def test_the_import_api_refuses_a_file_over_the_limit(world):
     before = _state()
     response = world.client(TOKEN, api=True).post(
-        f"/api/v1/organisation/spend-returns/{world.a_draft.pk}/files/",
+        f"/api/v1/organisation/spend-returns/{world.a_draft.pk}/imports/",
         {"file": _csv(LIMIT + 1)},
         format="multipart",
     )
@@ -136,7 +136,7 @@ def test_the_services_refuse_too_even_without_a_form(world):
 
     before = _state()
     with pytest.raises(ValidationError, match="files can be at most"):
-        import_job_create(spend_return=world.a_draft, upload=_csv(LIMIT + 1), actor=None)
+        import_job_create(spend_return=world.a_draft, file=_csv(LIMIT + 1), actor=None)
     with pytest.raises(ValidationError, match="files can be at most"):
         evidence_create(
             pilot=world.alpha, actor=None, kind="document", title="Big", file=_csv(LIMIT + 1)
@@ -147,8 +147,8 @@ def test_the_services_refuse_too_even_without_a_form(world):
 @pytest.mark.parametrize(
     "role, path, api",
     [
-        (OFFICER, "/spend-returns/{draft}/upload/", False),
-        (TOKEN, "/api/v1/organisation/spend-returns/{draft}/files/", True),
+        (OFFICER, "/spend-returns/{draft}/import/", False),
+        (TOKEN, "/api/v1/organisation/spend-returns/{draft}/imports/", True),
         (LEAD, "/pilots/matrix-alpha/evidence/new/", False),
         (LEAD, "/api/v1/evidence/", True),
         (EDITOR, "/datasets/new/", False),

@@ -336,6 +336,12 @@ Every list answers `{"next", "previous", "results"}`: `limit` rows a page (defau
 most 1000), and links to the next and previous pages carrying a `cursor` (follow the links;
 do not build cursors). A query parameter an endpoint does not take is refused with a 400 that
 names the ones it does.
+
+## Changes
+An import is one word throughout: a file goes into a draft by
+`POST /api/v1/organisation/spend-returns/{id}/imports/`. Its old address, `.../files/`, still
+works the same and is marked deprecated here. An import job's line sum is `line_total` (was
+`lines_total`), beside `line_count` (was `lines_count`).
 """
 SPECTACULAR_SETTINGS = {
     "TITLE": "TotalPlace API",

@@ -3,7 +3,7 @@
     python manage.py import_spend FILE --organisation CODE --year 2010-11 [--place CODE]
         [--mapping NAME] [--save-mapping NAME] [--prefer-mapping]
 
-The upload page without the browser: reads, maps and validates the file, prints what it found,
+The import page without the browser: reads, maps and validates the file, prints what it found,
 and (unless --dry-run, or there are errors) confirms the lines into a draft spend return.
 """
 
@@ -107,7 +107,7 @@ class Command(AuditedCommand):
             with path.open("rb") as handle:
                 job = import_job_create(
                     spend_return=spend_return,
-                    upload=File(handle, name=path.name),
+                    file=File(handle, name=path.name),
                     actor=self.audit_user,
                     filename=path.name,
                     mode=ImportMode.REPLACE if options["replace"] else ImportMode.ADD,

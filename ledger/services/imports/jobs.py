@@ -1,4 +1,4 @@
-"""Import jobs: upload a file into a draft spend return, preview it, remap it, cancel it.
+"""Import jobs: import a file into a draft spend return, preview it, remap it, cancel it.
 
 The preview (``import_job_run``) runs in a Celery task: it reads, maps and validates the whole
 file into the staging table, counting rows as it goes so the page can show a progress bar.
@@ -69,7 +69,7 @@ def require_officer(actor: AbstractBaseUser | None, spend_return: SpendReturn) -
 def import_job_create(
     *,
     spend_return: SpendReturn,
-    upload: File,
+    file: File,
     actor: AbstractBaseUser | None,
     filename: str = "",
     mode: str = ImportMode.ADD,
@@ -91,13 +91,13 @@ def import_job_create(
     # Re-read under lock: the return may have been submitted since the caller loaded it.
     spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
     require_officer(actor, spend_return)
-    filename = os.path.basename(filename or upload.name or "upload.csv")[:255]
-    sha256, size = upload_digest(upload)
+    filename = os.path.basename(filename or file.name or "upload.csv")[:255]
+    sha256, size = upload_digest(file)
     if size == 0:
         raise ValidationError("The file is empty (0 bytes).")
     if size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(upload_too_large_message(size))
-    validate_spreadsheet(upload, filename)
+    validate_spreadsheet(file, filename)
     refuse_over_quota(organisation=spend_return.organisation, size=size)
     refuse_duplicate(
         organisation=spend_return.organisation,
@@ -132,7 +132,7 @@ def import_job_create(
         save_mapping_preferred=save_mapping_preferred,
         created_by=actor,
     )
-    job.file.save(filename, upload, save=False)
+    job.file.save(filename, file, save=False)
     job.save()
     workflow_event_record(
         action=WorkflowAction.IMPORT_UPLOADED,
