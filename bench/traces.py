@@ -16,9 +16,11 @@ hooks fire where they do in production). A *module* counts when a function defin
 (``ledger``, ``pilots``, ``savings``, ``audit``, ``explorer``, ``totalplace``; never tests or
 migrations; code run while a module is being imported does not count). An *edge* is a call
 from a function of one project module to a function of another (library frames in between
-skipped: a signal's receiver is called by the module that sent it). A *re-entry* is a call
-stack that leaves an app (or a layer: services, tasks, selectors...) and comes back to it, as
-``ledger.services → ledger.tasks → ledger.services``.
+skipped: a signal's receiver is called by the module that sent it; a task by the module that
+queued it, listed as *queued*). A *re-entry* is a call stack that leaves an app (or a layer:
+services, tasks, selectors...) and comes back to it, as ``ledger.services → ledger.importers →
+ledger.services``. A task run inline starts a stack of its own, as on a worker: queueing a task
+that calls a service is not a re-entry.
 
     DATABASE_URL=postgres://... python bench/traces.py            # a throwaway test database
     DATABASE_URL=postgres://... python bench/traces.py --json out.json --modules
@@ -67,6 +69,13 @@ def layer(module: str) -> str:
     return f"{parts[0]}.{kind}"
 
 
+def _is_eager_task_run(code) -> bool:
+    """Celery's ``Task.apply``: where an eager task's run begins (a worker's, in production)."""
+    return code.co_name == "apply" and code.co_filename.endswith(
+        os.path.join("celery", "app", "task.py")
+    )
+
+
 def _collapse(items: list[str]) -> list[str]:
     return [item for i, item in enumerate(items) if i == 0 or items[i - 1] != item]
 
@@ -93,6 +102,7 @@ class Trace:
     layer_reentries: dict[tuple[str, ...], str] = field(default_factory=dict)
     depth: int = 0  # the most domain modules on one call stack (consecutive ones merged)
     deepest: tuple[str, ...] = ()
+    queued: set[tuple[str, str]] = field(default_factory=set)  # edges that queue a task
     _names: dict = field(default_factory=dict, repr=False)
     _base: object = field(default=None, repr=False)
 
@@ -109,7 +119,7 @@ class Trace:
         module = self._name(frame.f_code)
         if module is None or frame.f_code.co_name == "<module>":
             return
-        stack = [module]
+        stack, queued_at = [module], 0
         f = frame.f_back
         while f is not None and f is not self._base:
             if f.f_code.co_name == "<module>":
@@ -117,14 +127,19 @@ class Trace:
             name = self._name(f.f_code)
             if name is not None:
                 stack.append(name)
+            elif not queued_at and _is_eager_task_run(f.f_code):
+                queued_at = len(stack)
             f = f.f_back
         self.modules[module] = self.modules.get(module, 0) + 1
         if len(stack) > 1 and stack[1] != module:
             edge = (stack[1], module)
             self.edges[edge] = self.edges.get(edge, 0) + 1
-            # A new edge can make a longer chain or a new return; repeated ones cannot.
+            if queued_at == 1:
+                self.queued.add(edge)
+            # A new edge can make a longer chain or a new return; repeated ones cannot. A task
+            # run inline (eager) starts a chain of its own: a worker runs it on its own stack.
             if self.edges[edge] == 1:
-                self._chain(stack)
+                self._chain(stack[:queued_at] if queued_at else stack)
 
     def _chain(self, stack: list[str]) -> None:
         # The shared kernel (totalplace: middleware, permissions, money; audit: the trail)
@@ -165,6 +180,7 @@ class Trace:
             "module_list": list(self.modules),
             "own_list": own,
             "edge_list": [f"{a} → {b}" for a, b in self.edges],
+            "queued": sorted(f"{a} ⇢ {b}" for a, b in self.queued),
         }
 
 
@@ -436,6 +452,7 @@ def report(summaries: dict[str, dict], modules: bool = False) -> str:
             f"{s['edges']} edges, depth {s['depth']}"
         )
         lines.append(f"  app edges: {', '.join(s['app_edges']) or '-'}")
+        lines.append(f"  tasks queued: {', '.join(s.get('queued', [])) or '-'}")
         for key, label in (("app_reentries", "app"), ("layer_reentries", "layer")):
             for found, chain in s[key].items():
                 lines.append(f"  {label} re-entered: {found}  ({chain})")

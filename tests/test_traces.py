@@ -20,16 +20,12 @@ LIMITS = {
     "savings": (26, 29),
     "savings-csv": (13, 13),
 }
-# Each return to an app or a layer a trace may make (none may be added).
+# Each return to an app or a layer a trace may make (none may be added). A task queued and run
+# inline starts a stack of its own (bench/traces.py), as on a worker.
 REENTRIES = {
-    "import": {
-        "ledger.services → ledger.importers → ledger.services",
-        "ledger.services → ledger.tasks → ledger.services",
-    },
-    "approval": {
-        "ledger → pilots → ledger",
-        "ledger.services → ledger.tasks → ledger.services",
-    },
+    # The reader calls the preview back for each block it reads.
+    "import": {"ledger.services → ledger.importers → ledger.services"},
+    # The page asks pilots.sections; savings' section reads pilots' visibility rules.
     "savings": {"pilots → savings → pilots"},
 }
 
