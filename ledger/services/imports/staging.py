@@ -117,14 +117,26 @@ def copy_csv(frame: pd.DataFrame) -> tuple[tuple[str, ...], str]:
 
 def copy_arrow(table: pa.Table) -> tuple[tuple[str, ...], bytes]:
     """The line reader's Arrow table as COPY's CSV, written by pyarrow's CSV writer (in C,
-    without a Python value per cell): every text quoted (so an empty one is an empty string
-    and ``\\.`` is only text), integers and dates as text, booleans as true/false, null as
-    an unquoted empty field (NULL)."""
+    without a Python value per cell): integers and dates as text, booleans as true/false,
+    null as an empty field (NULL; the text columns are never NULL: see ``copy_sql``).
+
+    Nothing is quoted unless a chunk has a text that needs it (a comma, quote or line break):
+    PostgreSQL reads unquoted fields faster, and the preview waits for its COPY. Such a chunk
+    is written with every text quoted (so ``\\.`` is only ever text).
+    """
     out = io.BytesIO()
     if table.num_rows:
-        options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-        pacsv.write_csv(table.select(list(STAGED_COLUMNS)), out, write_options=options)
+        table = table.select(list(STAGED_COLUMNS))
+        try:
+            pacsv.write_csv(table, out, write_options=_WRITE_UNQUOTED)
+        except pa.ArrowInvalid:  # a value holds a comma, a quote or a line break
+            out = io.BytesIO()
+            pacsv.write_csv(table, out, write_options=_WRITE_QUOTED)
     return STAGED_COLUMNS, out.getvalue()
+
+
+_WRITE_UNQUOTED = pacsv.WriteOptions(include_header=False, quoting_style="none")
+_WRITE_QUOTED = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 
 
 def _one_value(values: pd.Series) -> bool:
