@@ -199,6 +199,42 @@ def supplier_rollups_sync_portable(keys: list[Key] | None) -> None:
     SpendSupplierRollup.objects.bulk_create(new, batch_size=2000)
 
 
+def stale_returns_keys() -> list[Key]:
+    """The nightly rebuild's check (every organisation-year): the supplier rows are of exactly
+    the approved returns with lines. It reads one index entry per return, never the rows: the
+    sums were checked against the rollups when the rows were written (a refresh's
+    ``stale_keys`` in the same transaction), and an approved return's lines cannot change.
+    Summing every row each night (``stale_keys(None)``) took 0.73 s at 2M rows, 1.8x a bare
+    GROUP BY of the lines, and would have taken the rebuild past issue 14's 2x."""
+    table, ret, line = (
+        SpendSupplierRollup._meta.db_table,
+        SpendReturn._meta.db_table,
+        SpendLine._meta.db_table,
+    )
+    # The returns holding rows, by skipping through the unique index (spend_return_id first):
+    # one probe per return, not a pass over every row (PostgreSQL has no skip scan of its own).
+    statement = f"""
+        WITH RECURSIVE held(id) AS (
+            (SELECT spend_return_id FROM {table} ORDER BY spend_return_id LIMIT 1)
+            UNION ALL
+            SELECT (SELECT s.spend_return_id FROM {table} s WHERE s.spend_return_id > held.id
+                    ORDER BY s.spend_return_id LIMIT 1)
+            FROM held WHERE held.id IS NOT NULL),
+        holding AS MATERIALIZED (SELECT id FROM held WHERE id IS NOT NULL)
+        SELECT s.organisation_id, s.financial_year_id
+        FROM holding h LEFT JOIN {ret} r ON r.id = h.id AND r.status = 'approved'
+        CROSS JOIN LATERAL (SELECT organisation_id, financial_year_id FROM {table}
+                            WHERE spend_return_id = h.id LIMIT 1) s
+        WHERE r.id IS NULL
+        UNION
+        SELECT r.organisation_id, r.financial_year_id FROM {ret} r
+        WHERE r.status = 'approved' AND r.id NOT IN (SELECT id FROM holding)
+          AND EXISTS (SELECT 1 FROM {line} l WHERE l.spend_return_id = r.id)"""
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return sorted(set(cursor.fetchall()))
+
+
 def stale_keys(keys: list[Key] | None = None) -> list[Key]:
     """The organisation-years (among ``keys``; all: None) whose supplier rows may not be their
     approved lines': a row of a return no longer approved (or gone), an approved return with
@@ -244,9 +280,11 @@ def stale_keys(keys: list[Key] | None = None) -> list[Key]:
 
 def supplier_rollups_reconcile(keys: list[Key] | None = None) -> list[Key]:
     """Every refresh's and rebuild's part (PostgreSQL), after the rollups: recompute the
-    supplier rows of the ``stale_keys`` organisation-years (among ``keys``) only: an approved
-    return's rows stay right while it stays approved (its lines cannot change). Returns them."""
-    stale = stale_keys(keys)
+    supplier rows of the stale organisation-years (among ``keys``) only: an approved return's
+    rows stay right while it stays approved (its lines cannot change). A refresh checks its
+    body-years' sums too (``stale_keys``); the rebuild of everything checks which returns have
+    rows (``stale_returns_keys``). Returns the keys recomputed."""
+    stale = stale_returns_keys() if keys is None else stale_keys(keys)
     if stale:
         supplier_rollups_sync_postgres(stale)
     return stale

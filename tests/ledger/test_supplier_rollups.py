@@ -12,13 +12,17 @@ from django.db import connection
 from django.urls import reverse
 
 from ledger.calculations.suppliers import supplier_key_sql_text
-from ledger.models import SpendLine, SpendReturnStatus, SpendSupplierRollup
+from ledger.models import SpendLine, SpendReturn, SpendReturnStatus, SpendSupplierRollup
 from ledger.selectors.access import approved_lines
 from ledger.selectors.suppliers import supplier_lines, supplier_profile, top_suppliers
 from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.returns import spend_return_new_version
 from ledger.services.rollups import rollup_rebuild, rollup_refresh
-from ledger.services.supplier_rollups import stale_keys, supplier_rollups_sync_portable
+from ledger.services.supplier_rollups import (
+    stale_keys,
+    stale_returns_keys,
+    supplier_rollups_sync_portable,
+)
 from ledger.services.transfers import supplier_key
 from tests.factories import OrganisationFactory
 from tests.ledger.profiles_fixtures import SECRET, approved_return
@@ -54,6 +58,7 @@ def _sql_key(name: str) -> str:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path: PostgreSQL")
 def test_the_sql_key_is_pythons_for_every_ascii_name():
     rng = random.Random(17)
     alphabet = string.ascii_letters + string.digits + " &.-'()/\t" + "LTDPLCIMITED" * 3
@@ -183,7 +188,8 @@ def test_redacted_suppliers_are_counted_never_named(suppliers, client):
     assert csv.status_code == 200 and "Redacted" in body and SECRET not in body
 
 
-def test_a_rebuild_recomputes_only_what_no_longer_adds_up(suppliers):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path: PostgreSQL")
+def test_a_refresh_recomputes_only_what_no_longer_adds_up(suppliers):
     assert stale_keys() == []
     council = suppliers["council_return2"]
     key = (council.organisation_id, council.financial_year_id)
@@ -192,11 +198,29 @@ def test_a_rebuild_recomputes_only_what_no_longer_adds_up(suppliers):
     SpendSupplierRollup.objects.filter(pk=acme.pk).update(amount=Decimal("1.00"))
     pct = suppliers["pct_return2"]
     SpendSupplierRollup.objects.filter(spend_return=pct).delete()  # rows missing
-    assert stale_keys() == sorted([key, (pct.organisation_id, pct.financial_year_id)])
-    rollup_rebuild()
+    pct_key = (pct.organisation_id, pct.financial_year_id)
+    assert stale_keys() == sorted([key, pct_key])
+    assert stale_returns_keys() == [pct_key]  # the nightly check reads no sums
+    rollup_refresh(keys=[key, pct_key])
     acme = SpendSupplierRollup.objects.get(spend_return=council, supplier_name="Acme Ltd")
     assert (acme.amount, acme.line_count) == before
     assert _rollup_groups() == _line_groups() and stale_keys() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path: PostgreSQL")
+def test_the_nightly_rebuild_finds_rows_of_returns_no_longer_approved_or_missing(suppliers):
+    """The rebuild checks which returns hold rows (one index probe each), not their sums."""
+    assert stale_returns_keys() == []
+    pct = suppliers["pct_return2"]
+    council = suppliers["council_return2"]
+    SpendSupplierRollup.objects.filter(spend_return=pct).delete()  # an approved return's rows
+    SpendReturn.objects.filter(pk=council.pk).update(status=SpendReturnStatus.SENT_BACK)
+    keys = [(r.organisation_id, r.financial_year_id) for r in (pct, council)]
+    assert stale_returns_keys() == sorted(keys)
+    rollup_rebuild()
+    assert stale_returns_keys() == [] and stale_keys() == []
+    assert not SpendSupplierRollup.objects.filter(spend_return=council).exists()
+    assert _rollup_groups() == _line_groups()
 
 
 def test_a_new_version_replaces_the_old_ones_rows(suppliers, django_capture_on_commit_callbacks):
