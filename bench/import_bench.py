@@ -158,19 +158,26 @@ def _whole_import(path: Path) -> tuple[float, dict]:
     if job.status != ImportJobStatus.READY:
         raise SystemExit(f"import not ready: {job.status} {job.message} {job.errors[:3]}")
     insert = []
+    statements = []
 
     def time_insert(execute, sql, params, many, context):
         began = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
+            took = time.perf_counter() - began
             if "INSERT INTO ledger_spendline" in sql:  # after the audit context prefix
-                insert.append(time.perf_counter() - began)
+                insert.append(took)
+            else:
+                # The statement itself, after the audit context's prefix (its own statement).
+                statement = [part for part in sql.split(";") if part.strip()][-1]
+                statements.append((took, " ".join(statement.split())[:70]))
 
     with connection.execute_wrapper(time_insert):
         job = import_job_confirm(job=job, actor=None)
     elapsed = time.perf_counter() - start
     marks["insert"] = sum(insert)
+    marks["slowest"] = sorted(statements, reverse=True)[:4]
     marks["confirm"] = elapsed - marks["store"] - marks["preview"]
     marks["lines"] = spend_return.lines.count()
     marks["return"] = spend_return
@@ -280,6 +287,10 @@ def main() -> None:
         f"triggers) {marks['insert']:.2f}s, the rest (the staged lines' count, total and "
         f"suppliers, supplier matching, staging clean-up, COMMIT) "
         f"{marks['confirm'] - marks['insert']:.2f}s"
+    )
+    print(
+        "  the rest's slowest statements: "
+        + "; ".join(f"{took:.2f}s {sql}" for took, sql in marks["slowest"])
     )
     print(
         f"  peak memory (the process's, so far): {marks['peak_before']:,.0f} MB before the "

@@ -192,7 +192,7 @@ def test_a_large_staged_job_is_confirmed_through_the_primary_key_in_file_order(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [staging.STAGED_TABLE])
         assert cursor.fetchone()[0] < 8837  # not analyzed since the lines were staged
-        with staging._ordered_read(cursor, big=job.staged_count):
+        with staging._without_sorting(cursor, big=job.staged_count):
             cursor.execute(select, [job.pk])
             plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SHOW enable_sort")
