@@ -9,7 +9,7 @@ lines are grouped by the ORM and filtered in Python.
 """
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from ledger.calculations.precedence import Key, Rank, count_blocks, current_dataset_ranks
 from ledger.models import (
@@ -39,6 +39,16 @@ def scope_sql(keys: list[Key] | None, alias: str) -> tuple[str, list]:
         "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
         [[k[0] for k in keys], [k[1] for k in keys]],
     )
+
+
+def scope_q(keys: list[Key] | None) -> Q:
+    """The same scope as an ORM filter (the portable paths)."""
+    if keys is None:
+        return Q()
+    scope = Q(pk__in=[])
+    for organisation_id, year_id in keys:
+        scope |= Q(organisation_id=organisation_id, financial_year_id=year_id)
+    return scope
 
 
 def _years(keys: list[Key] | None) -> set[int] | None:
@@ -222,7 +232,7 @@ def counted_transfer_groups(keys: list[Key] | None, lines) -> dict[tuple, tuple[
 def counted_dataset_groups(keys: list[Key] | None, scope) -> dict[tuple, tuple[int, int]]:
     """The portable path: counted dataset lines grouped by ``KEY_FIELDS`` → (pence, lines).
 
-    ``scope`` is the ORM filter for the keys (``rollups._scope_q``)."""
+    ``scope`` is the ORM filter for the keys (``scope_q``)."""
     years = _years(keys)
     ranks = current_dataset_ranks(years)
     if not ranks:

@@ -24,9 +24,15 @@ from ledger.models import (
 from ledger.models.fields import from_pence, to_pence
 from ledger.selectors.access import approved_lines
 
-from .counted_lines import blocks_prepare, counted_checks_sql, counted_dataset_groups
+from .counted_lines import (
+    blocks_prepare,
+    counted_checks_sql,
+    counted_dataset_groups,
+    scope_q,
+    scope_sql,
+)
 from .line_receivers import counting_matches_sql
-from .rollups import Key, _scope_q, _scope_sql, rollup_scope_lock
+from .rollups import Key, rollup_scope_lock
 
 # lines pence, lines, rollup pence, rollup lines, lines whose receiver is not their match's
 Totals = dict[Key, tuple[int, int, int, int, int]]
@@ -49,7 +55,7 @@ def _compare_postgres(keys: list[Key] | None) -> Totals:
     counted, line_params = counted_checks_sql(
         keys, matches="matches" if scoped else f"({counting_matches_sql()})"
     )
-    rollup_scope, rollup_params = _scope_sql(keys, "t")
+    rollup_scope, rollup_params = scope_sql(keys, "t")
     matches = f"matches AS MATERIALIZED ({counting_matches_sql()})," if scoped else ""
     sql = f"""
         WITH {matches}
@@ -74,13 +80,13 @@ def _compare_portable(keys: list[Key] | None) -> Totals:
     fields = ("organisation_id", "financial_year_id")
     lines = (
         approved_lines()
-        .filter(_scope_q(keys))
+        .filter(scope_q(keys))
         .values(*fields)
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by()
     )
     rollups = (
-        SpendRollup.objects.filter(_scope_q(keys))
+        SpendRollup.objects.filter(scope_q(keys))
         .values(*fields)
         .annotate(total=Sum("amount"), n=Sum("line_count"))
         .order_by()
@@ -88,7 +94,7 @@ def _compare_portable(keys: list[Key] | None) -> Totals:
     result: dict[Key, list[int]] = {}
     for key, mismatched in _mismatched_portable(keys).items():
         result[key] = [0, 0, 0, 0, mismatched]
-    for key, (pence, count) in counted_dataset_groups(keys, _scope_q(keys)).items():
+    for key, (pence, count) in counted_dataset_groups(keys, scope_q(keys)).items():
         entry = result.setdefault((key[1], key[3]), [0, 0, 0, 0, 0])
         entry[0] += pence
         entry[1] += count
@@ -111,7 +117,7 @@ def _mismatched_portable(keys: list[Key] | None) -> dict[Key, int]:
     found: dict[Key, int] = defaultdict(int)
     fields = ("organisation_id", "financial_year_id", "supplier_name", "receiver_id")
     for row in (
-        approved_lines().filter(_scope_q(keys)).values(*fields).annotate(n=Count("id")).order_by()
+        approved_lines().filter(scope_q(keys)).values(*fields).annotate(n=Count("id")).order_by()
     ):
         if expected.get((row["organisation_id"], row["supplier_name"])) != row["receiver_id"]:
             found[(row["organisation_id"], row["financial_year_id"])] += row["n"]
@@ -131,7 +137,7 @@ def reconciliation_run(*, keys: Iterable[Key] | None = None) -> list[Reconciliat
         totals = _compare_postgres(keys)
     else:
         totals = _compare_portable(keys)
-    scope = Reconciliation.objects.filter(_scope_q(keys))
+    scope = Reconciliation.objects.filter(scope_q(keys))
     scope.delete()  # a full run also forgets organisation-years that no longer have any spend
     records = [
         Reconciliation(

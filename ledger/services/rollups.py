@@ -44,6 +44,7 @@ from ledger.services.counted_lines import (
     counted_dataset_groups,
     counted_groups_sql,
     counted_transfer_groups,
+    scope_q,
     scope_sql,
 )
 from ledger.services.rollup_generation import rollup_generation_bump
@@ -101,10 +102,6 @@ def rollup_scope_lock(*, keys: list[Key] | None) -> None:
     _lock(sorted(set(keys)) if keys is not None else None)
 
 
-def _scope_sql(keys: list[Key] | None, alias: str) -> tuple[str, list]:
-    return scope_sql(keys, alias)
-
-
 def _sync_postgres(keys: list[Key] | None) -> SyncResult:
     """One statement: fresh totals by one GROUP BY over the counted lines (with the body each
     line pays, if a public body), then the diff of both tables (delete vanished keys, insert new
@@ -113,8 +110,8 @@ def _sync_postgres(keys: list[Key] | None) -> SyncResult:
     rollup, transfer = SpendRollup._meta.db_table, SpendTransferRollup._meta.db_table
     cols, transfer_cols = ", ".join(KEY_FIELDS), ", ".join(TRANSFER_FIELDS)
     counted, counted_params = counted_groups_sql(keys, transfers=True)
-    rollup_scope, rollup_params = _scope_sql(keys, "t")
-    transfer_scope, transfer_params = _scope_sql(keys, "t")
+    rollup_scope, rollup_params = scope_sql(keys, "t")
+    transfer_scope, transfer_params = scope_sql(keys, "t")
     statement = f"""
         WITH base AS MATERIALIZED ({counted}),
         fresh AS MATERIALIZED (
@@ -163,29 +160,20 @@ def _diff(gone: str, written: str, table: str, fresh: str, fields, scope: str) -
             RETURNING (xmax = 0) AS inserted)"""
 
 
-def _scope_q(keys: list[Key] | None) -> Q:
-    if keys is None:
-        return Q()
-    scope = Q(pk__in=[])
-    for organisation_id, year_id in keys:
-        scope |= Q(organisation_id=organisation_id, financial_year_id=year_id)
-    return scope
-
-
 def _sync_portable(keys: list[Key] | None) -> SyncResult:
     """The same diff through the ORM, for SQLite (and any other backend)."""
     fresh = {
         (*(row[f] for f in LINE_FIELDS), 0): (to_pence(row["total"]), row["lines"])
         for row in approved_lines()
-        .filter(_scope_q(keys))
+        .filter(scope_q(keys))
         .values(*LINE_FIELDS)
         .annotate(total=Sum("amount"), lines=Count("id"))
         .order_by()
     }
-    fresh.update(counted_dataset_groups(keys, _scope_q(keys)))
-    transfers = counted_transfer_groups(keys, approved_lines().filter(_scope_q(keys)))
-    _diff_portable(SpendTransferRollup, TRANSFER_FIELDS, transfers, _scope_q(keys))
-    return _diff_portable(SpendRollup, KEY_FIELDS, fresh, _scope_q(keys))
+    fresh.update(counted_dataset_groups(keys, scope_q(keys)))
+    transfers = counted_transfer_groups(keys, approved_lines().filter(scope_q(keys)))
+    _diff_portable(SpendTransferRollup, TRANSFER_FIELDS, transfers, scope_q(keys))
+    return _diff_portable(SpendRollup, KEY_FIELDS, fresh, scope_q(keys))
 
 
 def _diff_portable(model, fields, fresh: dict, scope: Q) -> SyncResult:

@@ -19,14 +19,14 @@ may not normalise as Python does (``keys_from_python``).
 """
 
 from django.db import connection
-from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Max, Min, Sum, Value, When
 
 from ledger.calculations.precedence import Key
 from ledger.calculations.suppliers import NON_ASCII_SQL, supplier_key_sql_text
 from ledger.models import SpendLine, SpendReturn, SpendRollup, SpendSupplierRollup
 from ledger.models.fields import from_pence, to_pence
 from ledger.selectors.access import approved_lines
-from ledger.services.counted_lines import scope_sql
+from ledger.services.counted_lines import scope_q, scope_sql
 from ledger.services.transfers import supplier_key
 
 # A row's identity (the unique key), then what is computed for it besides its sums.
@@ -118,21 +118,12 @@ def supplier_rollups_sync_postgres(keys: list[Key] | None) -> None:
     keys_from_python(table, scope, scope_params)
 
 
-def _scope_q(keys: list[Key] | None) -> Q:
-    if keys is None:
-        return Q()
-    scope = Q(pk__in=[])
-    for organisation_id, year_id in keys:
-        scope |= Q(organisation_id=organisation_id, financial_year_id=year_id)
-    return scope
-
-
 def supplier_rollups_sync_portable(keys: list[Key] | None) -> None:
     """The same through the ORM (SQLite, and any other backend), keys from Python."""
     spelling = Case(When(supplier_redacted=True, then=Value("")), default=F("supplier_name"))
     rows = (
         approved_lines()
-        .filter(_scope_q(keys))
+        .filter(scope_q(keys))
         .annotate(spelling=spelling)
         .values(
             "spend_return_id",
@@ -163,7 +154,7 @@ def supplier_rollups_sync_portable(keys: list[Key] | None) -> None:
     }
     existing = {
         (r.spend_return_id, r.place_id, r.supplier_name, r.redacted): r
-        for r in SpendSupplierRollup.objects.filter(_scope_q(keys))
+        for r in SpendSupplierRollup.objects.filter(scope_q(keys))
     }
     gone = [row.pk for key, row in existing.items() if key not in fresh]
     changed, new = [], []
