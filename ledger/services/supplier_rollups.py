@@ -10,8 +10,8 @@ Neither a refresh nor a rebuild groups every line in its scope again (on the pag
 lines in 1M rows, that took the rebuild from 6.5 s to 31 s, and a 1M-line body-year's refresh
 from 5 s to 8 s): an approved return's lines cannot change, so each recomputes only the
 organisation-years with a row of a return no longer approved, an approved return without rows,
-or rows that do not add up to the fresh rollups' total and line count
-(``supplier_rollups_reconcile``): a newly approved return's, in practice.
+or (a refresh's own organisation-years) rows that do not add up to the fresh rollups' total and
+line count (``supplier_rollups_reconcile``): a newly approved return's, in practice.
 
 The key of a spelling is computed once per group, in SQL for the ASCII names
 (``supplier_key_sql_text``, equal to Python's for them) and in Python for the rest, which SQL
