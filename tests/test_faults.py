@@ -58,7 +58,10 @@ from tests.services import (
 
 pytestmark = pytest.mark.services
 MEDIA = ROOT / "var" / "test-media"
-ROWS = 60_000  # three staging chunks of 20,000: the kill lands between two of them
+# Six staging chunks of 20,000 (the reader's blocks): the kill lands between two of them. The
+# preview on pyarrow stages a chunk in tens of milliseconds, so with three the worker had
+# staged them all before the test held the job row (a CI run saw 60,000 of 60,000).
+ROWS = 120_000
 VISIBILITY_TIMEOUT = 4
 
 
@@ -105,13 +108,13 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def _wait(predicate, what: str, timeout: float = 90):
+def _wait(predicate, what: str, timeout: float = 90, every: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        time.sleep(0.1)
+        time.sleep(every)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid, pg_blocking_pids(pid), state, wait_event_type, left(query, 80), "
@@ -178,7 +181,7 @@ def test_a_worker_killed_mid_preview_and_mid_confirm_leaves_no_lines_and_imports
     # Preview: once the first chunk is staged, hold the job row so the worker blocks writing
     # its progress after the next chunk; then kill the process running the task (SIGKILL).
     staged = ImportStagedLine.objects.filter(job_id=job.pk)
-    _wait(staged.exists, "the first staged chunk")
+    _wait(staged.exists, "the first staged chunk", every=0.005)  # before the next chunks
     with transaction.atomic():
         # NO KEY: staging rows' key checks on the job pass; its progress UPDATE waits.
         ImportJob.objects.select_for_update(no_key=True).get(pk=job.pk)
