@@ -9,9 +9,11 @@ after the nightly rebuild, all of them), so what they read from the rollups can 
 the ledger knowing who reads them (pilots' baselines subscribe in ``PilotsConfig.ready``).
 """
 
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 
+from ledger.calculations.suppliers import sqlite_functions_add
 from ledger.models import FinancialYear, Organisation, Place, Population, ServiceTheme
 from ledger.services.rollup_generation import (
     rollup_generation_bump,
@@ -33,6 +35,7 @@ def _bump(sender, **kwargs) -> None:
 
 
 def connect() -> None:
+    connection_created.connect(sqlite_functions_add, dispatch_uid="ledger-sqlite-functions")
     for model in SHOWN_IN_TOTALS:
         post_save.connect(_bump, sender=model, dispatch_uid=f"rollup-generation-{model.__name__}")
         post_delete.connect(

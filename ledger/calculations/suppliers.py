@@ -12,7 +12,7 @@ have no key: they are counted, as "Redacted", and never named, searched or sorte
 import re
 
 from django.db.models import Case, CharField, F, Func, Value, When
-from django.db.models.functions import Replace, Trim, Upper
+from django.db.models.functions import Concat, Replace, Trim, Upper
 
 REDACTED_KEY = ""  # the key of every redacted line: one group, never a supplier page
 _SLUG = re.compile(r"^[0-9a-z]+(-[0-9a-z]+)*$")
@@ -23,13 +23,29 @@ class _RegexpReplace(Func):
     output_field = CharField()
 
 
+def _regexp_replace(value, pattern, replacement, flags=""):
+    if value is None:
+        return None
+    return re.sub(pattern, replacement, value, count=0 if "g" in flags else 1)
+
+
+def sqlite_functions_add(sender, connection, **kwargs) -> None:
+    """SQLite has no REGEXP_REPLACE: give each new connection PostgreSQL's (for the patterns
+    used here, Python's ``re`` reads them alike), so the lines page sorts by supplier on the
+    embedded database too (``connection_created``, connected in ``ledger.signals``)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "REGEXP_REPLACE", -1, _regexp_replace, deterministic=True
+        )
+
+
 def supplier_key_sql(field: str = "supplier_name", redacted: str = "supplier_redacted"):
     """The supplier key of each row's ``field`` (``REDACTED_KEY`` when ``redacted``): upper
     case, "&" as "and", every run of other characters one space, trailing "Ltd", "Limited"
     and "PLC" dropped (a leading space lets a name that is only "Ltd" lose it too)."""
     upper = Upper(Replace(F(field), Value("&"), Value(" AND ")))
     words = Trim(_RegexpReplace(upper, Value("[^0-9A-Z]+"), Value(" "), Value("g")))
-    spaced = Func(Value(" "), words, function="CONCAT", output_field=CharField())
+    spaced = Concat(Value(" "), words, output_field=CharField())
     key = Trim(_RegexpReplace(spaced, Value("( (LTD|LIMITED|PLC))+$"), Value("")))
     return Case(When(**{redacted: True}, then=Value(REDACTED_KEY)), default=key)
 
