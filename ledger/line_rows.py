@@ -5,9 +5,11 @@ classification and reference), the same whether streamed at once or written by a
 from collections.abc import Iterator
 
 from ledger.importers.layouts import FIELD_LABELS
-from ledger.models import SpendLine, SpendReturn
+from ledger.models import DatasetLine, SpendLine, SpendReturn
 
-LINE_HEADER = [
+# What every counted line has, whether a return's or a dataset's: the columns both downloads
+# open with, so an analyst can stack them.
+COUNTED_LINE_HEADER = [
     "Line id",
     "Financial year",
     "Place code",
@@ -20,6 +22,8 @@ LINE_HEADER = [
     "Basis",
     "Revenue or capital",
     "Amount",
+]
+LINE_HEADER = COUNTED_LINE_HEADER + [
     "Description",
     "Supplier",
     "Date",
@@ -41,7 +45,7 @@ RETURN_EXTRA_FIELDS = (
 RETURN_LINE_HEADER = LINE_HEADER + [FIELD_LABELS[name] for name in RETURN_EXTRA_FIELDS]
 
 
-def line_values(line: SpendLine) -> list:
+def counted_line_values(line: SpendLine | DatasetLine) -> list:
     return [
         line.pk,
         line.financial_year.code,
@@ -55,6 +59,11 @@ def line_values(line: SpendLine) -> list:
         line.get_basis_display(),
         line.get_spend_kind_display(),
         line.amount,
+    ]
+
+
+def line_values(line: SpendLine) -> list:
+    return counted_line_values(line) + [
         line.description,
         "(redacted)" if line.supplier_redacted else line.supplier_name,
         line.transaction_date,

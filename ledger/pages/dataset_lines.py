@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from ledger.calculations.cuts import Cut, CutError
 from ledger.exports import csv_rows_response
+from ledger.line_rows import COUNTED_LINE_HEADER, counted_line_values
 from ledger.models import Basis, DatasetFigure, DatasetLine
 from ledger.selectors.datasets import (
     ZERO,
@@ -26,19 +27,7 @@ from .dataset_editions import edition_of
 LINES_PER_PAGE = 50
 EXPORT_LIMIT = 100_000  # as the place lines page: bigger cuts through the API's cursor pages
 FILTERS = ("place", "organisation", "year", "theme", "basis")
-DATASET_LINE_HEADER = [
-    "Line id",
-    "Financial year",
-    "Place code",
-    "Place",
-    "Organisation code",
-    "Organisation",
-    "Sector",
-    "Theme code",
-    "Theme",
-    "Basis",
-    "Revenue or capital",
-    "Amount",
+DATASET_LINE_HEADER = COUNTED_LINE_HEADER + [
     "Dataset",
     "Edition",
     "Figure id",
@@ -57,19 +46,7 @@ DATASET_LINE_HEADER = [
 
 def dataset_line_values(line: DatasetLine) -> list:
     figure, edition = line.figure, line.edition
-    return [
-        line.pk,
-        line.financial_year.code,
-        line.place.code,
-        line.place.name,
-        line.organisation.code,
-        line.organisation.name,
-        line.organisation.get_sector_display(),
-        line.theme.code,
-        line.theme.name,
-        line.get_basis_display(),
-        line.get_spend_kind_display(),
-        line.amount,
+    return counted_line_values(line) + [
         edition.dataset.title,
         edition.edition,
         figure.pk,
