@@ -1,6 +1,6 @@
 """Serializers for the spend-returns API. Money is always a decimal string in pounds."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from ledger.calculations.coverage import (
@@ -225,6 +225,7 @@ class ImportCorrectionsSerializer(serializers.Serializer):
     corrections = CorrectionInputSerializer(many=True, allow_empty=False, max_length=1000)
 
 
+@extend_schema_serializer(deprecate_fields=["lines_count", "lines_total"])
 class ImportJobSerializer(serializers.ModelSerializer):
     spend_return = serializers.IntegerField(source="spend_return_id", read_only=True)
     # Plain text in the schema: "status" is already an enum of other choice sets there.
@@ -240,6 +241,14 @@ class ImportJobSerializer(serializers.ModelSerializer):
     )
     percent = serializers.IntegerField(source="percent_done", read_only=True)
     line_total = money_field(read_only=True)
+    # The names before December 2026, kept so clients written against them still read their
+    # figures (docs/api.md); new clients read line_count and line_total.
+    lines_count = serializers.IntegerField(
+        source="line_count", read_only=True, help_text="Deprecated: the same as line_count."
+    )
+    lines_total = money_field(
+        source="line_total", read_only=True, help_text="Deprecated: the same as line_total."
+    )
     file_total = money_field(allow_null=True, read_only=True)
     control_total = money_field(allow_null=True, read_only=True)
     unallocated_total = money_field(read_only=True)
@@ -276,6 +285,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "line_count",
             "staged_count",
             "line_total",
+            "lines_count",
+            "lines_total",
             "credits_count",
             "dropped",
             "dropped_count",

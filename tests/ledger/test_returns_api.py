@@ -103,6 +103,8 @@ def test_create_import_preview_confirm_submit(api, leeds, django_capture_on_comm
         "line_count": 2,
         "staged_count": 2,
         "line_total": "999.50",
+        "lines_count": 2,
+        "lines_total": "999.50",
         "credits_count": 1,
         "dropped": {},
         "dropped_count": 0,
@@ -262,6 +264,10 @@ def test_the_schema_documents_the_returns_api(client):
     assert files["responses"] == imports["responses"]
     money = schema["components"]["schemas"]["ImportJob"]["properties"]["line_total"]
     assert money["type"] == "string" and money["format"] == "decimal"
+    # The fields' names before December 2026: still served, marked deprecated.
+    job = schema["components"]["schemas"]["ImportJob"]["properties"]
+    assert job["lines_total"]["deprecated"] is True and job["lines_count"]["deprecated"] is True
+    assert not job["line_total"].get("deprecated")
 
 
 def test_a_well_formed_year_that_is_not_loaded_is_a_400(api):
