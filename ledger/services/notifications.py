@@ -61,7 +61,9 @@ def notifications_send(
 def _email(notification: Notification) -> tuple[str, str]:
     spend_return = notification.spend_return
     who = notification.actor.get_username() if notification.actor else "the system"
-    url = settings.SITE_URL.rstrip("/") + reverse("spend-return-detail", args=[spend_return.pk])
+    # Through the notification, as the site's list links it: opening the email's link reads it
+    # there too, and lands on the return.
+    url = settings.SITE_URL.rstrip("/") + reverse("notification-open", args=[notification.pk])
     subject = f"{spend_return}: {notification.get_kind_display().lower()}"
     body = {
         NotificationKind.SUBMITTED: f"{who} submitted {spend_return} for sign-off. It is "

@@ -60,7 +60,7 @@ def test_sending_back_and_approving_tell_who_prepared_it(submitted, officer, app
 
 
 def test_emails_are_sent_after_commit_when_configured(
-    settings, leeds_draft, officer, approver, django_capture_on_commit_callbacks
+    client, settings, leeds_draft, officer, approver, django_capture_on_commit_callbacks
 ):
     settings.NOTIFY_BY_EMAIL = True
     settings.SITE_URL = "https://totalplace.example"
@@ -75,9 +75,15 @@ def test_emails_are_sent_after_commit_when_configured(
     (email,) = mail.outbox
     assert email.to == ["approver@example.org"]
     assert email.subject == f"{leeds_draft}: submitted for sign-off"
-    assert f"https://totalplace.example/spend-returns/{leeds_draft.pk}/" in email.body
-    # A re-run of the task sends nothing twice.
     notification = Notification.objects.get(recipient=approver)
+    # The link opens the notification (so following it marks it read), then the return.
+    assert f"https://totalplace.example/notifications/{notification.pk}/" in email.body
+    client.force_login(approver)
+    opened = client.get(f"/notifications/{notification.pk}/")
+    assert opened["Location"] == reverse("spend-return-detail", args=[leeds_draft.pk])
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    # A re-run of the task sends nothing twice.
     assert notification.emailed_at is not None
     assert notification_emails_send(notification_ids=[notification.pk]) == 0
     assert len(mail.outbox) == 1
