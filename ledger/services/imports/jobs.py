@@ -23,6 +23,7 @@ from ledger.models import (
     ImportJob,
     ImportJobStatus,
     ImportMode,
+    Organisation,
     Place,
     SpendReturn,
     SpendReturnStatus,
@@ -98,6 +99,10 @@ def import_job_create(
     if size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(upload_too_large_message(size))
     validate_spreadsheet(file, filename)
+    # The quota and the duplicate check read all of the organisation's imports, not just this
+    # return's: two uploads to two of its returns at once would both pass on the same reading.
+    # Its row's lock makes the second wait for the first to commit (or roll back).
+    Organisation.objects.select_for_update().get(pk=spend_return.organisation_id)
     refuse_over_quota(organisation=spend_return.organisation, size=size)
     refuse_duplicate(
         organisation=spend_return.organisation,
