@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 
+from ledger.models import LineChangeSummary, WorkflowEvent
+
 from .history import describe_context
-from .models import LineChangeSummary, WorkflowEvent
 from .models.events import EVENT_MODELS
 from .models.links import LINK_EVENT_MODELS
 

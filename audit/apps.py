@@ -11,6 +11,9 @@ class AuditConfig(AppConfig):
         from audit import worker
 
         worker.connect_signals()
+        # The readers other apps' pages ask for a record's history (see totalplace.history).
+        from audit import history, selectors  # noqa: F401 (register on import)
+
         # After every migrate (once, with this app as sender): guard every history table,
         # including ones other apps' migrations have just added (see audit.guards).
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="audit.guards")

@@ -3,7 +3,7 @@
 An entry is everything done in one audit context (one request, task or command): the workflow
 steps taken, the fields changed from → to, the links added or removed (a pilot's places...),
 and how many lines were added, changed or deleted.
-Entries come newest first. On SQLite only workflow events exist (see ``audit.context``).
+Entries come newest first. On SQLite only workflow events exist (see ``totalplace.audit_context``).
 """
 
 from dataclasses import dataclass, field
@@ -12,15 +12,12 @@ from typing import Any
 
 from django.db import models
 
-from .context import uses_triggers
+from ledger.models import LineChangeSummary, SpendLine, SpendReturn, WorkflowAction, WorkflowEvent
+from totalplace.audit_context import uses_triggers
+from totalplace.history import provides
+
 from .formatting import EMPTY, Names, display, raw_value, tracked_fields
-from .models import (
-    LineChangeSummary,
-    SpendLineEvent,
-    SpendReturnEvent,
-    WorkflowAction,
-    WorkflowEvent,
-)
+from .models import SpendLineEvent, SpendReturnEvent
 from .models.events import EVENT_MODELS
 from .models.links import ADD, LINK_EVENT_MODELS, REVERSE_LINK_EVENT_MODELS
 
@@ -246,10 +243,9 @@ def spend_return_status_history(*, spend_return_id: int) -> list[Entry]:
     return entries
 
 
+@provides("record")
 def object_history(obj: models.Model) -> list[Entry]:
     """Any tracked record's history (the admin's history page): its changes and its links'."""
-    from ledger.models import SpendLine, SpendReturn
-
     if isinstance(obj, SpendReturn):
         return spend_return_history(spend_return_id=obj.pk)
     records = []

@@ -8,7 +8,7 @@ django-pghistory's own middleware does), so a token's user is recorded too, with
 
 from django.core.handlers.wsgi import WSGIRequest
 
-from .context import audit_context, audit_context_update, user_metadata
+from totalplace.audit_context import audit_context, audit_context_update, user_metadata
 
 
 class _AuditedRequest(WSGIRequest):

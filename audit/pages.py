@@ -12,12 +12,13 @@ from django.shortcuts import render
 
 from ledger.models import ImportJob, ImportJobStatus, SpendReturn
 from ledger.pages.keyset import keyset_page, old_page_redirect
+from ledger.selectors.access import sees_trail
 from ledger.selectors.returns import spend_return_get
+from totalplace.audit_context import uses_triggers
 from totalplace.permissions import permission_required
 
 from . import history
-from .context import uses_triggers
-from .selectors import sees_trail, spend_return_history_for
+from .selectors import spend_return_history_for
 
 ENTRIES_PER_PAGE = 20
 LINES_PER_PAGE = 50

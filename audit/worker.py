@@ -10,7 +10,7 @@ import threading
 
 from celery import signals
 
-from .context import INHERITED_KEYS, audit_context, current
+from totalplace.audit_context import INHERITED_KEYS, audit_context, current
 
 HEADER = "totalplace_audit"
 # Open task contexts by task id, with the thread that runs each (thread pools run several).

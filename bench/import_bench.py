@@ -123,7 +123,7 @@ def raw_copy(path: Path) -> float:
 
 
 def whole_import(path: Path) -> tuple[float, dict]:
-    from audit.context import audit_context
+    from totalplace.audit_context import audit_context
 
     # As a person's import runs: in an audit context, so every line event names it.
     with audit_context(command="import_bench"):

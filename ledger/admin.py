@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from audit.admin_history import AuditHistoryAdminMixin
 from ledger.models import (
     ApiToken,
     Classification,
@@ -22,6 +21,7 @@ from ledger.models import (
     ThemeRule,
 )
 from ledger.services.lines import spend_line_correct
+from totalplace.admin_history import AuditHistoryAdminMixin
 
 
 @admin.register(FinancialYear)

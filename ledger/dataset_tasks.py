@@ -7,10 +7,10 @@ because tasks are acknowledged late: a worker lost mid-load gets its edition red
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from audit.context import audit_context_update, user_metadata
 from ledger.services.datasets.load import dataset_edition_load
 from ledger.services.datasets.preview import dataset_edition_preview
 from ledger.services.datasets.queueing import dataset_editions_requeue
+from totalplace.audit_context import audit_context_update, user_metadata
 
 
 @shared_task(name="ledger.dataset_edition_preview")

@@ -10,13 +10,13 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from audit.context import audit_context_update, user_metadata
 from ledger.models import ImportJob
 from ledger.services.imports.confirm import import_job_confirm, import_job_confirm_failed
 from ledger.services.imports.jobs import import_jobs_expire
 from ledger.services.imports.preview import import_job_run
 from ledger.services.imports.queueing import import_jobs_requeue
 from ledger.services.imports.storage import import_files_clean_up
+from totalplace.audit_context import audit_context_update, user_metadata
 from totalplace.errors import error_text
 
 logger = logging.getLogger(__name__)

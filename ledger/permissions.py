@@ -8,7 +8,7 @@ Roles:
   enters and imports lines, submits, starts new versions, keeps its theme rules;
 - **approver** (``Membership``): signs off or sends back its organisation's submitted returns,
   never one it submitted itself, and never approves a version it prepared (created, entered,
-  changed or imported lines into: ``audit.selectors.spend_return_author_ids``);
+  changed or imported lines into: ``ledger.selectors.preparers.spend_return_author_ids``);
 - **analyst** (the "Analysts" group): everything public, plus line-level downloads and large
   Fiscal Data Package export jobs;
 - **dataset editor** (the "Dataset editors" group, staff and admins): uploads, loads and
@@ -23,7 +23,6 @@ Members get tokens for their organisations; analysts, dataset editors, admins an
 
 import rules
 
-from audit.selectors import spend_return_author_ids
 from ledger.models import (
     DatasetEditionStatus,
     ImportJob,
@@ -33,6 +32,7 @@ from ledger.models import (
     SpendReturnStatus,
 )
 from ledger.selectors.access import acting_organisation_ids
+from ledger.selectors.preparers import spend_return_author_ids
 
 ANALYSTS_GROUP = "Analysts"
 DATASET_EDITORS_GROUP = "Dataset editors"

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.db import transaction
 
-from audit.admin_history import AuditHistoryAdminMixin
 from ledger.admin import UserRolesAdmin
 from pilots.models import (
     EvidenceItem,
@@ -13,6 +12,7 @@ from pilots.models import (
     SubmissionSaving,
 )
 from pilots.tasks import baselines_refresh_for_pilot
+from totalplace.admin_history import AuditHistoryAdminMixin
 from totalplace.celery import send_or_log
 
 

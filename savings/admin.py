@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
-from audit.admin_history import AuditHistoryAdminMixin
 from savings.calculations.discount import RateBand, check_schedule
 from savings.models import (
     Appraisal,
@@ -19,6 +18,7 @@ from savings.services.reference import (
     evidence_grades_changed,
     unit_cost_changed,
 )
+from totalplace.admin_history import AuditHistoryAdminMixin
 
 
 @admin.register(UnitCost)

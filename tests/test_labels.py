@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from audit.models import WorkflowAction, WorkflowEvent
+from ledger.models import WorkflowAction, WorkflowEvent
 from ledger.templatetags.labels import duration_words, import_status_label, times
 
 

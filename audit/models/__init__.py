@@ -1,3 +1,4 @@
+from . import lines  # noqa: F401 (registers the line change summaries' triggers)
 from .events import (
     BenefitFlowEvent,
     ColumnMappingEvent,
@@ -18,7 +19,6 @@ from .events import (
     SupplierMatchEvent,
     ThemeRuleEvent,
 )
-from .lines import LineChangeSummary
 from .links import (
     BenefitFlowEvidenceEvent,
     OrganisationPlaceEvent,
@@ -29,7 +29,6 @@ from .links import (
     PlaceBudgetSubmissionInitiativeEvent,
     PlaceSuccessorEvent,
 )
-from .workflow import WorkflowAction, WorkflowEvent
 
 __all__ = [
     "BenefitFlowEvidenceEvent",
@@ -44,7 +43,6 @@ __all__ = [
     "EvidenceItemEvent",
     "ImportCorrectionEvent",
     "InitiativeEvent",
-    "LineChangeSummary",
     "OrganisationEvent",
     "OrganisationPlaceEvent",
     "PilotDeepDiveEvent",
@@ -59,6 +57,4 @@ __all__ = [
     "SpendLineEvent",
     "SpendReturnEvent",
     "ThemeRuleEvent",
-    "WorkflowAction",
-    "WorkflowEvent",
 ]

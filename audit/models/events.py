@@ -2,7 +2,7 @@
 
 Each row is a snapshot of the tracked fields after an insert or update, or before a delete,
 with ``pgh_label`` (insert / update / delete), ``pgh_created_at`` (the transaction's time),
-``pgh_obj`` (the record) and ``pgh_context`` (who, through what: see ``audit.context``).
+``pgh_obj`` (the record) and ``pgh_context`` (who, through what: see ``totalplace.audit_context``).
 An update that changes none of the tracked fields writes nothing. The tables are append-only:
 a trigger refuses updates and deletes of their rows.
 

@@ -1,4 +1,5 @@
-"""One row per statement per spend return that added, changed or deleted its lines.
+"""The triggers that write the line change summaries (``ledger.models.line_changes``): one
+row per statement per spend return that added, changed or deleted its lines.
 
 A million-line import would write a million line events; the return's history page must not
 add them up on every visit. Statement-level triggers on ``SpendLine`` (beside pghistory's) group
@@ -15,87 +16,17 @@ an import to skip their history. Every update and delete of any line keeps its p
 """
 
 import pgtrigger
-from django.conf import settings
-from django.db import models
 
-from ledger.models import MoneyField, SpendLine
+from ledger.models import LineChangeSummary, SpendLine
 
 from .events import CONFIRMING_JOBS, SPEND_LINE_FIELDS
-
-
-class LineChangeSummary(models.Model):
-    """How many lines one statement added to, changed in or deleted from one spend return.
-
-    ``amount`` is the total added or deleted, or for changes the net change in the total.
-    """
-
-    LABELS = {"insert": "added", "update": "changed", "delete": "deleted"}
-
-    created_at = models.DateTimeField()
-    label = models.CharField(max_length=10)
-    spend_return = models.ForeignKey(
-        "ledger.SpendReturn",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="line_change_summaries",
-    )
-    lines = models.PositiveIntegerField()
-    amount = MoneyField(db_column="amount_pence")
-    context = models.ForeignKey(
-        "pghistory.Context",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    # Lines added by confirming an import: the job, its file's hash and who confirmed it.
-    import_job = models.ForeignKey(
-        "ledger.ImportJob",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    sha256 = models.CharField(max_length=64, blank=True, db_default="")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-
-    class Meta:
-        ordering = ["-id"]
-        indexes = [models.Index(fields=["spend_return", "-id"], name="audit_linesum_return")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["import_job"],
-                condition=models.Q(import_job__isnull=False),
-                name="audit_linesum_one_per_import",
-            )
-        ]
-        triggers = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.LABELS.get(self.label, self.label)} {self.lines} lines"
-
-    @property
-    def verb(self) -> str:
-        if self.import_job_id:
-            return "imported"
-        return self.LABELS.get(self.label, self.label)
 
 
 def _columns(names: list[str]) -> list[str]:
     return [SpendLine._meta.get_field(name).column for name in names]
 
 
-_TABLE = "audit_linechangesummary"
+_TABLE = LineChangeSummary._meta.db_table
 _INSERT = (
     f"INSERT INTO {_TABLE} (created_at, label, spend_return_id, lines, amount_pence, context_id) "
 )

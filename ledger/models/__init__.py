@@ -26,6 +26,7 @@ from .imports import (
     ThemeRuleField,
     ThemeRuleMatch,
 )
+from .line_changes import LineChangeSummary
 from .notifications import Notification, NotificationKind
 from .reference import (
     LOCAL_SECTORS,
@@ -62,8 +63,12 @@ from .transfers import (
     SupplierMatchMethod,
     SupplierMatchStatus,
 )
+from .workflow import WorkflowAction, WorkflowEvent
 
 __all__ = [
+    "LineChangeSummary",
+    "WorkflowAction",
+    "WorkflowEvent",
     "Notification",
     "NotificationKind",
     "SpendSupplierRollup",

@@ -9,9 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audit.selectors import sees_trail, spend_return_history_for
 from ledger.models import Organisation, Role, ServiceTheme, SpendReturn, SpendReturnStatus
-from ledger.selectors.access import user_organisations
+from ledger.selectors.access import sees_trail, user_organisations
 from ledger.selectors.approval import spend_return_approval_checks
 from ledger.selectors.coverage import spend_return_coverage
 from ledger.selectors.imports import import_jobs_for_return
@@ -39,6 +38,7 @@ from ledger.services.returns import (
     spend_return_new_version,
 )
 from totalplace.errors import error_text
+from totalplace.history import history_read
 from totalplace.permissions import has_perm, permission_required
 
 from .confirmations import confirm_page, confirmations
@@ -212,7 +212,9 @@ def spend_return_detail(request, pk: int):
         "coverage": spend_return_coverage(spend_return=spend_return),
         "months_form": DeclaredMonthsForm(initial={"months": spend_return.declared_months}),
         # The latest of its audit trail; the history page has the rest.
-        "history": spend_return_history_for(user=user, spend_return=spend_return)[:HISTORY_SHOWN],
+        "history": history_read("spend_return", user=user, spend_return=spend_return)[
+            :HISTORY_SHOWN
+        ],
         # Who did what, and through what: for the organisation's people and staff.
         "trail": trail,
         "show_via": trail,

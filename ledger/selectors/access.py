@@ -15,6 +15,7 @@ from ledger.models import (
     SpendReturn,
     SpendReturnStatus,
 )
+from totalplace.permissions import has_perm
 
 
 def token_scope(user) -> set[int] | None:
@@ -116,3 +117,8 @@ def export_jobs_visible(*, user) -> QuerySet[ExportJob]:
     if user.is_active and user.is_superuser:
         return ExportJob.objects.all()
     return ExportJob.objects.filter(created_by=user)
+
+
+def sees_trail(*, user, spend_return: SpendReturn) -> bool:
+    """Whether ``user`` reads the whole trail of ``spend_return``, or its status changes only."""
+    return has_perm(user, "ledger.view_spend_return_trail", spend_return)

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
 
-from audit.models import WorkflowEvent
 from ledger.calculations.cuts import Cut
 from ledger.models import (
     Dataset,
@@ -24,6 +23,7 @@ from ledger.models import (
     DatasetNotReported,
     FinancialYear,
     SpendRollup,
+    WorkflowEvent,
 )
 from ledger.models.fields import from_pence
 from ledger.services.datasets.load import progress_key

@@ -9,7 +9,6 @@ submitted and sent-back versions are seen only by their organisation's members
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 
-from audit.selectors import prepared_by_q
 from ledger.models import (
     FinancialYear,
     Membership,
@@ -20,6 +19,7 @@ from ledger.models import (
     SpendReturnStatus,
 )
 from ledger.selectors.access import user_organisations, visible_returns_q
+from ledger.selectors.preparers import prepared_by_q
 from ledger.selectors.return_figures import spend_return_figures, spend_returns_with_figures
 
 WAITING_SHOWN = 10

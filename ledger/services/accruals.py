@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
-from ledger.models import SpendReturn
+from ledger.models import SpendReturn, WorkflowAction
+from ledger.services.workflow import workflow_event_record
 
 from .imports.jobs import require_officer
 

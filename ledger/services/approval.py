@@ -5,8 +5,8 @@ version supersedes the version approved before, in the same transaction, so the 
 count both or neither. Finance officers of the organisation submit; its approvers approve or
 send back, but never send back a return they submitted, nor approve a version they prepared
 (created, entered, changed or imported lines into, or submitted: its audit trail says who, see
-``audit.selectors.spend_return_author_ids``). ``actor=None`` is the system itself (the demo
-loader, the shell), which may do anything the workflow allows.
+``ledger.selectors.preparers.spend_return_author_ids``). ``actor=None`` is the system itself
+(the demo loader, the shell), which may do anything the workflow allows.
 """
 
 from decimal import Decimal
@@ -17,10 +17,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
-from ledger.models import NotificationKind, SpendReturn, SpendReturnStatus
+from ledger.models import NotificationKind, SpendReturn, SpendReturnStatus, WorkflowAction
 from ledger.selectors.approval import spend_return_approval_checks
+from ledger.services.workflow import workflow_event_record
 from totalplace.money import pounds
 from totalplace.permissions import require_perm
 

@@ -11,10 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.importers.lines import outside_year_message
-from ledger.models import SpendLine, SpendReturn, SpendReturnStatus
+from ledger.models import SpendLine, SpendReturn, SpendReturnStatus, WorkflowAction
+from ledger.services.workflow import workflow_event_record
 
 from .imports.jobs import require_officer
 from .imports.themes import theme_matcher_for

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.selectors import spend_return_author_ids
 from ledger.models import Membership, Notification, NotificationKind, Role, SpendReturn
+from ledger.selectors.preparers import spend_return_author_ids
 
 # The step, and who hears of it: the approvers, or the people who prepared the version.
 TELLS_PREPARERS = (NotificationKind.SENT_BACK, NotificationKind.APPROVED)

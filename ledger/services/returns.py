@@ -13,8 +13,6 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Max
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.calculations.coverage import ALL_YEAR
 from ledger.models import (
     ColumnMapping,
@@ -24,7 +22,9 @@ from ledger.models import (
     SpendLine,
     SpendReturn,
     SpendReturnStatus,
+    WorkflowAction,
 )
+from ledger.services.workflow import workflow_event_record
 from totalplace.permissions import require_perm
 
 from .imports.jobs import require_officer

@@ -8,16 +8,17 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from audit.context import current, uses_triggers
-from audit.models import LineChangeSummary, SpendLineEvent, SpendReturnEvent, WorkflowEvent
+from audit.models import SpendLineEvent, SpendReturnEvent
 from ledger.models import (
     FinancialYear,
     ImportJob,
     ImportJobStatus,
+    LineChangeSummary,
     Organisation,
     Role,
     SpendLine,
     SpendReturn,
+    WorkflowEvent,
 )
 from ledger.services.access import api_token_create, membership_grant
 from ledger.services.imports.confirm import import_job_request_confirm
@@ -27,6 +28,7 @@ from tests.audit.helpers import context_of, events_of
 from tests.factories import SpendLineFactory, UserFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview, spend_file
 from tests.services import ROOT, require_postgres
+from totalplace.audit_context import current, uses_triggers
 
 SMALL_FILE = csv_bytes([DCLG_HEADER, dclg_row(amount="1,000.00"), dclg_row(amount="-0.50")])
 
@@ -173,7 +175,7 @@ def test_a_confirmation_on_a_real_worker_names_the_user_who_clicked_confirm(
     real_worker, reference_data_tx, settings
 ):
     """The request queues the task; the worker's events name that user and the task."""
-    from audit.context import audit_context
+    from totalplace.audit_context import audit_context
 
     require_postgres()
     settings.MEDIA_ROOT = str(ROOT / "var" / "test-media")

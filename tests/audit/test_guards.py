@@ -14,10 +14,10 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from audit.guards import APPEND_ONLY, guards_install, history_tables
-from audit.models import LineChangeSummary, SpendLineEvent, WorkflowEvent
+from audit.models import SpendLineEvent
 from audit.models.events import SPEND_LINE_FIELDS, SPEND_LINE_UNTRACKED
 from audit.roles import app_role_apply, app_role_grants_refresh
-from ledger.models import SpendLine, SpendReturn
+from ledger.models import LineChangeSummary, SpendLine, SpendReturn, WorkflowEvent
 from ledger.services import rollup_swap
 from ledger.services.imports import staging
 from ledger.services.imports.confirm import import_job_confirm

@@ -7,9 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audit.context import audit_context
-from audit.models import LineChangeSummary
-from ledger.models import SpendLine
+from ledger.models import LineChangeSummary, SpendLine
 from ledger.services.approval import (
     spend_return_approve,
     spend_return_send_back,
@@ -18,6 +16,7 @@ from ledger.services.approval import (
 from tests.factories import PlaceFactory, ServiceThemeFactory, SpendLineFactory, UserFactory
 from tests.pilots.factories import CostLineFactory, InitiativeFactory
 from tests.services import require_postgres
+from totalplace.audit_context import audit_context
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +196,7 @@ def test_the_admin_history_of_any_tracked_record(admin_client_logged_in, make, p
 
 def test_the_admin_lists_workflow_events(admin_client_logged_in, leeds_draft, officer, approver):
     _signed_off(leeds_draft, officer, approver)
-    response = admin_client_logged_in.get("/admin/audit/workflowevent/?action=sent_back")
+    response = admin_client_logged_in.get("/admin/ledger/workflowevent/?action=sent_back")
     assert response.status_code == 200
     assert "approver" in _text(response)
     assert admin_client_logged_in.get("/admin/audit/spendlineevent/").status_code == 200

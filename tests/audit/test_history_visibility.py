@@ -13,9 +13,16 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from audit.models import LineChangeSummary, WorkflowAction, WorkflowEvent
 from ledger.importers import ImportFileError
-from ledger.models import ImportJob, ImportJobStatus, Role, ServiceTheme
+from ledger.models import (
+    ImportJob,
+    ImportJobStatus,
+    LineChangeSummary,
+    Role,
+    ServiceTheme,
+    WorkflowAction,
+    WorkflowEvent,
+)
 from ledger.services.access import api_token_create, membership_grant
 from ledger.services.approval import spend_return_approve, spend_return_submit
 from tests.factories import UserFactory

@@ -10,7 +10,6 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from audit.context import audit_context
 from audit.history import object_history
 from audit.models import OrganisationPlaceEvent, PilotPlaceEvent
 from audit.models.links import LINK_EVENT_MODELS
@@ -32,6 +31,7 @@ from tests.pilots.factories import (
     pilot_admin_form,
 )
 from tests.services import require_postgres
+from totalplace.audit_context import audit_context
 
 pytestmark = pytest.mark.django_db
 _codes = itertools.count()

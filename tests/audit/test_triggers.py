@@ -6,18 +6,19 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from audit.context import audit_context
-from audit.models import LineChangeSummary, SpendLineEvent, SpendReturnEvent, WorkflowEvent
+from audit.models import SpendLineEvent, SpendReturnEvent
 from audit.models.events import EVENT_MODELS
 from ledger.models import (
     ColumnMapping,
     Dataset,
     DatasetEdition,
+    LineChangeSummary,
     OrganisationAlias,
     SpendLine,
     SupplierMatch,
     ThemeRule,
     ThemeRuleField,
+    WorkflowEvent,
 )
 from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.imports.confirm import import_job_confirm
@@ -46,6 +47,7 @@ from tests.pilots.factories import (
     PilotFactory,
 )
 from tests.services import require_postgres
+from totalplace.audit_context import audit_context
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 

@@ -6,9 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.context import audit_context
-from audit.models import WorkflowEvent
-from ledger.models import SpendReturnStatus
+from ledger.models import SpendReturnStatus, WorkflowEvent
 from ledger.services.approval import (
     spend_return_approve,
     spend_return_send_back,
@@ -19,6 +17,7 @@ from ledger.services.imports.jobs import import_job_cancel, import_jobs_expire
 from ledger.services.returns import spend_return_discard, spend_return_new_version
 from tests.factories import SpendLineFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, preview
+from totalplace.audit_context import audit_context
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from audit.models import WorkflowAction, WorkflowEvent
-from ledger.models import ServiceTheme, SpendLine
+from ledger.models import ServiceTheme, SpendLine, WorkflowAction, WorkflowEvent
 from ledger.services.access import api_token_create
 from ledger.services.approval import spend_return_submit
 from ledger.services.imports.themes import theme_rule_create

@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from audit.selectors import spend_return_author_ids
 from ledger.models import Role, ServiceTheme, SpendReturnStatus
+from ledger.selectors.preparers import spend_return_author_ids
 from ledger.selectors.returns import spend_returns_waiting
 from ledger.services.access import membership_grant
 from ledger.services.approval import spend_return_approve, spend_return_submit

@@ -8,8 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audit.models import WorkflowEvent
-from ledger.models import SpendLine, SpendReturnStatus, SupplierMatch, SupplierMatchStatus
+from ledger.models import (
+    SpendLine,
+    SpendReturnStatus,
+    SupplierMatch,
+    SupplierMatchStatus,
+    WorkflowEvent,
+)
 from ledger.selectors.approval import spend_return_approval_checks
 from ledger.services.accruals import spend_return_set_accruals_basis
 from ledger.services.approval import spend_return_approve, spend_return_submit

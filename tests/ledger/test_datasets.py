@@ -280,7 +280,7 @@ def test_a_driver_held_as_data_shares_top_down_figures(loader, checker, tmp_path
 
 
 def test_choices_are_in_the_editions_history(loader):
-    from audit.models import WorkflowAction, WorkflowEvent
+    from ledger.models import WorkflowAction, WorkflowEvent
 
     rows = [r for r in table() if "thousand" not in r[0]]
     edition = preview(new_edition(content=wide_bytes(rows), filename="ra.csv", actor=loader))

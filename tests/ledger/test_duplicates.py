@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audit.models import WorkflowAction, WorkflowEvent
-from ledger.models import ImportJob, ImportJobStatus, SpendLine
+from ledger.models import ImportJob, ImportJobStatus, SpendLine, WorkflowAction, WorkflowEvent
 from ledger.selectors.approval import spend_return_approval_checks
 from ledger.selectors.duplicates import spend_return_duplicate_transactions
 from ledger.services.accruals import spend_return_set_accruals_basis

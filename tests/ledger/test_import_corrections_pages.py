@@ -7,8 +7,14 @@ from django.urls import reverse
 from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
-from audit.models import WorkflowAction, WorkflowEvent
-from ledger.models import ImportCorrection, ImportJobStatus, Role, SpendLine
+from ledger.models import (
+    ImportCorrection,
+    ImportJobStatus,
+    Role,
+    SpendLine,
+    WorkflowAction,
+    WorkflowEvent,
+)
 from ledger.services.access import api_token_create, membership_grant
 from ledger.services.approval import spend_return_approve, spend_return_submit
 from ledger.services.returns import spend_return_create

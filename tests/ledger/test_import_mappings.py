@@ -12,7 +12,6 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from audit.context import uses_triggers
 from audit.models import ColumnMappingEvent
 from ledger.importers.mapping import Mapping
 from ledger.importers.spelling import close
@@ -24,6 +23,7 @@ from ledger.services.imports.mappings import column_mapping_save, column_mapping
 from ledger.services.imports.preview import import_job_run
 from tests.factories import UserFactory
 from tests.ledger.import_helpers import LEEDS_FILE, csv_bytes, preview
+from totalplace.audit_context import uses_triggers
 
 pytestmark = pytest.mark.django_db
 

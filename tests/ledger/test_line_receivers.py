@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audit.models import LineChangeSummary, SpendLineEvent
+from audit.models import SpendLineEvent
 from ledger.models import (
+    LineChangeSummary,
     Organisation,
     Place,
     Role,

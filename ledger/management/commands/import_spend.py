@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.management.base import CommandError
 
-from audit.commands import AuditedCommand
 from ledger.models import (
     ColumnMapping,
     FinancialYear,
@@ -30,6 +29,7 @@ from ledger.services.imports.jobs import import_job_cancel, import_job_create
 from ledger.services.imports.preview import import_job_run
 from ledger.services.returns import spend_return_create
 from ledger.services.years import financial_year_get
+from totalplace.commands import AuditedCommand
 from totalplace.errors import error_text
 from totalplace.money import pounds
 

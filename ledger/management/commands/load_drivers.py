@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from audit.commands import AuditedCommand
 from ledger.services.driver_values import driver_values_load
+from totalplace.commands import AuditedCommand
 
 
 class Command(AuditedCommand):

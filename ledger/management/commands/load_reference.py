@@ -1,5 +1,5 @@
-from audit.commands import AuditedCommand
 from ledger.services.reference import reference_load_all
+from totalplace.commands import AuditedCommand
 
 
 class Command(AuditedCommand):

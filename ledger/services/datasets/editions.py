@@ -18,8 +18,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.models import (
     DEFAULT_PRECEDENCE,
     Dataset,
@@ -28,7 +26,9 @@ from ledger.models import (
     DatasetEditionYear,
     DatasetFormat,
     DatasetRoute,
+    WorkflowAction,
 )
+from ledger.services.workflow import workflow_event_record
 from totalplace.permissions import require_perm
 from totalplace.uploads import upload_digest, upload_too_large_message, validate_spreadsheet
 

@@ -15,8 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.importers.errors import ImportFileError
 from ledger.models import (
     DatasetEdition,
@@ -26,8 +24,10 @@ from ledger.models import (
     DatasetLine,
     DatasetNotReported,
     FinancialYear,
+    WorkflowAction,
 )
 from ledger.models.fields import from_pence, to_pence
+from ledger.services.workflow import workflow_event_record
 from totalplace.errors import error_text
 
 from .pipeline import Reading, read_edition

@@ -11,11 +11,10 @@ import logging
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.importers.errors import ImportFileError
-from ledger.models import DatasetEdition, DatasetEditionStatus
+from ledger.models import DatasetEdition, DatasetEditionStatus, WorkflowAction
 from ledger.models.fields import from_pence
+from ledger.services.workflow import workflow_event_record
 from totalplace.errors import error_text
 
 from .pipeline import Reading, read_edition

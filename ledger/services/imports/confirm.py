@@ -15,17 +15,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.models import (
     ImportJob,
     ImportJobStatus,
     ImportMode,
     SpendLine,
     SpendReturn,
+    WorkflowAction,
 )
 from ledger.selectors.duplicates import file_held_message, return_label, returns_holding_file
 from ledger.services.transfers import supplier_matches_for_lines
+from ledger.services.workflow import workflow_event_record
 
 from .duplicates import refuse_duplicate
 from .jobs import require_officer

@@ -11,10 +11,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.importers import ImportFileError, tables
-from ledger.models import ImportCorrection, ImportJob
+from ledger.models import ImportCorrection, ImportJob, WorkflowAction
+from ledger.services.workflow import workflow_event_record
 
 from .jobs import import_job_preview_again, require_officer, require_previewed
 from .preview import job_file_opener

@@ -15,8 +15,6 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.importers.mapping import Mapping
 from ledger.models import (
     ColumnMapping,
@@ -27,7 +25,9 @@ from ledger.models import (
     Place,
     SpendReturn,
     SpendReturnStatus,
+    WorkflowAction,
 )
+from ledger.services.workflow import workflow_event_record
 from totalplace.permissions import require_perm
 from totalplace.uploads import upload_digest, upload_too_large_message, validate_spreadsheet
 

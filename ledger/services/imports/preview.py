@@ -15,8 +15,6 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.models import WorkflowAction
-from audit.services import workflow_event_record
 from ledger.importers import ImportFileError, RowError, tables
 from ledger.importers.blocks import Fixes, line_blocks, replacing
 from ledger.importers.context import Tally
@@ -35,8 +33,9 @@ from ledger.importers.mapping import (
 from ledger.importers.staged import frames_of
 from ledger.importers.tables import Row
 from ledger.importers.wide import read_wide
-from ledger.models import ColumnMapping, ImportJob, ImportJobStatus
+from ledger.models import ColumnMapping, ImportJob, ImportJobStatus, WorkflowAction
 from ledger.selectors.duplicates import file_held_message, returns_holding_file
+from ledger.services.workflow import workflow_event_record
 from totalplace.errors import error_text
 
 from .context import context_for, service_lines

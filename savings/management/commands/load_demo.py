@@ -1,11 +1,11 @@
 from django.conf import settings
 
-from audit.commands import AuditedCommand
 from ledger.services.demo import demo_load_cumbria
 from ledger.services.demo_accounts import DEMO_PASSWORD, demo_accounts_create
 from ledger.services.demo_datasets import demo_load_datasets
 from ledger.services.reference import reference_load_all
 from savings.services.demo import demo_load_pilots, demo_pilot_lead_grant
+from totalplace.commands import AuditedCommand
 
 
 class Command(AuditedCommand):

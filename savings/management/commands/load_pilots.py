@@ -1,7 +1,7 @@
-from audit.commands import AuditedCommand
 from ledger.services.reference import reference_load_all
 from pilots.services.seed import pilots_seed
 from savings.services.reference import discount_rates_load, unit_costs_load
+from totalplace.commands import AuditedCommand
 
 
 class Command(AuditedCommand):

@@ -6,8 +6,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
-from .context import current
-from .models import WorkflowAction, WorkflowEvent
+from ledger.models import WorkflowAction, WorkflowEvent
+from totalplace.audit_context import current
 
 
 def _actor_from_context() -> tuple[int | None, str]:

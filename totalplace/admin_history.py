@@ -1,11 +1,13 @@
-"""The admin's "History" button on a tracked record's page shows its audit trail."""
+"""The admin's "History" button on a tracked record's page shows its audit trail (read by the
+audit app: ``totalplace.history``)."""
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 
-from .context import uses_triggers
+from .audit_context import uses_triggers
+from .history import history_read
 
 ENTRIES_PER_PAGE = 25
 
@@ -17,14 +19,13 @@ class AuditHistoryAdminMixin:
     object_history_template = "audit/admin/object_history.html"
 
     def history_view(self, request, object_id, extra_context=None):
-        from .history import object_history
-
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        page = Paginator(object_history(obj), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+        entries = history_read("record", obj=obj)
+        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),
             "title": f"History: {obj}",

@@ -5,7 +5,7 @@ import getpass
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from .context import audit_context, user_metadata
+from .audit_context import audit_context, user_metadata
 
 
 class AuditedCommand(BaseCommand):

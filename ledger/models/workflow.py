@@ -1,7 +1,8 @@
 """Workflow events: the steps of a spend return's sign-off and of an import, said in words.
 
-Written by the services that take the step, in the same transaction, on every database (SQLite
-too, where there are no triggers). Rows are never changed or deleted (a trigger refuses it on
+Written by the services that take the step (``ledger.services.workflow``), in the same
+transaction, on every database (SQLite too, where there are no triggers); the audit trail reads
+them into a return's history. Rows are never changed or deleted (a trigger refuses it on
 PostgreSQL); they outlive the return or import they describe, so no foreign key is enforced.
 """
 
@@ -57,12 +58,15 @@ class WorkflowEvent(models.Model):
     reason = models.TextField(blank=True)
     # What the step concerned: version, status before, lines and total, the file...
     detail = models.JSONField(default=dict, blank=True)
-    # The audit context (audit.context) it was taken in: the same id as the trigger-written
-    # changes of the same request or task, and its metadata (path, method, task, command).
+    # The audit context (totalplace.audit_context) it was taken in: the same id as the
+    # trigger-written changes of the same request or task, and its metadata (path, method, task,
+    # command).
     context_id = models.UUIDField(null=True, blank=True)
     context = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        # Kept from when the audit app held it: no table was renamed or copied.
+        db_table = "audit_workflowevent"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["spend_return", "-created_at"], name="audit_wf_return"),
