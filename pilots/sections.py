@@ -4,10 +4,15 @@ Savings depends on pilots (its costs, benefits and results belong to initiatives
 page imported savings to show them, each app would import the other. Instead a page asks for
 ``sections(page, ...)`` and the apps built on pilots register, when they load, a function
 returning the extra template context for that page (``savings.pages.sections``).
+
+Each is given what the user may read of pilots (``visible``: pilots' rules, as querysets) so that
+it filters by them and never calls back into pilots while pilots' page is calling it.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
+
+from pilots.selectors.access import visible_to
 
 PAGES = ("initiative", "pilot", "programme", "place")
 _providers: dict[str, list[Callable[..., dict]]] = defaultdict(list)
@@ -27,9 +32,11 @@ def provides(page: str) -> Callable:
     return register
 
 
-def sections(page: str, **kwargs) -> dict:
-    """The context every registered app adds to ``page`` (given the request and the subject)."""
+def sections(page: str, *, request, subject) -> dict:
+    """The context every registered app adds to ``page`` (given the request, the subject and
+    what the user may read: ``pilots.selectors.access.Visible``)."""
+    visible = visible_to(user=request.user)
     context: dict = {}
     for provider in _providers[page]:
-        context.update(provider(**kwargs))
+        context.update(provider(request=request, subject=subject, visible=visible))
     return context

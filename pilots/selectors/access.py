@@ -2,6 +2,7 @@
 the pilot's leads (and administrators). Who may *change* a pilot is ``pilots/permissions.py``."""
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -17,25 +18,41 @@ def _led_pilot_ids(user) -> list[int]:
     return list(PilotLead.objects.filter(user=user).values_list("pilot_id", flat=True))
 
 
-def visible_initiatives(*, user) -> QuerySet[Initiative]:
-    """Published and withdrawn initiatives for everyone; drafts only for the pilot's leads."""
-    initiatives = Initiative.objects.all()
-    if user.is_authenticated and user.is_superuser:
-        return initiatives
-    return initiatives.filter(
-        ~Q(status=InitiativeStatus.DRAFT) | Q(pilot_id__in=_led_pilot_ids(user))
-    )
+@dataclass(frozen=True)
+class Visible:
+    """What one user may read of pilots, as querysets not yet run. Pilots hands it to the
+    sections other apps add to its pages (``pilots.sections``), which filter by it rather than
+    call back into these rules while pilots' page is calling them."""
+
+    initiatives: QuerySet[Initiative]
+    evidence: QuerySet[EvidenceItem]
 
 
-def visible_evidence(*, user) -> QuerySet[EvidenceItem]:
-    """Published evidence (of a public initiative, if any) for everyone; all of it for leads."""
-    evidence = EvidenceItem.objects.all()
+def visible_to(*, user) -> Visible:
+    """Initiatives: published and withdrawn ones for everyone, drafts only for the pilot's leads.
+    Evidence: published evidence (of a public initiative, if any) for everyone, all of it for
+    leads. Administrators see everything."""
+    initiatives, evidence = Initiative.objects.all(), EvidenceItem.objects.all()
     if user.is_authenticated and user.is_superuser:
-        return evidence
+        return Visible(initiatives=initiatives, evidence=evidence)
+    led = Q(pilot_id__in=_led_pilot_ids(user))
     public = Q(is_published=True) & (
         Q(initiative__isnull=True) | ~Q(initiative__status=InitiativeStatus.DRAFT)
     )
-    return evidence.filter(public | Q(pilot_id__in=_led_pilot_ids(user)))
+    return Visible(
+        initiatives=initiatives.filter(~Q(status=InitiativeStatus.DRAFT) | led),
+        evidence=evidence.filter(public | led),
+    )
+
+
+def visible_initiatives(*, user) -> QuerySet[Initiative]:
+    """The initiatives ``user`` may read (``visible_to``)."""
+    return visible_to(user=user).initiatives
+
+
+def visible_evidence(*, user) -> QuerySet[EvidenceItem]:
+    """The evidence ``user`` may read (``visible_to``)."""
+    return visible_to(user=user).evidence
 
 
 def visible_submissions(*, user):

@@ -147,7 +147,7 @@ class EvidencePackViewSet(KnownQueryParameters, viewsets.GenericViewSet):
                 Prefetch("linked_evidence", queryset=visible_evidence(user=user)),
             )
         )
-        savings = list(savings_for(subject=pilot, user=user))
+        savings = list(savings_for(subject=pilot, initiatives=visible_initiatives(user=user)))
         by_saving_initiative = defaultdict(list)
         for saving in savings:
             by_saving_initiative[saving.initiative_id].append(saving)

@@ -263,7 +263,8 @@ class SavingViewSet(
         are local and not transferable."""
         scope, key = request.query_params.get("scope"), request.query_params.get("key", "")
         subject = _subject(scope, key.strip(), request.user)
-        rows, total = realisation(savings=savings_for(subject=subject, user=request.user))
+        visible = visible_initiatives(user=request.user)
+        rows, total = realisation(savings=savings_for(subject=subject, initiatives=visible))
         body = {
             "scope": scope,
             "key": key,

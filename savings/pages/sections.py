@@ -9,6 +9,7 @@ from ledger.models import Place
 from ledger.selectors.access import user_organisations
 from pilots.models import Initiative, Pilot, Programme
 from pilots.sections import provides
+from pilots.selectors.access import Visible
 from savings import selectors
 from savings.models import Attribution
 from savings.selectors.realisation import (
@@ -21,7 +22,7 @@ from savings.selectors.realisation import (
 
 
 @provides("initiative")
-def initiative_sections(*, request, subject) -> dict:
+def initiative_sections(*, request, subject, visible: Visible) -> dict:
     appraisal = selectors.appraisal_for(initiative=subject)
     years = appraisal.years if appraisal else []
     return {
@@ -36,16 +37,16 @@ def initiative_sections(*, request, subject) -> dict:
             "cumulative": [row["cumulative_fiscal_pv_net"] for row in years],
         },
         "costs": selectors.cost_lines(initiative=subject),
-        "benefits": selectors.benefit_flows(initiative=subject, user=request.user),
+        "benefits": selectors.benefit_flows(initiative=subject, evidence=visible.evidence),
         **where_savings_land_context(selectors.attribution_for(subject=subject), subject),
-        **_realisation_context(request, subject, checks=True),
+        **_realisation_context(request, subject, visible, checks=True),
     }
 
 
-def _realisation_context(request, subject, *, checks: bool = False) -> dict:
+def _realisation_context(request, subject, visible: Visible, *, checks: bool = False) -> dict:
     """Each saving with its ledger check and the steps the user may take (an initiative), and
     forecast against realised by organisation and year (any scope)."""
-    savings = list(savings_for(subject=subject, user=request.user))
+    savings = list(savings_for(subject=subject, initiatives=visible.initiatives))
     rows, total = realisation(savings=savings)
     context = {
         "savings": savings,
@@ -69,20 +70,20 @@ def _realisation_context(request, subject, *, checks: bool = False) -> dict:
 
 
 @provides("pilot")
-def pilot_sections(*, request, subject) -> dict:
+def pilot_sections(*, request, subject, visible: Visible) -> dict:
     return {
         "savings_totals": selectors.pilot_savings_totals(pilot=subject),
         **where_savings_land_context(selectors.attribution_for(subject=subject), subject),
-        **_realisation_context(request, subject),
+        **_realisation_context(request, subject, visible),
     }
 
 
 @provides("programme")
 @provides("place")
-def scope_sections(*, request, subject) -> dict:
+def scope_sections(*, request, subject, visible: Visible) -> dict:
     return {
         **where_savings_land_context(selectors.attribution_for(subject=subject), subject),
-        **_realisation_context(request, subject),
+        **_realisation_context(request, subject, visible),
     }
 
 

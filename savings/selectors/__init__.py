@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from ledger.models import Organisation
-from pilots.models import Initiative, Pilot, Programme
+from pilots.models import EvidenceItem, Initiative, Pilot, Programme
 from savings.calculations.appraisal import BenefitInput, CostInput
 from savings.calculations.discount import RateBand, schedule_from_csv
 from savings.models import Appraisal, Attribution, BenefitFlow, CostLine, DiscountRate, UnitCost
@@ -31,17 +31,16 @@ def cost_lines(*, initiative: Initiative) -> QuerySet[CostLine]:
     return initiative.costs.select_related("payer").order_by("year", "payer__name", "id")
 
 
-def benefit_flows(*, initiative: Initiative, user=None) -> QuerySet[BenefitFlow]:
-    """The initiative's benefits; with ``user``, each with the evidence that user may see."""
+def benefit_flows(
+    *, initiative: Initiative, evidence: QuerySet[EvidenceItem] | None = None
+) -> QuerySet[BenefitFlow]:
+    """The initiative's benefits; with ``evidence`` (what the reader may see of it: pilots'
+    ``Visible.evidence``), each with its own evidence among those."""
     flows = initiative.benefits.select_related(
         "beneficiary", "unit_cost__evidence_grade", "evidence_grade"
     )
-    if user is not None:
-        from pilots.selectors.access import visible_evidence
-
-        flows = flows.prefetch_related(
-            Prefetch("evidence", queryset=visible_evidence(user=user).order_by("title"))
-        )
+    if evidence is not None:
+        flows = flows.prefetch_related(Prefetch("evidence", queryset=evidence.order_by("title")))
     return flows.order_by("value_type", "beneficiary__name", "lag", "id")
 
 

@@ -153,11 +153,9 @@ def _benefits(submission: PlaceBudgetSubmission) -> Answer:
 
 def _analyses(submission: PlaceBudgetSubmission, user) -> Answer:
     answer = Answer(4, QUESTIONS[3])
+    visible = visible_initiatives(user=user)
     initiatives = list(
-        visible_initiatives(user=user)
-        .filter(submissions=submission)
-        .select_related("pilot")
-        .order_by("title")
+        visible.filter(submissions=submission).select_related("pilot").order_by("title")
     )
     appraisals = {a.initiative_id: a for a in Appraisal.objects.filter(initiative__in=initiatives)}
     rows = []
@@ -182,7 +180,7 @@ def _analyses(submission: PlaceBudgetSubmission, user) -> Answer:
             rows,
         )
     )  # fmt: skip
-    savings = [s for i in initiatives for s in savings_for(subject=i, user=user)]
+    savings = [s for i in initiatives for s in savings_for(subject=i, initiatives=visible)]
     table, total = realisation(savings=savings)
     answer.tables.append(
         (

@@ -76,10 +76,10 @@ def realisation(*, savings: Iterable[Saving]) -> tuple[list[RealisationRow], Rea
     return [rows[key] for key in sorted(rows)], total
 
 
-def savings_for(*, subject, user) -> QuerySet[Saving]:
+def savings_for(*, subject, initiatives: QuerySet[Initiative]) -> QuerySet[Saving]:
     """The savings of an initiative, or of the published initiatives of a pilot, of the pilots
-    covering a place or of a programme, that ``user`` may see."""
-    initiatives = visible_initiatives(user=user)
+    covering a place or of a programme, among ``initiatives``: those the reader may see
+    (pilots' ``visible_initiatives``, or ``Visible.initiatives`` on pilots' pages)."""
     if isinstance(subject, Initiative):
         scope = Q(initiative=subject)
     else:

@@ -8,6 +8,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from itertools import chain, islice
 
 from django.core.exceptions import ValidationError
@@ -126,9 +127,9 @@ def _run(job_id: int) -> ImportJob:
 
 
 def job_file_opener(job: ImportJob):
-    """Opens the job's stored file, for the readers (which open it once per pass)."""
-    name = job.file.name
-    return lambda: default_storage.open(name, "rb")
+    """Opens the job's stored file, for the readers (which open it once per pass). The storage's
+    own ``open``, bound to the name: the readers call no service back while they read."""
+    return partial(default_storage.open, job.file.name, "rb")
 
 
 def _preview(job: ImportJob) -> None:
