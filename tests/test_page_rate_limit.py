@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from tests.factories import UserFactory
-from totalplace.page_rate_limit import parse_rate
+from totalplace.middleware import parse_rate
 
 pytestmark = pytest.mark.django_db
 

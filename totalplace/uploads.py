@@ -2,8 +2,8 @@
 
 Size: one limit (``MAX_UPLOAD_BYTES``) for every file a user can send, in three layers, so a
 file over the limit is refused clearly and nothing is written:
-- ``UploadSizeLimitMiddleware`` refuses a request whose declared body is far over the limit
-  before Django reads it (no temporary file fills the disk);
+- ``UploadSizeLimitMiddleware`` (``totalplace/middleware.py``) refuses a request whose
+  declared body is far over the limit before Django reads it (no temporary file fills the disk);
 - ``validate_upload_size`` on every upload field (page forms and API serializers) says which
   file is too large and what the limit is;
 - the services check again before they store a file (commands and scripts call them too).
@@ -22,8 +22,6 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
@@ -163,25 +161,3 @@ class RandomName:
 
     def __eq__(self, other) -> bool:
         return isinstance(other, RandomName) and other.folder == self.folder
-
-
-class UploadSizeLimitMiddleware:
-    """Answer 413 to a request declaring a body bigger than the upload limit allows."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.MAX_UPLOAD_BYTES + REQUEST_OVERHEAD_BYTES:
-            # The declared length is the whole request (file and form), hence "The upload".
-            message = upload_too_large_message(length, what="The upload")
-            if request.path.startswith("/api/"):
-                body = {"error": {"status": 413, "code": "too_large", "message": message}}
-                return JsonResponse(body, status=413)
-            page = render_to_string("upload_too_large.html", {"message": message}, request=request)
-            return HttpResponse(page, status=413)
-        return self.get_response(request)

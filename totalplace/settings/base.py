@@ -62,16 +62,16 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     # Before anything reads the body: a request far over MAX_UPLOAD_BYTES is refused unread.
-    "totalplace.uploads.UploadSizeLimitMiddleware",
+    "totalplace.middleware.UploadSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Anonymous page views per client address (the API has its own throttles).
-    "totalplace.page_rate_limit.AnonymousPageRateLimitMiddleware",
+    "totalplace.middleware.AnonymousPageRateLimitMiddleware",
     # A NUL byte in a query string or form is a 400 here, not a database error later.
-    "totalplace.request_guard.RejectNulBytesMiddleware",
+    "totalplace.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -27,7 +27,6 @@ from ledger.selectors.duplicates import file_held_message, return_label, returns
 from ledger.services.transfers import supplier_matches_for_lines
 from ledger.services.workflow import workflow_event_record
 
-from .duplicates import refuse_duplicate
 from .jobs import require_officer
 from .mappings import column_mapping_remember
 from .staging import (
@@ -36,6 +35,7 @@ from .staging import (
     staged_lines_summary,
     staged_lines_transfer,
 )
+from .storage import refuse_duplicate
 
 
 def _ready(job: ImportJob) -> None:

@@ -32,9 +32,8 @@ from totalplace.permissions import require_perm
 from totalplace.uploads import upload_digest, upload_too_large_message, validate_spreadsheet
 
 from .apportionment import driver_for
-from .duplicates import refuse_duplicate
 from .staging import staged_lines_delete
-from .storage import refuse_over_quota
+from .storage import refuse_duplicate, refuse_over_quota
 
 # A preview that has finished and can be read again (a new mapping, corrected cells).
 PREVIEWED = (

@@ -1,5 +1,6 @@
-"""Uploaded spend files on disk: each organisation's quota, and the clean-up of files no
-import needs any more.
+"""Uploaded spend files: never the same file twice for an organisation and year, each
+organisation's quota, and the clean-up of files no import needs any more. The upload checks
+both before it stores a file, and the confirmation checks for a duplicate again.
 
 A file stays while its import may still use it (queued, previewing, waiting for confirmation)
 and once confirmed (it is the return's source file). A failed or cancelled import's file is
@@ -12,11 +13,51 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
-from ledger.models import ImportJob, ImportJobStatus, Organisation
+from ledger.models import FinancialYear, ImportJob, ImportJobStatus, Organisation, SpendReturn
 from totalplace.uploads import human_size
 
 # Imports whose file nothing will read again: they wrote no lines and cannot be resumed.
 ABANDONED = (ImportJobStatus.FAILED, ImportJobStatus.CANCELLED)
+
+
+def return_holding_file(
+    *, organisation: Organisation, financial_year: FinancialYear, sha256: str
+) -> SpendReturn | None:
+    """The return (any version, any status) whose lines came from a file with this SHA-256."""
+    job = (
+        ImportJob.objects.filter(
+            organisation=organisation,
+            financial_year=financial_year,
+            sha256=sha256,
+            status=ImportJobStatus.CONFIRMED,
+        )
+        .select_related("spend_return__organisation", "spend_return__financial_year")
+        .first()
+    )
+    if job is not None:
+        return job.spend_return
+    return (
+        SpendReturn.objects.filter(
+            organisation=organisation, financial_year=financial_year, source_sha256=sha256
+        )
+        .select_related("organisation", "financial_year")
+        .first()
+    )
+
+
+def refuse_duplicate(
+    *, organisation: Organisation, financial_year: FinancialYear, sha256: str
+) -> None:
+    existing = return_holding_file(
+        organisation=organisation, financial_year=financial_year, sha256=sha256
+    )
+    if existing is not None:
+        raise ValidationError(
+            f"This file has already been imported into {existing} "
+            f"({existing.get_status_display().lower()}, spend return {existing.pk}); "
+            "the same file is never imported twice.",
+            code="duplicate",
+        )
 
 
 def organisation_upload_usage(*, organisation: Organisation) -> int:
