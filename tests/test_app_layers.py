@@ -1,6 +1,7 @@
 """Apps depend on each other one way only (issue 16). Savings builds on pilots, never the
 reverse: no pilots module imports savings, at the top or inside a function. Pilots announces
-changes (``pilots.signals``) and its pages take what savings adds (``pilots.sections``) instead.
+changes (``pilots.signals``) and its pages take what savings adds (``sections`` in
+``pilots.pages.common``) instead.
 The audit trail builds on ledger, pilots and savings (its history tables name their models);
 they record their steps in their own tables (the ledger's workflow events) and in the audit
 context (``totalplace.audit_context``), and read a record's history through

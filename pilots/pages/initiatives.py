@@ -6,14 +6,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pilots.forms import InitiativeForm
-from pilots.sections import sections
 from pilots.selectors import pages
 from pilots.services.access import NOT_A_LEAD
 from pilots.services.initiatives import initiative_create, initiative_delete, initiative_update
 from totalplace.forms import apply_errors
 from totalplace.permissions import has_perm, permission_required
 
-from .common import demo_label, form_fields, initiative_of, pilot_of
+from .common import demo_label, form_fields, initiative_of, pilot_of, sections
 
 
 def initiative_detail(request, public_id):

@@ -4,11 +4,10 @@ from django.http import Http404
 from django.shortcuts import render
 
 from pilots.models import InitiativeStatus, Pilot
-from pilots.sections import sections
 from pilots.selectors import pages
 from totalplace.permissions import has_perm
 
-from .common import demo_label
+from .common import demo_label, sections
 
 
 def pilot_detail(request, slug: str):

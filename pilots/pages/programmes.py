@@ -5,10 +5,9 @@ from django.shortcuts import render
 
 from ledger.models import Place
 from pilots.models import PilotKind, Programme
-from pilots.sections import sections
 from pilots.selectors import pages
 
-from .common import demo_label
+from .common import demo_label, sections
 
 
 def programme_list(request):

@@ -21,8 +21,8 @@ def _led_pilot_ids(user) -> list[int]:
 @dataclass(frozen=True)
 class Visible:
     """What one user may read of pilots, as querysets not yet run. Pilots hands it to the
-    sections other apps add to its pages (``pilots.sections``), which filter by it rather than
-    call back into these rules while pilots' page is calling them."""
+    sections other apps add to its pages (``pilots.pages.common.sections``), which filter by it
+    rather than call back into these rules while pilots' page is calling them."""
 
     initiatives: QuerySet[Initiative]
     evidence: QuerySet[EvidenceItem]

@@ -1,14 +1,14 @@
 """What savings shows on pilots' pages: an initiative's appraisal, costs and benefits, and where
-the savings land for an initiative, a pilot, a programme or a place (``pilots.sections``).
-The page's where-savings-land table and diagram are built here, beside the sections that show
-them; the CSV of the same matrix is ``matrix.py``."""
+the savings land for an initiative, a pilot, a programme or a place (the sections of
+``pilots.pages.common``). The page's where-savings-land table and diagram are built here, beside
+the sections that show them; the CSV of the same matrix is ``matrix.py``."""
 
 from django.urls import reverse
 
 from ledger.models import Place
 from ledger.selectors.access import user_organisations
 from pilots.models import Initiative, Pilot, Programme
-from pilots.sections import provides
+from pilots.pages.common import provides
 from pilots.selectors.access import Visible
 from savings import selectors
 from savings.models import Attribution
