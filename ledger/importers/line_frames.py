@@ -1,8 +1,8 @@
 """The good rows of a chunk as staged lines: themes, redactions, apportionment and the tally.
 
-The lines are an Arrow table (``STAGED_COLUMNS``) that the staging writes as ``COPY``'s CSV
-without a Python value per cell; lines apportioned across places, a Python loop anyway, are
-a pandas frame as the other readers' are.
+The lines are an Arrow table (``STAGED_COLUMNS`` but those of ``STAGED_DEFAULTS``: every line
+is direct) that the staging writes as ``COPY``'s CSV without a Python value per cell; lines
+apportioned across places, a Python loop anyway, are a pandas frame as the other readers' are.
 
 Part of the line reader (``lines.LineReader``): what it does once a chunk's rows are checked.
 """
@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from .columns import codes_of, exact_group_sums, exact_sum, row_keys
 from .context import EXAMPLES_KEPT, Context, Tally
-from .staged import STAGED_COLUMNS, staged_frame
+from .staged import staged_frame
 from .totals import totals_row_settle
 from .values import is_redacted
 
@@ -68,13 +68,9 @@ class LineFrames:
                 "job_id": np.full(n, ctx.job_id, dtype=np.int64),
                 "source_row": self._numbers[alive[good]],
                 "place_id": places,
-                "organisation_id": np.full(n, ctx.organisation_id, dtype=np.int64),
                 "theme_id": themes,
                 "amount_pence": pence,
                 "spend_kind": kinds,
-                "basis": _repeated("direct", n),
-                "driver": _repeated("", n),
-                "driver_source": _repeated("", n),
                 "description": texts["description"],
                 "expense_type": texts["expense_type"],
                 "expense_area": texts["expense_area"],
@@ -202,7 +198,7 @@ def _repeated(text: str, n: int) -> pa.Array:
 def _as_frame(table: pa.Table) -> pd.DataFrame:
     """The lines as ``staged_frame`` makes them (Python values, integers as 64 bits)."""
     columns = {}
-    for name in STAGED_COLUMNS:
+    for name in table.column_names:
         column = table.column(name)
         if pa.types.is_integer(column.type) and not column.null_count:
             columns[name] = column.to_numpy()

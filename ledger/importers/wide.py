@@ -97,7 +97,6 @@ def read_wide(
                 ctx.job_id,
                 number,
                 place_id,
-                organisation_id,
                 theme_id,
                 pence,
                 "revenue",

@@ -272,8 +272,9 @@ class ImportCorrection(models.Model):
 class ImportStagedLine(models.Model):
     """A previewed line waiting for confirmation (the staging table; UNLOGGED on PostgreSQL).
 
-    The same columns as ``SpendLine`` minus what the return supplies. No foreign-key
-    constraints: the rows are written by COPY, checked by the import, and deleted once copied.
+    The same columns as ``SpendLine`` minus what the return and the job supply (the return,
+    the year, the organisation). No foreign-key constraints: the rows are written by COPY,
+    checked by the import, and deleted once copied.
     """
 
     job = models.ForeignKey(
@@ -285,13 +286,14 @@ class ImportStagedLine(models.Model):
     )
     source_row = models.PositiveIntegerField()
     place_id = models.BigIntegerField()
-    organisation_id = models.BigIntegerField()
     theme_id = models.BigIntegerField()
     amount = MoneyField(db_column="amount_pence")
     spend_kind = models.CharField(max_length=7)
-    basis = models.CharField(max_length=11)
-    driver = models.CharField(max_length=40, blank=True)
-    driver_source = models.CharField(max_length=200, blank=True)
+    # Defaults in the table too: COPY leaves these out unless a chunk has apportioned lines
+    # (``ledger.importers.staged.STAGED_DEFAULTS``).
+    basis = models.CharField(max_length=11, default="direct", db_default="direct")
+    driver = models.CharField(max_length=40, blank=True, default="", db_default="")
+    driver_source = models.CharField(max_length=200, blank=True, default="", db_default="")
     description = models.CharField(max_length=255, blank=True)
     expense_type = models.CharField(max_length=255, blank=True)
     expense_area = models.CharField(max_length=255, blank=True)

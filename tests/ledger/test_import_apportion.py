@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from ledger.models import (
     Role,
 )
 from ledger.services.access import membership_grant
+from ledger.services.imports import staging
 from ledger.services.imports.apportionment import Driver, apportionment_places, driver_for
 from ledger.services.imports.confirm import import_job_confirm
 from ledger.services.returns import spend_return_create
@@ -125,3 +127,50 @@ def test_equal_shares_and_refusals(cumbria, leeds):
         driver_for(organisation=leeds, financial_year=year, name="population")
     with pytest.raises(ValidationError, match="Unknown apportionment driver"):
         driver_for(organisation=cumbria, financial_year=year, name="rainfall")
+
+
+def test_a_file_of_direct_and_apportioned_lines_stages_the_same_by_copy_and_by_the_orm(
+    cumbria, populations, officer, monkeypatch
+):
+    """Only a chunk with apportioned lines sends the basis and driver (the staging table's
+    defaults say "direct" otherwise); either way, and by either path, each line says how it was
+    placed, and every confirmed line is the job's organisation's (not staged: from the job)."""
+    year = FinancialYear.objects.get(code="2010-11")
+    carlisle = Place.objects.get(name="Carlisle")
+    header = ["Date", "Supplier Name", "Expense Area", "Place Code", "Amount"]
+    copied = []
+    sql = staging.copy_sql
+    monkeypatch.setattr(staging, "copy_sql", lambda columns: copied.append(columns) or sql(columns))
+    staged = {}
+    # SQLite has only the ORM's path; PostgreSQL both.
+    for by_copy in (True, False)[connection.vendor != "postgresql" :]:
+        monkeypatch.setattr(staging, "uses_copy", lambda by_copy=by_copy: by_copy)
+        spend_return = spend_return_create(organisation=cumbria, financial_year=year, actor=None)
+        rows = [  # another file for each path: a file is imported once
+            header,
+            ["14/01/2011", f"Direct Ltd {by_copy}", "Highways", carlisle.gss_code, "10.00"],
+            ["14/01/2011", "Split Ltd", "Highways", "", "6.00"],
+        ]
+        job = preview(spend_return, csv_bytes(rows), actor=officer, apportion=True)
+        assert job.status == ImportJobStatus.READY, job.errors
+        staged[by_copy] = list(
+            job.staged_lines.order_by("id").values_list(
+                "source_row", "place_id", "amount", "basis", "driver", "driver_source"
+            )
+        )
+        import_job_confirm(job=job, actor=officer)
+        lines = spend_return.lines.order_by("id")
+        assert {line.organisation_id for line in lines} == {cumbria.pk}
+        assert [(line.basis, line.driver) for line in lines] == [
+            (Basis.DIRECT, ""),
+            *[(Basis.APPORTIONED, "population")] * 6,
+        ]
+    assert staged[False][0] == (2, carlisle.pk, Decimal("10.00"), "direct", "", "")
+    assert {line[3:] for line in staged[False][1:]} == {
+        ("apportioned", "population", "Population 2010-11: Test mid-year estimates")
+    }
+    if True in staged:
+        assert staged[True] == staged[False]
+        assert [("basis" in c, "driver" in c, "organisation_id" in c) for c in copied] == [
+            (True, True, False)
+        ]

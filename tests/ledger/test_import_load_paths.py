@@ -34,6 +34,7 @@ AWKWARD = [
     ["16/01/2011", "Carriage\rReturn", "None", "x\\", "3.00"],
 ]
 COLUMNS = [c for c in staging.STAGED_COLUMNS if c not in ("job_id", "amount_pence")] + ["amount"]
+PER_LINE = [c for c in staging.STAGED_COLUMNS if c not in staging.STAGED_DEFAULTS]
 
 
 def _staged(job):
@@ -93,7 +94,8 @@ def test_columns_of_one_value_are_written_once_and_stage_the_same_lines(
     for line in lines:
         line["amount_pence"] = int(line.pop("amount") * 100)
     columns, text = staging.copy_csv(pd.DataFrame(lines, columns=list(staging.STAGED_COLUMNS)))
-    assert sorted(columns) == sorted(staging.STAGED_COLUMNS)
+    # Every line direct: the basis and driver are left to the staging table's defaults.
+    assert sorted(columns) == sorted(PER_LINE)
     if len(lines) > 1:  # the supplier, the same on every line, before the row number
         assert columns.index("supplier_name") < columns.index("source_row")
     assert text.count("\n") == text.count("Acme Ltd") == len(lines)
@@ -122,6 +124,26 @@ def test_postgresql_stages_by_copy_into_an_unlogged_table(leeds_draft):
     assert ImportStagedLine.objects.filter(job=job).count() == 8837
     import_job_confirm(job=job, actor=None)
     assert SpendLine.objects.filter(spend_return=leeds_draft).count() == 8837
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_copy_is_sent_only_the_columns_that_vary_line_by_line(leeds_draft, monkeypatch):
+    """The organisation is the job's (the confirmation takes it from there), and a chunk of
+    direct lines leaves its basis and driver to the staging table's defaults."""
+    require_postgres()
+    copied = []
+    sql = staging.copy_sql
+    monkeypatch.setattr(staging, "copy_sql", lambda columns: copied.append(columns) or sql(columns))
+    job = preview(leeds_draft, LEEDS_FILE)
+    assert (job.status, job.staged_count) == (ImportJobStatus.READY, 8837)
+    assert copied and {tuple(columns) for columns in copied} == {tuple(PER_LINE)}
+    assert set(ImportStagedLine.objects.filter(job=job).values_list("basis", "driver")) == {
+        ("direct", "")
+    }
+    import_job_confirm(job=job, actor=None)
+    lines = SpendLine.objects.filter(spend_return=leeds_draft)
+    assert set(lines.values_list("organisation_id", flat=True)) == {job.organisation_id}
 
 
 @pytest.mark.services

@@ -22,7 +22,13 @@ import pyarrow.csv as pacsv
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
-from ledger.importers.staged import STAGED_COLUMNS, STAGED_TEXT, rows_of
+from ledger.importers.staged import (
+    STAGED_COLUMNS,
+    STAGED_DEFAULTS,
+    STAGED_TEXT,
+    columns_of,
+    rows_of,
+)
 from ledger.models import ImportJob, ImportStagedLine, SpendLine, SpendReturn
 from ledger.models.fields import from_pence
 from ledger.services.line_receivers import line_receivers_of, line_receivers_set
@@ -56,6 +62,12 @@ COPY_READ_SIZE = 1024 * 1024
 # sort in memory is as quick as the key.
 ORDERED_READ_AFTER_ROWS = 50_000
 LEDGER_COLUMNS = ", ".join(c for c in STAGED_COLUMNS if c != "job_id")
+# COPY's cost grows with the columns it splits and checks on every line, and the preview waits
+# for it: a staged line holds only what can vary line by line. Its organisation is the job's
+# (taken from the job by the confirmation), and the columns of ``STAGED_DEFAULTS`` are sent only
+# by chunks with apportioned lines. The job stays on every line: it is what keeps concurrent
+# jobs' lines apart, and a default read from a session setting would cost PostgreSQL a function
+# call and the same integer parse a line (measured no cheaper than the field itself).
 
 
 @dataclass
@@ -76,8 +88,8 @@ def stage_lines(
     frames: Iterable[pd.DataFrame],
     progress: Callable[[], None] | None = None,
 ) -> int:
-    """Write the readers' frames of lines (``STAGED_COLUMNS``) for ``job``; returns how many
-    were written."""
+    """Write the readers' frames of lines (``STAGED_COLUMNS``, those of ``STAGED_DEFAULTS``
+    optional) for ``job``; returns how many were written."""
     if uses_copy():
         return _stage_by_copy(frames, progress)
     written = 0
@@ -91,25 +103,33 @@ def stage_lines(
 
 def copy_csv(frame: pd.DataFrame) -> tuple[tuple[str, ...], str]:
     """The frame as COPY's CSV, and its columns in the order written: integers and dates as
-    text, booleans as t/f, None as an unquoted empty field (NULL).
+    text, booleans as t/f, None as an unquoted empty field (NULL). A column of
+    ``STAGED_DEFAULTS`` holding its default on every line is left to the table's default.
 
     Nearly every chunk has no text that needs quoting (no comma, quote or line break): its
-    columns are joined as they are, and those with one value throughout the chunk (the job, the
-    organisation, the basis, often the place and the kind) come first, written once into the
-    text that separates the lines, so each line joins only the columns that vary. Any other
-    chunk is written whole by the csv module, which quotes what needs it.
+    columns are joined as they are, and those with one value throughout the chunk (the job, often
+    the place and the kind) come first, written once into the text that separates the lines, so
+    each line joins only the columns that vary. Any other chunk is written whole by the csv
+    module, which quotes what needs it.
     """
     if not len(frame):
-        return STAGED_COLUMNS, ""
-    if any(_needs_quotes(frame[name]) for name in STAGED_TEXT):
+        return columns_of(frame), ""
+    same = [name for name in columns_of(frame) if _one_value(frame[name])]
+    defaulted = [
+        name
+        for name, value in STAGED_DEFAULTS.items()
+        if name in same and frame[name].iloc[0] == value
+    ]
+    sent = [name for name in columns_of(frame) if name not in defaulted]
+    if any(_needs_quotes(frame[name]) for name in STAGED_TEXT if name in sent):
         out = io.StringIO()
         # CRLF line ends: Python 3.11's writer quotes only the line end's characters, and a
         # lone carriage return in a value must be quoted too.
-        rows = zip(*(_as_text(frame[name]) for name in STAGED_COLUMNS), strict=True)
+        rows = zip(*(_as_text(frame[name]) for name in sent), strict=True)
         csv.writer(out, lineterminator="\r\n").writerows(rows)
-        return STAGED_COLUMNS, out.getvalue()
-    same = [name for name in STAGED_COLUMNS if _one_value(frame[name])]
-    varying = [name for name in STAGED_COLUMNS if name not in same]
+        return tuple(sent), out.getvalue()
+    same = [name for name in same if name in sent]
+    varying = [name for name in sent if name not in same]
     lines = map(",".join, zip(*(_as_text(frame[name]) for name in varying), strict=True))
     lead = "".join(_as_text(frame[name].iloc[:1])[0] + "," for name in same)
     if not varying:  # a single line
@@ -120,21 +140,23 @@ def copy_csv(frame: pd.DataFrame) -> tuple[tuple[str, ...], str]:
 def copy_arrow(table: pa.Table) -> tuple[tuple[str, ...], bytes]:
     """The line reader's Arrow table as COPY's CSV, written by pyarrow's CSV writer (in C,
     without a Python value per cell): integers and dates as text, booleans as true/false,
-    null as an empty field (NULL; the text columns are never NULL: see ``copy_sql``).
+    null as an empty field (NULL; the text columns are never NULL: see ``copy_sql``). Its
+    columns are its own (the line reader's hold no column of ``STAGED_DEFAULTS``).
 
     Nothing is quoted unless a chunk has a text that needs it (a comma, quote or line break):
     PostgreSQL reads unquoted fields faster, and the preview waits for its COPY. Such a chunk
     is written with every text quoted (so ``\\.`` is only ever text).
     """
     out = io.BytesIO()
+    columns = columns_of(table)
     if table.num_rows:
-        table = table.select(list(STAGED_COLUMNS))
+        table = table.select(list(columns))
         try:
             pacsv.write_csv(table, out, write_options=_WRITE_UNQUOTED)
         except pa.ArrowInvalid:  # a value holds a comma, a quote or a line break
             out = io.BytesIO()
             pacsv.write_csv(table, out, write_options=_WRITE_QUOTED)
-    return STAGED_COLUMNS, out.getvalue()
+    return columns, out.getvalue()
 
 
 _WRITE_UNQUOTED = pacsv.WriteOptions(include_header=False, quoting_style="none")
@@ -229,8 +251,7 @@ def _stage_by_copy(frames: Iterable[pd.DataFrame], progress: Callable[[], None] 
 
 def _orm_chunk(frame: pd.DataFrame) -> None:
     objects = []
-    for row in rows_of(frame):
-        values = dict(zip(STAGED_COLUMNS, row, strict=True))
+    for values in rows_of(frame):
         values["amount"] = from_pence(values.pop("amount_pence"))
         objects.append(ImportStagedLine(**values))
     ImportStagedLine.objects.bulk_create(objects, batch_size=2000)
@@ -288,7 +309,8 @@ def staged_lines_transfer(
 ) -> int:
     """Copy the job's staged lines into the ledger as lines of ``spend_return``, in file order,
     each with its receiver (``SpendLine.receiver``) from the payer's supplier matches as they
-    are now: the lines are written once, not written and then updated. ``suppliers``: the
+    are now, and the job's organisation: the lines are written once, not written and then
+    updated. ``suppliers``: the
     staged lines' supplier names (``staged_lines_summary``).
 
     Must run inside the caller's transaction (the confirmation is all or nothing), after the
@@ -304,11 +326,12 @@ def staged_lines_transfer(
     # Table and column names are our own constants; the values go in as parameters.
     sql = (
         f"INSERT INTO {SpendLine._meta.db_table} "  # noqa: S608
-        f"(spend_return_id, financial_year_id, import_job_id, receiver_id, {LEDGER_COLUMNS}) "
-        f"SELECT %s, %s, %s, {receiver}, {LEDGER_COLUMNS} FROM {STAGED_TABLE} "
+        "(spend_return_id, financial_year_id, import_job_id, organisation_id, receiver_id, "
+        f"{LEDGER_COLUMNS}) "
+        f"SELECT %s, %s, %s, %s, {receiver}, {LEDGER_COLUMNS} FROM {STAGED_TABLE} "
         "WHERE job_id = %s ORDER BY id"
     )
-    params = [spend_return.pk, spend_return.financial_year_id, job.pk]
+    params = [spend_return.pk, spend_return.financial_year_id, job.pk, job.organisation_id]
     params += [json.dumps(receivers) if receivers else None, job.pk]
     with connection.cursor() as cursor, _without_sorting(cursor, big=job.staged_count):
         cursor.execute(sql, params)
