@@ -14,7 +14,10 @@ bodies in 400 places, 5 years and 60 themes; then the rollups. Then each anonymo
 requested through Django's test client (no network, no server: what the view and database
 cost) and its p50/p95 printed with the ratio of p95 to the 300 ms target, beside two
 baselines measured in the same run: the cheapest Django view, and a bare keyset query
-(``... WHERE spend_return_id = %s AND id > %s ORDER BY id LIMIT 51``).
+(``... WHERE spend_return_id = %s AND id > %s ORDER BY id LIMIT 51``). With
+``--without-index NAME`` it measures every page as the ledger is and without that index of
+SpendLine (dropped in a rolled-back transaction), alternating ``--rounds`` times, and prints each
+page's median p95 both ways.
 """
 
 import argparse
@@ -248,7 +251,7 @@ def _page(client: Client, url: str, status: int = 200):
     return get
 
 
-def bench_pages(requests: int) -> None:
+def bench_pages(requests: int) -> dict[str, float]:
     big = SpendReturn.objects.get(title=BIG_TITLE)
     home = Place.objects.filter(kind=PlaceKind.DISTRICT, parent__isnull=False).order_by("pk")[0]
     county = home.parent
@@ -304,11 +307,39 @@ def bench_pages(requests: int) -> None:
     _, _, bare_view_p95 = row("baseline: bare Django view", _page(client, "/bench/bare/"), requests)
     row("baseline: bare keyset SQL (LIMIT 51)", bare_keyset, requests)
     worst = 0.0
+    p95s = {}
     for name, url, status in pages:
-        _, _, p95 = row(name, _page(client, url, status), requests, bare_view_p95)
-        worst = max(worst, p95)
+        _, _, p95s[name] = row(name, _page(client, url, status), requests, bare_view_p95)
+        worst = max(worst, p95s[name])
     verdict = "every page within" if worst <= TARGET_MS else "OVER"
     print(f"\nslowest p95 {worst:.0f} ms: {verdict} the {TARGET_MS} ms target")
+    return p95s
+
+
+def bench_without(index: str, requests: int, rounds: int) -> None:
+    """The pages as the ledger is and without one of SpendLine's indexes, alternating
+    ``rounds`` times, then each page's median p95 both ways. Both inside a transaction that is
+    rolled back, the index dropped in it for the second (the test client runs each view in this
+    thread, on this connection); the cache emptied before each, so both start cold."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    p95s: dict[str, dict[str, list[float]]] = {"with": {}, "without": {}}
+    for n in range(rounds):
+        for way in ("with", "without"):
+            cache.clear()
+            print(f"\nround {n + 1}, {way} {index}; load average {os.getloadavg()[0]:.1f}")
+            with transaction.atomic():
+                if way == "without":
+                    sql(f'DROP INDEX "{index}"')
+                for name, p95 in bench_pages(requests).items():
+                    p95s[way].setdefault(name, []).append(p95)
+                transaction.set_rollback(True)
+    print(f"\nmedian p95 of {rounds} alternating rounds, ms: with {index}, without, ratio")
+    for name, with_index in p95s["with"].items():
+        kept = statistics.median(with_index)
+        dropped = statistics.median(p95s["without"][name])
+        print(f"  {name:38}{kept:8.1f} {dropped:8.1f} {dropped / kept:8.2f}x")
 
 
 def row(name, fn, requests, bare_p95=None):
@@ -324,6 +355,13 @@ def main():
     parser.add_argument("--return-lines", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep the previous run's ledger")
+    parser.add_argument(
+        "--without-index",
+        default="",
+        help="also measure every page without this index of SpendLine (dropped in a rolled-back "
+        "transaction), alternating with the ledger as it is",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of --without-index")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("pages_bench needs PostgreSQL: set DATABASE_URL")
@@ -331,7 +369,10 @@ def main():
     found = SpendReturn.objects.filter(title=BIG_TITLE).first() if args.reuse else None
     if found is None or SpendLine.objects.count() != args.lines:
         generate(args.lines, big)
-    bench_pages(args.requests)
+    if args.without_index:
+        bench_without(args.without_index, args.requests, args.rounds)
+    else:
+        bench_pages(args.requests)
 
 
 if __name__ == "__main__":

@@ -163,16 +163,17 @@ class SpendLine(models.Model):
     # once, lock the rows it refers to as a constraint does, and refuse deleting a row a line
     # still refers to. The ORM still cascades and protects as before (on_delete).
     # Indexes: each one costs every imported line an insert (nine made the import's INSERT
-    # twice as slow as the table alone). place and organisation are not indexed on their own:
-    # each leads one of the composite indexes below, which serve every query (and trigger
-    # check) on them alone. theme has none (since ledger migration 0027): rollups serve every
-    # total by theme, and the lines filtered by theme (drill-down, API) are read in id order a
-    # page at a time, which PostgreSQL does through the primary key whether or not a theme index
-    # exists (EXPLAIN at 10M lines); only deleting a theme no line uses reads the whole table.
-    # financial_year has no index of its own: a year holds a fifth of the ledger or more,
-    # which PostgreSQL reads faster by scanning than through an index, and every query that
-    # narrows a year (selectors, rollups, line pages) also names a place, organisation or
-    # return, which have indexes. spend_return leads its own
+    # twice as slow as the table alone). organisation is not indexed on its own: it leads the
+    # composite indexes below, which serve every query (and trigger check) on it alone. theme
+    # has none (since ledger migration 0027) and place none (since 0043): rollups serve every
+    # total by theme or place, and the lines filtered by either (drill-down, a place's lines
+    # pages, API) are read in id order a page at a time, which PostgreSQL does through the
+    # primary key whether or not such an index exists (EXPLAIN at 10M lines; no page of
+    # bench/pages_bench.py scanned the (place, financial_year) index, and their p95 without it
+    # stayed within the run's noise: docs/benchmarks.md); only deleting a theme or place no
+    # line uses reads the whole table. financial_year has no index of its own: a year holds a
+    # fifth of the ledger or more, which PostgreSQL reads faster by scanning than through an
+    # index. spend_return leads its own
     # (spend_line_return_id): a return's lines are read, replaced and deleted through it, and
     # its page lists them in id order a page at a time (keyset pages: ``id > last seen``), which
     # an index on the return alone cannot serve without sorting all of them on every page.
@@ -260,7 +261,6 @@ class SpendLine(models.Model):
     class Meta:
         ordering = ["spend_return_id", "source_row", "id"]
         indexes = [
-            models.Index(fields=["place", "financial_year"]),
             models.Index(fields=["organisation", "financial_year"]),
             models.Index(fields=["spend_return", "id"], name="spend_line_return_id"),
             # Finding the same transaction in the organisation's other returns (the approver's
