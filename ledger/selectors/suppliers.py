@@ -11,7 +11,7 @@ body's 1M lines were grouped by a key computed per line on every cold page (4.5 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 
 from ledger.calculations.cache import cached
 from ledger.calculations.cuts import place_subtree_ids
@@ -203,13 +203,18 @@ def _supplier_profile(key: str) -> SupplierProfile | None:
 
 
 def supplier_years() -> list[FinancialYear]:
-    """The years with approved returns, newest first (the supplier list's choice of year)."""
-    approved = SpendReturn.objects.filter(status=SpendReturnStatus.APPROVED)
-    return list(
-        FinancialYear.objects.filter(pk__in=approved.values("financial_year_id")).order_by(
-            "-start_date"
-        )
-    )
+    """The years whose approved lines name (or redact) a supplier, newest first: the supplier
+    list's choice of year, the newest its default. A year whose approved returns name no payee
+    (the illustrative demo's totals by theme) is left out: it would list nothing, and as the
+    newest it was the default. Cached until the rollups next change."""
+    ids = cached("supplier-years", {}, _named_year_ids)
+    return list(FinancialYear.objects.filter(pk__in=ids).order_by("-start_date"))
+
+
+def _named_year_ids() -> list[int]:
+    # Rows of lines naming no supplier have no key and are not redacted (the model's docstring).
+    rows = SpendSupplierRollup.objects.filter(Q(redacted=True) | ~Q(supplier_key=""))
+    return list(rows.values_list("financial_year_id", flat=True).distinct())
 
 
 def supplier_search(*, text: str, limit: int = LISTED) -> list[SupplierTotal]:
