@@ -3,6 +3,7 @@ from django.conf import settings
 from ledger.services.demo import demo_load_cumbria
 from ledger.services.demo_accounts import DEMO_PASSWORD, demo_accounts_create
 from ledger.services.demo_datasets import demo_load_datasets
+from ledger.services.demo_spend_file import SPEND_FILE, demo_load_spend_file
 from ledger.services.reference import reference_load_all
 from savings.services.demo import demo_load_pilots, demo_pilot_lead_grant
 from totalplace.commands import AuditedCommand
@@ -11,8 +12,9 @@ from totalplace.commands import AuditedCommand
 class Command(AuditedCommand):
     help = (
         "Load the illustrative Cumbria demo data (bodies, populations, approved returns for "
-        "2006-07 to 2010-11 and the county's own bodies for 2013-14 to 2017-18), the real "
-        "national datasets (DLUHC revenue account 2023-24, HM Treasury CRA 2018), then the "
+        "2006-07 to 2010-11 and the county's own bodies for 2013-14 to 2017-18), a real council "
+        "spend file (Leeds, January 2011: imported, confirmed and approved), the real national "
+        "datasets (DLUHC revenue account 2023-24, HM Treasury CRA 2018), then the "
         "pilots and the illustrative worked example. Loads "
         "reference data first. Loading twice does not double it. With --accounts (DEBUG only) "
         "it also creates a sign-in for each role, sharing one password."
@@ -41,6 +43,9 @@ class Command(AuditedCommand):
             f"Cumbria demo: {result['returns_created']} returns created "
             f"({result['lines']} lines), {result['returns_skipped']} already loaded."
         )
+        spend_file = demo_load_spend_file()
+        lines = f" ({spend_file.job.staged_count:,} lines)" if spend_file.job else ""
+        self.stdout.write(f"Spend file {SPEND_FILE.name}: {spend_file.status}{lines}.")
         if not options["skip_datasets"]:
             for slug, status in demo_load_datasets().items():
                 self.stdout.write(f"Dataset {slug}: {status}.")
