@@ -5,8 +5,9 @@ which attach it to each event row (``pghistory_context``). SQLite has no trigger
 pghistory's ``set_config`` prefix, so there the context lives only in this process, for the
 explicit workflow events. Either way ``current()`` tells the services who is acting.
 
-Contexts nest: an inner ``audit_context`` adds its metadata to the outer one (an eager task
-inside a request keeps the request's user and adds its task name).
+Contexts nest: an inner ``audit_context`` adds its metadata to the outer one while it lasts (an
+eager task inside a request keeps the request's user and adds its task name), and takes it back
+when it ends, so what the outer one does next is not named after the task.
 """
 
 import contextlib
@@ -19,6 +20,7 @@ import pghistory
 from django.db import connection
 
 _local = threading.local()
+_ABSENT = object()
 
 # Metadata keys handed on to Celery tasks queued from a context (see audit.worker).
 INHERITED_KEYS = ("user", "username", "url", "method", "command", "api_token")
@@ -65,10 +67,12 @@ class audit_context(contextlib.ContextDecorator):
         self.metadata = metadata
         self._pghistory = None
         self._owner = False
+        self._outer: dict[str, Any] | None = None  # nested: the outer values it covered
 
     def __enter__(self) -> AuditContext:
         ctx = current()
         if ctx is not None:
+            self._outer = {key: ctx.metadata.get(key, _ABSENT) for key in self.metadata}
             ctx.metadata.update(self.metadata)
             return ctx
         if uses_triggers():
@@ -83,6 +87,15 @@ class audit_context(contextlib.ContextDecorator):
         return ctx
 
     def __exit__(self, *exc) -> None:
+        if self._outer is not None:
+            # The same dict the outer context (and pghistory) holds: edited in place.
+            metadata = current().metadata
+            for key, value in self._outer.items():
+                if value is _ABSENT:
+                    metadata.pop(key, None)
+                else:
+                    metadata[key] = value
+            self._outer = None
         if not self._owner:
             return
         del _local.value

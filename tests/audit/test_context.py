@@ -219,3 +219,22 @@ def test_a_confirmation_on_a_real_worker_names_the_user_who_clicked_confirm(
     assert source_change.source_sha256 == job.sha256
     assert context_of(source_change)["task"] == "ledger.import_job_confirm"
     job.file.delete(save=False)
+
+
+@pytest.mark.django_db
+def test_a_nested_context_takes_its_metadata_back_when_it_ends():
+    """A task run in-process inside a command (eager Celery: make run, load_demo) names itself
+    while it runs; what the command does afterwards is the command's again."""
+    from totalplace.audit_context import audit_context, current
+
+    with audit_context(command="load_demo", user=None) as outer:
+        with audit_context(task="pilots.baselines_refresh_for_returns", task_id="t1", user=7):
+            assert current().metadata == {
+                "command": "load_demo",
+                "user": 7,
+                "task": "pilots.baselines_refresh_for_returns",
+                "task_id": "t1",
+            }
+        assert current() is outer
+        assert outer.metadata == {"command": "load_demo", "user": None}
+    assert current() is None
