@@ -9,7 +9,10 @@ run time, so it can be copied into an older checkout and run there):
 * ``approval``: an approver approves a submitted return through its page; the commit refreshes
   the rollups, which refresh the baseline of the initiative whose footprint the lines fall in;
 * ``savings``: anyone opens an initiative's page, whose "where savings land" section shows the
-  matrix of who pays and who saves (and ``savings-csv``, the same matrix as CSV).
+  matrix of who pays and who saves (and ``savings-csv``, the same matrix as CSV);
+* ``savings-claimed``: the pilot's lead opens the page of an initiative with a claimed saving,
+  whose row shows the ledger check (the receiver's spend in the footprint) and the steps the
+  lead may take (marking it not realised: the pilot's edit right).
 
 Each behaviour runs in-process under ``sys.setprofile`` with real commits (so ``on_commit``
 hooks fire where they do in production). A *module* counts when a function defined in it runs
@@ -396,6 +399,42 @@ def savings_run(world: World, client, csv: bool = False) -> None:
     assert "Traceton PCT" in response.content.decode()  # a beneficiary in the matrix
 
 
+def claimed_prepare(world: World):
+    """A second initiative in the pilot with a saving claimed for the NHS body (proposed, so
+    the lead, a member of neither side, may mark it not realised by the pilot's edit right),
+    and the lead's client."""
+    from pilots.models import InitiativeStatus
+    from pilots.services.initiatives import initiative_create
+    from savings.services.realisation import saving_propose
+
+    initiative = initiative_create(
+        pilot=world.initiative.pilot,
+        actor=world.lead,
+        title="Family key workers, claimed",
+        summary="Key workers for families, with a saving claimed.",
+        service_theme=world.theme,
+        status=InitiativeStatus.PUBLISHED,
+        baseline_year=world.year,
+    )
+    saving_propose(
+        initiative=initiative,
+        actor=world.lead,
+        payer=world.council,
+        receiver=world.nhs,
+        financial_year=world.year,
+        forecast=Decimal("10.00"),
+    )
+    return initiative, _client(world.lead)
+
+
+def claimed_run(initiative, client) -> None:
+    response = client.get(initiative.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Traceton PCT" in page and "in 2010-11" in page  # the saving and its ledger check
+    assert "Not realised<" in page  # the step the lead's edit right allows
+
+
 def page_run(world: World) -> None:
     """Any page's share: a missing page asked for (GET and POST) signed in, and GET signed out."""
     from django.test import Client
@@ -405,7 +444,7 @@ def page_run(world: World) -> None:
     assert _client(world.officer).post("/traces/no-such-page/", {"a": "1"}).status_code == 404
 
 
-TRACES = ("import", "approval", "savings", "savings-csv")
+TRACES = ("import", "approval", "savings", "savings-csv", "savings-claimed")
 
 
 def trace_all(names=TRACES) -> dict[str, Trace]:
@@ -429,6 +468,11 @@ def trace_all(names=TRACES) -> dict[str, Trace]:
             spend_return, client = approval_prepare(world)
             with Trace() as trace:
                 approval_run(spend_return, client, world.initiative)
+        elif name == "savings-claimed":
+            initiative, client = claimed_prepare(world)
+            claimed_run(initiative, client)
+            with Trace() as trace:
+                claimed_run(initiative, client)
         else:
             csv = name == "savings-csv"
             savings_run(world, Client(), csv)

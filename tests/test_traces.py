@@ -17,16 +17,22 @@ LIMITS = {
     # 48 → 46: the middleware; the duplicate-file check is in ledger.services.imports.storage.
     "import": (46, 84),
     # 38 → 40: the refresh keeps the supplier rollups (ledger.services.supplier_rollups, and
-    # ledger.calculations.suppliers for the key in SQL); 40 → 38: the middleware.
-    "approval": (38, 60),
+    # ledger.calculations.suppliers for the key in SQL); 40 → 38: the middleware. 60 → 61 edges:
+    # the footprint's spend is the ledger's (ledger.calculations.footprint, in place of
+    # ledger.calculations.totals), which reads the place tree as pilots' own selector does.
+    "approval": (38, 61),
     # 26 → 23: the middleware; pilots' page sections are gathered in pilots.pages.common.
     "savings": (23, 25),
     "savings-csv": (11, 11),
+    # An initiative with a claimed saving: its ledger check and the steps the user may take.
+    "savings-claimed": (22, 26),
 }
 # Each return to an app or a layer a trace may make (none may be added). A task queued and run
 # inline starts a stack of its own (bench/traces.py), as on a worker. None left: the import's
 # readers open the file with the storage's own ``open`` (no service called back), and pilots'
-# pages hand savings' sections what the user may read (``Visible``) rather than savings asking.
+# pages hand savings' sections what the user may read (``Visible``) and whether they may edit
+# the pilot (``may_edit``) rather than savings asking; a claimed saving's ledger check reads the
+# footprint's spend from the ledger (``ledger.calculations.footprint``), not from pilots.
 REENTRIES: dict[str, set[str]] = {}
 
 
@@ -61,3 +67,7 @@ def test_no_trace_grows(capsys):
     for name, s in summaries.items():
         found = set(s["app_reentries"]) | set(s["layer_reentries"])
         assert found <= REENTRIES.get(name, set()), (name, found)
+    # The claimed saving's trace ran its ledger check (the page showed it and the lead's step:
+    # ``bench.traces.claimed_run``), so the absence of a re-entry there means something.
+    claimed = summaries["savings-claimed"]["module_list"]
+    assert {"savings.selectors.realisation", "ledger.calculations.footprint"} <= set(claimed)

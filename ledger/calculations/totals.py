@@ -280,28 +280,3 @@ def _sort(cells: list[Cell], order: list[str], drilldown: list[str]) -> None:
             cells.sort(key=lambda c, n=name: getattr(c, n), reverse=reverse)
         else:
             cells.sort(key=lambda c, n=name: c.members[n], reverse=reverse)
-
-
-def spend_by_year_and_theme(
-    *,
-    place_ids: Iterable[int],
-    financial_year: FinancialYear | None = None,
-    theme_ids: Iterable[int] | None = None,
-    organisation_ids: Iterable[int] | None = None,
-) -> list[dict]:
-    """Approved spend in exactly these places (pass a subtree's ids: nothing is added below
-    them) by financial year and theme, optionally in one year, on some themes or by some
-    organisations: rows of ``financial_year__code``, ``theme_id``, ``amount`` (Decimal pounds,
-    exact) and ``lines``. For callers that weight themes themselves (a pilot's footprint)."""
-    rollups = SpendRollup.objects.filter(place_id__in=list(place_ids))
-    if financial_year is not None:
-        rollups = rollups.filter(financial_year=financial_year)
-    if theme_ids is not None:
-        rollups = rollups.filter(theme_id__in=list(theme_ids))
-    if organisation_ids is not None:
-        rollups = rollups.filter(organisation_id__in=list(organisation_ids))
-    return list(
-        rollups.values("financial_year__code", "theme_id")
-        .annotate(amount=AMOUNT, lines=LINES)
-        .order_by("financial_year__code", "theme_id")
-    )

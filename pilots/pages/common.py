@@ -5,8 +5,9 @@ costs, benefits and results belong to initiatives); if a pilots page imported sa
 them, each app would import the other. Instead a page asks for ``sections(page, ...)`` and the
 apps built on pilots register (``provides``), when they load, a function returning the extra
 template context for that page (``savings.pages.sections``). Each is given what the user may
-read of pilots (``visible``: pilots' rules, as querysets) so that it filters by them and never
-calls back into pilots while pilots' page is calling it.
+read of pilots (``visible``: pilots' rules, as querysets) and whether they may change the page's
+subject (``may_edit``), so that it filters and decides by them and never calls back into pilots
+while pilots' page is calling it.
 """
 
 from collections import defaultdict
@@ -69,11 +70,15 @@ def provides(page: str) -> Callable:
     return register
 
 
-def sections(page: str, *, request, subject) -> dict:
-    """The context every registered app adds to ``page`` (given the request, the subject and
-    what the user may read: ``pilots.selectors.access.Visible``)."""
+def sections(page: str, *, request, subject, may_edit: bool) -> dict:
+    """The context every registered app adds to ``page``, given the request, the subject, what
+    the user may read (``pilots.selectors.access.Visible``) and ``may_edit``: whether the user
+    holds ``pilots.edit_pilot`` on the subject (an initiative's or a pilot's page; ``False`` on a
+    programme's or a place's, which no one edits through pilots)."""
     visible = visible_to(user=request.user)
     context: dict = {}
     for provider in _providers[page]:
-        context.update(provider(request=request, subject=subject, visible=visible))
+        context.update(
+            provider(request=request, subject=subject, visible=visible, may_edit=may_edit)
+        )
     return context

@@ -6,11 +6,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ledger.calculations.footprint import footprint_spend
 from pilots.forms import EvidenceForm
 from pilots.models import PlaceBudgetSubmission
 from pilots.selectors import pages
 from pilots.selectors.access import visible_evidence, visible_initiatives
-from pilots.selectors.ledger import footprint_spend
 from pilots.services.access import NOT_A_LEAD
 from pilots.services.evidence import evidence_create, evidence_delete, evidence_update
 from totalplace.forms import apply_errors

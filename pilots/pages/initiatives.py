@@ -17,6 +17,7 @@ from .common import demo_label, form_fields, initiative_of, pilot_of, sections
 
 def initiative_detail(request, public_id):
     initiative = initiative_of(request, public_id)
+    can_edit = has_perm(request.user, "pilots.edit_pilot", initiative)
     context = {
         "initiative": initiative,
         "pilot": initiative.pilot,
@@ -26,9 +27,9 @@ def initiative_detail(request, public_id):
         "submissions": pages.submissions_for(user=request.user, pilot=initiative.pilot).filter(
             linked_initiatives=initiative
         ),
-        "can_edit": has_perm(request.user, "pilots.edit_pilot", initiative),
+        "can_edit": can_edit,
         "demo_label": demo_label(),
-        **sections("initiative", request=request, subject=initiative),
+        **sections("initiative", request=request, subject=initiative, may_edit=can_edit),
     }
     return render(request, "pilots/initiative_detail.html", context)
 

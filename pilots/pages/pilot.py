@@ -17,6 +17,7 @@ def pilot_detail(request, slug: str):
         raise Http404("No such pilot") from exc
     spend = pages.pilot_spend(pilot=pilot)
     initiatives = list(pages.pilot_initiatives(pilot=pilot, user=request.user))
+    can_edit = has_perm(request.user, "pilots.edit_pilot", pilot)
     context = {
         "pilot": pilot,
         "places": list(pilot.places.all()),
@@ -31,8 +32,8 @@ def pilot_detail(request, slug: str):
         "published_count": sum(i.status == InitiativeStatus.PUBLISHED for i in initiatives),
         "evidence": pages.evidence_for(user=request.user, pilot=pilot, pilot_level=True),
         "submissions": pages.submissions_for(user=request.user, pilot=pilot),
-        "can_edit": has_perm(request.user, "pilots.edit_pilot", pilot),
+        "can_edit": can_edit,
         "demo_label": demo_label(),
-        **sections("pilot", request=request, subject=pilot),
+        **sections("pilot", request=request, subject=pilot, may_edit=can_edit),
     }
     return render(request, "pilots/pilot_detail.html", context)

@@ -36,7 +36,7 @@ def programme_detail(request, slug: str):
         "programme": programme,
         "groups": groups,
         "demo_label": demo_label(),
-        **sections("programme", request=request, subject=programme),
+        **sections("programme", request=request, subject=programme, may_edit=False),
     }
     return render(request, "pilots/programme_detail.html", context)
 
@@ -51,6 +51,6 @@ def place_savings(request, slug: str):
         "place": place,
         "pilots": pages.place_pilots(place=place),
         "demo_label": demo_label(),
-        **sections("place", request=request, subject=place),
+        **sections("place", request=request, subject=place, may_edit=False),
     }
     return render(request, "pilots/place_savings.html", context)

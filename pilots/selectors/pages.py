@@ -5,12 +5,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from ledger.calculations.footprint import footprint_spend
 from ledger.models import Place
 from ledger.selectors.places import place_has_illustrative_data
 from pilots.models import EvidenceItem, Initiative, InitiativeStatus, Pilot, Programme
 
 from .access import visible_evidence, visible_initiatives, visible_submissions
-from .ledger import footprint_population, footprint_spend
+from .ledger import footprint_population
 
 
 def programme_list() -> QuerySet[Programme]:

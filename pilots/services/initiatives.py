@@ -5,12 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ledger.calculations.footprint import footprint_spend, theme_weights_for
 from pilots.models import Initiative, Pilot
-from pilots.selectors.ledger import (
-    footprint_spend,
-    initiatives_affected_by_returns,
-    theme_weights_for,
-)
+from pilots.selectors.ledger import initiatives_affected_by_returns
 from pilots.signals import initiative_changed
 
 from .access import require_known_fields, require_pilot_lead

@@ -22,7 +22,7 @@ from savings.selectors.realisation import (
 
 
 @provides("initiative")
-def initiative_sections(*, request, subject, visible: Visible) -> dict:
+def initiative_sections(*, request, subject, visible: Visible, may_edit: bool) -> dict:
     appraisal = selectors.appraisal_for(initiative=subject)
     years = appraisal.years if appraisal else []
     return {
@@ -39,13 +39,16 @@ def initiative_sections(*, request, subject, visible: Visible) -> dict:
         "costs": selectors.cost_lines(initiative=subject),
         "benefits": selectors.benefit_flows(initiative=subject, evidence=visible.evidence),
         **where_savings_land_context(selectors.attribution_for(subject=subject), subject),
-        **_realisation_context(request, subject, visible, checks=True),
+        **_realisation_context(request, subject, visible, checks=True, may_edit=may_edit),
     }
 
 
-def _realisation_context(request, subject, visible: Visible, *, checks: bool = False) -> dict:
-    """Each saving with its ledger check and the steps the user may take (an initiative), and
-    forecast against realised by organisation and year (any scope)."""
+def _realisation_context(
+    request, subject, visible: Visible, *, checks: bool = False, may_edit: bool = False
+) -> dict:
+    """Each saving with its ledger check and the steps the user may take (an initiative;
+    ``may_edit``: whether the user may change its pilot), and forecast against realised by
+    organisation and year (any scope)."""
     savings = list(savings_for(subject=subject, initiatives=visible.initiatives))
     rows, total = realisation(savings=savings)
     context = {
@@ -61,7 +64,10 @@ def _realisation_context(request, subject, visible: Visible, *, checks: bool = F
                 "saving": check.saving,
                 "check": check,
                 "actions": saving_actions(
-                    saving=check.saving, user=request.user, organisation_ids=mine
+                    saving=check.saving,
+                    user=request.user,
+                    organisation_ids=mine,
+                    may_edit_pilot=may_edit,
                 ),
             }
             for check in ledger_checks(savings=savings)
@@ -70,7 +76,7 @@ def _realisation_context(request, subject, visible: Visible, *, checks: bool = F
 
 
 @provides("pilot")
-def pilot_sections(*, request, subject, visible: Visible) -> dict:
+def pilot_sections(*, request, subject, visible: Visible, may_edit: bool) -> dict:
     return {
         "savings_totals": selectors.pilot_savings_totals(pilot=subject),
         **where_savings_land_context(selectors.attribution_for(subject=subject), subject),
@@ -80,7 +86,7 @@ def pilot_sections(*, request, subject, visible: Visible) -> dict:
 
 @provides("programme")
 @provides("place")
-def scope_sections(*, request, subject, visible: Visible) -> dict:
+def scope_sections(*, request, subject, visible: Visible, may_edit: bool) -> dict:
     return {
         **where_savings_land_context(selectors.attribution_for(subject=subject), subject),
         **_realisation_context(request, subject, visible),

@@ -4,10 +4,10 @@ initiatives and the ledger hold, each figure with its source."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from ledger.calculations.footprint import footprint_spend, theme_weights_for
 from ledger.models import ServiceTheme
 from pilots.models import PlaceBudgetSubmission
 from pilots.selectors.access import visible_initiatives
-from pilots.selectors.ledger import footprint_spend, theme_weights_for
 from savings.models import Appraisal
 
 from .realisation import NOT_TRANSFERABLE, realisation, savings_for

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from ledger.calculations.footprint import SpendTotal, footprint_spend, theme_weights_for
 from ledger.models import Place
 from ledger.selectors.access import user_organisations
 from pilots.models import Initiative, InitiativeStatus, Pilot, Programme
 from pilots.selectors.access import visible_initiatives
-from pilots.selectors.ledger import SpendTotal, footprint_spend, theme_weights_for
 from savings.models import Saving, SavingStatus
 from totalplace.permissions import has_perm
 
@@ -153,9 +153,18 @@ def ledger_checks(*, savings: Iterable[Saving]) -> list[LedgerCheck]:
     return checks
 
 
-def saving_actions(*, saving: Saving, user, organisation_ids: set[int] | None = None) -> set[str]:
+def saving_actions(
+    *,
+    saving: Saving,
+    user,
+    organisation_ids: set[int] | None = None,
+    may_edit_pilot: bool | None = None,
+) -> set[str]:
     """The steps ``user`` may take on ``saving`` now ("agree", "cash", "not_realised"): what the
-    page offers; the services check again. ``organisation_ids``: the user's, if known."""
+    page offers; the services check again. ``organisation_ids``: the user's, if known.
+    ``may_edit_pilot``: whether the user holds ``pilots.edit_pilot`` on the saving's initiative,
+    if known (pilots' initiative page hands it in, so that savings, called by that page, does
+    not call pilots' rules back); otherwise asked here when it matters."""
     if not user.is_authenticated:
         return set()
     if organisation_ids is None:
@@ -172,7 +181,12 @@ def saving_actions(*, saving: Saving, user, organisation_ids: set[int] | None = 
     if saving.status == SavingStatus.AGREED and sides["receiver"]:
         actions.add("cash")
     if saving.status in (SavingStatus.PROPOSED, SavingStatus.AGREED) and (
-        any(sides.values()) or has_perm(user, "pilots.edit_pilot", saving.initiative)
+        any(sides.values())
+        or (
+            may_edit_pilot
+            if may_edit_pilot is not None
+            else has_perm(user, "pilots.edit_pilot", saving.initiative)
+        )
     ):
         actions.add("not_realised")
     return actions

@@ -5,9 +5,9 @@ from fractions import Fraction
 
 import pytest
 
+from ledger.calculations.footprint import footprint_spend, theme_weights_for
 from ledger.models import Classification, FinancialYear, Place, ServiceTheme
 from pilots.models import Initiative, Pilot, PilotKind, Programme
-from pilots.selectors.ledger import footprint_spend, theme_weights_for
 from pilots.services.initiatives import initiative_baseline_refresh
 from pilots.services.seed import pilots_seed
 from tests.pilots.factories import PilotFactory
