@@ -175,6 +175,19 @@ def test_the_initiative_page_shows_the_savings_the_flag_and_the_steps(world, cli
     assert client.post(f"/savings/{saving.public_id}/agree/").status_code == 403
 
 
+def test_the_not_realised_step_follows_the_pilots_edit_right_on_its_page_and_off_it(world, client):
+    """Pilots' page hands savings the edit right (``may_edit``) rather than savings asking
+    pilots' rules; savings' own pages ask the rule. Both give the same answer."""
+    saving = _propose(world)
+    link = f"/savings/{saving.public_id}/not-realised/"
+    for lead, may in ((world.lead_a, True), (world.lead_b, False)):  # lead_b: another pilot
+        client.force_login(lead)
+        assert (link in client.get(world.initiative.get_absolute_url()).content.decode()) is may
+        assert ("not_realised" in saving_actions(saving=saving, user=lead)) is may
+        assert client.get(link).status_code == (200 if may else 403)
+    assert saving_actions(saving=saving, user=world.lead_b, may_edit_pilot=True) == {"not_realised"}
+
+
 money = st.decimals(min_value=0, max_value=Decimal("99999999.99"), places=2)
 statuses = st.sampled_from(["proposed", "agreed", "cashed", "not_realised"])
 
