@@ -52,18 +52,33 @@ def test_chains_collapse_and_returns_are_found():
     assert layer("ledger.services.imports.jobs") == "ledger.services"
 
 
+def _grown(summaries: dict) -> dict:
+    return {
+        name: (s["modules"], s["edges"])
+        for name, s in summaries.items()
+        if s["modules"] > LIMITS[name][0] or s["edges"] > LIMITS[name][1]
+    }
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_no_trace_grows(capsys):
     summaries = summarise(trace_all())
     with capsys.disabled():
         print("\n" + report(summaries))
-    grown = {
-        name: (s["modules"], s["edges"])
-        for name, s in summaries.items()
-        if s["modules"] > LIMITS[name][0] or s["edges"] > LIMITS[name][1]
-    }
-    assert not grown, f"traces grew past {LIMITS}: {grown}"
+    grown = _grown(summaries)
+    if grown:
+        # A call made only now and then (a cache entry expiring between the warm-up and the
+        # traced run on a loaded machine) once added an edge: a trace has grown when a second
+        # run grows too, and the message lists what the first run called that the second did not.
+        again = summarise(trace_all([name for name in grown if name != "page"]))
+        again.setdefault("page", summaries["page"])
+        unsteady = {
+            name: sorted(set(summaries[name]["edge_list"]) - set(again[name]["edge_list"]))
+            for name in grown
+        }
+        grown = _grown({name: again[name] for name in grown})
+        assert not grown, f"traces grew past {LIMITS}: {grown} (first run only: {unsteady})"
     for name, s in summaries.items():
         found = set(s["app_reentries"]) | set(s["layer_reentries"])
         assert found <= REENTRIES.get(name, set()), (name, found)

@@ -3,9 +3,6 @@ first's lock on the organisation, then counts the first file against the quota a
 (two connections, real PostgreSQL). Without the lock both would read the same usage and both
 be kept, past the quota."""
 
-import threading
-import time
-
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.test import override_settings
@@ -16,7 +13,7 @@ from ledger.services.imports.jobs import import_job_create
 from ledger.services.returns import spend_return_create
 from tests.factories import FinancialYearFactory, OrganisationFactory, PlaceFactory, UserFactory
 from tests.ledger.import_helpers import DCLG_HEADER, csv_bytes, dclg_row, spend_file
-from tests.ledger.test_line_grid_race import _waiting_for_a_lock
+from tests.ledger.lock_waits import backend_pid, start_until_it_waits
 from tests.services import require_postgres
 
 
@@ -43,9 +40,7 @@ def test_two_uploads_at_once_cannot_both_pass_the_quota(transactional_db):
 
     def second_upload():
         try:
-            with connections["default"].cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                backend.append(cursor.fetchone()[0])
+            backend.append(backend_pid())
             import_job_create(
                 spend_return=returns[1], file=spend_file(_file(2)), actor=officer, start=False
             )
@@ -59,13 +54,7 @@ def test_two_uploads_at_once_cannot_both_pass_the_quota(transactional_db):
         import_job_create(
             spend_return=returns[0], file=spend_file(_file(1)), actor=officer, start=False
         )
-        uploader = threading.Thread(target=second_upload)
-        uploader.start()
-        deadline = time.monotonic() + 20
-        while not (backend and _waiting_for_a_lock(backend[0])):
-            assert time.monotonic() < deadline, "the second upload never waited for the first"
-            assert uploader.is_alive(), outcome
-            time.sleep(0.05)
+        uploader = start_until_it_waits(second_upload, backend, outcome, "the second upload")
     uploader.join(timeout=30)
     assert not uploader.is_alive()
     assert len(outcome) == 1 and "storage quota" in outcome[0], outcome

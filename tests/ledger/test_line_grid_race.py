@@ -1,12 +1,10 @@
 """A grid save racing a submission: the save waits for the submission's lock, then finds the
 return submitted and writes nothing (two connections, real PostgreSQL)."""
 
-import threading
-import time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from ledger.models import Role, SpendLine, SpendReturnStatus
 from ledger.services.access import membership_grant
@@ -20,14 +18,8 @@ from tests.factories import (
     ServiceThemeFactory,
     UserFactory,
 )
+from tests.ledger.lock_waits import backend_pid, start_until_it_waits
 from tests.services import require_postgres
-
-
-def _waiting_for_a_lock(pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-        row = cursor.fetchone()
-    return bool(row) and row[0] == "Lock"
 
 
 def test_a_grid_save_waiting_on_a_submission_writes_nothing(transactional_db):
@@ -49,9 +41,7 @@ def test_a_grid_save_waiting_on_a_submission_writes_nothing(transactional_db):
 
     def grid_save():
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                backend.append(cursor.fetchone()[0])
+            backend.append(backend_pid())
             line.amount = Decimal("999.00")
             new = SpendLine(place=place, theme=theme, amount=Decimal("5.00"))
             spend_lines_save_grid(
@@ -65,13 +55,7 @@ def test_a_grid_save_waiting_on_a_submission_writes_nothing(transactional_db):
 
     with transaction.atomic():
         spend_return_submit(spend_return=spend_return, actor=officer)  # holds the return's lock
-        saver = threading.Thread(target=grid_save)
-        saver.start()
-        deadline = time.monotonic() + 20
-        while not (backend and _waiting_for_a_lock(backend[0])):
-            assert time.monotonic() < deadline, "the grid save never waited for the lock"
-            assert saver.is_alive(), outcome
-            time.sleep(0.05)
+        saver = start_until_it_waits(grid_save, backend, outcome, "the grid save")
     saver.join(timeout=30)
     assert not saver.is_alive()
     spend_return.refresh_from_db()
