@@ -43,9 +43,11 @@ $(CHROMIUM):
 
 ## Install everything and run the whole test suite, one pytest-xdist worker per core (each with
 ## its own test database, test_<name>_gw0, ...). PYTEST_WORKERS=0 runs it in one process.
+## --maxschedchunk 4: a worker is handed at most four tests at a time (xdist's default hands each
+## a quarter of its share at the start), so the slow transactional tests at the end spread out.
 PYTEST_WORKERS ?= auto
 test: $(DEPS) $(NODE) | $(CHROMIUM)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxschedchunk 4 $(PYTEST_ARGS)
 
 lint: $(DEPS)
 	$(BIN)/ruff check .

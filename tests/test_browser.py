@@ -21,15 +21,26 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 def _click_and_wait(browser, element, timeout: float = 20) -> None:
     """Click something that navigates, and wait until the new page has replaced the old one."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, timeout).until(expected_conditions.staleness_of(page))
-    WebDriverWait(browser, timeout).until(
-        lambda b: b.execute_script("return document.readyState") == "complete"
-    )
+    wait_for_new_page(browser, page, timeout)
+
+
+def wait_for_new_page(browser, page, timeout: float = 20) -> None:
+    """Wait until a navigation has replaced ``page`` and the new page has loaded.
+
+    While the old document is being torn down, Chromium may answer a question about it with
+    "unhandled inspector error" instead of "stale element": that is the navigation under way,
+    so the wait asks again rather than failing.
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,))
+    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
 def _wait_for_file(folder: Path, suffix: str, timeout: float = 15) -> Path:

@@ -4,7 +4,7 @@ left behind, and submitting asks first in a native dialog (its own page without 
 import pytest
 from django.conf import settings
 
-from tests.test_browser import _click_and_wait
+from tests.test_browser import _click_and_wait, wait_for_new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -122,7 +122,7 @@ def test_notifications_are_read_one_at_a_time_by_keyboard_or_by_opening_them(bro
     browser.execute_script("arguments[0].focus()", buttons[1])  # the older one, listed second
     page = browser.find_element(By.TAG_NAME, "html")
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    _click_and_wait_gone(browser, page)
+    wait_for_new_page(browser, page)
     older.refresh_from_db()
     newer.refresh_from_db()
     assert older.read_at is not None and newer.read_at is None
@@ -133,14 +133,3 @@ def test_notifications_are_read_one_at_a_time_by_keyboard_or_by_opening_them(bro
     newer.refresh_from_db()
     assert newer.read_at is not None
     assert not browser.find_elements(By.CSS_SELECTOR, ".badge-count")  # nothing unread
-
-
-def _click_and_wait_gone(browser, page, timeout: float = 20) -> None:
-    """Wait until a navigation started by a key press has replaced ``page``."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(browser, timeout).until(expected_conditions.staleness_of(page))
-    WebDriverWait(browser, timeout).until(
-        lambda b: b.execute_script("return document.readyState") == "complete"
-    )

@@ -56,7 +56,7 @@ from tests.services import (
     worker_database_url,
 )
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.slow]
 MEDIA = ROOT / "var" / "test-media"
 # Six staging chunks of 20,000 (the reader's blocks): the kill lands between two of them. The
 # preview on pyarrow stages a chunk in tens of milliseconds, so with three the worker had
