@@ -44,10 +44,13 @@ def wait_for_new_page(browser, page, timeout: float = 20) -> None:
 
 
 def _wait_for_file(folder: Path, suffix: str, timeout: float = 15) -> Path:
+    """The downloaded file, once Chromium has finished writing it: it may make the file empty
+    under its final name before the download (a ``.crdownload``) is moved onto it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        done = [p for p in folder.iterdir() if p.suffix == suffix]
-        if done:
+        files = list(folder.iterdir())
+        done = [p for p in files if p.suffix == suffix and p.stat().st_size > 0]
+        if done and not any(p.suffix == ".crdownload" for p in files):
             return done[0]
         time.sleep(0.2)
     raise AssertionError(f"no {suffix} file downloaded to {folder}")
