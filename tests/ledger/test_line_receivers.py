@@ -159,7 +159,8 @@ def test_an_imports_lines_are_written_with_their_receivers_once(nhs, council, le
         job = confirmed(leeds_draft, rows)
     statements = [q["sql"] for q in queries.captured_queries]
     (insert,) = [i for i, sql in enumerate(statements) if "INSERT INTO ledger_spendline" in sql]
-    assert not [sql for sql in statements[insert:] if "UPDATE ledger_spendline" in sql]
+    if connection.vendor == "postgresql":  # SQLite has no jsonb lookup: it sets them after
+        assert not [sql for sql in statements[insert:] if "UPDATE ledger_spendline" in sql]
     lines = leeds_draft.lines.order_by("id")
     assert list(lines.values_list("source_row", "supplier_name", "receiver_id")) == [
         (2, "NHS Testshire Ltd", nhs.pk),
@@ -170,6 +171,9 @@ def test_an_imports_lines_are_written_with_their_receivers_once(nhs, council, le
     ]
     match = SupplierMatch.objects.get(payer=leeds, supplier_name="NHS Testshire Ltd")
     assert (match.receiver, match.status) == (nhs, SupplierMatchStatus.SUGGESTED)
-    summaries = LineChangeSummary.objects.filter(spend_return=leeds_draft)
-    assert list(summaries.values_list("label", "lines", "import_job")) == [("insert", 5, job.pk)]
-    assert not SpendLineEvent.objects.filter(pgh_obj_id__in=lines.values("id")).exists()
+    if connection.vendor == "postgresql":  # the audit triggers are PostgreSQL's
+        summaries = LineChangeSummary.objects.filter(spend_return=leeds_draft)
+        assert list(summaries.values_list("label", "lines", "import_job")) == [
+            ("insert", 5, job.pk)
+        ]
+        assert not SpendLineEvent.objects.filter(pgh_obj_id__in=lines.values("id")).exists()
