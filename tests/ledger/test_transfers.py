@@ -112,6 +112,23 @@ def test_a_code_shared_by_two_bodies_matches_neither(reference_data):
     assert SupplierIndex().match("Health body X1Y") is None
 
 
+def test_the_index_of_every_body_is_built_only_for_a_name_not_yet_decided(nhs):
+    """Matching reads every body and alias (about 60 ms); a return whose suppliers are all
+    decided, or that names none, reads none of them."""
+    council = Organisation.objects.get(code="E10000006")
+    paid = _pays(council, "NHS TESTSHIRE", "1000.00")
+    bodies = f'FROM "{Organisation._meta.db_table}"'
+    for names in ("NHS TESTSHIRE", ""):  # matched already; no supplier named
+        SpendLine.objects.filter(spend_return=paid).update(supplier_name=names)
+        with CaptureQueriesContext(connection) as queries:
+            assert supplier_matches_for_return(spend_return=paid) == []
+        assert not [q["sql"] for q in queries.captured_queries if bodies in q["sql"]], names
+    SpendLine.objects.filter(spend_return=paid).update(supplier_name="Acme Ltd")
+    with CaptureQueriesContext(connection) as queries:
+        assert supplier_matches_for_return(spend_return=paid) == []  # a company: no match
+    assert [q["sql"] for q in queries.captured_queries if bodies in q["sql"]]
+
+
 def test_a_councils_payment_to_an_nhs_body_in_the_place_counts_once_net(nhs):
     council = Organisation.objects.get(code="E10000006")
     _pays(council, "NHS TESTSHIRE", "1000.00")
