@@ -40,7 +40,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import Count, F, Window  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from ledger.models import (  # noqa: E402
@@ -213,31 +212,9 @@ def hash_join_duplicate_transactions(
     where they are few), grouping only the matched lines. Same lines, order and labels (the
     first matching return is the lowest id, as the subquery's ``ORDER BY`` takes it)."""
     found = duplicates.DuplicateTransactions()
-    key, shown = duplicates.KEY, duplicates.SHOWN
     lines = duplicates._referenced(spend_return.lines.all())
-    repeated = (
-        lines.annotate(copies=Window(Count("id"), partition_by=[F(k) for k in key]))
-        .filter(copies__gt=1)
-        .order_by(*key, "source_row", "id")
-        .values_list(*shown)
-    )
-    first: dict[tuple, int | None] = {}
-    seen_ids = set()
-    for pk, row, ref, day, amount, supplier in repeated:
-        if (ref, day, amount) not in first:
-            first[ref, day, amount] = row
-            continue
-        seen_ids.add(pk)
-        same_as = f"row {first[ref, day, amount]}"
-        found.add(duplicates.DuplicateLine(row, ref, day, amount, supplier, same_as))
-    others = (
-        SpendReturn.objects.filter(
-            organisation_id=spend_return.organisation_id, status__in=duplicates.COUNTING
-        )
-        .exclude(duplicates.same_scope(spend_return))
-        .select_related("organisation", "financial_year", "place")
-    )
-    others = {r.pk: r for r in others}
+    seen_ids = duplicates.repeats_within_return(lines=lines, found=found)
+    others = duplicates.counting_returns_besides(spend_return)
     if not others:
         return found
     ids = list(others)

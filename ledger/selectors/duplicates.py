@@ -132,12 +132,9 @@ def _referenced(lines):
     return lines.exclude(transaction_ref="").filter(transaction_date__isnull=False)
 
 
-def spend_return_duplicate_transactions(*, spend_return: SpendReturn) -> DuplicateTransactions:
-    """Lines repeating a transaction (organisation + reference + date + amount): a second copy
-    within the return (the first copy is not counted), or one already in another approved or
-    submitted return of the organisation (another year's, another place's)."""
-    found = DuplicateTransactions()
-    lines = _referenced(spend_return.lines.all())
+def repeats_within_return(*, lines, found: DuplicateTransactions) -> set[int]:
+    """Add to ``found`` each of ``lines`` (a return's referenced lines) that repeats an earlier
+    one of them (the first copy is not counted); returns the ids added."""
     repeated = (
         lines.annotate(copies=Window(Count("id"), partition_by=[F(k) for k in KEY]))
         .filter(copies__gt=1)
@@ -153,6 +150,12 @@ def spend_return_duplicate_transactions(*, spend_return: SpendReturn) -> Duplica
             continue
         seen_ids.add(pk)
         found.add(DuplicateLine(row, ref, day, amount, supplier, f"row {first[key]}"))
+    return seen_ids
+
+
+def counting_returns_besides(spend_return: SpendReturn) -> dict[int, SpendReturn]:
+    """The organisation's other approved or submitted returns (another year's, another
+    place's), by id: where a line's transaction may already be counted."""
     others = (
         SpendReturn.objects.filter(
             organisation_id=spend_return.organisation_id, status__in=COUNTING
@@ -160,7 +163,17 @@ def spend_return_duplicate_transactions(*, spend_return: SpendReturn) -> Duplica
         .exclude(same_scope(spend_return))
         .select_related("organisation", "financial_year", "place")
     )
-    others = {r.pk: r for r in others}
+    return {r.pk: r for r in others}
+
+
+def spend_return_duplicate_transactions(*, spend_return: SpendReturn) -> DuplicateTransactions:
+    """Lines repeating a transaction (organisation + reference + date + amount): a second copy
+    within the return (the first copy is not counted), or one already in another approved or
+    submitted return of the organisation (another year's, another place's)."""
+    found = DuplicateTransactions()
+    lines = _referenced(spend_return.lines.all())
+    seen_ids = repeats_within_return(lines=lines, found=found)
+    others = counting_returns_besides(spend_return)
     if not others:
         return found
     # Served by the partial (organisation, transaction_ref) index: the condition is repeated
