@@ -32,7 +32,7 @@ from totalplace.permissions import has_perm, permission_required
 from totalplace.redact import without_paths
 
 from .forms import ImportForm, MappingForm, layout_name
-from .returns import _get, spend_return_of
+from .returns import spend_return_or_404
 
 PREVIEW_LINES = 20
 ONLY_DRAFTS = "Only the organisation's finance officers can upload, and only into a draft."
@@ -50,9 +50,9 @@ def _job(request, pk: int, **kwargs) -> ImportJob:
         raise Http404("No such import") from exc
 
 
-@permission_required("ledger.edit_spend_return", fn=spend_return_of, message=ONLY_DRAFTS)
+@permission_required("ledger.edit_spend_return", fn=spend_return_or_404, message=ONLY_DRAFTS)
 def spend_return_import(request, pk: int):
-    spend_return = _get(request, pk)
+    spend_return = spend_return_or_404(request, pk)
     form = ImportForm(
         request.POST or None, request.FILES or None, organisation=spend_return.organisation
     )

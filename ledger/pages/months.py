@@ -11,18 +11,18 @@ from totalplace.errors import error_text
 from totalplace.permissions import permission_required
 
 from .month_forms import DeclaredMonthsForm
-from .returns import spend_return_of
+from .returns import spend_return_or_404
 
 
 @require_POST
 @permission_required(
     "ledger.edit_spend_return",
-    fn=spend_return_of,
+    fn=spend_return_or_404,
     message="Only the organisation's finance officers can change a draft's months.",
 )
 def spend_return_months_view(request, pk: int):
     """Declare the months a draft covers, or go back to its lines' dates."""
-    spend_return = spend_return_of(request, pk)
+    spend_return = spend_return_or_404(request, pk)
     form = DeclaredMonthsForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

@@ -9,17 +9,17 @@ from ledger.services.accruals import spend_return_set_accruals_basis
 from totalplace.errors import error_text
 from totalplace.permissions import permission_required
 
-from .returns import _get, spend_return_of
+from .returns import spend_return_or_404
 
 
 @require_POST
 @permission_required(
     "ledger.edit_spend_return",
-    fn=spend_return_of,
+    fn=spend_return_or_404,
     message="Only the organisation's finance officers can change a draft's basis.",
 )
 def spend_return_accruals(request, pk: int):
-    spend_return = _get(request, pk)
+    spend_return = spend_return_or_404(request, pk)
     accruals = bool(request.POST.get("accruals_basis"))
     try:
         spend_return_set_accruals_basis(

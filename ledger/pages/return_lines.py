@@ -16,7 +16,7 @@ from totalplace.permissions import permission_required
 
 from .forms import SpendLineForm, places_for
 from .keyset import keyset_page, old_page_redirect
-from .returns import _get, spend_return_of
+from .returns import spend_return_or_404
 
 GRID_PAGE = 25
 NEW_ROWS = 5
@@ -26,11 +26,11 @@ LineFormSet = modelformset_factory(SpendLine, form=SpendLineForm, extra=NEW_ROWS
 
 @permission_required(
     "ledger.edit_spend_return",
-    fn=spend_return_of,
+    fn=spend_return_or_404,
     message="Only the organisation's finance officers can edit lines, and only of a draft.",
 )
 def spend_return_lines_view(request, pk: int):
-    spend_return = _get(request, pk)
+    spend_return = spend_return_or_404(request, pk)
     if (bookmark := old_page_redirect(request)) is not None:
         return bookmark
     # "Only unallocated lines": the ones still to give a theme, a page at a time.
@@ -96,11 +96,11 @@ def spend_return_lines_view(request, pk: int):
 @require_POST
 @permission_required(
     "ledger.edit_spend_return",
-    fn=spend_return_of,
+    fn=spend_return_or_404,
     message="Only the organisation's finance officers can change lines, and only of a draft.",
 )
 def spend_return_apply_theme_rules(request, pk: int):
-    spend_return = _get(request, pk)
+    spend_return = spend_return_or_404(request, pk)
     try:
         result = spend_lines_apply_theme_rules(spend_return=spend_return, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:

@@ -58,25 +58,23 @@ CHECKED_STATUSES = (
 )
 
 
-def _get(request, pk: int) -> SpendReturn:
-    """A return the user may see (another organisation's draft is a 404, not a 403)."""
+def spend_return_or_404(request, pk: int, **url_kwargs) -> SpendReturn:
+    """A return the user may see (another organisation's draft is a 404, not a 403).
+
+    It is also the permission object of the return's actions (``url_kwargs``: the rest of the
+    page's address, which the decorator passes): they check the role here (403 for the wrong
+    one); the state (already submitted, your own submission) is the service's to refuse, with
+    a message, since a page may simply be out of date."""
     try:
         return spend_return_get(user=request.user, pk=pk)
     except SpendReturn.DoesNotExist as exc:
         raise Http404("No such spend return") from exc
 
 
-def spend_return_of(request, pk: int, **kwargs) -> SpendReturn:
-    """The permission object of the actions below. They check the role here (403 for the
-    wrong one); the state (already submitted, your own submission) is the service's to refuse,
-    with a message, since a page may simply be out of date."""
-    return _get(request, pk)
-
-
 def spend_return_organisation(request, pk: int, **kwargs) -> Organisation:
     """The organisation of the return: approving's role is asked of it (as a spend return,
     ``ledger.approve_spend_return`` is the act itself, which the service refuses with why)."""
-    return _get(request, pk).organisation
+    return spend_return_or_404(request, pk).organisation
 
 
 # The organisation filter's values besides an organisation's id.
@@ -168,7 +166,7 @@ def spend_return_create_view(request):
 
 
 def spend_return_detail(request, pk: int):
-    spend_return = _get(request, pk)
+    spend_return = spend_return_or_404(request, pk)
     if (bookmark := old_page_redirect(request, "#lines-heading")) is not None:
         return bookmark
     theme = request.GET.get("theme", "")
@@ -228,7 +226,7 @@ def spend_return_detail(request, pk: int):
 
 
 def _act(request, pk: int, action, success: str):
-    spend_return = _get(request, pk)
+    spend_return = spend_return_or_404(request, pk)
     try:
         result = action(spend_return)
     except (ValidationError, PermissionDenied) as exc:
@@ -239,10 +237,10 @@ def _act(request, pk: int, action, success: str):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("ledger.prepare_returns", fn=spend_return_of, message=ONLY_OFFICERS)
+@permission_required("ledger.prepare_returns", fn=spend_return_or_404, message=ONLY_OFFICERS)
 def spend_return_submit_view(request, pk: int):
     if request.method == "GET":
-        return confirm_page(request, _get(request, pk), "submit")
+        return confirm_page(request, spend_return_or_404(request, pk), "submit")
     return _act(
         request,
         pk,
@@ -257,7 +255,7 @@ def spend_return_submit_view(request, pk: int):
 )
 def spend_return_approve_view(request, pk: int):
     if request.method == "GET":
-        spend_return = _get(request, pk)
+        spend_return = spend_return_or_404(request, pk)
         checks = spend_return_approval_checks(spend_return=spend_return)
         return confirm_page(request, spend_return, "approve", warnings=bool(checks.warnings))
     return _act(
@@ -286,7 +284,9 @@ def spend_return_send_back_view(request, pk: int):
 
 
 @require_POST
-@permission_required("ledger.start_spend_return_version", fn=spend_return_of, message=ONLY_OFFICERS)
+@permission_required(
+    "ledger.start_spend_return_version", fn=spend_return_or_404, message=ONLY_OFFICERS
+)
 def spend_return_new_version_view(request, pk: int):
     return _act(
         request,
@@ -297,9 +297,9 @@ def spend_return_new_version_view(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("ledger.prepare_returns", fn=spend_return_of, message=ONLY_OFFICERS)
+@permission_required("ledger.prepare_returns", fn=spend_return_or_404, message=ONLY_OFFICERS)
 def spend_return_discard_view(request, pk: int):
-    spend_return = _get(request, pk)
+    spend_return = spend_return_or_404(request, pk)
     if request.method == "GET":
         return confirm_page(request, spend_return, "discard")
     try:
