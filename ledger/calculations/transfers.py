@@ -12,7 +12,7 @@ from django.db.models import IntegerField, Sum, Value
 
 from ledger.calculations.cuts import RETURNS_SOURCE, Cut
 from ledger.calculations.precedence import bodies_index, per_request, place_tree
-from ledger.models import SpendTransferRollup
+from ledger.models import SpendRollup, SpendTransferRollup
 
 
 def receivers_within(place_ids: list[int]) -> set[int]:
@@ -32,6 +32,18 @@ def _receivers_within(place_ids: list[int]) -> frozenset[int]:
         if (home and home in around) or any(p in around for p in served):
             inside.add(organisation_id)
     return frozenset(inside)
+
+
+def receivers_not_counted(receiver_ids: set[int], year) -> set[int]:
+    """The receivers with no spending of their own counted for ``year``, in any place: what
+    they were paid is left out of a net total as counted again in theirs, but theirs is not
+    loaded yet, so until it is that money is counted nowhere (the gross total counts it)."""
+    counted = (
+        SpendRollup.objects.filter(organisation_id__in=receiver_ids, financial_year=year)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    return set(receiver_ids) - set(counted)
 
 
 def transfer_rows(cut: Cut, group_fields: list[str]) -> list[dict]:

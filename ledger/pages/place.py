@@ -285,7 +285,7 @@ def place_detail(request, slug: str):
             "comparison": _comparison_table(place, year, net, measure),
         }
         counted = count_tables(place, year, net=net)
-        flows, sankey = transfer_flows(place, year)
+        flows, sankey, uncounted_transfers = transfer_flows(place, year)
         if flows.rows:
             tables["transfers"] = flows
         tables.update(counted)
@@ -312,6 +312,7 @@ def place_detail(request, slug: str):
             reconciliation=status,
             charts=_chart_data(place, years, year, net),
             sankey=sankey,
+            uncounted_transfers=uncounted_transfers,
             lines_link=lines_url(place, year=year.code),
         )
     else:

@@ -1,5 +1,7 @@
 """Transfers between public bodies: the flows on a place's page, and the officer's matches."""
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import HttpResponseBadRequest
@@ -7,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ledger.calculations.cuts import place_subtree_ids
-from ledger.calculations.transfers import receivers_within
+from ledger.calculations.transfers import receivers_not_counted, receivers_within
 from ledger.models import (
     Organisation,
     Role,
@@ -18,12 +20,15 @@ from ledger.models import (
 from ledger.selectors.access import acting_organisation_ids
 from ledger.services.transfers import supplier_match_decide
 from ledger.tables import Column, Table
+from totalplace.money import pounds
 
 MONEY = "money"
 
 
-def transfer_flows(place, year) -> tuple[Table, dict]:
-    """What the place's bodies paid bodies that serve it: a table, and the Sankey's data."""
+def transfer_flows(place, year) -> tuple[Table, dict, Decimal]:
+    """What the place's bodies paid bodies that serve it: a table, the Sankey's data, and how
+    much of it went to bodies with no spending of their own loaded for the year (netted out,
+    so counted nowhere yet)."""
     rows = list(
         SpendTransferRollup.objects.filter(
             place_id__in=place_subtree_ids([place.pk]),
@@ -39,6 +44,17 @@ def transfer_flows(place, year) -> tuple[Table, dict]:
             pk__in={r["organisation_id"] for r in rows} | {r["receiver_id"] for r in rows}
         ).values_list("pk", "name")
     )
+    not_counted = receivers_not_counted({r["receiver_id"] for r in rows}, year)
+    note = (
+        "Counted once: in the receiver's own spending. The net total leaves these payments "
+        "out of the payer's; the gross total counts both."
+    )
+    uncounted = sum((r["amount"] for r in rows if r["receiver_id"] in not_counted), Decimal(0))
+    if not_counted:
+        note += (
+            f" {pounds(uncounted)} went to bodies with no spending of their own loaded for "
+            f"{year.code}: the net total counts it nowhere until theirs is loaded."
+        )
     table = Table(
         "transfers",
         f"Payments between public bodies in {place.name}, {year.code}",
@@ -47,9 +63,9 @@ def transfer_flows(place, year) -> tuple[Table, dict]:
             Column("receiver", "Paid to"),
             Column("amount", "Amount", MONEY),
             Column("lines", "Lines", "count"),
+            Column("receiver_spending", f"Receiver's own spending, {year.code}"),
         ],
-        note="Counted once: in the receiver's own spending. The net total leaves these payments "
-        "out of the payer's; the gross total counts both.",
+        note=note,
     )
     for row in rows:
         table.add(
@@ -57,6 +73,7 @@ def transfer_flows(place, year) -> tuple[Table, dict]:
             receiver=names[row["receiver_id"]],
             amount=row["amount"],
             lines=row["lines"],
+            receiver_spending=("not loaded" if row["receiver_id"] in not_counted else "counted"),
         )
     # Sankey nodes are keyed apart for payers and receivers: a body can be both.
     sankey = {
@@ -74,7 +91,7 @@ def transfer_flows(place, year) -> tuple[Table, dict]:
             if r["amount"] > 0
         ],
     }
-    return table, sankey
+    return table, sankey, uncounted
 
 
 def _visible_matches(user):

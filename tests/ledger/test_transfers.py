@@ -249,6 +249,31 @@ def test_the_place_page_shows_net_by_default_gross_on_request_and_the_flows(clie
     assert "NHS Testshire" in exported and "1000.00" in exported
 
 
+def test_a_payment_to_a_body_with_no_spending_loaded_is_shown_as_counted_nowhere(client, nhs):
+    """Net of transfers leaves a payment out as counted again in the receiver's spending; while
+    the receiver has none loaded for the year that money is counted nowhere, and the page says
+    how much, until the receiver's own return is in."""
+    council = Organisation.objects.get(code="E10000006")
+    _pays(council, "NHS TESTSHIRE", "1000.00")
+    rollup_rebuild()
+    url = f"/places/{Place.objects.get(gss_code='E10000006').slug}/?year={YEAR}"
+    page = client.get(url).content.decode()
+    assert 'id="headline-total">£0.00<' in page
+    assert 'id="uncounted-transfers">£1,000.00 of those payments' in page
+    rows = client.get(url + "&export=csv&table=transfers")
+    exported = b"".join(rows.streaming_content).decode()
+    assert "NHS Testshire,1000.00,1,not loaded" in exported
+    assert "£1,000.00 went to bodies with no spending of their own loaded" in page
+    assert 'id="uncounted-transfers"' not in client.get(url + "&transfers=gross").content.decode()
+
+    approved_return(nhs, YEAR, {"E10000006": Decimal("400.00")})  # the receiver reports
+    rollup_rebuild()
+    page = client.get(url).content.decode()
+    assert 'id="headline-total">£400.00<' in page and 'id="uncounted-transfers"' not in page
+    exported = b"".join(client.get(url + "&export=csv&table=transfers").streaming_content)
+    assert "NHS Testshire,1000.00,1,counted" in exported.decode()
+
+
 def test_an_officer_decides_a_match_on_the_review_page(client, nhs):
     council = Organisation.objects.get(code="E10000006")
     _pays(council, "NHS TESTSHIRE", "1000.00")
