@@ -1,5 +1,7 @@
 """Read API for reference data: places, organisations, themes, financial years, place totals."""
 
+from decimal import Decimal
+
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,6 +12,7 @@ from ledger.calculations.coverage import mask_to_months
 from ledger.calculations.cuts import Cut, place_subtree_ids
 from ledger.calculations.places import subtree_totals
 from ledger.calculations.totals import aggregate_many
+from ledger.calculations.transfers import transfers_within
 from ledger.models import FinancialYear, Organisation, Place, PlaceKind, Sector, ServiceTheme
 from ledger.pages.common import as_of
 from ledger.selectors.count import not_reported_by_place
@@ -134,6 +137,10 @@ class PlaceViewSet(KnownQueryParameters, CodeLookupMixin, viewsets.ReadOnlyModel
             ],
             "year": chosen.code if chosen else None,
             "transfers": "net" if net else "gross",
+            # Gross counts every payment, in the payer's figures.
+            "counted_nowhere": transfers_within(place, chosen).counted_nowhere
+            if net and chosen
+            else Decimal(0),
             **breakdown,
             "not_reported": _not_reported(place),
         }

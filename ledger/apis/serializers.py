@@ -215,6 +215,12 @@ class PlaceTotalsSerializer(serializers.Serializer):
     years = PlaceYearSerializer(many=True)
     year = serializers.CharField(allow_null=True)
     transfers = serializers.ChoiceField(choices=TRANSFERS, help_text=TRANSFERS_HELP)
+    counted_nowhere = money_field(
+        help_text="net only, for `year`: what the place's bodies paid bodies that serve it and "
+        "have no spending of their own loaded for the year. Net figures leave such payments out "
+        "as counted in the receiver's spending, which is not loaded yet, so no figure counts "
+        "them until it is; 0 for gross"
+    )
     by_sector = TotalSerializer(many=True)
     by_theme = TotalSerializer(many=True)
     by_basis = TotalSerializer(many=True)

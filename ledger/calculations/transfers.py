@@ -8,9 +8,12 @@ The transfer rollups hold it by the same keys as the rollups, so a net figure is
 one less one small query (``ledger.calculations.totals.aggregate_many(net=True)``).
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import IntegerField, Sum, Value
 
-from ledger.calculations.cuts import RETURNS_SOURCE, Cut
+from ledger.calculations.cuts import RETURNS_SOURCE, Cut, place_subtree_ids
 from ledger.calculations.precedence import bodies_index, per_request, place_tree
 from ledger.models import SpendRollup, SpendTransferRollup
 
@@ -34,16 +37,43 @@ def _receivers_within(place_ids: list[int]) -> frozenset[int]:
     return frozenset(inside)
 
 
-def receivers_not_counted(receiver_ids: set[int], year) -> set[int]:
-    """The receivers with no spending of their own counted for ``year``, in any place: what
-    they were paid is left out of a net total as counted again in theirs, but theirs is not
-    loaded yet, so until it is that money is counted nowhere (the gross total counts it)."""
+@dataclass(frozen=True)
+class Flows:
+    """Who paid whom within a place in a year: ``rows`` (``organisation_id``, ``receiver_id``,
+    ``amount``, ``lines``; largest first) and ``not_counted``, the receivers with no spending
+    of their own loaded for the year, in any place. What those were paid is left out of a net
+    total as counted again in theirs, but theirs is not loaded yet: until it is, that money is
+    counted nowhere (the gross total counts it, in the payer's)."""
+
+    rows: list[dict]
+    not_counted: frozenset[int]
+
+    @property
+    def counted_nowhere(self) -> Decimal:
+        return sum(
+            (r["amount"] for r in self.rows if r["receiver_id"] in self.not_counted), Decimal(0)
+        )
+
+
+def transfers_within(place, year) -> Flows:
+    """The payments of the bodies in ``place`` (and below) to bodies that serve it, in ``year``."""
+    rows = list(
+        SpendTransferRollup.objects.filter(
+            place_id__in=place_subtree_ids([place.pk]),
+            financial_year=year,
+            receiver_id__in=receivers_within([place.pk]),
+        )
+        .values("organisation_id", "receiver_id")
+        .annotate(amount=Sum("amount"), lines=Sum("line_count"))
+        .order_by("-amount")
+    )
+    receivers = {r["receiver_id"] for r in rows}
     counted = (
-        SpendRollup.objects.filter(organisation_id__in=receiver_ids, financial_year=year)
+        SpendRollup.objects.filter(organisation_id__in=receivers, financial_year=year)
         .values_list("organisation_id", flat=True)
         .distinct()
     )
-    return set(receiver_ids) - set(counted)
+    return Flows(rows, frozenset(receivers - set(counted)))
 
 
 def transfer_rows(cut: Cut, group_fields: list[str]) -> list[dict]:

@@ -3,17 +3,14 @@
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ledger.calculations.cuts import place_subtree_ids
-from ledger.calculations.transfers import receivers_not_counted, receivers_within
+from ledger.calculations.transfers import transfers_within
 from ledger.models import (
     Organisation,
     Role,
-    SpendTransferRollup,
     SupplierMatch,
     SupplierMatchStatus,
 )
@@ -29,27 +26,18 @@ def transfer_flows(place, year) -> tuple[Table, dict, Decimal]:
     """What the place's bodies paid bodies that serve it: a table, the Sankey's data, and how
     much of it went to bodies with no spending of their own loaded for the year (netted out,
     so counted nowhere yet)."""
-    rows = list(
-        SpendTransferRollup.objects.filter(
-            place_id__in=place_subtree_ids([place.pk]),
-            financial_year=year,
-            receiver_id__in=receivers_within([place.pk]),
-        )
-        .values("organisation_id", "receiver_id")
-        .annotate(amount=Sum("amount"), lines=Sum("line_count"))
-        .order_by("-amount")
-    )
+    flows = transfers_within(place, year)
+    rows = flows.rows
     names = dict(
         Organisation.objects.filter(
             pk__in={r["organisation_id"] for r in rows} | {r["receiver_id"] for r in rows}
         ).values_list("pk", "name")
     )
-    not_counted = receivers_not_counted({r["receiver_id"] for r in rows}, year)
     note = (
         "Counted once: in the receiver's own spending. The net total leaves these payments "
         "out of the payer's; the gross total counts both."
     )
-    uncounted = sum((r["amount"] for r in rows if r["receiver_id"] in not_counted), Decimal(0))
+    not_counted, uncounted = flows.not_counted, flows.counted_nowhere
     if not_counted:
         note += (
             f" {pounds(uncounted)} went to bodies with no spending of their own loaded for "

@@ -53,6 +53,7 @@ def test_place_totals_whole_response(client, mini):
         ],
         "year": "2010-11",
         "transfers": "net",
+        "counted_nowhere": "0.00",
         "by_sector": [
             {
                 "code": "local_government",

@@ -265,11 +265,15 @@ def test_a_payment_to_a_body_with_no_spending_loaded_is_shown_as_counted_nowhere
     assert "NHS Testshire,1000.00,1,not loaded" in exported
     assert "£1,000.00 went to bodies with no spending of their own loaded" in page
     assert 'id="uncounted-transfers"' not in client.get(url + "&transfers=gross").content.decode()
+    api = f"/api/v1/places/E10000006/totals/?year={YEAR}"
+    assert client.get(api).json()["counted_nowhere"] == "1000.00"
+    assert client.get(api + "&transfers=gross").json()["counted_nowhere"] == "0.00"
 
     approved_return(nhs, YEAR, {"E10000006": Decimal("400.00")})  # the receiver reports
     rollup_rebuild()
     page = client.get(url).content.decode()
     assert 'id="headline-total">£400.00<' in page and 'id="uncounted-transfers"' not in page
+    assert client.get(api).json()["counted_nowhere"] == "0.00"
     exported = b"".join(client.get(url + "&export=csv&table=transfers").streaming_content)
     assert "NHS Testshire,1000.00,1,counted" in exported.decode()
 
