@@ -106,7 +106,8 @@ def count_tables(place, year, *, net: bool = True) -> dict[str, Table]:
 
 
 def count_context(place, year) -> dict:
-    return {"coverage": count_coverage(place=place, year=year)}
+    # Not "coverage": the place page names the months each body covers so.
+    return {"count_coverage": count_coverage(place=place, year=year)}
 
 
 def _reconciliation_table(place, year, by: str) -> Table:

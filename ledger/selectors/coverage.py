@@ -67,6 +67,11 @@ class YearCoverage:
         return any(b.part_year for b in self.bodies)
 
     @property
+    def part_year_bodies(self) -> list[BodyCoverage]:
+        """The bodies whose months fall short of the year, named beside a part-year total."""
+        return [b for b in self.bodies if b.part_year]
+
+    @property
     def label(self) -> str:
         """ "part year (n of 12 months)", n the months every counted body covers; or ""."""
         return part_year_label(self.months) if self.part_year else ""

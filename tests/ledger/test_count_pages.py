@@ -104,3 +104,13 @@ def test_a_body_not_reported_is_never_shown_as_nothing(client, editors):
     ] == [("2023-24", "E07000217", True)]
     page = client.get("/compare/?place=woking&place=adur").content.decode()
     assert "Woking Borough Council</strong> is not reported for 2023-24" in page
+
+    # A place with figures for the year says beside its total that a body is not reported
+    # (the South East: Adur has figures, Woking none), and its count lists it.
+    south_east = Place.objects.get(gss_code="E12000008")
+    page = client.get(f"/places/{south_east.slug}/?year=2023-24").content.decode()
+    assert 'id="incomplete-total"' in page and "Woking Borough Council not reported" in page
+    assert 'id="not-reported"' in page
+    assert "<strong>Woking Borough Council</strong>: not reported in" in page
+    page = client.get("/places/adur/?year=2023-24").content.decode()
+    assert 'id="incomplete-total"' not in page and 'id="not-reported"' not in page

@@ -127,6 +127,7 @@ def _assert_shown_as(client, organisation, spend_return, year, months, name, bad
     html = page.content.decode()
     if badge:
         assert f'id="part-year">{badge}</span>' in html
+        assert f'id="part-year-bodies">{organisation.name}: {name} <span' in html
     else:
         assert "part year" not in html
     by_organisation = page.context["tables"]["by-organisation"]
