@@ -1,5 +1,7 @@
 """Drill-down: from a figure to the lines behind it, and from a line to its source."""
 
+from decimal import Decimal
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -104,6 +106,11 @@ def place_lines(request, slug: str):
                 summary = search.summary(lines)
         else:
             lines = counted_dataset_lines(cut=cut)
+        # The lines are gross; the place page's total is net of what its bodies paid bodies
+        # that serve it. Said here, so that the figure a user followed adds up.
+        netted = Decimal(0)
+        if source == RETURNS_SOURCE and not search.narrows:
+            netted = summary.amount - aggregate(cut=cut, net=True).amount
     except CutError as exc:
         raise Http404(str(exc)) from exc
     if request.GET.get("export") in ("csv", "xlsx"):
@@ -116,6 +123,8 @@ def place_lines(request, slug: str):
         "place": place,
         "page": page,
         "summary": summary,
+        "netted": netted,
+        "net_amount": summary.amount - netted,
         "filters": filters,
         "search": search,
         "sort_label": sort.label,

@@ -247,6 +247,12 @@ def test_the_place_page_shows_net_by_default_gross_on_request_and_the_flows(clie
     assert 'id="headline-total">£2,000.00<' in gross and 'id="show-net"' in gross
     exported = b"".join(client.get(url + "&export=csv&table=transfers").streaming_content).decode()
     assert "NHS Testshire" in exported and "1000.00" in exported
+    # The headline's lines are gross, and say what the net total leaves out of them.
+    lines = client.get(net.split('id="headline-total"')[0].rsplit('href="', 1)[1].split('"')[0])
+    lines = lines.content.decode()
+    assert 'id="lines-total">£2,000.00<' in lines
+    assert 'id="netted">These are all the approved lines, gross. £1,000.00 of them' in lines
+    assert "so it reads £1,000.00" in lines
 
 
 def test_a_payment_to_a_body_with_no_spending_loaded_is_shown_as_counted_nowhere(client, nhs):
