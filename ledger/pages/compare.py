@@ -7,6 +7,7 @@ from ledger.calculations.measures import Measure, measure_choices
 from ledger.calculations.places import subtree_totals
 from ledger.models import Place
 from ledger.selectors.count import not_reported_by_place
+from ledger.selectors.coverage import place_coverage
 from ledger.selectors.places import place_list, place_names
 from ledger.tables import Column, Table
 
@@ -38,18 +39,22 @@ def compare(request):
     missing = [text for text, p in found if p is None]
     chosen = Measure.from_query(request.GET)
     measure, base_year = chosen.key, chosen.base_year
-    rows = subtree_totals(places) if places else []
+    # Net of what each place's bodies pay one another, as on each place's page.
+    net = request.GET.get("transfers") != "gross"
+    rows = subtree_totals(places, net=net) if places else []
     by = {(r.place.pk, r.year.code): r for r in rows}
     years = sorted({r.year.code for r in rows})
     table = Table(
         "comparison",
-        f"{chosen.label}, by financial year",
+        f"{chosen.label}, by financial year, "
+        + ("net of payments between each place's public bodies" if net else "gross"),
         [Column("year", "Financial year")]
         + [Column(f"p{p.pk}", p.name, "money", missing=NOT_REPORTED) for p in places],
         note=" ".join(
             note
             for note in (
                 _gaps_note(places, years, by, measure),
+                _part_year_note(places, rows),
                 chosen.note,
                 _nearest_note(rows) if measure.endswith("per_head") else "",
             )
@@ -79,6 +84,7 @@ def compare(request):
         "missing": missing,
         "measure": measure,
         "base_year": base_year,
+        "net": net,
         **measure_choices(),
         "table": table,
         "chart": chart,
@@ -103,6 +109,17 @@ def _nearest_note(rows) -> str:
         + "; ".join(borrowed)
         + "."
     )
+
+
+def _part_year_note(places, rows) -> str:
+    """The figures that cover part of their year, as each place's page marks them."""
+    coverage = {p.pk: place_coverage(place=p) for p in places}
+    short = [
+        f"{r.place.name} {r.year.code} is {found.label}"
+        for r in rows
+        if (found := coverage[r.place.pk].get(r.year.pk)) is not None and found.part_year
+    ]
+    return "; ".join(short) + "." if short else ""
 
 
 def _gaps_note(places, years, by, measure: str) -> str:

@@ -128,6 +128,8 @@ def _assert_shown_as(client, organisation, spend_return, year, months, name, bad
     if badge:
         assert f'id="part-year">{badge}</span>' in html
         assert f'id="part-year-bodies">{organisation.name}: {name} <span' in html
+        compare = client.get(reverse("compare"), {"place": place.slug}).context["table"]
+        assert f"{place.name} {year} is {badge}" in compare.note
     else:
         assert "part year" not in html
     by_organisation = page.context["tables"]["by-organisation"]

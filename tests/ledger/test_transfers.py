@@ -247,6 +247,14 @@ def test_the_place_page_shows_net_by_default_gross_on_request_and_the_flows(clie
     assert 'id="headline-total">£2,000.00<' in gross and 'id="show-net"' in gross
     exported = b"".join(client.get(url + "&export=csv&table=transfers").streaming_content).decode()
     assert "NHS Testshire" in exported and "1000.00" in exported
+    # Compare counts as the place page does, net unless asked, and says which.
+    essex = Place.objects.get(gss_code="E10000006").slug
+    compare = client.get("/compare/", {"place": essex}).context["table"]
+    assert compare.caption.endswith("net of payments between each place's public bodies")
+    assert compare.rows[-1].values(compare.columns)[1:] == [Decimal("1000.00")]
+    compare = client.get("/compare/", {"place": essex, "transfers": "gross"}).context["table"]
+    assert compare.caption.endswith("gross")
+    assert compare.rows[-1].values(compare.columns)[1:] == [Decimal("2000.00")]
     # The headline's lines are gross, and say what the net total leaves out of them.
     lines = client.get(net.split('id="headline-total"')[0].rsplit('href="', 1)[1].split('"')[0])
     lines = lines.content.decode()
