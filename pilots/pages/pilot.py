@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from pilots.models import InitiativeStatus, Pilot
 from pilots.selectors import pages
+from pilots.selectors.headline import pilot_headline
 from totalplace.permissions import has_perm
 
 from .common import demo_label, sections
@@ -22,7 +23,7 @@ def pilot_detail(request, slug: str):
         "pilot": pilot,
         "places": list(pilot.places.all()),
         "spend": spend,
-        "latest_spend": spend[-1] if spend else None,
+        "headline": pilot_headline(pilot=pilot, spend=spend),
         "spend_illustrative": bool(spend) and pages.pilot_spend_is_illustrative(pilot=pilot),
         "chart_spend": {
             "labels": [row.financial_year for row in spend],

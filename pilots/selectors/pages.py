@@ -1,11 +1,12 @@
 """Reads for the pilot pages: programmes, pilots, their spend, initiatives and evidence."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ledger.calculations.footprint import footprint_spend
+from ledger.calculations.places import per_head
 from ledger.models import Place
 from ledger.selectors.places import place_has_illustrative_data
 from pilots.models import EvidenceItem, Initiative, InitiativeStatus, Pilot, Programme
@@ -53,23 +54,29 @@ class SpendRow:
     population: int | None
     per_head: Decimal | None
     population_illustrative: bool
+    # The population's year when the spend year has none (the nearest), as in the ledger's API.
+    population_year: str | None = None
 
 
 def pilot_spend(*, pilot: Pilot) -> list[SpendRow]:
-    """Approved spend in the footprint by year, with population and spend per head."""
+    """Approved spend in the footprint by year, with population and spend per head (from the
+    nearest year's population where a year has none, as on the place pages)."""
     places = list(pilot.places.all())
-    populations = footprint_population(places=places)
+    totals = footprint_spend(places=places)
+    found = footprint_population(places=places, years=[t.financial_year for t in totals])
     rows = []
-    for total in footprint_spend(places=places):
-        persons, illustrative = populations.get(total.financial_year, (None, False))
-        per_head = (
-            (total.amount / persons).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-            if persons
-            else None
-        )
+    for total in totals:
+        population = found.get(total.financial_year)
+        persons = population.persons if population else None
         rows.append(
             SpendRow(
-                total.financial_year, total.amount, total.lines, persons, per_head, illustrative
+                total.financial_year,
+                total.amount,
+                total.lines,
+                persons,
+                per_head(total.amount, persons),
+                bool(population and population.illustrative),
+                population.year if population and population.year else None,
             )
         )
     return rows
