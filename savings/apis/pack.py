@@ -79,6 +79,10 @@ class SpendYearSerializer(serializers.Serializer):
     amount = money_field()
     lines = serializers.IntegerField()
     population = serializers.IntegerField(allow_null=True)
+    population_year = serializers.CharField(
+        allow_null=True,
+        help_text="the year of the population figure, when the year has none (the nearest)",
+    )
     per_head = money_field(allow_null=True)
 
 

@@ -130,6 +130,7 @@ def where_savings_land_context(attribution: Attribution | None, subject) -> dict
         "matrix_grid": table.rows,
         "matrix_column_totals": table.column_totals,
         "matrix_total": table.total,
+        "positions_cashable": selectors.positions_cashable(attribution=attribution),
         "sankey": sankey_data(attribution),
         "matrix_csv_url": matrix_csv_url(subject),
     }

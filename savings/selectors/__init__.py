@@ -146,6 +146,12 @@ def matrix_table(*, attribution: Attribution) -> MatrixTable:
     )
 
 
+def positions_cashable(*, attribution: Attribution) -> Decimal:
+    """The net positions' "of which cashable" summed exactly, for the table's total row (the
+    stored result keeps each organisation's, rounded to the penny, and no total of them)."""
+    return sum((Decimal(p["cashable"]) for p in attribution.positions), Decimal("0"))
+
+
 def pilot_savings_totals(*, pilot: Pilot) -> dict[str, Decimal]:
     """Totals of the pilot's published initiatives' appraisals (the "proposed savings")."""
     from django.db.models import Sum
