@@ -58,6 +58,11 @@ def footprint_population(
     has a figure: the year's own, else the nearest within five years, by the ledger's rule
     (``ledger.calculations.places.nearest_persons``), so per head agrees with the place pages."""
     places = list(places)
+    # A place within another of the footprint's is already in that one's figure (a district
+    # in its county): counted once, as the footprint's spend is.
+    tree = place_tree()
+    ids = {p.pk for p in places}
+    places = [p for p in places if not ids.intersection(tree.ancestors(p.pk))]
     persons = populations(places)
     every_year = FinancialYear.objects.in_bulk()
     by_code = {year.code: year for year in every_year.values()}

@@ -79,6 +79,18 @@ def test_a_footprint_names_every_population_year_it_sums(footprint):
     assert (latest.population, latest.population_year) == (500, "2020-21 and 2023-24")
 
 
+def test_a_place_within_another_of_the_footprint_is_counted_once(footprint):
+    """A district listed beside its county is in the county's population already."""
+    (county,) = footprint.places.all()
+    district = PlaceFactory(parent=county)
+    PopulationFactory(
+        place=district, financial_year=FinancialYearFactory(code="2020-21"), persons=150
+    )
+    footprint.places.add(district)
+    latest = pilot_spend(pilot=footprint)[-1]
+    assert (latest.population, latest.population_year) == (400, "2020-21")
+
+
 def test_the_page_shows_per_head_and_the_population_year_it_used(client, footprint):
     page = client.get(reverse("pilots:pilot-detail", args=["brum"])).content.decode()
     assert "£3.09" in page
