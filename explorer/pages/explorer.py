@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from explorer.downloads import DOWNLOADS, TooLarge, explorer_download
+from explorer.downloads import DOWNLOADS, TooLarge, explorer_download, fdp_limit, fdp_too_large
 from explorer.measured import explorer_measured
 from explorer.query import DRILLDOWNS, MAX_DRILLDOWNS, MEASURES, ORDERS, TRANSFERS, ExplorerQuery
 from explorer.selectors import chart_data, explorer_choices, explorer_result
@@ -30,6 +30,8 @@ def explorer(request):
         except TooLarge as exc:
             query.errors.append(exc.message)
     share = request.build_absolute_uri(f"{request.path}?{query.as_query_string()}")
+    # A cut too large for a package gets a hint to narrow it, not a link into a refusal.
+    fdp_refused = found is not None and fdp_too_large(found.result.cut)
     context = {
         "query": query,
         "found": found,
@@ -38,8 +40,14 @@ def explorer(request):
         "chart": chart_data(found, measured) if found else None,
         "share_url": share,
         "downloads": [
-            (k, label, f"?{query.as_query_string(download=k)}") for k, label in DOWNLOADS.items()
+            (
+                k,
+                label,
+                None if k == "fdp" and fdp_refused else f"?{query.as_query_string(download=k)}",
+            )
+            for k, label in DOWNLOADS.items()
         ],
+        "fdp_limit": fdp_limit() if fdp_refused else None,
         "measures": [(m, MEASURES[m]) for m in query.measures],
         "columns": len(query.drilldown) + len(query.measures) + (1 if measured else 0),
         "drilldown_options": [(d, DIMENSIONS[d].label) for d in DRILLDOWNS],

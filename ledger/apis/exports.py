@@ -50,7 +50,7 @@ class FiscalDataPackageView(KnownQueryParameters, APIView):
     )
     def get(self, request):
         cut = _cut(request.query_params.get("cut", ""))
-        if fiscal_data_package_cells(cut=cut) > SYNC_LIMIT:
+        if fiscal_data_package_cells(cut=cut, limit=SYNC_LIMIT) > SYNC_LIMIT:
             return error_response(
                 f"This cut has more than {SYNC_LIMIT:,} rows: narrow it, or (analysts) POST it to "
                 "/api/v1/exports/ and download the package when the job is done.",
