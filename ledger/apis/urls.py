@@ -5,7 +5,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from totalplace.query_params import KnownQueryParameters
 
-from . import returns, returns_themes
+from . import returns, returns_control_total, returns_themes
 from .aggregate import AggregateView
 from .count import PlaceCountView
 from .datasets import DatasetEditionLinesView, DatasetEditionViewSet, DatasetViewSet
@@ -44,4 +44,5 @@ urlpatterns = [
     *router.urls,
     *returns.urlpatterns,
     *returns_themes.urlpatterns,
+    *returns_control_total.urlpatterns,
 ]

@@ -27,6 +27,7 @@ class WorkflowAction(models.TextChoices):
     IMPORT_CORRECTED = "import_corrected", "Cells corrected"
     THEMES_APPLIED = "themes_applied", "Theme rules applied"
     ACCRUALS_BASIS = "accruals_basis", "Basis of the dates changed"
+    CONTROL_TOTAL = "control_total", "Control total declared"
     DATASET_UPLOADED = "dataset_uploaded", "Dataset file uploaded"
     DATASET_PREVIEWED = "dataset_previewed", "Dataset file previewed"
     DATASET_CHOICES = "dataset_choices", "Dataset choices made"

@@ -77,6 +77,17 @@ class SpendReturnCreateForm(forms.Form):
         self.fields["financial_year"].initial = DEFAULT_YEAR
 
 
+class ControlTotalForm(forms.Form):
+    control_total = forms.DecimalField(
+        required=False,
+        max_digits=17,
+        decimal_places=2,
+        label="Declared control total (£)",
+        help_text="The total its lines must add up to before it can be submitted; leave empty "
+        "to declare none.",
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         help_text="CSV (any delimiter; UTF-8, Windows-1252 or Mac Roman) or Excel .xlsx.",

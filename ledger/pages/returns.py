@@ -42,7 +42,7 @@ from totalplace.history import history_read
 from totalplace.permissions import has_perm, permission_required
 
 from .confirmations import confirm_page, confirmations
-from .forms import SendBackForm, SpendReturnCreateForm
+from .forms import ControlTotalForm, SendBackForm, SpendReturnCreateForm
 from .keyset import keyset_page, old_page_redirect
 from .month_forms import DeclaredMonthsForm
 
@@ -209,6 +209,9 @@ def spend_return_detail(request, pk: int):
         "send_back_form": SendBackForm(),
         "coverage": spend_return_coverage(spend_return=spend_return),
         "months_form": DeclaredMonthsForm(initial={"months": spend_return.declared_months}),
+        "control_total_form": ControlTotalForm(
+            initial={"control_total": spend_return.control_total}
+        ),
         # The latest of its audit trail; the history page has the rest.
         "history": history_read("spend_return", user=user, spend_return=spend_return)[
             :HISTORY_SHOWN

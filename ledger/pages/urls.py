@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    control_total,
     dataset_actions,
     dataset_editions,
     dataset_lines,
@@ -73,6 +74,11 @@ urlpatterns = [
         "spend-returns/<int:pk>/new-version/",
         returns.spend_return_new_version_view,
         name="spend-return-new-version",
+    ),
+    path(
+        "spend-returns/<int:pk>/control-total/",
+        control_total.spend_return_control_total_view,
+        name="spend-return-control-total",
     ),
     path(
         "spend-returns/<int:pk>/months/",

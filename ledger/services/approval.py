@@ -133,6 +133,20 @@ def spend_return_approve(
         done="approved",
         refused=PREPARED_IT,
     )
+    # Only a newer version replaces the approved one: approving an older one would put back
+    # figures its officers have since corrected.
+    newer = [
+        v.version
+        for v in versions.values()
+        if v.status == SpendReturnStatus.APPROVED and v.version > spend_return.version
+    ]
+    if newer:
+        raise ValidationError(
+            f"Version {newer[0]} is approved and counts; version {spend_return.version} is "
+            "older and would put its figures back. Send this one back, or start a new version "
+            "from it to approve its figures.",
+            code="older",
+        )
     checks = spend_return_approval_checks(spend_return=spend_return)
     reason = reason.strip()
     if checks and actor is not None and not reason:

@@ -84,6 +84,40 @@ def spend_return_create(
 
 
 @transaction.atomic
+def spend_return_control_total_declare(
+    *, spend_return: SpendReturn, actor: AbstractBaseUser | None, control_total: Decimal | None
+) -> SpendReturn:
+    """Declare the total a draft's lines must add up to before it is submitted, or with None
+    declare none. Its finance officers may, while they can edit it; the change is in its audit
+    trail and its workflow events (from → to)."""
+    spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
+    require_perm(
+        actor,
+        "ledger.prepare_returns",
+        spend_return,
+        message=f"Only finance officers of {spend_return.organisation} can declare its total.",
+    )
+    if spend_return.status not in SpendReturnStatus.editable():
+        raise ValidationError(
+            f"A {spend_return.get_status_display().lower()} return's control total cannot be "
+            "changed."
+        )
+    before = spend_return.control_total
+    spend_return.control_total = control_total
+    spend_return.save(update_fields=["control_total"])
+    workflow_event_record(
+        action=WorkflowAction.CONTROL_TOTAL,
+        actor=actor,
+        spend_return=spend_return,
+        detail={
+            "from": None if before is None else str(before),
+            "to": None if control_total is None else str(control_total),
+        },
+    )
+    return spend_return
+
+
+@transaction.atomic
 def spend_return_new_version(
     *, spend_return: SpendReturn, actor: AbstractBaseUser | None, copy_lines: bool = True
 ) -> SpendReturn:

@@ -214,6 +214,35 @@ def test_declared_control_total_must_match(leeds_draft):
     )
 
 
+def test_a_files_control_total_is_the_returns_only_when_it_replaces_every_line(
+    leeds_draft, officer
+):
+    """Added to lines already there, a file's control total checked the file alone: the
+    return keeps the total its officer declared, so it can still be submitted."""
+    leeds_draft.control_total = Decimal("40.00")
+    leeds_draft.save(update_fields=["control_total"])
+    first = preview(leeds_draft, _file("10.00", "20.00"), actor=officer)
+    import_job_confirm(job=first, actor=officer)
+    added = preview(
+        leeds_draft,
+        _file("4.00", "6.00"),
+        actor=officer,
+        control_total=Decimal("10.00"),
+        mode=ImportMode.ADD,
+    )
+    import_job_confirm(job=added, actor=officer)
+    leeds_draft.refresh_from_db()
+    assert leeds_draft.control_total == Decimal("40.00")
+    assert spend_return_submit(spend_return=leeds_draft, actor=officer).status == "submitted"
+    draft = spend_return_new_version(spend_return=leeds_draft, actor=officer)
+    replaced = preview(
+        draft, _file("1.00"), actor=officer, control_total=Decimal("1.00"), mode=ImportMode.REPLACE
+    )
+    import_job_confirm(job=replaced, actor=officer)
+    draft.refresh_from_db()
+    assert draft.control_total == Decimal("1.00")
+
+
 def test_only_finance_officers_import_and_only_into_drafts(leeds_draft, officer, approver):
     with pytest.raises(PermissionDenied):
         preview(leeds_draft, _file("1.00"), actor=approver)

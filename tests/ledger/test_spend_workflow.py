@@ -67,6 +67,66 @@ def test_approving_a_new_version_supersedes_the_old_one(scope):
     assert v2.approved_by == approver and v2.approved_at is not None
 
 
+def test_an_older_version_never_replaces_an_approved_newer_one(scope):
+    """Two drafts submitted side by side: once v3 is approved, approving v2 would put back the
+    figures v3 corrected, so it is refused; a new version started from v2 may be approved."""
+    from ledger.services.returns import spend_return_new_version
+
+    v1 = _with_lines(spend_return_create(**scope, actor=None), "1.00")
+    v2 = _with_lines(spend_return_create(**scope, actor=None), "2.00")
+    v3 = _with_lines(spend_return_create(**scope, actor=None), "3.00")
+    for version in (v1, v2, v3):
+        spend_return_submit(spend_return=version, actor=None)
+    spend_return_approve(spend_return=v3, actor=None)
+    with pytest.raises(ValidationError, match="Version 3 is approved and counts; version 2"):
+        spend_return_approve(spend_return=v2, actor=None)
+    v2.refresh_from_db()
+    v3.refresh_from_db()
+    assert (v2.status, v3.status) == (SpendReturnStatus.SUBMITTED, SpendReturnStatus.APPROVED)
+    spend_return_send_back(spend_return=v1, actor=None, reason="Superseded by v3")
+    again = spend_return_new_version(spend_return=v2, actor=None)
+    spend_return_submit(spend_return=again, actor=None)
+    assert spend_return_approve(spend_return=again, actor=None).version == 4
+    v3.refresh_from_db()
+    assert (v3.status, v3.superseded_by) == (SpendReturnStatus.SUPERSEDED, again)
+
+
+def test_a_drafts_control_total_is_declared_on_its_page_and_recorded(scope, client):
+    """Its officer declares it, changes it and clears it while it is a draft; each change is a
+    workflow event; once submitted it is refused."""
+    from django.urls import reverse
+
+    from ledger.models import WorkflowAction, WorkflowEvent
+
+    officer = UserFactory()
+    membership_grant(user=officer, organisation=scope["organisation"], role=Role.FINANCE_OFFICER)
+    draft = _with_lines(spend_return_create(**scope, actor=officer), "2.50", "7.50")
+    client.force_login(officer)
+    page = client.get(reverse("spend-return-detail", args=[draft.pk])).content.decode()
+    assert 'id="control-total-form"' in page
+    url = reverse("spend-return-control-total", args=[draft.pk])
+    client.post(url, {"control_total": "9.99"})
+    draft.refresh_from_db()
+    assert draft.control_total == Decimal("9.99")
+    with pytest.raises(ValidationError, match="declared control total is £9.99"):
+        spend_return_submit(spend_return=draft, actor=officer)
+    client.post(url, {"control_total": "10.00"})
+    client.post(url, {"control_total": "10.001"})  # not pence: refused, nothing changes
+    draft.refresh_from_db()
+    assert draft.control_total == Decimal("10.00")
+    events = WorkflowEvent.objects.filter(spend_return=draft, action=WorkflowAction.CONTROL_TOTAL)
+    assert [e.detail for e in events.order_by("pk")] == [
+        {"from": None, "to": "9.99"},
+        {"from": "9.99", "to": "10.00"},
+    ]
+    history = client.get(reverse("spend-return-history", args=[draft.pk])).content.decode()
+    assert "£9.99 → £10.00" in history
+    spend_return_submit(spend_return=draft, actor=officer)
+    client.post(url, {"control_total": ""})
+    draft.refresh_from_db()
+    assert draft.control_total == Decimal("10.00")  # submitted: no longer the officer's to change
+
+
 def test_the_database_refuses_two_approved_versions(scope):
     SpendReturn.objects.create(**scope, version=1, status=SpendReturnStatus.APPROVED)
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -211,6 +211,20 @@ LEDGER_API = [
         TOKEN_NOT_FOR_B,
         method="POST",
     ),
+    api(
+        "own-control-total-a",
+        lambda w: f"/api/v1/organisation/spend-returns/{w.a_draft.pk}/control-total/",
+        TOKEN_ONLY,
+        method="POST",
+        data=lambda w: {"control_total": "1.00"},
+    ),
+    api(
+        "own-control-total-b-by-id",
+        lambda w: f"/api/v1/organisation/spend-returns/{w.b_draft.pk}/control-total/",
+        TOKEN_NOT_FOR_B,
+        method="POST",
+        data=lambda w: {"control_total": "1.00"},
+    ),
     api("own-import-a", lambda w: f"/api/v1/organisation/imports/{w.a_job.pk}/", TOKEN_ONLY),
     api(
         "own-import-b-by-id",

@@ -165,6 +165,11 @@ def _months_declared_by_officers(world, role, response):
     assert (declared is not None) == (role in {OFFICER, ADMIN}), f"{role}: declared={declared}"
 
 
+def _control_total_declared_by_officers(world, role, response):
+    declared = SpendReturn.objects.get(pk=world.a_draft.pk).control_total
+    assert (declared is not None) == (role in {OFFICER, ADMIN}), f"{role}: declared={declared}"
+
+
 def _the_file(world, role, response):
     """Allowed roles get the file as an attachment under its original name, nothing else."""
     if response.status_code == OK:
@@ -494,6 +499,31 @@ LEDGER_PAGES = [
         B_ACTION,
         method="POST",
         data=lambda w: {"months": ["all"]},
+    ),
+    # Declaring a draft's control total: as its months.
+    page("control-total-get", _action("a_draft", "control-total"), GET_ON_POST_ONLY),
+    page(
+        "control-total-a-draft",
+        _action("a_draft", "control-total"),
+        A_OFFICER_ACTION,
+        method="POST",
+        data=lambda w: {"control_total": "1.00"},
+        check=_control_total_declared_by_officers,
+    ),
+    page(
+        "control-total-a-submitted",
+        _action("a_submitted", "control-total"),
+        expect(MISSING, anonymous=LOGIN, officer=FORBIDDEN, approver=FORBIDDEN, admin=FORBIDDEN),
+        method="POST",
+        data=lambda w: {"control_total": "1.00"},
+        check=unchanged(lambda w: SpendReturn.objects.get(pk=w.a_submitted.pk).control_total, None),
+    ),
+    page(
+        "control-total-b-draft-by-id",
+        _action("b_draft", "control-total"),
+        B_ACTION,
+        method="POST",
+        data=lambda w: {"control_total": "1.00"},
     ),
     page("apply-theme-rules-get", _action("a_draft", "apply-theme-rules"), GET_ON_POST_ONLY),
     page(

@@ -153,7 +153,10 @@ def import_job_confirm(
     spend_return.source_file = job.file.name
     spend_return.source_filename = job.filename
     spend_return.source_sha256 = job.sha256
-    if job.control_total is not None:
+    # A file's control total checked that file's lines (the preview). Replacing every line, it
+    # is the return's too; added to lines already there, it says nothing of their sum, so the
+    # return keeps the total its officer declared (changed on its page).
+    if job.control_total is not None and job.mode == ImportMode.REPLACE:
         spend_return.control_total = job.control_total
     column_mapping_remember(job=job, spend_return=spend_return, actor=actor)
     spend_return.save(
