@@ -119,7 +119,11 @@ def import_job_confirm(
     spend_return = {r.pk: r for r in scope}[job.spend_return_id]
     require_officer(actor, spend_return)
     refuse_duplicate(
-        organisation=job.organisation, financial_year=job.financial_year, sha256=job.sha256
+        organisation=job.organisation,
+        financial_year=job.financial_year,
+        sha256=job.sha256,
+        # Replacing every line of the draft that holds the file cannot count it twice.
+        replacing=spend_return if job.mode == ImportMode.REPLACE else None,
     )
     holders = returns_holding_file(sha256=job.sha256, spend_return=spend_return)
     if duplicate_reason.strip():

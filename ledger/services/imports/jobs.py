@@ -86,7 +86,7 @@ def import_job_create(
     """Keep an uploaded file for ``spend_return`` and (``start``) queue its preview.
 
     Refuses a file already imported for the same organisation and year (same SHA-256), naming
-    the return that holds it.
+    the return that holds it, unless only this draft holds it and ``mode`` replaces its lines.
     """
     # Re-read under lock: the return may have been submitted since the caller loaded it.
     spend_return = SpendReturn.objects.select_for_update().get(pk=spend_return.pk)
@@ -107,6 +107,7 @@ def import_job_create(
         organisation=spend_return.organisation,
         financial_year=spend_return.financial_year,
         sha256=sha256,
+        replacing=spend_return if mode == ImportMode.REPLACE else None,
     )
     if apportion and place is not None:
         raise ValidationError("Choose a place or apportion the lines, not both.")

@@ -1,6 +1,7 @@
-"""Uploaded spend files: never the same file twice for an organisation and year, each
-organisation's quota, and the clean-up of files no import needs any more. The upload checks
-both before it stores a file, and the confirmation checks for a duplicate again.
+"""Uploaded spend files: never the same file twice for an organisation and year (but again
+into the draft holding it, replacing all its lines), each organisation's quota, and the
+clean-up of files no import needs any more. The upload checks both before it stores a file,
+and the confirmation checks for a duplicate again.
 
 A file stays while its import may still use it (queued, previewing, waiting for confirmation)
 and once confirmed (it is the return's source file). A failed or cancelled import's file is
@@ -45,19 +46,59 @@ def return_holding_file(
     )
 
 
+def _held_besides(
+    *,
+    organisation: Organisation,
+    financial_year: FinancialYear,
+    sha256: str,
+    spend_return: SpendReturn,
+) -> bool:
+    """Whether a return of the organisation and year other than ``spend_return`` holds the
+    file (the same two ways ``return_holding_file`` looks)."""
+    jobs = ImportJob.objects.filter(
+        organisation=organisation,
+        financial_year=financial_year,
+        sha256=sha256,
+        status=ImportJobStatus.CONFIRMED,
+    ).exclude(spend_return=spend_return)
+    returns = SpendReturn.objects.filter(
+        organisation=organisation, financial_year=financial_year, source_sha256=sha256
+    ).exclude(pk=spend_return.pk)
+    return jobs.exists() or returns.exists()
+
+
 def refuse_duplicate(
-    *, organisation: Organisation, financial_year: FinancialYear, sha256: str
+    *,
+    organisation: Organisation,
+    financial_year: FinancialYear,
+    sha256: str,
+    replacing: SpendReturn | None = None,
 ) -> None:
+    """Refuse a file already imported for the organisation and year, naming the return.
+
+    ``replacing``: the draft whose every line this import replaces (``ImportMode.REPLACE``).
+    A file held by that draft alone is allowed there: its old lines are deleted as the new
+    ones go in, so nothing counts twice (an officer re-importing it with another choice of
+    place or driver). Held by any other return, or added (not replacing), it is refused.
+    """
     existing = return_holding_file(
         organisation=organisation, financial_year=financial_year, sha256=sha256
     )
-    if existing is not None:
-        raise ValidationError(
-            f"This file has already been imported into {existing} "
-            f"({existing.get_status_display().lower()}, spend return {existing.pk}); "
-            "the same file is never imported twice.",
-            code="duplicate",
-        )
+    if existing is None:
+        return
+    if replacing is not None and not _held_besides(
+        organisation=organisation,
+        financial_year=financial_year,
+        sha256=sha256,
+        spend_return=replacing,
+    ):
+        return
+    raise ValidationError(
+        f"This file has already been imported into {existing} "
+        f"({existing.get_status_display().lower()}, spend return {existing.pk}); "
+        "the same file is never imported twice.",
+        code="duplicate",
+    )
 
 
 def organisation_upload_usage(*, organisation: Organisation) -> int:
