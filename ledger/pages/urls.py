@@ -1,15 +1,14 @@
 from django.urls import path
 
 from . import (
-    control_total,
     dataset_actions,
     dataset_editions,
     dataset_lines,
     datasets,
+    declarations,
     exports,
     import_files,
     imports,
-    months,
     notifications,
     return_checks,
     return_lines,
@@ -77,12 +76,12 @@ urlpatterns = [
     ),
     path(
         "spend-returns/<int:pk>/control-total/",
-        control_total.spend_return_control_total_view,
+        declarations.spend_return_control_total_view,
         name="spend-return-control-total",
     ),
     path(
         "spend-returns/<int:pk>/months/",
-        months.spend_return_months_view,
+        declarations.spend_return_months_view,
         name="spend-return-months",
     ),
     path(
