@@ -14,7 +14,7 @@ from ledger.models import ImportCorrection, ImportJob, ImportMode, SpendReturn
 from ledger.services.imports.apportionment import DRIVERS
 from totalplace.uploads import validate_spreadsheet, validate_upload_size
 
-from .serializers import StoredMessageField, money_field
+from .serializers import StoredMessageField, UploadField, money_field
 
 MONTH_LIST = {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 12}}
 
@@ -163,9 +163,9 @@ class SpendReturnApproveSerializer(serializers.Serializer):
 
 
 class ImportFileSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="CSV (any common encoding and delimiter) or .xlsx, at most MAX_UPLOAD_BYTES "
-        "(200 MB unless configured otherwise).",
+    file = UploadField(
+        help_text="CSV (any common encoding and delimiter) or .xlsx, at most the server's "
+        "upload limit (200 MB unless configured otherwise).",
         validators=[validate_upload_size, validate_spreadsheet],
     )
     mode = serializers.ChoiceField(choices=ImportMode.choices, default=ImportMode.ADD)

@@ -1,9 +1,17 @@
 """Serializers for the read API. Money is declared explicitly: decimal strings in pounds."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ledger.models import FinancialYear, Organisation, Place, ServiceTheme, SpendLine, SpendReturn
 from totalplace.redact import without_paths
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A multipart file part: binary in the schema, where a plain FileField reads as a URL and
+    generated clients would send one."""
 
 
 def money_field(**kwargs) -> serializers.DecimalField:

@@ -72,6 +72,15 @@ def test_schema_and_local_docs_page(client):
     description = schema.json()["info"]["description"]
     assert "## Getting a token" in description
     assert "/account/api-tokens/" in description and "Authorization: Token <key>" in description
+    # Uploads are multipart file parts, which generated clients send only when told "binary".
+    components = schema.json()["components"]["schemas"]
+    uploads = [
+        field
+        for c in components.values()
+        for name, field in c.get("properties", {}).items()
+        if name == "file"
+    ]
+    assert uploads and all(f.get("format") == "binary" for f in uploads), uploads
 
 
 def test_token_page_creates_shows_the_key_once_and_revokes(client, member):

@@ -4,7 +4,7 @@ from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ledger.apis.serializers import money_field
+from ledger.apis.serializers import UploadField, money_field
 from ledger.models import (
     Classification,
     ClassificationScheme,
@@ -168,7 +168,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         allow_null=True,
         required=False,
     )
-    file = serializers.FileField(
+    file = UploadField(
         write_only=True, required=False, allow_null=True, validators=[validate_upload_size]
     )
     is_published = PublishedField()
