@@ -232,7 +232,7 @@ class World:
 def world_build() -> World:
     """A council, two bodies its initiative saves money for, a pilot in the council's place and
     an initiative there (a cost and two benefits), a finance officer and an approver."""
-    from ledger.models import Role, Sector
+    from ledger.models import Role, Sector, ThemeRule, ThemeRuleField, ThemeRuleMatch
     from ledger.services.access import membership_grant
     from pilots.models import InitiativeStatus
     from pilots.services.access import pilot_lead_grant
@@ -255,6 +255,15 @@ def world_build() -> World:
     nhs = OrganisationFactory(code=f"NHS{tag}", name="Traceton PCT", sector=Sector.NHS)
     police = OrganisationFactory(code=f"POL{tag}", name="Traceton Police", sector=Sector.POLICE)
     theme = ServiceThemeFactory(code=f"family-{tag}", name="Family support")
+    # Shared theme rules are reference data every install has: with none at all, the import
+    # would skip compiling them and the trace would depend on what ran before it.
+    ThemeRule.objects.create(
+        organisation=None,
+        field=ThemeRuleField.EXPENSE_AREA,
+        match=ThemeRuleMatch.EXACT,
+        pattern=f"Family support {tag}",
+        theme=theme,
+    )
     officer, approver = UserFactory(username=f"o-{tag}"), UserFactory(username=f"a-{tag}")
     membership_grant(user=officer, organisation=council, role=Role.FINANCE_OFFICER)
     membership_grant(user=approver, organisation=council, role=Role.APPROVER)
