@@ -41,7 +41,13 @@ def notifications_send(
     reason: str = "",
 ) -> list[Notification]:
     """Record a notification of ``kind`` for everyone it concerns (never the one who acted),
-    in the caller's transaction; emails follow after it commits."""
+    in the caller's transaction; emails follow after it commits. Sending back or approving
+    marks the approvers' unread "submitted" notifications of the return read."""
+    if kind in TELLS_PREPARERS:
+        # The request for sign-off is answered, by whichever approver: none still needs to act.
+        Notification.objects.filter(
+            spend_return=spend_return, kind=NotificationKind.SUBMITTED, read_at__isnull=True
+        ).update(read_at=timezone.now())
     recipients = _recipient_ids(spend_return, kind) - {getattr(actor, "pk", None)}
     notifications = Notification.objects.bulk_create(
         Notification(

@@ -59,6 +59,21 @@ def test_sending_back_and_approving_tell_who_prepared_it(submitted, officer, app
     assert _told(NotificationKind.APPROVED) == [("officer", submitted.pk)]
 
 
+def test_an_answered_request_for_sign_off_is_no_longer_new_to_any_approver(
+    submitted, officer, approver
+):
+    unread = Notification.objects.filter(kind=NotificationKind.SUBMITTED, read_at__isnull=True)
+    assert unread.count() == 2
+    spend_return_send_back(spend_return=submitted, actor=approver, reason="Row 3 twice")
+    assert not unread.exists()  # the second approver's too: it is answered
+    spend_return_submit(spend_return=submitted, actor=officer)
+    assert unread.count() == 2
+    spend_return_approve(spend_return=submitted, actor=approver, reason="January only.")
+    assert not unread.exists()
+    officer_unread = Notification.objects.filter(recipient=officer, read_at__isnull=True)
+    assert officer_unread.count() == 2  # sent back, approved: the officer's to read
+
+
 def test_emails_are_sent_after_commit_when_configured(
     client, settings, leeds_draft, officer, approver, django_capture_on_commit_callbacks
 ):
