@@ -96,11 +96,21 @@ def _b_job_unchanged(world, role, response):
         assert response["Location"] == "/theme-rules/", response["Location"]
 
 
+def _unanswered():
+    """Notifications no step has marked read: the world's approved returns' requests for
+    sign-off were read when they were answered (``notifications_send``)."""
+    from django.db.models import Q
+
+    from ledger.models import Notification, NotificationKind, SpendReturnStatus
+
+    return Notification.objects.exclude(
+        Q(kind=NotificationKind.SUBMITTED) & ~Q(spend_return__status=SpendReturnStatus.SUBMITTED)
+    )
+
+
 def _only_own_read(world, role, response):
     """Marking read marks one's own notifications, never anyone else's."""
-    from ledger.models import Notification
-
-    others = Notification.objects.exclude(
+    others = _unanswered().exclude(
         recipient__username=getattr(response.wsgi_request.user, "username", None)
     )
     assert not others.filter(read_at__isnull=False).exists(), f"{role} read others' notifications"
@@ -125,9 +135,7 @@ def _one_read(path_end: str):
 def _only_the_approvers_read(world, role, response):
     """Only the recipient marks their notification read (it opens A's submitted return);
     no one's other notifications change."""
-    from ledger.models import Notification
-
-    read = set(Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True))
+    read = set(_unanswered().filter(read_at__isnull=False).values_list("pk", flat=True))
     assert read == ({_approver_notification(world)} if role == APPROVER else set()), role
     if role == APPROVER and response.wsgi_request.method == "GET":
         assert response["Location"] == f"/spend-returns/{world.a_submitted.pk}/"
