@@ -22,49 +22,29 @@ ABANDONED = (ImportJobStatus.FAILED, ImportJobStatus.CANCELLED)
 
 
 def return_holding_file(
-    *, organisation: Organisation, financial_year: FinancialYear, sha256: str
-) -> SpendReturn | None:
-    """The return (any version, any status) whose lines came from a file with this SHA-256."""
-    job = (
-        ImportJob.objects.filter(
-            organisation=organisation,
-            financial_year=financial_year,
-            sha256=sha256,
-            status=ImportJobStatus.CONFIRMED,
-        )
-        .select_related("spend_return__organisation", "spend_return__financial_year")
-        .first()
-    )
-    if job is not None:
-        return job.spend_return
-    return (
-        SpendReturn.objects.filter(
-            organisation=organisation, financial_year=financial_year, source_sha256=sha256
-        )
-        .select_related("organisation", "financial_year")
-        .first()
-    )
-
-
-def _held_besides(
     *,
     organisation: Organisation,
     financial_year: FinancialYear,
     sha256: str,
-    spend_return: SpendReturn,
-) -> bool:
-    """Whether a return of the organisation and year other than ``spend_return`` holds the
-    file (the same two ways ``return_holding_file`` looks)."""
+    besides: SpendReturn | None = None,
+) -> SpendReturn | None:
+    """The return (any version, any status) whose lines came from a file with this SHA-256,
+    other than ``besides``."""
     jobs = ImportJob.objects.filter(
         organisation=organisation,
         financial_year=financial_year,
         sha256=sha256,
         status=ImportJobStatus.CONFIRMED,
-    ).exclude(spend_return=spend_return)
+    )
     returns = SpendReturn.objects.filter(
         organisation=organisation, financial_year=financial_year, source_sha256=sha256
-    ).exclude(pk=spend_return.pk)
-    return jobs.exists() or returns.exists()
+    )
+    if besides is not None:
+        jobs, returns = jobs.exclude(spend_return=besides), returns.exclude(pk=besides.pk)
+    job = jobs.select_related("spend_return__organisation", "spend_return__financial_year").first()
+    if job is not None:
+        return job.spend_return
+    return returns.select_related("organisation", "financial_year").first()
 
 
 def refuse_duplicate(
@@ -82,23 +62,15 @@ def refuse_duplicate(
     place or driver). Held by any other return, or added (not replacing), it is refused.
     """
     existing = return_holding_file(
-        organisation=organisation, financial_year=financial_year, sha256=sha256
+        organisation=organisation, financial_year=financial_year, sha256=sha256, besides=replacing
     )
-    if existing is None:
-        return
-    if replacing is not None and not _held_besides(
-        organisation=organisation,
-        financial_year=financial_year,
-        sha256=sha256,
-        spend_return=replacing,
-    ):
-        return
-    raise ValidationError(
-        f"This file has already been imported into {existing} "
-        f"({existing.get_status_display().lower()}, spend return {existing.pk}); "
-        "the same file is never imported twice.",
-        code="duplicate",
-    )
+    if existing is not None:
+        raise ValidationError(
+            f"This file has already been imported into {existing} "
+            f"({existing.get_status_display().lower()}, spend return {existing.pk}); "
+            "the same file is never imported twice.",
+            code="duplicate",
+        )
 
 
 def organisation_upload_usage(*, organisation: Organisation) -> int:
